@@ -1,0 +1,131 @@
+"""The `minhu` command: serve, say, worker, relay, db upgrade, check."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets as random_secrets
+import sys
+from pathlib import Path
+
+import click
+
+from bot.errors import ConfigError
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("minhu")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def demo_token(data_dir: Path) -> str:
+    """A random webhook token kept under the data folder, for a machine with no MINHU_WECHAT_TOKEN."""
+    path = data_dir / "wechat_token"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = random_secrets.token_hex(16)
+    path.write_text(token)
+    path.chmod(0o600)
+    return token
+
+
+@click.group()
+@click.option("--verbose", "-v", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """民呼 minhu: residents' complaints in, tickets out, seen through to a fix."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--workers", "rq_workers", default=1, show_default=True, type=int, help="RQ worker processes")
+def serve(host: str, port: int, web_workers: int, rq_workers: int) -> None:
+    """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
+    from bot.serve import run
+
+    sys.exit(run(_settings(), host, port, web_workers, rq_workers))
+
+
+@main.command()
+@click.argument("text")
+@click.option("--as", "sender", default="o_demo_resident", show_default=True, help="the sender's openid")
+@click.option("--url", default="http://127.0.0.1:8000/wechat", show_default=True)
+@click.option("--msg-id", default=None, help="WeChat's MsgId (default: a new one)")
+def say(text: str, sender: str, url: str, msg_id: str | None) -> None:
+    """Send a signed text message to a running bot, as WeChat would, and print the reply."""
+    from bot.say import send_text
+
+    settings = _settings()
+    token = settings.secrets.wechat_token or demo_token(settings.secrets.data_dir)
+    try:
+        reply = send_text(url, token, sender, text, msg_id)
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach {url}: {exc}. Is `minhu serve` running?") from exc
+    click.echo(reply if reply is not None else "(no reply)")
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run one RQ worker with the scheduler (retries and timers need it)."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from workers import runtime
+
+    rt = runtime.get()
+    Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer).work(
+        with_scheduler=True, burst=burst, logging_level="INFO")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--every", default=5.0, show_default=True, help="seconds between passes")
+def relay(once: bool, every: float) -> None:
+    """Re-enqueue outbox rows that never reached Redis (run one, anywhere)."""
+    from bot.serve import relay_loop
+    from workers import runtime
+
+    relay_loop(runtime.get(), every=every, once=once)
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the tables to the newest version."""
+    from bot import db as database
+
+    settings = _settings()
+    engine = database.make_engine(settings.database_url)
+    database.upgrade(engine)
+    click.echo(f"database at newest version: {engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+def check() -> None:
+    """Validate config.yaml and the environment, and say what would be used."""
+    settings = _settings()
+    config = settings.config
+    estates = [e for c in config.communities for e in c.estates]
+    click.echo(f"{settings.config_path}: ok — {len(config.communities)} community, {len(estates)} estate(s), "
+               f"{sum(len(e.grids) for e in estates)} grid(s), {len(config.categories)} categories")
+    missing = [name for name in ("MINHU_WECHAT_TOKEN", "MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET")
+               if not os.environ.get(name)]
+    if missing:
+        click.echo(f"not set (demo mode): {', '.join(missing)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""WeChat retries a message it got no answer to within 5 s: each retry gets the first answer, not a second run."""
+from __future__ import annotations
+
+import logging
+import time
+
+from redis import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("minhu.dedupe")
+PROCESSING = b"\x00"
+
+
+class ReplyCache:
+    """Claims a message key on first sight and keeps the reply for the retries."""
+
+    def __init__(self, redis: Redis, prefix: str = "minhu:reply:", claim_ttl: int = 8, keep: int = 3600):
+        # A claim outlives one WeChat attempt but not all three, so a crash mid-answer is retried.
+        self.redis, self.prefix, self.claim_ttl, self.keep = redis, prefix, claim_ttl, keep
+
+    def claim(self, key: str) -> bool | None:
+        """True: first sight, answer it. False: a retry. None: Redis is down, answer it (the store dedupes tickets)."""
+        try:
+            return bool(self.redis.set(self.prefix + key, PROCESSING, nx=True, ex=self.claim_ttl))
+        except RedisError as exc:
+            log.warning("reply cache unavailable: %s", exc)
+            return None
+
+    def store(self, key: str, reply: str | None) -> None:
+        try:
+            self.redis.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep)
+        except RedisError as exc:
+            log.warning("reply not cached: %s", exc)
+
+    def wait(self, key: str, timeout: float = 3.0) -> str | None:
+        """The first attempt's reply, waiting a little while it is still being worked out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.redis.get(self.prefix + key)
+            except RedisError:
+                return None
+            if value is None:
+                return None
+            if value != PROCESSING:
+                return value.decode("utf-8") or None
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)

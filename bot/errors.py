@@ -1,0 +1,13 @@
+"""Exceptions of minhu, one line each."""
+
+
+class MinhuError(Exception):
+    """Base of minhu's own errors."""
+
+
+class ConfigError(MinhuError):
+    """config.yaml or the environment is invalid; the message names the file and the key."""
+
+
+class NoChannel(MinhuError):
+    """No channel could reach the recipient (outside the window and no template configured)."""

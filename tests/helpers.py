@@ -1,0 +1,55 @@
+"""A small domain helper: send signed messages as WeChat would, run the jobs, read the tickets."""
+from __future__ import annotations
+
+import itertools
+import time
+
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import func, select
+
+from bot.models import Ticket
+from bot.say import reply_text, signed_params, text_xml
+
+_ids = itertools.count(int(time.time()) * 1000)
+
+
+class WeChatDriver:
+    """What WeChat's servers do to the webhook, plus what a test needs to see the outcome."""
+
+    def __init__(self, client, runtime, fake, token):
+        self.client, self.runtime, self.fake, self.token = client, runtime, fake, token
+
+    def post(self, body: bytes | str, params: dict | None = None):
+        params = params if params is not None else signed_params(self.token)
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        return self.client.post("/wechat", query_string=params, data=data, content_type="text/xml")
+
+    def say(self, text: str, sender: str = "o_resident_1", msg_id: str | None = None) -> str | None:
+        """Send a text message; return the bot's passive reply text (None for `success`)."""
+        msg_id = msg_id or str(next(_ids))
+        response = self.post(text_xml(sender, text, msg_id))
+        assert response.status_code == 200, response.data
+        return reply_text(response.data.decode("utf-8"))
+
+    def event(self, event: str, sender: str = "o_resident_1", create_time: int | None = None, key: str = ""):
+        create_time = create_time or int(time.time())
+        body = (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
+                f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+                f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey></xml>")
+        response = self.post(body)
+        assert response.status_code == 200
+        return reply_text(response.data.decode("utf-8"))
+
+    def run_jobs(self) -> None:
+        """Run every queued job in this process, as a worker would."""
+        SimpleWorker([self.runtime.queue], connection=self.runtime.redis, serializer=JSONSerializer).work(
+            burst=True, with_scheduler=False)
+
+    def tickets(self) -> list[Ticket]:
+        with self.runtime.sessions() as session:
+            return list(session.scalars(select(Ticket).order_by(Ticket.id)))
+
+    def ticket_count(self) -> int:
+        with self.runtime.sessions() as session:
+            return session.scalar(select(func.count(Ticket.id)))

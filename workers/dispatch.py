@@ -1,0 +1,46 @@
+"""dispatch_ticket: push a new ticket to the grid worker (or the secretary) who must act on it."""
+from __future__ import annotations
+
+import logging
+
+from bot.clock import utcnow
+from bot.models import Ticket, TicketEvent
+from workers import runtime
+from workers.ledger import deliver
+from workers.notifier import Push
+
+log = logging.getLogger("minhu.dispatch")
+
+
+def task_push(rt, ticket: Ticket) -> Push:
+    """The message a grid worker gets: number, category, place, what the resident said."""
+    category = rt.settings.config.categories.get(ticket.category)
+    category_name = category.name if category else ticket.category
+    place = rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
+    title = "【紧急】新工单，请立即处理" if ticket.urgent else "新工单待处理"
+    text = (f"{title}\n工单号：{ticket.number}\n类别：{category_name}\n位置：{place}\n"
+            f"居民反映：{ticket.text[:300]}\n回复“接单 {ticket.number}”接单。")
+    return Push(text=text, fields={"title": title, "number": ticket.number, "category": category_name,
+                                   "place": place, "text": ticket.text[:100],
+                                   "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
+
+
+def dispatch_ticket(ticket_id: int) -> str:
+    """Send the new ticket to its assignee once, however often the job runs; mark it dispatched."""
+    rt = runtime.get()
+    with rt.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            log.warning("ticket %s no longer exists", ticket_id)
+            return "gone"
+        recipient = ticket.assignee_openid
+        push = task_push(rt, ticket)
+    sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
+    with rt.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket.status == "new":
+            ticket.status, ticket.dispatched_at = "dispatched", utcnow()
+            session.add(TicketEvent(ticket_id=ticket_id, actor="system", kind="dispatched",
+                                    detail={"to": recipient}))
+            session.commit()
+    return "sent" if sent else "already sent"

@@ -1,0 +1,58 @@
+"""The delivery ledger: a push is claimed, sent, then marked, so a retried job sends nothing twice."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import utcnow
+from bot.models import Delivery
+
+# A claim older than this belongs to a worker that died mid-send: another may take it over.
+STALE_CLAIM = timedelta(seconds=60)
+
+
+class InFlight(Exception):
+    """Another worker is sending this push right now; try again later."""
+
+
+def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipient: str,
+            send: Callable[[], str]) -> bool:
+    """Send once per (ticket, event, recipient); False when it was already sent."""
+    with sessions() as session:
+        session.add(Delivery(ticket_id=ticket_id, event=event, recipient=recipient))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            row = session.scalar(select(Delivery).where(Delivery.ticket_id == ticket_id, Delivery.event == event,
+                                                        Delivery.recipient == recipient))
+            if row.status == "sent":
+                return False
+            now = utcnow()
+            if row.status == "sending" and row.claimed_at > now - STALE_CLAIM:
+                raise InFlight(f"ticket {ticket_id} {event} is being sent")
+            taken = session.execute(update(Delivery).where(Delivery.id == row.id,
+                                                           Delivery.claimed_at == row.claimed_at)
+                                    .values(status="sending", claimed_at=now)).rowcount
+            session.commit()
+            if not taken:
+                raise InFlight(f"ticket {ticket_id} {event} was claimed by another worker")
+    key = (Delivery.ticket_id == ticket_id, Delivery.event == event, Delivery.recipient == recipient)
+    try:
+        channel = send()
+    except Exception as exc:
+        with sessions() as session:
+            # Release the claim at once so the job's retry can send.
+            session.execute(update(Delivery).where(*key).values(
+                status="failed", error=f"{type(exc).__name__}: {exc}"[:500], claimed_at=utcnow() - STALE_CLAIM))
+            session.commit()
+        raise
+    with sessions() as session:
+        session.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(),
+                                                             error=None))
+        session.commit()
+    return True
