@@ -1,0 +1,65 @@
+"""A linear text classifier over character and word n-grams, scored in pure Python (no scikit-learn at run time)."""
+
+import json
+import math
+import re
+from pathlib import Path
+
+_DROP = re.compile(r"[^\w\u4e00-\u9fff]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def features(text, words):
+    """Character 1-3 grams and jieba words of a normalised message; the same function trains and predicts."""
+    clean = _DIGITS.sub("0", _DROP.sub("", text))
+    out = []
+    n = len(clean)
+    for i in range(n):
+        out.append(clean[i])
+        if i + 1 < n:
+            out.append(clean[i:i + 2])
+            if i + 2 < n:
+                out.append(clean[i:i + 3])
+    out.extend("w:" + w for w in words if w.strip() and not _DROP.fullmatch(w))
+    if n <= 4:
+        out.append("#short")
+    return out
+
+
+class LinearModel:
+    """TF-IDF (sublinear tf, l2 norm) followed by a softmax over linear class scores."""
+
+    def __init__(self, classes, idf, weights, intercepts):
+        self.classes = list(classes)
+        self.idf = idf
+        self.weights = weights
+        self.intercepts = intercepts
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data["classes"], data["idf"], data["weights"], data["intercepts"])
+
+    def predict(self, feats):
+        """Return {class: probability} for one message's features."""
+        counts = {}
+        for f in feats:
+            if f in self.idf:
+                counts[f] = counts.get(f, 0) + 1
+        values = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        scores = list(self.intercepts)
+        for f, v in values.items():
+            w = self.weights[f]
+            v /= norm
+            for k in range(len(scores)):
+                scores[k] += v * w[k]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps)}
+
+
+def load_models(path):
+    """Read the trained intent and category models from one JSON file."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data, LinearModel.from_dict(data["intent"]), LinearModel.from_dict(data["category"])
