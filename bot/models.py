@@ -1,9 +1,9 @@
 """The tables: tickets, their events, the outbox and the delivery ledger."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.clock import utcnow
@@ -41,6 +41,16 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Deadlines from config.yaml's time limits, fixed when the ticket opens.
+    accept_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolve_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0 assignee, 1 backup, 2 secretary, 3 department
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(16))  # satisfied | basically | unsatisfied
+    rating_note: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
 
@@ -48,6 +58,8 @@ class Ticket(Base):
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_status_created", "status", "created_at"),
         Index("ix_tickets_estate_building_category", "estate_id", "building", "category"),
+        Index("ix_tickets_grid_created", "grid_id", "created_at"),
+        Index("ix_tickets_category_created", "category", "created_at"),
     )
 
 
@@ -95,3 +107,102 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("ticket_id", "event", "recipient", name="uq_delivery"),)
+
+
+class Resident(Base):
+    """A follower of the account: their bound home address and whether they still follow."""
+
+    __tablename__ = "residents"
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    estate_id: Mapped[str | None] = mapped_column(String(64))
+    building: Mapped[str | None] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    room: Mapped[str | None] = mapped_column(String(16))
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_message_at: Mapped[datetime | None] = mapped_column(DateTime)  # opens WeChat's 48-hour window
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Follower(Base):
+    """A resident who reported the same problem (or asked to follow it) and hears of its progress."""
+
+    __tablename__ = "ticket_followers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("ticket_id", "openid", name="uq_follower"),)
+
+
+class Attachment(Base):
+    """A photo, voice note or location sent for a ticket."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # image | voice | location | video
+    media_id: Mapped[str | None] = mapped_column(String(256))
+    url: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str | None] = mapped_column(Text)
+    added_by: Mapped[str | None] = mapped_column(String(64))
+    source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Staff(Base):
+    """A grid worker or secretary bound by a one-time code (those in config.yaml need no row)."""
+
+    __tablename__ = "staff"
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # grid_worker | secretary
+    community_id: Mapped[str | None] = mapped_column(String(64))
+    grid_id: Mapped[str | None] = mapped_column(String(64))
+    bound_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Digest(Base):
+    """One daily digest per recipient per day: the row is the guarantee of exactly one."""
+
+    __tablename__ = "digests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(64))
+    community_id: Mapped[str | None] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | sent | failed
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("recipient", "day", name="uq_digest"),)
+
+
+class User(Base):
+    """A dashboard account; the password is stored hashed."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # secretary | grid_worker | admin
+    community_id: Mapped[str | None] = mapped_column(String(64))
+    grid_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiKey(Base):
+    """A key for the Open311 API; only its hash is kept."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)

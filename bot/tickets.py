@@ -9,12 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utcnow
 from bot.models import Outbox, Ticket, TicketEvent
 from bot.routing import Directory
+from bot.settings import limits_for
 
 log = logging.getLogger("minhu.tickets")
 NUMBER_BASE = 100000  # numbers start at 100001: six digits, easy to read out on the phone
 DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
+# Jobs every new ticket gets, through the outbox, each called with the ticket id.
+OPEN_JOBS = [DISPATCH_JOB]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class TicketStore:
             if existing:
                 return existing, False
         route = self.directory.route(report.estate_id, report.building)
+        now = utcnow()
+        accept_within, resolve_within = limits_for(self.directory.config, report.category, report.urgent)
         with self.sessions() as session:
             ticket = Ticket(
                 source_key=report.source_key, resident_openid=report.resident, text=report.text[:4000],
@@ -56,6 +62,7 @@ class TicketStore:
                 estate_id=report.estate_id, building=report.building, unit=report.unit, room=report.room,
                 grid_id=route.grid.id if route.grid else None,
                 assignee_openid=route.recipient.openid, assignee_name=route.recipient.name, status="new",
+                created_at=now, accept_due_at=now + accept_within, resolve_due_at=now + resolve_within,
             )
             session.add(ticket)
             try:
@@ -70,11 +77,11 @@ class TicketStore:
             ticket.number = str(NUMBER_BASE + ticket.id)
             session.add(TicketEvent(ticket_id=ticket.id, actor=report.resident or "system", kind="created",
                                     detail={"route": route.reason, "assignee": route.recipient.openid}))
-            outbox = Outbox(ticket_id=ticket.id, job=DISPATCH_JOB, args=[ticket.id])
-            session.add(outbox)
+            rows = [Outbox(ticket_id=ticket.id, job=job, args=[ticket.id]) for job in OPEN_JOBS]
+            session.add_all(rows)
             session.commit()
-            outbox_id = outbox.id
-        self.after_commit([outbox_id])
+            outbox_ids = [row.id for row in rows]
+        self.after_commit(outbox_ids)
         return ticket, True
 
     def by_source(self, source_key: str) -> Ticket | None:

@@ -3,14 +3,12 @@
 import re
 from dataclasses import dataclass
 
-import cn2an
-
 _CN = "零〇一二两三四五六七八九十百幺"
 NUM = rf"(?:\d{{1,3}}|[{_CN}]{{1,4}})"
 _CN_DIGITS = "零〇一二三四五六七八九幺"
 ROOM = rf"(?:\d{{3,4}}|[{_CN_DIGITS}]{{3,4}})"
 # A number followed by one of these is a quantity, a price or a date, not a room.
-_NOT_ROOM_AFTER = r"(?!\s*(?:[\d元块米多天年月日个人户次斤度平分秒点层部辆条根位]|毫|公|万|千|百|%|小时|周|期|楼(?![道顶梯上下里]))"
+_NOT_ROOM_AFTER = r"(?!\s*(?:[\d元块米多天年月日个人户次斤度平分秒点层部辆条根位]|毫|公|万|千|百|%|小时|周|期|楼(?![道顶梯上下里])))"
 
 _DASH3 = re.compile(rf"(?<![\d\-/.:])(\d{{1,3}})\s*[-—–_]\s*(\d{{1,2}})\s*[-—–_]\s*(\d{{3,4}})(?![\d\-/.:])")
 _BUILDING = re.compile(rf"(?<![\da-z{_CN}])(\d{{1,3}}|[{_CN}]{{1,4}}|[a-z])\s*(号楼|栋|幢|座|#|号|楼)")
@@ -43,6 +41,8 @@ def _number(token):
     """Turn one matched number (5, 五, 十二, 五零一) into digits; None when it is not one."""
     if token.isdigit():
         return str(int(token))
+    import cn2an  # loaded on first Chinese numeral; the analyzer warms it up
+
     token = token.replace("幺", "一").replace("〇", "零").replace("两", "二")
     try:
         value = cn2an.cn2an(token, "smart")

@@ -1,11 +1,16 @@
 """Normalise a resident's message: traditional to simplified, full-width to ASCII, common slips fixed."""
 
+import functools
 import re
 import unicodedata
 
 import opencc
 
-_T2S = opencc.OpenCC("t2s")
+
+@functools.cache
+def _t2s():
+    return opencc.OpenCC("t2s")
+
 
 # OpenCC keeps 著 (著火, 睡不著); in complaints it is almost always 着, except in 著名/著作/显著.
 _ZHE = re.compile(r"(?<!显)著(?![名作称述])")
@@ -28,7 +33,7 @@ def normalize(text, max_chars=400):
     text = text[:max_chars]
     text = unicodedata.normalize("NFKC", text)  # full-width digits, letters and punctuation
     text = _CONTROL.sub(" ", text)
-    text = _T2S.convert(text)
+    text = _t2s().convert(text)
     text = _ZHE.sub("着", text)
     text = _SLIPS.sub(lambda m: SLIPS[m.group(0)], text)
     text = _SPACES.sub(" ", text).strip()
