@@ -9,7 +9,7 @@ from .location import Location, parse
 from .model import features, load_models
 from .segment import build_tokenizer
 from .text import normalize
-from .urgency import is_urgent
+from .urgency import emergencies
 
 INTENTS = ("complaint", "greeting", "help", "status_query", "cancel", "thanks", "chitchat")
 CATEGORIES = tuple(lexicon.CATEGORY_KEYWORDS)
@@ -64,6 +64,8 @@ class Analyzer:
                     table.setdefault(word, {})[category] = weight
         for word, (category, weight) in lexicon.PHRASE_OVERRIDES.items():
             table.setdefault(word, {})[category] = table.get(word, {}).get(category, 0) + weight
+        for word in lexicon.NEUTRAL.split():
+            table.setdefault(word, {})
         for category, words in (keywords or {}).items():
             for word in words:
                 table.setdefault(normalize(word), {})[category] = 3
@@ -73,6 +75,8 @@ class Analyzer:
         self._urgent_re = (re.compile("|".join(re.escape(normalize(w)) for w in urgent_keywords))
                            if urgent_keywords else None)
         self._intent_res = {k: re.compile("|".join(v)) for k, v in lexicon.INTENT_PATTERNS.items()}
+        self._chitchat_re = re.compile(lexicon.CHITCHAT)
+        self._cue_re = re.compile(lexicon.PROBLEM_CUES)
         self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
         _, self.intent_model, self.category_model = load_models(model_path)
         self.analyze("三号楼二单元五零一楼道灯不亮")  # load OpenCC, cn2an and the jieba caches now
@@ -112,10 +116,14 @@ class Analyzer:
         text = normalize(text if isinstance(text, str) else str(text), self.max_chars)
         location = parse(text)
         if not _HAS_TEXT.search(text):
-            return self._result("chitchat", None, False, location, 0.9)
+            thanks = self._intent_res["thanks"].search(text)
+            return self._result("thanks" if thanks else "chitchat", None, False, location, 0.9)
         feats = features(text, self.tokenizer.lcut(text))
         rule = self._rule_scores(text)
-        urgent = self._urgent(text)
+        kinds = emergencies(text)
+        urgent = bool(kinds) or bool(self._urgent_re and self._urgent_re.search(text))
+        for kind in kinds:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
+            rule[kind] = rule.get(kind, 0) + 2
         intent, intent_conf = self._intent(text, feats, rule, urgent)
         if intent != "complaint":
             return self._result(intent, None, False, location, intent_conf)
@@ -137,11 +145,6 @@ class Analyzer:
                 scores[category] = scores.get(category, 0) + weight
         return scores
 
-    def _urgent(self, text):
-        if is_urgent(text):
-            return True
-        return bool(self._urgent_re and self._urgent_re.search(text))
-
     def _intent(self, text, feats, rule, urgent):
         if urgent:
             return "complaint", 0.95
@@ -150,15 +153,23 @@ class Analyzer:
         for intent in ("greeting", "cancel", "status_query"):
             if intent in matched:
                 return intent, 0.95
-        if "help" in matched and strength < 4:
+        # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
+        concrete = max((v for k, v in rule.items() if k != "property"), default=0)
+        if "help" in matched and concrete < 3 and rule.get("property", 0) <= 4:
             return "help", 0.9
         if "thanks" in matched and strength < 3:
             return "thanks", 0.9
         probs = self.intent_model.predict(feats)
-        best = max(probs, key=probs.get)
-        if strength >= 3 or (strength >= 2 and probs.get("complaint", 0) > 0.2):
-            return "complaint", max(probs.get("complaint", 0), 0.6)
-        return best, probs[best]
+        p_complaint = probs.get("complaint", 0.0)
+        if strength >= 3 or (strength >= 2 and p_complaint > 0.2):
+            return "complaint", max(p_complaint, 0.6)
+        if self._chitchat_re.search(text):
+            return "chitchat", 0.8
+        if p_complaint >= 0.5 and (strength >= 1 or self._cue_re.search(text)):
+            return "complaint", p_complaint
+        others = {k: v for k, v in probs.items() if k != "complaint"}
+        best = max(others, key=others.get)
+        return (best, others[best]) if others[best] >= 0.3 else ("chitchat", 1 - p_complaint)
 
     def _categories(self, feats, rule):
         model = self.category_model.predict(feats)

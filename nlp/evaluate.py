@@ -72,7 +72,7 @@ def report(m, out=sys.stdout, errors=False):
     p("per category        precision  recall  support")
     for c, (prec, rec, n) in m["per_category"].items():
         p(f"  {c:<16}  {prec:9.3f}  {rec:6.3f}  {n:7d}")
-    p("confusions (gold -> predicted): " + ", ".join(f"{a}->{b} x{n}" for (a, b), n in m["confusions"]) or "none")
+    p("confusions (gold -> predicted): " + (", ".join(f"{a}->{b} x{n}" for (a, b), n in m["confusions"]) or "none"))
     p(f"urgent recall       {m['urgent_recall']:.3f}   precision {m['urgent_precision']:.3f}   (n={m['urgent_n']})")
     p(f"location exact      {m['location_exact']:.3f}   on stated {m['location_exact_stated']:.3f}   "
       f"false address {m['false_address_rate']:.3f}")
@@ -86,8 +86,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Score nlp.analyze on a labelled JSONL file")
     parser.add_argument("file")
     parser.add_argument("--errors", action="store_true", help="list every wrong message")
+    parser.add_argument("--compare", action="store_true",
+                        help="also score keyword rules alone, the learned model alone and blends of the two")
     args = parser.parse_args(argv)
     from . import default_analyzer
+
+    if args.compare:
+        from .analyzer import Analyzer
+
+        rows = load(args.file)
+        for weight, name in ((0.0, "rules only"), (0.25, "blend 0.25"), (0.5, "blend 0.5 (default)"),
+                             (0.75, "blend 0.75"), (1.0, "model only")):
+            m = evaluate(rows, Analyzer(model_weight=weight))
+            print(f"{name:<20} category accuracy {m['category_accuracy']:.3f}")
 
     report(evaluate(load(args.file), default_analyzer()), errors=args.errors)
     return 0

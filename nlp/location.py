@@ -8,7 +8,7 @@ NUM = rf"(?:\d{{1,3}}|[{_CN}]{{1,4}})"
 _CN_DIGITS = "零〇一二三四五六七八九幺"
 ROOM = rf"(?:\d{{3,4}}|[{_CN_DIGITS}]{{3,4}})"
 # A number followed by one of these is a quantity, a price or a date, not a room.
-_NOT_ROOM_AFTER = r"(?!\s*(?:[\d元块米多天年月日个人户次斤度平分秒点层部辆条根位]|毫|公|万|千|百|%|小时|周|期|楼(?![道顶梯上下里])))"
+_NOT_ROOM_AFTER = r"(?!\s*(?:[\d元块米多年月日个人户次斤度平分秒点层部辆条根位]|天(?![花台棚井然窗])|毫|公|万|千|百|%|小时|周|期|楼(?![道顶梯上下里])))"
 
 _DASH3 = re.compile(rf"(?<![\d\-/.:])(\d{{1,3}})\s*[-—–_]\s*(\d{{1,2}})\s*[-—–_]\s*(\d{{3,4}})(?![\d\-/.:])")
 _BUILDING = re.compile(rf"(?<![\da-z{_CN}])(\d{{1,3}}|[{_CN}]{{1,4}}|[a-z])\s*(号楼|栋|幢|座|#|号|楼)")
@@ -21,7 +21,7 @@ _AFTER_BUILDING = re.compile(
 _UNIT = re.compile(rf"(?<![\d{_CN}几每哪各这那])({NUM})\s*单元(?:的)?\s*(?:({ROOM})(?![\d{_CN}])\s*(?:室|号|房)?)?")
 _ROOM_MARKED = re.compile(rf"(?<![\d{_CN}])({ROOM})\s*(?:室|房间|号房)")
 _ROOM_CONTEXT = re.compile(rf"(?:住|家|楼上|楼下|隔壁|对门|我是|门牌)\s*(?:在)?\s*(\d{{3,4}})(?![\d\-])")
-_WHOLE = re.compile(r"(?:[这那每整哪几]|^)\s*$")
+_WHOLE = re.compile(r"[这那每整哪几]\s*$")
 _EMERGENCY = {"110", "119", "120", "122", "999"}
 
 
@@ -79,8 +79,8 @@ def _building(text, match):
             return None
         if marker == "楼" and re.match(r"\s*\d{3,4}", rest):
             return None
-    if marker in ("栋", "幢") and token in ("一", "两", "几") and rest.startswith("楼"):
-        return None
+    if marker in ("栋", "幢") and re.match(r"楼(?![道顶下上梯里前后门内外])", rest):
+        return None  # 3栋楼都停水 counts buildings; 3栋楼道 names one
     if _WHOLE.search(text[:match.start()][-2:]) and token in ("一", "两", "几", "每"):
         return None
     value = _number(token)

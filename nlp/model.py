@@ -1,5 +1,6 @@
 """A linear text classifier over character and word n-grams, scored in pure Python (no scikit-learn at run time)."""
 
+import functools
 import json
 import math
 import re
@@ -59,6 +60,7 @@ class LinearModel:
         return {c: e / total for c, e in zip(self.classes, exps)}
 
 
+@functools.lru_cache(maxsize=4)
 def load_models(path):
     """Read the trained intent and category models from one JSON file."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

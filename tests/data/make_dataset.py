@@ -255,6 +255,20 @@ def dedupe(rows):
     return out
 
 
+def build_fresh():
+    """Read fresh_source.txt: messages written apart from sentences.py, a second held-out set."""
+    rows = []
+    for line in (Path(__file__).parent / "fresh_source.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, label, flag, loc = ([p.strip() for p in line.split("|")] + ["", ""])[:4]
+        b, u, r = (None if x == "-" else x for x in loc.split("/")) if loc else (None, None, None)
+        intent = label if label in OTHER_INTENTS else "complaint"
+        rows.append(row(text, intent, label if intent == "complaint" else None, flag == "U",
+                        {"building": b, "unit": u, "room": r}))
+    return rows
+
+
 def write(path, rows):
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as f:
@@ -266,4 +280,6 @@ if __name__ == "__main__":
     train, heldout = build()
     write(ROOT / "nlp" / "data" / "train.jsonl", train)
     write(ROOT / "tests" / "data" / "heldout.jsonl", heldout)
-    print(f"train {len(train)}  heldout {len(heldout)}")
+    fresh = build_fresh()
+    write(ROOT / "tests" / "data" / "fresh.jsonl", fresh)
+    print(f"train {len(train)}  heldout {len(heldout)}  fresh {len(fresh)}")
