@@ -119,12 +119,22 @@ def check() -> None:
     settings = _settings()
     config = settings.config
     estates = [e for c in config.communities for e in c.estates]
-    click.echo(f"{settings.config_path}: ok — {len(config.communities)} community, {len(estates)} estate(s), "
-               f"{sum(len(e.grids) for e in estates)} grid(s), {len(config.categories)} categories")
+    click.echo(f"{settings.config_path}: ok — communities {len(config.communities)}, estates {len(estates)}, "
+               f"grids {sum(len(e.grids) for e in estates)}, categories {len(config.categories)}")
     missing = [name for name in ("MINHU_WECHAT_TOKEN", "MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET")
                if not os.environ.get(name)]
     if missing:
         click.echo(f"not set (demo mode): {', '.join(missing)}")
+
+
+from bot.cli_admin import attach  # noqa: E402  (dashboard accounts and Open311 keys)
+
+attach(main)
+
+from bot.cli_reports import digest, report, scheduler  # noqa: E402  (follow-through: digest, report, scheduler)
+
+for _command in (digest, report, scheduler):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

