@@ -38,8 +38,8 @@ def cdata(text: str) -> str:
 class Inbound:
     """Everything the webhook needs from WeChat's protocol, for one account."""
 
-    def __init__(self, token: str, appid: str = "", aes_key: str = ""):
-        self.token, self.appid = token, appid
+    def __init__(self, token: str, appid: str = "", aes_key: str = "", max_skew: float = 600):
+        self.token, self.appid, self.max_skew = token, appid, max_skew
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key and appid else None
 
     def verify(self, args) -> None:
@@ -47,6 +47,13 @@ class Inbound:
         signature = args.get("signature", "")
         expected = sign(self.token, args.get("timestamp", ""), args.get("nonce", ""))
         if not self.token or not hmac.compare_digest(signature.encode(), expected.encode()):
+            raise BadSignature()
+        try:
+            skew = abs(time.time() - int(args.get("timestamp", "")))
+        except ValueError:
+            raise BadSignature() from None
+        if self.max_skew and skew > self.max_skew:
+            # A captured signed URL replayed later (plaintext signatures do not cover the body).
             raise BadSignature()
 
     def read(self, body: bytes, args) -> tuple[Message, bool]:
