@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -84,8 +86,7 @@ class Stack:
         self.procs: dict[str, list[subprocess.Popen]] = {"web": [], "worker": [], "relay": []}
 
     def __enter__(self) -> "Stack":
-        self._tmp = tempfile.TemporaryDirectory()
-        self.dir = Path(self._tmp.name)
+        self.dir = Path(tempfile.mkdtemp(prefix="minhu-stack-"))
         self.redis = RedisServer(self.dir)
         self.redis.start()
         self.standin = None
@@ -116,7 +117,9 @@ class Stack:
 
     def _spawn(self, kind: str, args: list[str]) -> subprocess.Popen:
         log = open(self.dir / f"{kind}-{len(self.procs[kind])}.log", "ab")
-        proc = subprocess.Popen(args, env=self.env, cwd=str(REPO), stdout=log, stderr=subprocess.STDOUT)
+        # Each child leads its own process group, so a fault script can kill it with its work-horses.
+        proc = subprocess.Popen(args, env=self.env, cwd=str(REPO), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
         self.procs[kind].append(proc)
         return proc
 
@@ -130,6 +133,12 @@ class Stack:
 
     def start_relay(self, every: float = 1.0) -> subprocess.Popen:
         return self._spawn("relay", [sys.executable, "-m", "bot.cli", "relay", "--every", str(every)])
+
+    @staticmethod
+    def kill(proc: subprocess.Popen) -> None:
+        """SIGKILL a child and everything it forked, as the OOM killer or a pulled plug would."""
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
     def sql(self, query: str) -> list[tuple]:
         with sqlite3.connect(self.dir / "minhu.db", timeout=30) as conn:
@@ -149,4 +158,7 @@ class Stack:
         if self.standin:
             self.standin.stop()
         self.redis.kill()
-        self._tmp.cleanup()
+        if os.environ.get("MINHU_BENCH_KEEP"):
+            print(f"logs and data kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -23,9 +23,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if not secrets.wechat_token:
         log.warning("MINHU_WECHAT_TOKEN is not set: every request will be refused as unsigned")
     app.extensions["minhu"] = runtime
-    app.extensions["minhu.inbound"] = Inbound(secrets.wechat_token, secrets.wechat_appid, secrets.wechat_aes_key)
+    app.extensions["minhu.inbound"] = Inbound(secrets.wechat_token, secrets.wechat_appid, secrets.wechat_aes_key,
+                                                max_skew=settings.config.webhook.max_clock_skew.total_seconds())
     from bot.webhook import bp
 
     app.register_blueprint(bp)
+    from bot import dashboard
+
+    dashboard.init_app(app)  # login, ticket list and page, stats, Open311, simulator, /healthz, /metrics
     runtime.analyzer  # load the dictionaries and model now, not on the first resident's message
     return app

@@ -5,6 +5,7 @@ import logging
 import os
 import secrets as random_secrets
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -81,9 +82,20 @@ def worker(burst: bool) -> None:
 
     from workers import runtime
 
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
     rt = runtime.get()
-    Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer).work(
-        with_scheduler=True, burst=burst, logging_level="INFO")
+    while True:
+        # Registry maintenance every minute, not RQ's ten: a job whose worker was killed is retried sooner.
+        worker = Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer, maintenance_interval=60)
+        try:
+            worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+            return
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # RQ gives up when Redis vanishes mid-job; the job is retried once Redis is back. Wait for it.
+            log.warning("worker lost Redis (%s); starting again in 5 s", exc)
+            time.sleep(5)
 
 
 @main.command()
@@ -135,6 +147,10 @@ from bot.cli_reports import digest, report, scheduler  # noqa: E402  (follow-thr
 
 for _command in (digest, report, scheduler):
     main.add_command(_command)
+
+from bot.cli_people import attach as attach_people  # noqa: E402  (menu push, staff invite)
+
+attach_people(main)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,12 @@ class Ticket(Base):
         Index("ix_tickets_estate_building_category", "estate_id", "building", "category"),
         Index("ix_tickets_grid_created", "grid_id", "created_at"),
         Index("ix_tickets_category_created", "category", "created_at"),
+        # The digest and report count by these moments (bot/reports.py).
+        Index("ix_tickets_accept_due_at", "accept_due_at"),
+        Index("ix_tickets_resolve_due_at", "resolve_due_at"),
+        Index("ix_tickets_accepted_at", "accepted_at"),
+        Index("ix_tickets_resolved_at", "resolved_at"),
+        Index("ix_tickets_rated_at", "rated_at"),
     )
 
 
@@ -88,8 +94,11 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the relay saw the job finished (or given up): until then it checks the job is still in Redis.
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_outbox_pending", "enqueued_at", "created_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "enqueued_at", "created_at"),
+                      Index("ix_outbox_unfinished", "done_at", "enqueued_at"))
 
 
 class Delivery(Base):
@@ -177,6 +186,7 @@ class Digest(Base):
     status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | sent | failed
     body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when a worker last took it to send
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("recipient", "day", name="uq_digest"),)
@@ -206,3 +216,15 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FollowUpStep(Base):
+    """A reminder, escalation or page done on a ticket: the row makes each step happen once."""
+
+    __tablename__ = "followup_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(32))  # remind:accept, escalate:accept:1, page:urgent, ...
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("ticket_id", "step", name="uq_followup_step"),)

@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
+from typing import NamedTuple
 
-from redis import Redis
+from redis import Connection, Redis, UnixDomainSocketConnection
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry as RedisRetry
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
+from rq.job import JobStatus
 from rq.serializers import JSONSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
@@ -20,36 +29,90 @@ QUEUE_NAME = "minhu"
 RETRY = Retry(max=6, interval=[5, 15, 60, 120, 300, 600])
 
 
+class _Outage:
+    """When this process last failed to reach Redis: for a moment after, fast connections fail at once."""
+
+    until = 0.0
+    pause = 2.0
+
+
+def _fail_fast(base: type[Connection]) -> type[Connection]:
+    class FailFast(base):
+        def connect(self):
+            if time.monotonic() < _Outage.until:
+                raise RedisConnectionError("Redis was unreachable a moment ago; not waiting for it again yet")
+            try:
+                super().connect()
+            except (RedisConnectionError, RedisTimeoutError):
+                _Outage.until = time.monotonic() + _Outage.pause
+                raise
+
+    return FailFast
+
+
 def connect(url: str, fast: bool = False) -> Redis:
-    """A Redis connection; `fast` fails within half a second, for the webhook's 5-second budget."""
-    timeout = 0.5 if fast else 10
-    return Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                          health_check_interval=30)
+    """A Redis connection; `fast` fails within half a second and does not retry, for the webhook's 5 s.
+
+    A message touches Redis several times; when Redis is down, every touch after the first fails at
+    once for a couple of seconds, so the resident's answer (from the database) is not held up."""
+    if not fast:
+        return Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10, health_check_interval=30)
+    base = UnixDomainSocketConnection if url.startswith("unix:") else Connection
+    return Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=30,
+                          retry=RedisRetry(NoBackoff(), 0), connection_class=_fail_fast(base))
+
+
+class Job(NamedTuple):
+    """An outbox row just committed: its id, the job's dotted name and its arguments."""
+
+    outbox_id: int
+    name: str
+    args: list
 
 
 def make_queue(redis: Redis, name: str = QUEUE_NAME) -> Queue:
     return Queue(name, connection=redis, serializer=JSONSerializer)
 
 
-def enqueue_row(queue: Queue, row: Outbox) -> None:
+def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -> None:
     """Enqueue one outbox row's job; its id makes the job recognisable in Redis."""
-    queue.enqueue(row.job, *row.args, retry=RETRY, job_id=f"outbox-{row.id}-{row.attempts}",
+    queue.enqueue(name, *args, retry=RETRY, job_id=job_id(outbox_id, attempt),
                   result_ttl=3600, failure_ttl=7 * 24 * 3600)
 
 
-def relay(sessions: sessionmaker[Session], queue: Queue, ids: list[int] | None = None,
-          older_than: timedelta = timedelta(seconds=0), limit: int = 500) -> int:
-    """Enqueue outbox rows not yet in Redis (the given ids, or any older than `older_than`); return how many."""
+_MARK_ENQUEUED = (update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("row_id"))
+                  .values(enqueued_at=bindparam("at")))
+
+
+def enqueue_committed(sessions: sessionmaker[Session], queue: Queue, jobs: list[Job]) -> int:
+    """Right after commit: enqueue the new rows' jobs and mark them; what Redis refuses waits for the relay."""
+    done = []
+    for job in jobs:
+        try:
+            enqueue(queue, job.outbox_id, 1, job.name, job.args)
+        except RedisError as exc:
+            log.warning("outbox %s not enqueued (Redis: %s); the relay will try again", job.outbox_id, exc)
+            break
+        done.append(job.outbox_id)
+    if done:
+        with sessions() as session:
+            session.connection().execute(_MARK_ENQUEUED, [{"row_id": row_id, "at": utcnow()} for row_id in done])
+            session.commit()
+    return len(done)
+
+
+def relay(sessions: sessionmaker[Session], queue: Queue, older_than: timedelta = timedelta(seconds=0),
+          limit: int = 500) -> int:
+    """Enqueue outbox rows not yet in Redis that are older than `older_than`; return how many."""
     sent = 0
     with sessions() as session:
         query = select(Outbox).where(Outbox.enqueued_at.is_(None))
-        query = query.where(Outbox.id.in_(ids)) if ids is not None else query.where(
-            Outbox.created_at <= utcnow() - older_than)
+        query = query.where(Outbox.created_at <= utcnow() - older_than)
         rows = session.scalars(query.order_by(Outbox.id).limit(limit)).all()
         for row in rows:
             row.attempts += 1
             try:
-                enqueue_row(queue, row)
+                enqueue(queue, row.id, row.attempts, row.job, row.args)
             except RedisError as exc:
                 log.warning("outbox %s not enqueued (Redis: %s); the relay will try again", row.id, exc)
                 session.rollback()
@@ -58,3 +121,55 @@ def relay(sessions: sessionmaker[Session], queue: Queue, ids: list[int] | None =
             session.commit()
             sent += 1
     return sent
+
+
+def job_id(outbox_id: int, attempt: int) -> str:
+    return f"outbox-{outbox_id}-{attempt}"
+
+
+# A running job's heartbeat is renewed every 30 s or so and RQ kills a job after 180 s: five minutes of
+# silence means its worker died, even if RQ's own registry maintenance has not caught up yet.
+SILENT_AFTER = timedelta(minutes=5)
+
+
+def _silent(job: RQJob, now) -> bool:
+    beat = job.last_heartbeat or job.started_at
+    return beat is None or beat.replace(tzinfo=None) < now - SILENT_AFTER
+
+
+def reconcile(sessions: sessionmaker[Session], queue: Queue, min_age: timedelta = timedelta(seconds=30),
+              limit: int = 500) -> dict[str, int]:
+    """Check enqueued jobs not yet seen finished: mark the finished, re-enqueue the ones Redis lost.
+
+    Redis may lose its last second of writes in a crash (AOF fsync every second): a job the outbox
+    believes enqueued can be gone. Jobs are idempotent, so enqueuing such a job again is safe."""
+    counts = {"finished": 0, "failed": 0, "lost": 0}
+    now = utcnow()
+    with sessions() as session:
+        rows = session.scalars(select(Outbox).where(Outbox.done_at.is_(None), Outbox.enqueued_at.is_not(None),
+                                                    Outbox.enqueued_at <= now - min_age)
+                               .order_by(Outbox.id).limit(limit)).all()
+        for row in rows:
+            try:
+                job = RQJob.fetch(job_id(row.id, row.attempts), connection=queue.connection,
+                                  serializer=queue.serializer)
+                status = job.get_status(refresh=False)
+            except NoSuchJobError:
+                status = None
+            if status == JobStatus.QUEUED and queue.connection.lpos(queue.key, job.id) is None:
+                status = None  # Redis kept the job's hash but lost its place in the queue: it would never run
+            elif status == JobStatus.STARTED and _silent(job, now):
+                status = None  # its worker died and RQ has not noticed for a long while
+            if status == JobStatus.FINISHED:
+                row.done_at, counts["finished"] = now, counts["finished"] + 1
+            elif status in (JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED):
+                # Retries are used up: keep the row as the record; the job's failure is in RQ's failed registry.
+                row.done_at, counts["failed"] = now, counts["failed"] + 1
+                log.error("outbox %s: job %s ended %s", row.id, row.job, status)
+            elif status is None:
+                row.attempts += 1
+                enqueue(queue, row.id, row.attempts, row.job, row.args)
+                row.enqueued_at, counts["lost"] = now, counts["lost"] + 1
+                log.warning("outbox %s: job was not in Redis; enqueued it again", row.id)
+            session.commit()
+    return counts

@@ -4,13 +4,17 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 
+from redis.exceptions import RedisError
+
 from bot import db
 from bot.dedupe import ReplyCache
 from bot.errors import ConfigError
-from bot.queue import connect, make_queue, relay
+from bot.queue import Job, connect, enqueue_committed, make_queue, relay
 from bot.routing import Directory
 from bot.settings import Settings
-from bot.state import StateStore
+from bot.state import RequestState, StateStore
+from bot.people import People
+from bot.staff import StaffDirectory
 from bot.tickets import TicketStore
 from handlers import Context, Message, build_handlers, dispatch
 
@@ -30,8 +34,13 @@ class Runtime:
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.
         self.redis = connect(settings.secrets.redis_url, fast=web)
         self.queue = make_queue(self.redis)
-        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.flush_outbox)
-        self.state = StateStore(self.redis)
+        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed)
+        conversation = settings.config.conversation
+        # A half-told report outlives its deadline, so the job that files it still finds it.
+        self.state = StateStore(self.redis, ttl=max(1800, int(conversation.draft_timeout.total_seconds()) * 3))
+        self.recent = StateStore(self.redis, ttl=int(conversation.addendum_window.total_seconds()), prefix="minhu:recent:")
+        self.people = People(self.sessions, forget_hooks=[self.state.clear, self.recent.clear])
+        self.staff = StaffDirectory(self.directory, self.sessions, self.redis)
         self.replies = ReplyCache(self.redis)
         self.handlers = build_handlers()
 
@@ -45,29 +54,47 @@ class Runtime:
     def notifier(self):
         """Pushes through WeChat's API (workers only; the webhook never waits on WeChat)."""
         from bot.wechat.client import WeChatClient
+        from bot.wecom import channel_for
         from workers.notifier import Notifier
 
         secrets = self.settings.secrets
         client = WeChatClient(self.redis, secrets.wechat_appid, secrets.wechat_secret,
                               api_base=secrets.wechat_api_base)
-        return Notifier(client, self.settings.config.wechat.task_template)
+        wechat = self.settings.config.wechat
+        return Notifier(client, wechat.task_template, {"notice": wechat.notice_template},
+                        wecom=channel_for(self.settings, self.redis, self.staff.role_of))
 
-    def flush_outbox(self, ids: list[int] | None = None) -> int:
-        """Enqueue outbox rows now; what Redis refuses stays for the relay."""
-        return relay(self.sessions, self.queue, ids=ids)
+    def enqueue_committed(self, jobs: list[Job]) -> int:
+        """Enqueue the jobs of a transaction just committed; what Redis refuses stays for the relay."""
+        return enqueue_committed(self.sessions, self.queue, jobs)
 
-    def context(self, message: Message) -> Context:
-        return Context(settings=self.settings, directory=self.directory, tickets=self.tickets, state=self.state,
-                       analyzer=self.analyzer, role=self.directory.role_of(message.sender))
+    def flush_outbox(self) -> int:
+        """One relay pass: enqueue every outbox row not yet in Redis."""
+        return relay(self.sessions, self.queue)
+
+    def context(self, message: Message, state=None) -> Context:
+        return Context(settings=self.settings, directory=self.directory, tickets=self.tickets,
+                       state=state or self.state, analyzer=self.analyzer, role=self.staff.role_of(message.sender),
+                       people=self.people, staff=self.staff, recent=self.recent, schedule=self.schedule)
+
+    def schedule(self, delay, job: str, *args) -> bool:
+        """Run a job later (RQ's scheduler); False when Redis refuses, so the caller acts now instead."""
+        try:
+            self.queue.enqueue_in(delay, job, *args, result_ttl=3600, failure_ttl=7 * 24 * 3600)
+            return True
+        except RedisError as exc:
+            log.warning("job %s not scheduled (Redis: %s)", job, exc)
+            return False
 
     def answer(self, message: Message) -> str | None:
         """The reply to one message, the same for each of WeChat's retries of it."""
-        claim = self.replies.claim(message.key)
+        claim, raw_state = self.replies.claim(message.key, also_get=self.state.key(message.sender))
         if claim is False:
             cached = self.replies.wait(message.key)
-            if cached is not None or not self.replies.claim(message.key):
+            if cached is not None or not self.replies.claim(message.key)[0]:
                 return cached
-        reply = dispatch(self.handlers, message, self.context(message))
+        state = self.state if claim is None else RequestState(self.state, message.sender, self.state.decode(raw_state))
+        reply = dispatch(self.handlers, message, self.context(message, state))
         self.replies.store(message.key, reply)
         return reply
 

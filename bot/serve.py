@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,10 +16,11 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
-from bot.queue import relay
+from bot.queue import reconcile, relay
 from bot.settings import Settings
 
 log = logging.getLogger("minhu.serve")
+RECONCILE_EVERY = 30.0  # seconds between checks that enqueued jobs are still in Redis (results are kept 1 h)
 
 
 def start_embedded_redis(data_dir: Path):
@@ -34,11 +36,18 @@ def start_embedded_redis(data_dir: Path):
 def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event | None = None) -> None:
     """Re-enqueue outbox rows that have waited longer than a few seconds (Redis was down at commit)."""
     stop = stop or threading.Event()
+    last_check = 0.0
     while not stop.is_set():
         try:
             count = relay(rt.sessions, rt.queue, older_than=timedelta(seconds=every))
             if count:
                 log.info("relay: enqueued %s job(s) that had not reached Redis", count)
+            if once or time.monotonic() - last_check >= RECONCILE_EVERY:
+                counts = reconcile(rt.sessions, rt.queue)
+                last_check = time.monotonic()
+                if counts["lost"] or counts["failed"]:
+                    log.warning("relay: %s job(s) lost by Redis enqueued again, %s given up", counts["lost"],
+                                counts["failed"])
         except (RedisError, SQLAlchemyError) as exc:
             log.warning("relay pass failed, will retry: %s", exc)
         if once:
@@ -46,14 +55,37 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
         stop.wait(every)
 
 
-def _children(settings: Settings, env: dict, host: str, port: int, web_workers: int, rq_workers: int):
+def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[list[str]]:
+    """The child processes: gunicorn for the webhook, RQ workers, and the digest's clock."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
            "--worker-class", "gthread", "--threads", "4", "--timeout", "30", "--graceful-timeout", "5",
            "--access-logfile", "-", "bot.wsgi:app"]
     worker = [sys.executable, "-m", "bot.cli", "worker"]
-    procs = [subprocess.Popen(web, env=env)]
-    procs += [subprocess.Popen(worker, env=env) for _ in range(rq_workers)]
-    return procs
+    # Reminders and escalation need no process of their own (RQ's scheduler runs in the workers).
+    return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
+
+
+class Child:
+    """A child process that is started again when it dies, unless it keeps dying at once."""
+
+    def __init__(self, args: list[str], env: dict):
+        self.args, self.env, self.quick_deaths = args, env, 0
+        self.start()
+
+    def start(self) -> None:
+        self.proc, self.started = subprocess.Popen(self.args, env=self.env), time.monotonic()
+
+    def check(self) -> bool:
+        """Restart the process if it has exited; False when it fails again and again right after starting."""
+        if self.proc.poll() is None:
+            return True
+        self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - self.started < 10 else 0
+        log.error("%s exited with %s; %s", " ".join(self.args[2:4]), self.proc.returncode,
+                  "giving up" if self.quick_deaths >= 3 else "starting it again")
+        if self.quick_deaths >= 3:
+            return False
+        self.start()
+        return True
 
 
 def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 1) -> int:
@@ -80,6 +112,11 @@ def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_worke
         env.update(MINHU_WECHAT_APPID=standin.appid, MINHU_WECHAT_SECRET=standin.secret,
                    MINHU_WECHAT_API_BASE=standin.api_base)
         log.warning("MINHU_WECHAT_APPID not set: pushes go to a local WeChat stand-in and are printed here")
+    if "PROMETHEUS_MULTIPROC_DIR" not in env:  # gunicorn's processes add up their webhook counters here
+        metrics_dir = data_dir.resolve() / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir()
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ.update(env)
     from bot.settings import load_settings
 
@@ -89,18 +126,19 @@ def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_worke
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    procs = _children(settings, env, host, port, web_workers, rq_workers)
+    children = [Child(args, env) for args in _commands(host, port, web_workers, rq_workers)]
     relay_thread = threading.Thread(target=relay_loop, args=(rt,), kwargs={"stop": stop}, daemon=True)
     relay_thread.start()
     log.info("minhu is serving on http://%s:%s/wechat — Ctrl-C to stop", host, port)
+    log.info("dashboard: http://%s:%s/ (accounts: `minhu user add`); simulator, when enabled: http://%s:%s/simulator",
+             host, port, host, port)
     code = 0
     while not stop.is_set():
-        for proc in procs:
-            if proc.poll() is not None:
-                log.error("a child process (%s) exited with %s; stopping", proc.args[2:4], proc.returncode)
-                code = 1
-                stop.set()
+        if not all(child.check() for child in children):
+            code = 1
+            stop.set()
         stop.wait(0.5)
+    procs = [child.proc for child in children]
     for proc in procs:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

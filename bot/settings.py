@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +35,31 @@ def parse_duration(value: Any) -> timedelta:
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 BuildingId = Annotated[str, BeforeValidator(lambda v: str(v).strip() if isinstance(v, (int, str)) else v)]
+_CLOCK = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+
+
+def parse_share(value: Any) -> timedelta | float:
+    """Read '25%' as the fraction 0.25 of a limit, or a duration such as 30m."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        share = float(value.strip()[:-1]) / 100
+        if not 0 < share < 1:
+            raise ValueError(f"expected a percentage between 0% and 100%, got {value!r}")
+        return share
+    return parse_duration(value)
+
+
+def parse_clock(value: Any) -> time:
+    """Read '08:30' as a local time of day (quoted in YAML, or 08:30 would be read as a number)."""
+    if isinstance(value, time):
+        return value
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f'expected a time of day in quotes such as "08:30", got {value!r}')
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+Share = Annotated[timedelta | float, BeforeValidator(parse_share)]
+ClockTime = Annotated[time, BeforeValidator(parse_clock)]
 
 
 class Strict(BaseModel):
@@ -89,6 +114,7 @@ class Limits(Strict):
 
 class Category(Limits):
     name: str = Field(min_length=1)
+    department: str | None = None  # a key of `departments`: called in at the last escalation level
 
 
 class Template(Strict):
@@ -98,10 +124,87 @@ class Template(Strict):
 
 class WeChatSettings(Strict):
     task_template: Template = Template()
+    notice_template: Template = Template()  # residents' progress notices outside the 48-hour window
+
+
+class MenuButton(Strict):
+    """A custom-menu button: a click key, or up to five sub-buttons (WeChat allows three at the top)."""
+
+    name: str = Field(min_length=1, max_length=16)
+    key: str = ""
+    sub_buttons: list["MenuButton"] = Field(default=[], max_length=5)
+
+    @model_validator(mode="after")
+    def _key_or_subs(self) -> "MenuButton":
+        if bool(self.key) == bool(self.sub_buttons):
+            raise ValueError(f"button {self.name!r} needs either a key or sub_buttons")
+        return self
+
+
+class ConversationSettings(Strict):
+    """How long a half-told report waits for the resident, and how long later messages add to a new ticket."""
+
+    draft_timeout: Duration = timedelta(minutes=10)
+    addendum_window: Duration = timedelta(minutes=10)
+
+
+class WeComSettings(Strict):
+    """WeCom (企业微信) app messages for staff: no 48-hour window; secrets come from MINHU_WECOM_*."""
+
+    enabled: bool = False
+    roles: list[str] = ["grid_worker", "secretary"]
+    users: dict[str, str] = {}  # WeChat openid -> WeCom userid
 
 
 class WebhookSettings(Strict):
     max_body_bytes: int = Field(default=65536, ge=1024, le=10 * 1024 * 1024)
+    # A signed request whose timestamp is further than this from our clock is refused (a replay).
+    max_clock_skew: Duration = timedelta(minutes=10)
+
+
+class SimulatorSettings(Strict):
+    """The demo's chat simulator at /simulator; it also refuses to run unless pushes go to the loopback stand-in."""
+
+    enabled: bool = False
+
+
+class Department(Strict):
+    """A functional department (城管, 燃气公司, 供水 …), called in at the last escalation level (吹哨报到)."""
+
+    name: str = Field(min_length=1)
+    openid: str = ""  # when empty, the secretary is asked to call
+    phone: str = ""
+
+
+class WorkingHours(Strict):
+    """When non-urgent limits count: these ISO weekdays (1 is Monday), from start to end, local time."""
+
+    days: list[int] = Field(default=[1, 2, 3, 4, 5], min_length=1)
+    start: ClockTime = time(8, 30)
+    end: ClockTime = time(17, 30)
+
+    @model_validator(mode="after")
+    def _sane(self) -> "WorkingHours":
+        if any(day not in range(1, 8) for day in self.days):
+            raise ValueError("days are ISO weekdays, 1 (Monday) to 7 (Sunday)")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class FollowUp(Strict):
+    """Reminders before a limit passes, then escalation one level at a time: backup, secretary, department."""
+
+    remind_before: Share = 0.25  # of the limit, or a duration
+    escalate_every: Share = 0.5  # between escalation levels once a limit has passed
+    working_hours: WorkingHours | None = None
+
+
+class DigestSettings(Strict):
+    """The secretaries' daily digest: when it is sent (local time) and the page it links to."""
+
+    time: ClockTime = time(8, 0)
+    url: str = ""  # {community} and {day} are filled in
 
 
 class Config(Strict):
@@ -115,7 +218,23 @@ class Config(Strict):
     categories: dict[str, Category]
     wechat: WeChatSettings = WeChatSettings()
     webhook: WebhookSettings = WebhookSettings()
+    simulator: SimulatorSettings = SimulatorSettings()
     nlp: dict[str, Any] = {}
+    departments: dict[str, Department] = {}
+    followup: FollowUp = FollowUp()
+    digest: DigestSettings = DigestSettings()
+    menu: list[MenuButton] = Field(default=[], max_length=3)
+    advice: dict[str, str] = {}  # safety advice for urgent reports, by category code or "default"
+    conversation: ConversationSettings = ConversationSettings()
+    wecom: WeComSettings = WeComSettings()
+
+    @field_validator("advice")
+    @classmethod
+    def _advice_for_known_categories(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = [code for code in value if code not in CATEGORY_CODES and code != "default"]
+        if unknown:
+            raise ValueError(f"unknown categories: {', '.join(unknown)}")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -133,6 +252,13 @@ class Config(Strict):
         if missing:
             raise ValueError(f"missing categories: {', '.join(missing)}")
         return value
+
+    @model_validator(mode="after")
+    def _known_departments(self) -> "Config":
+        for code, category in self.categories.items():
+            if category.department and category.department not in self.departments:
+                raise ValueError(f"categories.{code}.department: {category.department!r} is not in departments")
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Config":
@@ -157,6 +283,12 @@ class Secrets(BaseModel):
     redis_url: str = ""
     database_url: str = ""
     data_dir: Path = Path("var")
+    secret_key: str = ""  # signs dashboard sessions; demo mode keeps a random one under the data folder
+    wecom_corpid: str = ""
+    wecom_secret: str = ""
+    wecom_agentid: str = ""
+    wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+    metrics_token: str = ""  # lets /metrics answer beyond loopback, to `Authorization: Bearer <token>`
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Secrets":

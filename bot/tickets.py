@@ -3,22 +3,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
 from bot.models import Outbox, Ticket, TicketEvent
+from bot.queue import Job
 from bot.routing import Directory
 from bot.settings import limits_for
+from bot.worktime import deadline
 
 log = logging.getLogger("minhu.tickets")
 NUMBER_BASE = 100000  # numbers start at 100001: six digits, easy to read out on the phone
 DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
 # Jobs every new ticket gets, through the outbox, each called with the ticket id.
-OPEN_JOBS = [DISPATCH_JOB]
+TIMERS_JOB = "workers.timers.schedule_ticket"  # reminders and escalation (issue 5)
+OPEN_JOBS = [DISPATCH_JOB, TIMERS_JOB]
 
 
 @dataclass(frozen=True)
@@ -37,52 +40,94 @@ class Report:
     intent: str = "complaint"
 
 
+@dataclass
+class Step:
+    """What one change to a ticket did: the event to record and the jobs (called with the event id) to run."""
+
+    kind: str
+    detail: dict = field(default_factory=dict)
+    jobs: list[str] = field(default_factory=list)
+
+
+_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+_SET_NUMBER = (update(Ticket.__table__).where(Ticket.__table__.c.id == bindparam("ticket_id"))
+               .values(number=bindparam("number")))
+_INSERT_EVENT = insert(TicketEvent.__table__)
+_INSERT_OUTBOX = insert(Outbox.__table__).returning(Outbox.__table__.c.id)
+
+
 class TicketStore:
     """The store's ticket operations, used by handlers and workers alike."""
 
     def __init__(self, sessions: sessionmaker[Session], directory: Directory,
-                 after_commit: Callable[[list[int]], object] | None = None):
+                 after_commit: Callable[[list[Job]], object] | None = None):
         self.sessions, self.directory = sessions, directory
-        self.after_commit = after_commit or (lambda ids: None)
+        self.after_commit = after_commit or (lambda jobs: None)
 
     def open(self, report: Report) -> tuple[Ticket, bool]:
         """Create a ticket (or find the one this message already made); return it and whether it is new."""
-        if report.source_key:
-            existing = self.by_source(report.source_key)
-            if existing:
-                return existing, False
         route = self.directory.route(report.estate_id, report.building)
         now = utcnow()
         accept_within, resolve_within = limits_for(self.directory.config, report.category, report.urgent)
+        values = dict(
+            source_key=report.source_key, resident_openid=report.resident, text=report.text[:4000],
+            intent=report.intent, category=report.category, urgent=report.urgent,
+            community_id=route.community.id if route.community else None,
+            estate_id=report.estate_id, building=report.building, unit=report.unit, room=report.room,
+            grid_id=route.grid.id if route.grid else None,
+            assignee_openid=route.recipient.openid, assignee_name=route.recipient.name, status="new",
+            created_at=now, updated_at=now,
+            accept_due_at=deadline(self.directory.config, now, accept_within, report.urgent),
+            resolve_due_at=deadline(self.directory.config, now, resolve_within, report.urgent),
+        )
+        # Prepared Core statements with bound parameters, not ORM objects: this runs on every complaint.
         with self.sessions() as session:
-            ticket = Ticket(
-                source_key=report.source_key, resident_openid=report.resident, text=report.text[:4000],
-                intent=report.intent, category=report.category, urgent=report.urgent,
-                community_id=route.community.id if route.community else None,
-                estate_id=report.estate_id, building=report.building, unit=report.unit, room=report.room,
-                grid_id=route.grid.id if route.grid else None,
-                assignee_openid=route.recipient.openid, assignee_name=route.recipient.name, status="new",
-                created_at=now, accept_due_at=now + accept_within, resolve_due_at=now + resolve_within,
-            )
-            session.add(ticket)
+            conn = session.connection()
             try:
-                session.flush()
+                ticket_id = conn.execute(_INSERT_TICKET, values).scalar_one()
             except IntegrityError:
-                # WeChat's retry raced us to it: the first one's ticket is the ticket.
+                # WeChat's retry of this message got here first (or earlier): its ticket is the ticket.
                 session.rollback()
                 existing = self.by_source(report.source_key) if report.source_key else None
                 if existing is None:
                     raise
                 return existing, False
-            ticket.number = str(NUMBER_BASE + ticket.id)
-            session.add(TicketEvent(ticket_id=ticket.id, actor=report.resident or "system", kind="created",
-                                    detail={"route": route.reason, "assignee": route.recipient.openid}))
-            rows = [Outbox(ticket_id=ticket.id, job=job, args=[ticket.id]) for job in OPEN_JOBS]
+            number = str(NUMBER_BASE + ticket_id)
+            conn.execute(_SET_NUMBER, {"ticket_id": ticket_id, "number": number})
+            conn.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": now, "actor": report.resident or "system",
+                                         "kind": "created", "detail": {"route": route.reason,
+                                                                       "assignee": route.recipient.openid}})
+            jobs = [Job(conn.execute(_INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args": [ticket_id],
+                                                      "created_at": now, "attempts": 1}).scalar_one(), job, [ticket_id])
+                    for job in OPEN_JOBS]
+            session.commit()
+        self.after_commit(jobs)
+        return Ticket(id=ticket_id, number=number, **values), True
+
+    def apply(self, ticket_id: int, actor: str, change: Callable[[Session, Ticket], "Step | None"]
+              ) -> tuple[Ticket | None, TicketEvent | None]:
+        """Change a ticket, record the event and its outbox rows in one transaction, enqueue after commit.
+
+        `change` edits the ticket and returns the Step it made, or None when there is nothing to do
+        (a retried message, a step already taken): then nothing is written.
+        """
+        with self.sessions() as session:
+            ticket = session.get(Ticket, ticket_id, with_for_update=True)
+            step = change(session, ticket) if ticket is not None else None
+            if step is None:
+                if ticket is not None:
+                    session.expunge(ticket)  # the caller reads it as it is; a rollback would expire it
+                session.rollback()
+                return ticket, None
+            event = TicketEvent(ticket_id=ticket.id, actor=actor, kind=step.kind, detail=step.detail)
+            session.add(event)
+            session.flush()
+            rows = [Outbox(ticket_id=ticket.id, job=job, args=[event.id], attempts=1) for job in step.jobs]
             session.add_all(rows)
             session.commit()
-            outbox_ids = [row.id for row in rows]
-        self.after_commit(outbox_ids)
-        return ticket, True
+            jobs = [Job(row.id, row.job, row.args) for row in rows]
+        self.after_commit(jobs)
+        return ticket, event
 
     def by_source(self, source_key: str) -> Ticket | None:
         with self.sessions() as session:

@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import intake, resident
+from handlers import account, followup, intake, media, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -11,12 +11,15 @@ def has_words(message: Message, ctx: Context) -> bool:
     return message.type in ("text", "voice") and bool(message.text.strip())
 
 
-def awaiting(message: Message, ctx: Context) -> bool:
-    """The resident is answering a question we asked; the pending report rides along in the context."""
-    pending = ctx.state.get(message.sender)
-    if pending:
-        ctx.found["pending"] = pending
-    return bool(pending)
+def awaiting(*steps: str) -> Filter:
+    """The person is answering a question we asked; the pending state rides along in the context."""
+    def check(message: Message, ctx: Context) -> bool:
+        pending = ctx.state.get(message.sender)
+        if pending and pending.get("step") in steps:
+            ctx.found["pending"] = pending
+            return True
+        return False
+    return Filter(check, f"awaiting:{'|'.join(steps)}")
 
 
 def intent(*names: str) -> Filter:
@@ -24,20 +27,32 @@ def intent(*names: str) -> Filter:
 
 
 words = Filter(has_words, "words")
+names_building = Filter(intake.building_answer, "names_building")
+is_media = is_image | is_location | Filter(lambda m, c: m.type in ("video", "shortvideo"), "video")
 
 
 def build_handlers() -> list[Handler]:
-    """Resident conversations, in the order they are tried."""
+    """Staff commands first (staff are residents too), then a resident's conversation, in order."""
     return [
-        Handler(event("subscribe"), resident.welcome),
-        Handler(event("unsubscribe"), resident.nothing),
-        Handler(words & Filter(awaiting, "awaiting"), intake.continue_report),
+        Handler(event("subscribe"), account.welcome),
+        Handler(event("unsubscribe"), account.goodbye),
+        Handler(event("click"), account.click),
+        Handler(staff.binds, staff.bind),
+        Handler(staff.is_command, staff.act),
+        Handler(staff.asks_for_tasks, staff.tasks),
+        Handler(is_image & awaiting("staff"), staff.photo),
+        Handler(words & awaiting("locate") & names_building, intake.locate_urgent),
+        Handler(words & awaiting("bind") & names_building & ~intent("complaint"), account.bind_address),
+        Handler(words & awaiting("rating_note"), followup.rating_note),
+        Handler(words & awaiting("estate", "building", "home", "category"), intake.continue_report),
+        Handler(words & followup.rates, followup.rate),
+        Handler(words & followup.asks_one_ticket, followup.one_ticket),
+        Handler(words & followup.asks_to_cancel, followup.cancel),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),
-        Handler(words & intent("status_query"), resident.my_tickets),
-        Handler(words & intent("cancel"), resident.cancel_how),
+        Handler(words & intent("status_query"), followup.my_tickets),
+        Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
-        Handler(is_voice, resident.voice_unclear),
-        Handler(is_image | is_location, resident.media),
+        Handler(is_voice | is_media, media.attach),
     ]

@@ -39,6 +39,10 @@ class Context:
     state: Any
     analyzer: Any
     role: str = "resident"
+    people: Any = None  # bot.people.People
+    staff: Any = None  # bot.staff.StaffDirectory
+    recent: Any = None  # StateStore of each resident's newest ticket, for messages that add to it
+    schedule: Any = None  # schedule(delay, job, *args) -> bool: a job to run later (RQ's scheduler)
     found: dict[str, Any] = field(default_factory=dict)  # what the filters found, for the callback
 
 

@@ -15,8 +15,74 @@ URGENT_PREFIX = "⚠️ 已按紧急情况优先处理！\n"
 ACCEPTED = "已受理！工单号：{number}\n问题：{category}（{place}）\n已转交{assignee}处理，有进展会第一时间告诉您。"
 NO_TICKETS = "您还没有提交过工单。有问题直接发给我就行。"
 MY_TICKETS = "您最近的工单：\n{lines}"
-CANCEL_HOW = "如需取消，请回复“取消 工单号”，比如“取消 100001”。"
 STATUS = {"new": "已受理", "dispatched": "已派单", "accepted": "处理中", "resolved": "已解决",
           "closed": "已办结", "cancelled": "已取消"}
 MEDIA_RECEIVED = "收到您发来的内容。请用文字说一下是什么问题、在几号楼，我们好派人处理。"
 VOICE_UNCLEAR = "抱歉，这条语音没听清，麻烦用文字再说一下是什么问题、在几号楼。"
+
+# Reporting
+ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"
+ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
+DRAFT_DROPPED = "好的，这条反映先不登记了。有需要随时再发给我。"
+DRAFT_FILED_PREFIX = "您刚才反映的问题没等到回复，已先为您登记：\n"
+ADDED = "已补充到工单{number}，网格员会一并看到。"
+DUPLICATE_JOINED = ("已有邻居反映了这个问题（工单号：{number}，{category}，{place}），"
+                    "已为您关注此工单，有进展会同时通知您。")
+ASK_URGENT_BUILDING = "\n请马上告诉我们是几号楼，方便网格员赶到。"
+LOCATED = "已记下：{place}。已转给{assignee}处理。"
+
+# Media
+PHOTO_ATTACHED = "照片已附到工单{number}，谢谢！"
+LOCATION_ATTACHED = "位置已附到工单{number}。"
+VOICE_ATTACHED = "语音已附到工单{number}。不过没听清内容，麻烦用文字再说一下。"
+MEDIA_KEPT = "收到，我先帮您记着。请再用文字说一下是什么问题、在几号楼。"
+
+# Follow-up
+FOLLOWED = "（关注）"
+NOT_YOURS = "没有找到您的工单{number}。发“我的工单”可以看您提交和关注的工单。"
+TICKET_DETAIL = "工单{number}：{category}（{place}）\n状态：{status}{extra}"
+CANCELLED = "工单{number}已取消。有需要随时再发给我。"
+CANNOT_CANCEL = "工单{number}现在是“{status}”，不能取消了。"
+UNFOLLOWED = "已为您取消关注工单{number}。"
+CANCEL_WHICH = "您要取消哪个工单？请回复“取消 工单号”：\n{lines}"
+NOTHING_TO_CANCEL = "您没有可以取消的工单。"
+RATED = "感谢您的评价！工单{number}已办结。有事随时找我们。"
+REOPENED = "很抱歉没让您满意。工单{number}已重新打开，网格员会再来处理。能说说哪里还不满意吗？"
+REOPENED_WITH_NOTE = "很抱歉没让您满意。工单{number}已重新打开，已把您的意见转给网格员。"
+NOTE_PASSED = "您的意见已转给网格员，谢谢！"
+ALREADY_RATED = "工单{number}已经评价过了，谢谢您！"
+
+# Account
+BIND_ASK = "请回复您家的住址，比如“3号楼2单元501”。以后报事可以直接用这个地址。"
+BIND_DONE = "已绑定住址：{place}。报事时没说楼号，就按这个地址问您。"
+BIND_AGAIN = "没看出是几号楼，请回复比如“3号楼2单元501”。"
+REPORT_HOW = "请直接发文字或语音说说遇到的问题，最好带上几号楼，也可以发照片。"
+
+# Staff
+STAFF_BOUND = "绑定成功！{name}您好，您负责{scope}。新工单会推送给您，回复“我的任务”查看。"
+STAFF_BAD_CODE = "这个绑定码无效或已用过，请向社区要一个新的。"
+STAFF_NO_TICKET = "没有找到工单{number}，请核对工单号。"
+STAFF_NOT_YOURS = "工单{number}不属于您的网格，不能操作。如需处理请联系社区书记转派。"
+STAFF_ACCEPTED = "已接单{number}：{category}（{place}）\n居民反映：{text}\n处理完回复“完成 {number} 处理说明”，可附照片。"
+STAFF_ALREADY = "工单{number}现在是“{status}”，无需重复操作。"
+STAFF_RESOLVED = "工单{number}已标记完成，已请居民评价。辛苦了！"
+STAFF_NEED_NOTE = "请带上处理说明，比如“完成 {number} 已更换灯泡”。"
+STAFF_TRANSFERRED = "工单{number}已转给{target}。"
+STAFF_USAGE = ("可以这样回复：\n接单 工单号\n完成 工单号 处理说明\n转派 工单号 网格或部门\n我的任务")
+STAFF_NO_TASKS = "您目前没有待办工单。"
+STAFF_TASKS = "您的待办工单：\n{lines}"
+STAFF_PHOTO = "照片已附到工单{number}。"
+
+# Pushes (sent by the workers, outside the passive reply)
+PUSH_ACCEPTED = "您反映的{category}问题（工单{number}）已由{name}接单，正在处理。"
+PUSH_RESOLVED = ("您反映的{category}问题（工单{number}）已处理：{note}\n"
+                 "请您评价：回复“满意”“基本满意”或“不满意”。")
+PUSH_CANCELLED_STAFF = "工单{number}（{category}，{place}）已由居民取消，无需再处理。"
+PUSH_CANCELLED_FOLLOWER = "工单{number}已被取消。如果问题还在，请直接再发给我们。"
+PUSH_REOPENED = "工单{number}（{category}，{place}）居民不满意，已重新打开{note}。请回复“接单 {number}”重新处理。"
+PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
+PUSH_TRANSFERRED_RESIDENT = "您的工单{number}已转交{target}处理。"
+PUSH_DEPARTMENT = "工单{number}（{category}，{place}）需要{department}协助，请联系。\n居民反映：{text}"
+PUSH_JOINED = "工单{number}又有居民反映（共{households}户）：{text}"
+PUSH_URGENT = "【紧急】工单{number}：{category}（{place}）\n居民反映：{text}\n已推送{assignee}，请关注。"
+MEDIA_WITH_DRAFT = "收到，会和您反映的问题一起登记。请先回答上面的问题哦。"

@@ -41,6 +41,43 @@ class WeChatDriver:
         assert response.status_code == 200
         return reply_text(response.data.decode("utf-8"))
 
+    def message(self, sender: str, msg_type: str, fields: str, msg_id: str | None = None) -> str | None:
+        """Send a non-text message (the XML fields given as a string); return the passive reply."""
+        msg_id = msg_id or str(next(_ids))
+        body = (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+                f"{fields}<MsgId>{msg_id}</MsgId></xml>")
+        response = self.post(body)
+        assert response.status_code == 200, response.data
+        return reply_text(response.data.decode("utf-8"))
+
+    def image(self, sender: str = "o_resident_1", media_id: str = "MEDIA_IMG", msg_id: str | None = None):
+        return self.message(sender, "image", f"<PicUrl><![CDATA[http://mmbiz.example/{media_id}.jpg]]></PicUrl>"
+                                             f"<MediaId><![CDATA[{media_id}]]></MediaId>", msg_id)
+
+    def voice(self, recognition: str = "", sender: str = "o_resident_1", media_id: str = "MEDIA_VOICE"):
+        return self.message(sender, "voice", f"<MediaId><![CDATA[{media_id}]]></MediaId><Format><![CDATA[amr]]></Format>"
+                                             f"<Recognition><![CDATA[{recognition}]]></Recognition>")
+
+    def location(self, lat: float, lon: float, label: str, sender: str = "o_resident_1"):
+        return self.message(sender, "location", f"<Location_X>{lat}</Location_X><Location_Y>{lon}</Location_Y>"
+                                                f"<Scale>15</Scale><Label><![CDATA[{label}]]></Label>")
+
+    def click(self, key: str, sender: str = "o_resident_1"):
+        """A custom-menu button press (each press a second apart, as events are keyed by time)."""
+        self._clock = max(getattr(self, "_clock", 0) + 1, int(time.time()))
+        return self.event("CLICK", sender=sender, create_time=self._clock, key=key)
+
+    def run_due_jobs(self) -> None:
+        """Run the scheduled jobs now, as if their time had come (the RQ scheduler's move), then the queue."""
+        from rq.registry import ScheduledJobRegistry
+
+        registry = ScheduledJobRegistry(queue=self.runtime.queue)
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id)
+            self.runtime.queue.enqueue_job(self.runtime.queue.fetch_job(job_id))
+        self.run_jobs()
+
     def run_jobs(self) -> None:
         """Run every queued job in this process, as a worker would."""
         SimpleWorker([self.runtime.queue], connection=self.runtime.redis, serializer=JSONSerializer).work(

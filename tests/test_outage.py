@@ -1,11 +1,19 @@
 """Redis down while a resident writes: the resident still gets a ticket, the push goes out once Redis is back."""
 import re
+import time
 
 import pytest
 
+from bot.queue import _Outage
+
+from bot.tickets import OPEN_JOBS
+
 
 @pytest.fixture
-def env(env, redis_process):
+def env(env, redis_process, monkeypatch):
+    # After a failure the webhook leaves Redis alone for a moment; make the moment short for the test.
+    monkeypatch.setattr(_Outage, "pause", 0.2)
+    monkeypatch.setattr(_Outage, "until", 0.0)
     return env | {"MINHU_REDIS_URL": redis_process.url}
 
 
@@ -17,7 +25,8 @@ def test_redis_down_then_back(wechat, runtime, redis_process, fake_wechat):
     assert fake_wechat.texts_to("o_demo_grid1_li") == []
 
     redis_process.start()
-    assert runtime.flush_outbox() == 1  # the relay's pass
+    time.sleep(0.3)
+    assert runtime.flush_outbox() == len(OPEN_JOBS)  # the relay's pass: every job of the new ticket
     wechat.run_jobs()
     pushes = fake_wechat.texts_to("o_demo_grid1_li")
     assert len(pushes) == 1 and number in pushes[0]
@@ -33,3 +42,20 @@ def test_retry_while_redis_down_still_one_ticket(wechat, redis_process):
     second = wechat.say("11号楼楼顶漏水", msg_id="424242")
     assert first == second
     assert wechat.ticket_count() == 1
+
+
+def test_job_lost_by_redis_is_enqueued_again_and_sent_once(wechat, runtime, fake_wechat):
+    from datetime import timedelta
+
+    from bot.queue import reconcile
+
+    wechat.say("4号楼楼顶漏水了", sender="o_resident_lost")
+    runtime.redis.flushdb()  # Redis crashed and came back without its last writes: the job is gone
+    assert reconcile(runtime.sessions, runtime.queue, min_age=timedelta(0))["lost"] == len(OPEN_JOBS)
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_demo_grid1_li")) == 1
+    counts = reconcile(runtime.sessions, runtime.queue, min_age=timedelta(0))
+    assert counts["finished"] == len(OPEN_JOBS) and counts["lost"] == 0
+    assert reconcile(runtime.sessions, runtime.queue, min_age=timedelta(0)) == {"finished": 0, "failed": 0, "lost": 0}
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_demo_grid1_li")) == 1

@@ -8,8 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.clock import utcnow
 from bot.models import Delivery
+from workers import runtime
 
 # A claim older than this belongs to a worker that died mid-send: another may take it over.
 STALE_CLAIM = timedelta(seconds=60)
@@ -50,6 +52,7 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
             session.execute(update(Delivery).where(*key).values(
                 status="failed", error=f"{type(exc).__name__}: {exc}"[:500], claimed_at=utcnow() - STALE_CLAIM))
             session.commit()
+        metrics.count_push_failure(runtime.get().redis)
         raise
     with sessions() as session:
         session.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(),

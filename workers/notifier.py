@@ -17,23 +17,31 @@ class Push:
 
     text: str
     fields: dict[str, str] = field(default_factory=dict)
+    template: str = "task"  # which template message carries it outside the window: task (staff) | notice (residents)
 
 
 class Notifier:
     """Sends a Push through the first channel that reaches the person; returns the channel's name."""
 
-    def __init__(self, client: WeChatClient, template: Template):
+    def __init__(self, client: WeChatClient, template: Template, templates: dict[str, Template] | None = None,
+                 wecom=None):
         self.client, self.template = client, template
+        self.templates = {"task": template, **(templates or {})}
+        self.wecom = wecom  # bot.wecom.WeComChannel for staff who use WeCom, or None
 
     def send(self, openid: str, push: Push) -> str:
+        if self.wecom is not None and self.wecom.reaches(openid):
+            self.wecom.send(openid, push.text)
+            return "wecom"
+        template = self.templates.get(push.template, self.template)
         try:
             self.client.send_text(openid, push.text)
             return "custom"
         except OutsideWindow:
-            if not self.template.id:
-                raise NoChannel(f"{openid[:6]}… is outside the 48-hour window and no template is configured")
-        values = {key: value.format_map(_Missing(push.fields)) for key, value in self.template.data.items()}
-        self.client.send_template(openid, self.template.id, values)
+            if not template.id:
+                raise NoChannel(f"{openid[:6]}… is outside the 48-hour window and no {push.template} template is configured")
+        values = {key: value.format_map(_Missing(push.fields)) for key, value in template.data.items()}
+        self.client.send_template(openid, template.id, values)
         return "template"
 
 

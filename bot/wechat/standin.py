@@ -55,6 +55,7 @@ class StandIn:
             self._failures = []
             self._closed = set()
             self._ids = itertools.count(1)
+            self._seq = itertools.count(1)
             self._changed.notify_all()
 
     def fail_next(self, path_suffix, times=1, status=None, errcode=None, delay=None):
@@ -134,6 +135,8 @@ class StandIn:
         """Route a request to its endpoint; the caller holds the lock."""
         if path == "/cgi-bin/token" and method == "GET":
             return self._issue_token(query)
+        if path == "/_standin/messages" and method == "GET":
+            return self._pushes(query)
         endpoints = {"/cgi-bin/message/custom/send": self._custom_send,
                      "/cgi-bin/message/template/send": self._template_send,
                      "/cgi-bin/menu/create": self._menu_create}
@@ -177,6 +180,7 @@ class StandIn:
 
     def _record(self, message):
         """Keep a push (the newest 10,000 in a long-running demo) and print it when asked to."""
+        message["seq"] = next(self._seq)
         self.messages.append(message)
         del self.messages[:-10000]
         if self.log_pushes:
@@ -192,6 +196,13 @@ class StandIn:
                       "template_id": data["template_id"], "data": data.get("data"),
                       "url": data.get("url"), "msgid": msgid, "raw": raw})
         return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+    def _pushes(self, query):
+        """What was pushed to ?touser= after push number ?after= (the simulator polls this)."""
+        after = int(query["after"]) if query.get("after", "").isdigit() else 0
+        return {"messages": [{key: m.get(key) for key in ("seq", "kind", "touser", "content", "data")}
+                             for m in self.messages
+                             if m["seq"] > after and m["touser"] == query.get("touser")][-100:]}
 
     def _menu_create(self, data, raw):
         """Record a menu."""

@@ -1,0 +1,67 @@
+"""A worker SIGKILLed in the middle of dispatch: the push still goes out, once.
+
+    python bench/worker_kill.py [--tickets 5]
+
+The WeChat stand-in holds the access-token request for a few seconds, so each dispatch job is
+caught after it has claimed its delivery-ledger row and before it has sent anything; then the
+worker and its work-horse are SIGKILLed together and a new worker is started. RQ finds the
+abandoned job (registry maintenance every minute), retries it, and the ledger lets the retry take
+over the stale claim. This takes a few minutes: the waits are RQ's and the ledger's real timeouts.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import Stack  # noqa: E402
+
+from bot.say import send_text  # noqa: E402
+
+
+def wait(predicate, timeout: float, every: float = 0.5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=5)
+    args = parser.parse_args()
+    started = time.monotonic()
+    with Stack(rq_workers=0) as stack:
+        stack.start_relay()
+        stack.standin.fail_next("/token", times=1, delay=8)
+        for i in range(args.tickets):
+            send_text(stack.url, stack.token, f"o_kill_{i}", f"{i % 12 + 1}号楼楼道灯坏了第{i}次", str(7_000_000 + i))
+        worker = stack.start_worker()
+        caught = wait(lambda: stack.sql("select count(*) from deliveries where status = 'sending'")[0][0] > 0, 60, 0.1)
+        print(f"dispatch caught mid-flight (ledger row claimed, nothing sent): {caught}")
+        stack.kill(worker)
+        print("worker and work-horse SIGKILLed; pushes so far:", len(stack.standin.messages))
+        stack.start_worker()
+        done = wait(lambda: stack.sql("select count(*) from deliveries where event='dispatch' and status='sent'")[0][0]
+                    >= args.tickets, 600, 1)
+        time.sleep(5)
+        pushes = [m for m in stack.standin.messages if m["touser"].startswith("o_demo_grid")]
+        tickets = stack.sql("select count(*) from tickets")[0][0]
+    per_ticket = {}
+    for push in pushes:
+        number = push["content"].split("工单号：")[1][:6]
+        per_ticket[number] = per_ticket.get(number, 0) + 1
+    print(f"tickets: {tickets}; pushes to grid workers: {len(pushes)}; all delivered: {done}; "
+          f"tickets pushed more than once: {sum(1 for n in per_ticket.values() if n > 1)}; "
+          f"took {time.monotonic() - started:.0f} s")
+    ok = done and tickets == args.tickets == len(pushes) == len(per_ticket)
+    print("RESULT:", "every push went out once" if ok else "FAILED")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""`minhu menu push` and `minhu staff invite`: the account's menu, and one-time codes for new staff."""
+from __future__ import annotations
+
+import click
+
+from bot.errors import ConfigError
+
+
+def _runtime():
+    from workers import runtime
+
+    try:
+        return runtime.get()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def menu_json(buttons) -> dict:
+    """config.yaml's menu in WeChat's menu/create shape."""
+    def one(button):
+        if button.sub_buttons:
+            return {"name": button.name, "sub_button": [one(sub) for sub in button.sub_buttons]}
+        return {"type": "click", "name": button.name, "key": button.key}
+    return {"button": [one(button) for button in buttons]}
+
+
+@click.group()
+def menu() -> None:
+    """The Official Account's custom menu."""
+
+
+@menu.command("push")
+def menu_push() -> None:
+    """Replace the account's menu with the one in config.yaml."""
+    from bot.wechat.client import WeChatError
+
+    rt = _runtime()
+    buttons = rt.settings.config.menu
+    if not buttons:
+        raise click.ClickException(f"{rt.settings.config_path}: menu is empty")
+    try:
+        rt.notifier.client.create_menu(menu_json(buttons))
+    except WeChatError as exc:
+        raise click.ClickException(f"WeChat refused the menu: {exc}") from exc
+    click.echo(f"menu pushed: {' / '.join(b.name for b in buttons)}")
+
+
+@click.group()
+def staff() -> None:
+    """Grid workers and secretaries who are not in config.yaml."""
+
+
+@staff.command("invite")
+@click.option("--name", required=True, help="how residents and the dashboard name them")
+@click.option("--grid", "grid_id", default=None, help="the grid they look after (grid workers)")
+@click.option("--secretary", is_flag=True, help="a secretary: every grid's tickets")
+def staff_invite(name: str, grid_id: str | None, secretary: bool) -> None:
+    """Print a one-time code (valid 7 days); the person sends `绑定 <code>` to the account."""
+    rt = _runtime()
+    try:
+        code = rt.staff.invite(name, grid_id, "secretary" if secretary else "grid_worker")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name} sends this to the account within 7 days: 绑定 {code}")
+
+
+def attach(main: click.Group) -> None:
+    main.add_command(menu)
+    main.add_command(staff)

@@ -1,0 +1,111 @@
+"""Staff: grid workers and secretaries from config.yaml, and those bound with a one-time code."""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Staff, Ticket
+from bot.routing import Directory
+
+log = logging.getLogger("minhu.staff")
+INVITE_TTL = timedelta(days=7)
+CACHE_SECONDS = 30
+TRIES_PER_DAY = 5  # wrong codes per person per day: an 8-digit code cannot be guessed in that many
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of staff and the grids they may act in (None: every grid, as a secretary)."""
+
+    openid: str
+    name: str
+    role: str  # grid_worker | secretary
+    grids: frozenset[str] | None
+
+    def may_act_on(self, ticket: Ticket) -> bool:
+        return self.grids is None or ticket.grid_id in self.grids
+
+
+class StaffDirectory:
+    """Who is staff: config.yaml first, then the staff table."""
+
+    def __init__(self, directory: Directory, sessions: sessionmaker[Session], redis: Redis,
+                 prefix: str = "minhu:invite:"):
+        self.directory, self.sessions, self.redis, self.prefix = directory, sessions, redis, prefix
+        self._config: dict[str, Member] = {}
+        self._cache: tuple[float, dict[str, Member]] | None = None
+        for community in directory.config.communities:
+            secretary = community.secretary
+            self._config[secretary.openid] = Member(secretary.openid, secretary.name, "secretary", None)
+        for grid in directory.grids.values():
+            for person in (grid.worker, grid.backup):
+                if person and person.openid not in self._config:
+                    grids = frozenset(g.id for g in directory.grids.values()
+                                      if person.openid in (g.worker.openid, g.backup.openid if g.backup else None))
+                    self._config[person.openid] = Member(person.openid, person.name, "grid_worker", grids)
+
+    def member(self, openid: str) -> Member | None:
+        return self._config.get(openid) or self._bound().get(openid)
+
+    def _bound(self) -> dict[str, Member]:
+        """Staff bound by invite, read at most every CACHE_SECONDS (every message asks who its sender is)."""
+        if self._cache is None or time.monotonic() - self._cache[0] > CACHE_SECONDS:
+            with self.sessions() as session:
+                rows = session.scalars(select(Staff)).all()
+            members = {row.openid: Member(row.openid, row.name, row.role,
+                                          None if row.role == "secretary" else frozenset(filter(None, [row.grid_id])))
+                       for row in rows}
+            self._cache = (time.monotonic(), members)
+        return self._cache[1]
+
+    def role_of(self, openid: str) -> str:
+        member = self.member(openid)
+        return member.role if member else "resident"
+
+    def invite(self, name: str, grid_id: str | None = None, role: str = "grid_worker") -> str:
+        """A one-time code for `绑定 <code>`, kept in Redis for seven days."""
+        if role == "grid_worker" and grid_id not in self.directory.grids:
+            raise ValueError(f"unknown grid {grid_id!r}; known: {', '.join(self.directory.grids)}")
+        payload = json.dumps({"name": name, "grid_id": grid_id, "role": role}, ensure_ascii=False)
+        for _ in range(10):
+            code = f"{secrets.randbelow(10 ** 8):08d}"
+            if self.redis.set(self.prefix + code, payload, nx=True, ex=INVITE_TTL):
+                return code
+        raise RuntimeError("could not find a free invite code")
+
+    def redeem(self, code: str, openid: str) -> Member | None:
+        """Bind openid with the code, once; None for a wrong, used or expired code (or too many tries)."""
+        try:
+            tries = self.redis.incr(f"{self.prefix}tries:{openid}")
+            if tries == 1:
+                self.redis.expire(f"{self.prefix}tries:{openid}", 86400)
+            if tries > TRIES_PER_DAY:
+                return None
+            raw = self.redis.getdel(self.prefix + code)
+        except RedisError as exc:
+            log.warning("invite codes unavailable: %s", exc)
+            return None
+        if raw is None:
+            return None
+        invite = json.loads(raw)
+        grid = self.directory.grids.get(invite["grid_id"]) if invite["grid_id"] else None
+        community = next((c for c in self.directory.config.communities
+                          for e in c.estates if grid and grid in e.grids), None)
+        with self.sessions() as session:
+            row = session.get(Staff, openid) or Staff(openid=openid)
+            row.name, row.role, row.grid_id = invite["name"], invite["role"], invite["grid_id"]
+            row.community_id = community.id if community else None
+            session.merge(row)
+            session.commit()
+        self.redis.delete(f"{self.prefix}tries:{openid}")
+        self._cache = None
+        return self.member(openid)

@@ -1,0 +1,166 @@
+"""A ticket's steps after it opens: each is one change, one event and its notifications, committed together.
+
+Every step returns (ticket, event); the event is None when the step was already taken (a retried
+message, a second 接单), so running a step twice changes and sends nothing twice.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.clock import utcnow
+from bot.models import Attachment, Follower, Ticket, TicketEvent
+from bot.settings import Grid, limits_for
+from bot.tickets import Step, TicketStore
+
+NOTIFY = ["workers.notify.notify_event"]
+OPEN = ("new", "dispatched", "accepted")
+SATISFACTION = ("satisfied", "basically", "unsatisfied")
+
+
+def accept(store: TicketStore, ticket_id: int, actor: str, name: str):
+    """A grid worker takes the ticket; the residents hear who has it."""
+    def change(session, ticket):
+        if ticket.status not in ("new", "dispatched"):
+            return None
+        ticket.status, ticket.accepted_at = "accepted", utcnow()
+        ticket.assignee_openid, ticket.assignee_name = actor, name
+        return Step("accepted", {"by": name}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def resolve(store: TicketStore, ticket_id: int, actor: str, name: str, note: str):
+    """The work is done; the residents are told and asked for their verdict."""
+    def change(session, ticket):
+        if ticket.status not in OPEN:
+            return None
+        ticket.status, ticket.resolved_at, ticket.resolution_note = "resolved", utcnow(), note[:1000]
+        if ticket.accepted_at is None:
+            ticket.accepted_at = ticket.resolved_at
+        return Step("resolved", {"by": name, "note": note[:1000]}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def cancel(store: TicketStore, ticket_id: int, actor: str):
+    """The reporter withdraws an open ticket; whoever holds it stops."""
+    def change(session, ticket):
+        if ticket.status not in OPEN or ticket.resident_openid != actor:
+            return None
+        ticket.status = "cancelled"
+        ticket.cancelled_at = ticket.closed_at = utcnow()
+        return Step("cancelled", {}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note: str = ""):
+    """The resident's verdict on a resolved ticket: closed when content, reopened when not."""
+    if satisfaction not in SATISFACTION:
+        raise ValueError(f"unknown satisfaction {satisfaction!r}")
+
+    def change(session, ticket):
+        if ticket.status != "resolved":
+            return None
+        now = utcnow()
+        ticket.satisfaction, ticket.rated_at = satisfaction, now
+        ticket.rating_note = note[:1000] or None
+        if satisfaction != "unsatisfied":
+            ticket.status, ticket.closed_at = "closed", now
+            return Step("rated", {"satisfaction": satisfaction}, [])
+        accept_within, resolve_within = limits_for(store.directory.config, ticket.category, ticket.urgent)
+        ticket.reopened_count += 1
+        ticket.status, ticket.accepted_at, ticket.resolved_at = "dispatched", None, None
+        ticket.accept_due_at, ticket.resolve_due_at = now + accept_within, now + resolve_within
+        return Step("reopened", {"round": ticket.reopened_count, "note": note[:1000]}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def explain(store: TicketStore, ticket_id: int, actor: str, note: str):
+    """Why the resident was not satisfied, said after the 不满意; passed on to whoever holds the ticket."""
+    def change(session, ticket):
+        ticket.rating_note = "\n".join(filter(None, [ticket.rating_note, note[:1000]]))
+        return Step("rating_note", {"note": note[:1000]}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid):
+    """Hand the ticket to another grid's worker, who gets it as a new task."""
+    def change(session, ticket):
+        if ticket.status not in OPEN or ticket.grid_id == grid.id:
+            return None
+        ticket.grid_id, ticket.status, ticket.accepted_at = grid.id, "dispatched", None
+        ticket.assignee_openid, ticket.assignee_name = grid.worker.openid, grid.worker.name
+        ticket.dispatched_at = utcnow()
+        return Step("transferred", {"grid": grid.id, "to": grid.worker.openid}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def transfer_to_department(store: TicketStore, ticket_id: int, actor: str, department: str):
+    """Record that a functional department must help; the secretary is told to call it in."""
+    def change(session, ticket):
+        if ticket.status not in OPEN:
+            return None
+        return Step("transferred", {"department": department[:32]}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def locate(store: TicketStore, ticket_id: int, actor: str, building: str, unit: str | None, room: str | None):
+    """The building of a ticket opened without one: route it to that grid."""
+    def change(session, ticket):
+        if ticket.building or ticket.status not in OPEN:
+            return None
+        ticket.building, ticket.unit, ticket.room = building, unit or ticket.unit, room or ticket.room
+        route = store.directory.route(ticket.estate_id, building)
+        if route.grid is None or route.grid.id == ticket.grid_id:
+            return Step("located", {"building": building}, [])
+        ticket.grid_id, ticket.status, ticket.accepted_at = route.grid.id, "dispatched", None
+        ticket.assignee_openid, ticket.assignee_name = route.recipient.openid, route.recipient.name
+        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid}, NOTIFY)
+    return store.apply(ticket_id, actor, change)
+
+
+def alert(store: TicketStore, ticket_id: int):
+    """An urgent ticket: the secretary hears of it at once, besides the grid worker (once per ticket)."""
+    def change(session, ticket):
+        seen = session.scalar(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket.id,
+                                                           TicketEvent.kind == "urgent"))
+        return None if seen or not ticket.urgent else Step("urgent", {}, NOTIFY)
+    return store.apply(ticket_id, "system", change)
+
+
+def join(store: TicketStore, ticket_id: int, openid: str, text: str):
+    """A neighbour reports the same problem: they follow the ticket instead of opening another."""
+    def change(session, ticket):
+        known = session.scalar(select(Follower.id).where(Follower.ticket_id == ticket.id, Follower.openid == openid))
+        if known or ticket.resident_openid == openid or ticket.status not in OPEN:
+            return None
+        session.add(Follower(ticket_id=ticket.id, openid=openid, text=text[:1000]))
+        session.flush()
+        count = session.scalar(select(func.count(Follower.id)).where(Follower.ticket_id == ticket.id))
+        return Step("joined", {"households": count + (1 if ticket.resident_openid else 0), "text": text[:300]}, NOTIFY)
+    return store.apply(ticket_id, openid, change)
+
+
+def add_text(store: TicketStore, ticket_id: int, openid: str, text: str):
+    """A later message of the reporter's about the same problem, added to the ticket's text."""
+    def change(session, ticket):
+        if ticket.status not in OPEN:
+            return None
+        ticket.text = f"{ticket.text}\n补充：{text}"[:4000]
+        return Step("added", {"text": text[:300]}, [])
+    return store.apply(ticket_id, openid, change)
+
+
+def attach(store: TicketStore, ticket_id: int, openid: str, kind: str, source_key: str, **media):
+    """A photo, voice note or location for a ticket, once per WeChat message."""
+    def change(session, ticket):
+        if session.scalar(select(Attachment.id).where(Attachment.source_key == source_key)):
+            return None
+        session.add(Attachment(ticket_id=ticket.id, kind=kind, added_by=openid, source_key=source_key, **media))
+        return Step("attached", {"kind": kind}, [])
+    return store.apply(ticket_id, openid, change)
+
+
+def is_party(session, ticket: Ticket, openid: str) -> bool:
+    """The reporter or a follower: the only residents who may see this ticket."""
+    if ticket.resident_openid == openid:
+        return True
+    return bool(session.scalar(select(Follower.id).where(Follower.ticket_id == ticket.id, Follower.openid == openid)))

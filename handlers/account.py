@@ -1,0 +1,45 @@
+"""Following and unfollowing the account, the custom menu, and binding a home address."""
+from __future__ import annotations
+
+from bot.people import Home
+from handlers import texts
+from handlers.base import Context, Message
+from handlers.followup import my_tickets
+
+MENU_REPORT, MENU_MY_TICKETS, MENU_BIND, MENU_HELP = "REPORT", "MY_TICKETS", "BIND_ADDRESS", "HELP"
+
+
+def welcome(message: Message, ctx: Context) -> str:
+    ctx.people.seen(message.sender, subscribed=True)
+    return texts.WELCOME
+
+
+def goodbye(message: Message, ctx: Context) -> None:
+    """Unfollowed: the person's data goes, their tickets stay without them (WeChat shows no reply)."""
+    ctx.people.forget(message.sender)
+    return None
+
+
+def click(message: Message, ctx: Context) -> str | None:
+    """A custom-menu button (keys from config.yaml's menu)."""
+    key = message.event_key
+    if key == MENU_MY_TICKETS:
+        return my_tickets(message, ctx)
+    if key == MENU_BIND:
+        ctx.state.set(message.sender, {"step": "bind"})
+        return texts.BIND_ASK
+    if key == MENU_HELP:
+        return texts.HELP
+    if key == MENU_REPORT:
+        return texts.REPORT_HOW
+    return None
+
+
+def bind_address(message: Message, ctx: Context) -> str:
+    """The answer to 绑定住址: kept as the default for reports that name no building."""
+    ctx.state.clear(message.sender)
+    location = ctx.found["location"]
+    estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
+    home = Home(estate.id if estate else None, location.building, location.unit, location.room)
+    ctx.people.bind_home(message.sender, home)
+    return texts.BIND_DONE.format(place=ctx.directory.place(home.estate_id, home.building, home.unit, home.room))

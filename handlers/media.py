@@ -1,0 +1,51 @@
+"""Photos, locations and voice notes: they go with the report being told, or the resident's last open ticket."""
+from __future__ import annotations
+
+from bot import steps
+from handlers import texts
+from handlers.base import Context, Message
+
+KINDS = {"image": "image", "voice": "voice", "location": "location", "video": "video", "shortvideo": "video"}
+REPLIES = {"image": texts.PHOTO_ATTACHED, "video": texts.PHOTO_ATTACHED, "location": texts.LOCATION_ATTACHED,
+           "voice": texts.VOICE_ATTACHED}
+
+
+def media_of(message: Message) -> dict:
+    """The attachment's fields, keyed by the WeChat message so a retry attaches nothing twice."""
+    media = {"kind": KINDS.get(message.type, message.type), "source_key": message.key}
+    if message.media_id:
+        media["media_id"] = message.media_id
+    if message.picture_url:
+        media["url"] = message.picture_url
+    if message.latitude is not None:
+        media.update(latitude=message.latitude, longitude=message.longitude)
+    if message.label:
+        media["label"] = message.label[:500]
+    return media
+
+
+def last_open_ticket(ctx: Context, openid: str):
+    """The ticket just reported, else the newest open one the resident reported or follows."""
+    recent = ctx.recent.get(openid)
+    if recent:
+        return recent["ticket"], recent["number"]
+    for ticket, _ in ctx.people.tickets_of(openid, limit=10):
+        if ticket.status in steps.OPEN:
+            return ticket.id, ticket.number
+    return None, None
+
+
+def attach(message: Message, ctx: Context) -> str:
+    """Keep the media with the draft being told, or attach it to the last open ticket."""
+    media = media_of(message)
+    pending = ctx.state.get(message.sender)
+    if pending and "draft" in pending:
+        if all(m["source_key"] != media["source_key"] for m in pending["draft"].get("media", [])):
+            pending["draft"].setdefault("media", []).append(media)
+            ctx.state.set(message.sender, pending)
+        return texts.MEDIA_KEPT if media["kind"] == "voice" else texts.MEDIA_WITH_DRAFT
+    ticket_id, number = last_open_ticket(ctx, message.sender)
+    if ticket_id is None:
+        return texts.VOICE_UNCLEAR if media["kind"] == "voice" else texts.MEDIA_RECEIVED
+    steps.attach(ctx.tickets, ticket_id, message.sender, **media)
+    return REPLIES.get(media["kind"], texts.PHOTO_ATTACHED).format(number=number)

@@ -1,0 +1,51 @@
+"""What the conversation tests share: config changes per test, and reading ticket numbers and rows."""
+import re
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+GRID1, GRID1_BACKUP, GRID2, SECRETARY = "o_demo_grid1_li", "o_demo_grid1_zhao", "o_demo_grid2_zhang", "o_demo_secretary_wang"
+
+
+def number_in(reply: str) -> str:
+    match = re.search(r"工单号：(\d{6})", reply or "")
+    assert match, f"no ticket number in {reply!r}"
+    return match.group(1)
+
+
+def merge(base: dict, changes: dict) -> dict:
+    for key, value in changes.items():
+        base[key] = merge(base.get(key) or {}, value) if isinstance(value, dict) else value
+    return base
+
+
+@pytest.fixture
+def config_changes():
+    """Changes to config.yaml for one test (parametrize this fixture to change it)."""
+    return {}
+
+
+@pytest.fixture
+def settings(env, tmp_path, config_changes):
+    from bot.settings import load_settings
+
+    if not config_changes:
+        return load_settings(REPO / "config.yaml", env)
+    raw = merge(yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")), config_changes)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return load_settings(path, env)
+
+
+def rows(runtime, model, *where):
+    with runtime.sessions() as session:
+        return list(session.scalars(select(model).where(*where)))
+
+
+def ticket(runtime, number: str):
+    from bot.models import Ticket
+
+    (found,) = rows(runtime, Ticket, Ticket.number == number)
+    return found

@@ -1,0 +1,251 @@
+"""Follow-through with a controllable clock: remind before a limit, escalate in order after it, page for urgent."""
+from datetime import datetime, timedelta
+
+import pytest
+import yaml
+from sqlalchemy import select, update
+
+from bot.models import FollowUpStep, Ticket, TicketEvent
+from bot.tickets import Report
+from tests.fakeclock import FakeClock, install, run_due
+
+T0 = datetime(2030, 3, 4, 1, 0)  # Monday 09:00 in Shanghai
+WORKER, BACKUP, SECRETARY, GAS_COMPANY = "o_demo_grid1_li", "o_demo_grid1_zhao", "o_demo_secretary_wang", "o_dept_gas"
+
+
+@pytest.fixture
+def settings(env, tmp_path):
+    """The repository's config.yaml, with the gas company reachable on WeChat."""
+    from bot.settings import load_settings
+    from tests.conftest import REPO
+
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    raw["departments"]["gas"]["openid"] = GAS_COMPANY
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return load_settings(path, env)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return install(monkeypatch, FakeClock(T0))
+
+
+def open_ticket(runtime, category="leak", urgent=False, building="3"):
+    ticket, _ = runtime.tickets.open(Report(resident="o_resident_1", text="3号楼楼顶漏水，家里天花板在滴水",
+                                            category=category, urgent=urgent, estate_id="xingfuyuan",
+                                            building=building))
+    return ticket
+
+
+def step_names(runtime, ticket_id):
+    with runtime.sessions() as session:
+        return [e.detail["step"] for e in session.scalars(select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket_id, TicketEvent.kind.in_(("reminded", "escalated", "paged")))
+            .order_by(TicketEvent.id))]
+
+
+def set_status(runtime, ticket_id, status, **values):
+    """What the grid worker's 接单 / 办结 does to the row (the transitions themselves are tested elsewhere)."""
+    with runtime.sessions() as session:
+        session.execute(update(Ticket).where(Ticket.id == ticket_id).values(status=status, **values))
+        session.commit()
+
+
+def test_grid_worker_is_reminded_before_the_accept_limit(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime)  # leak: accept within 2h, remind 25% before
+    run_due(runtime)
+    assert len(fake_wechat.texts_to(WORKER)) == 1  # the task itself
+    clock.advance(hours=1, minutes=29)
+    run_due(runtime)
+    assert len(fake_wechat.texts_to(WORKER)) == 1
+    clock.advance(minutes=1)
+    run_due(runtime)
+    reminder = fake_wechat.texts_to(WORKER)[-1]
+    assert "温馨提醒" in reminder and ticket.number in reminder and f"接单 {ticket.number}" in reminder
+    assert "3月4日 11:00" in reminder and "30分钟" in reminder
+    assert step_names(runtime, ticket.id) == ["remind:accept"]
+    assert fake_wechat.texts_to(BACKUP) == [] and fake_wechat.texts_to(SECRETARY) == []
+
+
+def test_escalation_goes_backup_then_secretary_then_department(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime, category="gas")  # accept within 30m; every 50% = 15m between levels
+    run_due(runtime)
+    clock.advance(minutes=30)
+    run_due(runtime)
+    assert step_names(runtime, ticket.id) == ["remind:accept", "escalate:accept:1"]
+    (to_backup,) = fake_wechat.texts_to(BACKUP)
+    assert "请协助" in to_backup and "李建国还没有接单" in to_backup and ticket.number in to_backup
+    assert fake_wechat.texts_to(SECRETARY) == []
+    clock.advance(minutes=15)
+    run_due(runtime)
+    (to_secretary,) = fake_wechat.texts_to(SECRETARY)
+    assert "【超时】" in to_secretary and "已超过接单时限15分钟" in to_secretary and "李建国和赵秀英" in to_secretary
+    assert fake_wechat.texts_to(GAS_COMPANY) == []
+    clock.advance(minutes=15)
+    run_due(runtime)
+    (to_department,) = fake_wechat.texts_to(GAS_COMPANY)
+    assert "吹哨报到" in to_department and "王书记请燃气公司协助" in to_department
+    assert "已通知燃气公司" in fake_wechat.texts_to(SECRETARY)[-1]
+    assert step_names(runtime, ticket.id) == ["remind:accept", "escalate:accept:1", "escalate:accept:2",
+                                              "escalate:accept:3"]
+    with runtime.sessions() as session:
+        assert session.get(Ticket, ticket.id).escalation_level == 3
+    clock.advance(hours=3)
+    run_due(runtime)  # nothing more until the resolution limit draws near
+    assert len(fake_wechat.texts_to(SECRETARY)) == 2
+
+
+def test_nothing_happens_when_the_ticket_is_accepted_in_time(runtime, fake_wechat, clock):
+    from bot import steps
+    from workers.timers import on_event
+
+    ticket = open_ticket(runtime)
+    run_due(runtime)
+    scheduled = runtime.queue.scheduled_job_registry
+    assert len(scheduled) == 6  # remind + two levels, for acceptance and for resolution (leak has no department)
+    clock.advance(hours=1)
+    _, event = steps.accept(runtime.tickets, ticket.id, WORKER, "李建国")
+    assert on_event(event.id) == "accepted" and len(scheduled) == 3
+    clock.advance(hours=5)
+    run_due(runtime)
+    assert len(fake_wechat.texts_to(WORKER)) == 1
+    assert fake_wechat.texts_to(BACKUP) == [] and fake_wechat.texts_to(SECRETARY) == []
+    assert step_names(runtime, ticket.id) == []
+    assert len(scheduled) == 3  # the resolution steps still wait
+
+
+def test_a_timer_left_in_place_finds_the_ticket_moved_on(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime)
+    run_due(runtime)
+    clock.advance(hours=1)
+    set_status(runtime, ticket.id, "resolved", accepted_at=clock.now, resolved_at=clock.now)
+    clock.advance(days=10)
+    run_due(runtime)  # no cancel_timers: every step runs and does nothing
+    assert len(runtime.queue.scheduled_job_registry) == 0
+    assert step_names(runtime, ticket.id) == []
+    assert len(fake_wechat.texts_to(WORKER)) == 1 and fake_wechat.texts_to(SECRETARY) == []
+
+
+def test_resolution_is_followed_through_after_acceptance(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime, category="sanitation")  # resolve within 1d
+    run_due(runtime)
+    clock.advance(minutes=20)
+    set_status(runtime, ticket.id, "accepted", accepted_at=clock.now)
+    clock.advance(hours=18)  # 1d minus 25% is 18h after opening
+    run_due(runtime)
+    assert "办好后回复“办结" in fake_wechat.texts_to(WORKER)[-1]
+    clock.advance(hours=6)
+    run_due(runtime)
+    assert "已超过办结时限" in fake_wechat.texts_to(BACKUP)[-1]
+    assert step_names(runtime, ticket.id) == ["remind:resolve", "escalate:resolve:1"]
+
+
+def test_urgent_ticket_pages_the_secretary_at_once(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime, category="gas", urgent=True)  # opened by Open311 or the dashboard, say
+    run_due(runtime)
+    assert "【紧急】" in fake_wechat.texts_to(WORKER)[0]
+    clock.advance(minutes=1)  # the chat's own page (bot.steps.alert) would have gone by now
+    run_due(runtime)
+    (page,) = fake_wechat.texts_to(SECRETARY)
+    assert page.startswith("【紧急】") and ticket.number in page and "3月4日 09:15前接单" in page
+    clock.advance(minutes=14)  # the urgent limit
+    run_due(runtime)
+    assert step_names(runtime, ticket.id)[:3] == ["page:urgent", "remind:accept", "escalate:accept:1"]
+
+
+def test_urgent_ticket_paged_by_the_chat_is_not_paged_twice(runtime, fake_wechat, clock):
+    from bot import steps
+
+    ticket = open_ticket(runtime, category="gas", urgent=True)
+    steps.alert(runtime.tickets, ticket.id)  # what the chat does right after opening an urgent ticket
+    clock.advance(minutes=1)
+    run_due(runtime)
+    assert len(fake_wechat.texts_to(SECRETARY)) == 1
+    assert "page:urgent" not in step_names(runtime, ticket.id)
+
+
+def test_reopened_ticket_is_followed_through_again(runtime, fake_wechat, clock):
+    from bot import steps
+    from workers.timers import on_event
+
+    ticket = open_ticket(runtime)
+    run_due(runtime)
+    clock.advance(hours=2)
+    run_due(runtime)
+    assert len(fake_wechat.texts_to(BACKUP)) == 1  # round one: not accepted in time
+    for step in (lambda: steps.accept(runtime.tickets, ticket.id, WORKER, "李建国"),
+                 lambda: steps.resolve(runtime.tickets, ticket.id, WORKER, "李建国", "已修好")):
+        on_event(step()[1].id)
+    clock.advance(hours=1)
+    _, reopened = steps.rate(runtime.tickets, ticket.id, "o_resident_1", "unsatisfied", "还在漏")
+    assert reopened.kind == "reopened"
+    on_event(reopened.id)
+    clock.advance(hours=2)
+    run_due(runtime)
+    assert len(fake_wechat.texts_to(BACKUP)) == 2
+    assert step_names(runtime, ticket.id)[-2:] == ["remind:accept@1", "escalate:accept:1@1"]
+
+
+def test_a_step_run_twice_escalates_once(runtime, fake_wechat, clock):
+    from workers.timers import run_step
+
+    ticket = open_ticket(runtime, category="gas")
+    run_due(runtime)
+    clock.advance(minutes=31)
+    assert run_step(ticket.id, "escalate:accept:1") == "done"
+    assert run_step(ticket.id, "escalate:accept:1") == "done"
+    run_due(runtime)  # the scheduled copy runs as well
+    assert len(fake_wechat.texts_to(BACKUP)) == 1
+    assert step_names(runtime, ticket.id).count("escalate:accept:1") == 1
+    with runtime.sessions() as session:
+        assert session.scalar(select(Ticket.escalation_level).where(Ticket.id == ticket.id)) == 1
+
+
+def test_follow_through_survives_a_worker_restart_in_the_middle(settings, runtime, fake_wechat, clock):
+    from bot.runtime import Runtime
+    from workers import runtime as worker_runtime
+    from workers.timers import schedule_ticket
+
+    ticket = open_ticket(runtime, category="gas")
+    run_due(runtime)
+    clock.advance(minutes=30)
+    # The backup's push fails half-way: the step is recorded, the job fails and waits for its retry.
+    fake_wechat.fail_next("message/custom/send", times=2, status=500)
+    run_due(runtime, rounds=1)
+    assert fake_wechat.texts_to(BACKUP) == []
+    assert step_names(runtime, ticket.id) == ["remind:accept", "escalate:accept:1"]
+    # The worker process goes away; a new one starts with nothing but Redis and the database.
+    runtime.close()
+    fresh = Runtime(settings, web=False)
+    worker_runtime.install(fresh)
+    try:
+        assert schedule_ticket(ticket.id) == 6  # at-least-once: the outbox may run it again; nothing doubles
+        clock.advance(minutes=1)
+        run_due(fresh)
+        assert len(fake_wechat.texts_to(BACKUP)) == 1
+        clock.advance(minutes=15)
+        run_due(fresh)
+        assert len(fake_wechat.texts_to(SECRETARY)) == 1
+        assert step_names(fresh, ticket.id) == ["remind:accept", "escalate:accept:1", "escalate:accept:2"]
+        with fresh.sessions() as session:
+            assert session.scalar(select(FollowUpStep.id).where(FollowUpStep.step == "escalate:accept:1"))
+    finally:
+        worker_runtime.install(runtime)
+        fresh.close()
+
+
+def test_working_hours_move_limits_past_the_weekend():
+    from zoneinfo import ZoneInfo
+
+    from bot.settings import WorkingHours
+    from bot.worktime import add_working
+
+    hours, zone = WorkingHours(), ZoneInfo("Asia/Shanghai")
+    friday_5pm = datetime(2030, 3, 8, 9, 0)  # 17:00 local
+    assert add_working(hours, zone, friday_5pm, timedelta(hours=2)) == datetime(2030, 3, 11, 2, 0)  # Mon 10:00
+    assert add_working(hours, zone, friday_5pm, timedelta(days=1)) == datetime(2030, 3, 11, 9, 0)  # Mon 17:00
+    saturday = datetime(2030, 3, 9, 2, 0)
+    assert add_working(hours, zone, saturday, timedelta(minutes=30)) == datetime(2030, 3, 11, 1, 0)  # Mon 09:00
+    monday_9am = datetime(2030, 3, 11, 1, 0)
+    assert add_working(hours, zone, monday_9am, timedelta(hours=2)) == datetime(2030, 3, 11, 3, 0)

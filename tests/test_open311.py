@@ -1,0 +1,65 @@
+"""Open311 GeoReport v2 for city systems: a key is required, the fields are the spec's, no personal data."""
+import pytest
+
+from tests.desk import API_KEY, add_api_key, open_ticket
+
+SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
+                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
+PATHS = ["/open311/v2/services.json", "/open311/v2/requests.json", "/open311/v2/requests/100001.json"]
+
+
+@pytest.fixture
+def city(client, runtime):
+    add_api_key(runtime)
+    return lambda path, **args: client.get(path, query_string=args, headers={"X-Api-Key": API_KEY})
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_no_key_no_data(client, runtime, path):
+    open_ticket(runtime)
+    assert client.get(path).status_code == 401
+    wrong = client.get(path, headers={"X-Api-Key": "mh_guess"})
+    assert wrong.status_code == 403 and wrong.json == [{"code": 403, "description": "invalid api_key"}]
+
+
+def test_services_are_the_categories(city):
+    services = city("/open311/v2/services.json").json
+    assert len(services) == 15 and all(set(s) == SERVICE_FIELDS for s in services)
+    leak = next(s for s in services if s["service_code"] == "leak")
+    assert leak["service_name"] == "漏水渗水" and leak["metadata"] is False and leak["type"] == "realtime"
+
+
+def test_requests_have_the_spec_fields_and_no_personal_data(city, runtime):
+    t = open_ticket(runtime, "3号楼2单元501室楼顶漏水，电话13812345678", room="501",
+                    resident="o_secret_openid")
+    (request,) = city("/open311/v2/requests.json").json
+    assert set(request) == REQUEST_FIELDS
+    assert request["service_request_id"] == t.number and request["status"] == "open"
+    assert request["service_code"] == "leak" and request["agency_responsible"] == "第一网格"
+    assert request["address"] == "幸福里社区幸福苑3号楼"
+    assert request["requested_datetime"].endswith("+08:00")
+    text = str(request)
+    assert "13812345678" not in text and "501" not in text and "o_secret_openid" not in text
+    assert "李建国" not in text  # staff names stay inside too
+    assert city(f"/open311/v2/requests/{t.number}.json", api_key=API_KEY).json == [request]
+    assert city("/open311/v2/requests/999999.json").status_code == 404
+
+
+def test_requests_filter_by_status_code_id_and_dates(city, runtime):
+    leak = open_ticket(runtime, "楼顶漏水", "leak", "3")
+    light = open_ticket(runtime, "灯坏了", "lighting", "7")
+    old = open_ticket(runtime, "很久以前", "parking", "5", days_ago=120)
+
+    def ids(**args):
+        return [r["service_request_id"] for r in city("/open311/v2/requests.json", **args).json]
+
+    assert ids() == [light.number, leak.number]  # the last 90 days, newest first
+    assert ids(service_code="lighting") == [light.number]
+    assert ids(service_request_id=f"{leak.number},{old.number}") == [old.number, leak.number]
+    assert ids(status="closed") == [] and len(ids(status="open")) == 2
+    assert ids(start_date="2000-01-01T00:00:00Z", end_date="2000-02-01T00:00:00Z") == []
+    assert city("/open311/v2/requests.json", start_date="yesterday").status_code == 400
+    assert city("/open311/v2/requests.json", start_date="2000-01-01", end_date="2001-01-01").status_code == 400
+    assert city("/open311/v2/requests.json", status="lost").status_code == 400

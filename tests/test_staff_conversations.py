@@ -1,0 +1,139 @@
+"""Transcripts of grid workers and secretaries: take, finish and hand over tasks, only in their own grid."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from bot.models import Attachment, Staff
+from tests.conversation import (GRID1, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401 (fixtures)
+                                settings, ticket)
+
+
+def test_a_grid_worker_cannot_act_on_another_grids_ticket(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("3号楼楼顶漏水", sender="o_r1"))
+    for command in (f"接单 {number}", f"完成 {number} 修好了", f"转派 {number} 第二网格"):
+        assert "不属于您的网格" in wechat.say(command, sender=GRID2)
+    assert ticket(runtime, number).status == "new"
+    # The secretary may act on every grid's tickets.
+    assert f"已接单{number}" in wechat.say(f"接单 {number}", sender=SECRETARY)
+
+
+def test_accept_finish_with_a_photo_and_the_resident_is_told_each_step(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("2号楼门口井盖松了", sender="o_r2"))
+    assert "居民反映：2号楼门口井盖松了" in wechat.say(f"接单 {number}", sender=GRID1)
+    assert f"已接单{number}" in wechat.say(f"接单 {number}", sender=GRID1)  # said twice: nothing twice
+    assert f"照片已附到工单{number}" in wechat.image(sender=GRID1, media_id="FIXED_PHOTO")
+    assert "处理说明" in wechat.say(f"完成 {number}", sender=GRID1)
+    assert "已标记完成" in wechat.say(f"完成 {number} 已重新固定井盖", sender=GRID1)
+    wechat.run_jobs()
+    told = fake_wechat.texts_to("o_r2")
+    assert len(told) == 2 and "接单" in told[0] and "已重新固定井盖" in told[1]
+    done = ticket(runtime, number)
+    assert (done.status, done.resolution_note, done.assignee_openid) == ("resolved", "已重新固定井盖", GRID1)
+    (photo,) = rows(runtime, Attachment, Attachment.ticket_id == done.id)
+    assert photo.added_by == GRID1 and photo.media_id == "FIXED_PHOTO"
+
+
+def test_my_tasks_lists_open_tickets_of_the_grid(wechat):
+    first = number_in(wechat.say("5号楼路灯不亮", sender="o_r3"))
+    second = number_in(wechat.say("6号楼有人飞线充电", sender="o_r4"))
+    number_in(wechat.say("1号楼垃圾没人收", sender="o_r5"))
+    tasks = wechat.say("我的任务", sender=GRID2)
+    assert first in tasks and second in tasks and "1号楼" not in tasks
+    assert "没有待办" in wechat.say("我的任务", sender="o_demo_grid3_chen")
+
+
+def test_transfer_to_another_grid_and_to_a_department(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("4号楼楼下的树枝挡路了", sender="o_r6"))
+    assert "第二网格网格员张海燕" in wechat.say(f"转派 {number} 第二网格", sender=GRID1)
+    moved = ticket(runtime, number)
+    assert (moved.grid_id, moved.assignee_openid, moved.status) == ("grid-2", GRID2, "dispatched")
+    wechat.run_jobs()
+    assert any(number in text and "接单" in text for text in fake_wechat.texts_to(GRID2))
+    assert any("已转交第二网格" in text for text in fake_wechat.texts_to("o_r6"))
+    assert "园林绿化所" in wechat.say(f"转派 {number} 园林绿化所", sender=GRID2)
+    wechat.run_jobs()
+    assert any("园林绿化所" in text and number in text for text in fake_wechat.texts_to(SECRETARY))
+
+
+def test_staff_invite_code_binds_once_and_gives_a_grid(wechat, runtime, app):
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["staff", "invite", "--grid", "grid-3", "--name", "刘志愿"],
+                                catch_exceptions=False)
+    code = result.output.strip().split()[-1]
+    assert len(code) == 8 and code.isdigit()
+    number = number_in(wechat.say("10号楼电梯不动了", sender="o_r7"))
+    assert "不属于" not in wechat.say(f"接单 {number}", sender="o_liu") and ticket(runtime, number).status == "new"
+    bound = wechat.say(f"绑定 {code}", sender="o_liu")
+    assert "刘志愿您好" in bound and "第三网格" in bound
+    assert rows(runtime, Staff, Staff.openid == "o_liu")[0].grid_id == "grid-3"
+    assert f"已接单{number}" in wechat.say(f"接单 {number}", sender="o_liu")
+    assert "无效" in wechat.say(f"绑定 {code}", sender="o_someone")
+
+
+def test_menu_push_sends_the_configured_menu(runtime, fake_wechat):
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["menu", "push"], catch_exceptions=False)
+    assert result.exit_code == 0
+    (menu,) = fake_wechat.menus
+    assert [b["name"] for b in menu["button"]] == ["报事报修", "我的工单", "更多"]
+    assert [s["key"] for s in menu["button"][2]["sub_button"]] == ["BIND_ADDRESS", "HELP"]
+
+
+class FakeWeCom:
+    """WeCom's gettoken and message/send on loopback, recording app messages."""
+
+    def __init__(self):
+        self.sent, fake = [], self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self._answer({"errcode": 0, "access_token": "WECOM_TOKEN", "expires_in": 7200})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                query = parse_qs(urlsplit(self.path).query)
+                fake.sent.append((query["access_token"][0], body))
+                self._answer({"errcode": 0, "errmsg": "ok"})
+
+            def _answer(self, data):
+                raw = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/"
+
+
+@pytest.fixture
+def fake_wecom():
+    fake = FakeWeCom()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture
+def env(env, fake_wecom):
+    return env | {"MINHU_WECOM_CORPID": "corp", "MINHU_WECOM_SECRET": "s", "MINHU_WECOM_AGENTID": "1000002",
+                  "MINHU_WECOM_API_BASE": fake_wecom.base}
+
+
+@pytest.mark.parametrize("config_changes", [{"wecom": {"enabled": True, "users": {GRID1: "LiJianGuo"}}}])
+def test_staff_on_wecom_get_app_messages(wechat, fake_wechat, fake_wecom):
+    number = number_in(wechat.say("1号楼楼道灯坏了", sender="o_r8"))
+    wechat.run_jobs()
+    (token, message), = fake_wecom.sent
+    assert token == "WECOM_TOKEN" and message["touser"] == "LiJianGuo" and number in message["text"]["content"]
+    assert fake_wechat.texts_to(GRID1) == []

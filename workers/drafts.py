@@ -1,0 +1,49 @@
+"""file_draft: a report the resident stopped answering about is filed, never silently lost."""
+from __future__ import annotations
+
+import logging
+import time
+
+from bot.errors import NoChannel
+from handlers.base import Message
+from handlers.intake import file_report
+from handlers import texts
+from workers import runtime
+from workers.ledger import deliver
+from workers.notifier import Push
+
+log = logging.getLogger("minhu.drafts")
+
+
+def file_draft(openid: str, draft_id: str) -> str:
+    """Past its deadline, open the ticket with what is known (the secretary places it) and tell the resident."""
+    rt = runtime.get()
+    pending = rt.state.get(openid)
+    if not pending or pending.get("draft", {}).get("id") != draft_id:
+        return "answered"  # filed, dropped or replaced by the resident meanwhile
+    if pending.get("deadline", 0) > time.time():
+        return "not yet"  # a later question moved the deadline; its own job will come
+    draft = pending["draft"]
+    ctx = rt.context(Message(sender=openid, type="event", key=draft["key"]))
+    reply = file_report(openid, draft["key"], ctx, draft)
+    ticket = rt.tickets.by_source(draft["key"]) or _joined(rt, openid, draft)
+    if ticket is None:
+        return "filed"
+    push = Push(text=texts.DRAFT_FILED_PREFIX + reply, fields={"title": "已为您登记", "number": ticket.number},
+                template="notice")
+    try:
+        deliver(rt.sessions, ticket.id, f"filed:{draft_id}"[:64], openid, lambda: rt.notifier.send(openid, push))
+    except NoChannel as exc:
+        log.warning("draft of %s… filed as %s, resident not told: %s", openid[:6], ticket.number, exc)
+    return "filed"
+
+
+def _joined(rt, openid: str, draft: dict):
+    """The ticket a filed draft joined as a neighbour's duplicate."""
+    from sqlalchemy import select
+
+    from bot.models import Follower, Ticket
+
+    with rt.sessions() as session:
+        return session.scalar(select(Ticket).join(Follower, Follower.ticket_id == Ticket.id)
+                              .where(Follower.openid == openid).order_by(Follower.id.desc()).limit(1))

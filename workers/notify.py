@@ -1,0 +1,97 @@
+"""notify_event: tell the residents and staff concerned about one step of a ticket, once each."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from bot.errors import NoChannel
+from bot.models import Follower, Ticket, TicketEvent
+from handlers import texts
+from workers import runtime
+from workers.dispatch import task_push
+from workers.ledger import deliver
+from workers.notifier import Push
+
+log = logging.getLogger("minhu.notify")
+
+
+def _facts(rt, ticket: Ticket) -> dict[str, str]:
+    category = rt.settings.config.categories.get(ticket.category)
+    grid = rt.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
+    return {"number": ticket.number, "category": category.name if category else ticket.category,
+            "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
+            "text": ticket.text[:200], "status": texts.STATUS.get(ticket.status, ticket.status),
+            "assignee": f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}"}
+
+
+def _resident(text: str, facts: dict, title: str) -> Push:
+    return Push(text=text, fields=facts | {"title": title}, template="notice")
+
+
+def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> list[tuple[str, Push]]:
+    """Who hears of this step, and what they are told."""
+    facts, detail = _facts(rt, ticket), event.detail or {}
+    secretary = rt.directory.fallback(ticket.estate_id).openid
+    staff = [o for o in [ticket.assignee_openid] if o and o != event.actor]
+    kind = event.kind
+    if kind == "accepted":
+        text = texts.PUSH_ACCEPTED.format(name=detail.get("by", ""), **facts)
+        return [(r, _resident(text, facts, "工单已接单")) for r in residents]
+    if kind == "resolved":
+        text = texts.PUSH_RESOLVED.format(note=detail.get("note", ""), **facts)
+        return [(r, _resident(text, facts, "工单已处理，请评价")) for r in residents]
+    if kind == "cancelled":
+        text = texts.PUSH_CANCELLED_STAFF.format(**facts)
+        follower = texts.PUSH_CANCELLED_FOLLOWER.format(**facts)
+        return ([(o, Push(text=text, fields=facts | {"title": "工单已取消"})) for o in staff]
+                + [(r, _resident(follower, facts, "工单已取消")) for r in residents if r != event.actor])
+    if kind == "reopened":
+        note = f"：{detail['note']}" if detail.get("note") else ""
+        return [(ticket.assignee_openid, Push(text=texts.PUSH_REOPENED.format(note=note, **facts),
+                                              fields=facts | {"title": "工单被重新打开"}))]
+    if kind == "rating_note":
+        return [(ticket.assignee_openid, Push(text=texts.PUSH_RATING_NOTE.format(note=detail.get("note", ""), **facts),
+                                              fields=facts | {"title": "居民补充意见"}))]
+    if kind == "transferred" and detail.get("department"):
+        department = detail["department"]
+        text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=department, **facts)
+        return ([(secretary, Push(text=texts.PUSH_DEPARTMENT.format(department=department, **facts),
+                                  fields=facts | {"title": f"需{department}协助"}))]
+                + [(r, _resident(text, facts, "工单已转交")) for r in residents])
+    if kind == "transferred":
+        text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
+        return ([(ticket.assignee_openid, task_push(rt, ticket))]
+                + [(r, _resident(text, facts, "工单已转交")) for r in residents])
+    if kind == "joined":
+        text = texts.PUSH_JOINED.format(households=detail.get("households", 2), **(facts | {"text": detail.get("text", "")}))
+        return [(o, Push(text=text, fields=facts | {"title": "又有居民反映"})) for o in [ticket.assignee_openid] if o]
+    if kind == "urgent":
+        if secretary == ticket.assignee_openid:
+            return []
+        return [(secretary, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))]
+    return []
+
+
+def notify_event(event_id: int) -> str:
+    """Send each push of one ticket event once, however often the job runs; skip who cannot be reached."""
+    rt = runtime.get()
+    with rt.sessions() as session:
+        event = session.get(TicketEvent, event_id)
+        if event is None:
+            return "gone"
+        ticket = session.get(Ticket, event.ticket_id)
+        followers = list(session.scalars(select(Follower.openid).where(Follower.ticket_id == ticket.id)
+                                         .order_by(Follower.id)))
+        residents = [o for o in [ticket.resident_openid, *followers] if o]
+        pushes = pushes_for(rt, ticket, event, residents)
+        ticket_id, name = ticket.id, f"{event.kind}:{event.id}"
+    sent = 0
+    for recipient, push in pushes:
+        try:
+            sent += deliver(rt.sessions, ticket_id, name, recipient,
+                            lambda recipient=recipient, push=push: rt.notifier.send(recipient, push))
+        except NoChannel as exc:
+            # Outside the window with no template: retrying will not help; the ledger keeps the failure.
+            log.warning("ticket %s %s: %s", ticket_id, name, exc)
+    return f"sent {sent}"

@@ -1,0 +1,63 @@
+"""The daily schedule: at the configured local time, enqueue yesterday's digests (`minhu scheduler`).
+
+Any number of schedulers may run: the job id is the day's, `unique` refuses a second copy while one
+exists, and the Digest table's unique (secretary, day) row is the guarantee of exactly one digest.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import clock
+from bot.digest import recipients
+from bot.models import Digest
+from bot.queue import RETRY
+
+log = logging.getLogger("minhu.schedule")
+DIGEST_JOB = "workers.digest.send_digests"
+
+
+def due_day(config, now: datetime) -> date | None:
+    """The day whose digest is due at `now` (naive UTC): yesterday, once the local digest time has come."""
+    local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(config.timezone))
+    return local.date() - timedelta(days=1) if local.time() >= config.digest.time else None
+
+
+def tick(rt) -> str | None:
+    """One pass: enqueue the due day's digest job unless every secretary has it or a copy is queued."""
+    day = due_day(rt.settings.config, clock.utcnow())
+    if day is None:
+        return None
+    wanted = {r.person.openid for r in recipients(rt.directory)}
+    with rt.sessions() as session:
+        sent = session.scalar(select(func.count()).select_from(Digest).where(
+            Digest.day == day, Digest.status == "sent", Digest.recipient.in_(wanted)))
+    if sent >= len(wanted):
+        return None
+    job_id = f"digest-{day.isoformat()}"
+    try:
+        # A failed copy is kept briefly, so a later pass tries the day again.
+        rt.queue.enqueue(DIGEST_JOB, day.isoformat(), job_id=job_id, unique=True, retry=RETRY,
+                         result_ttl=3600, failure_ttl=900)
+    except DuplicateJobError:
+        return None
+    log.info("digest for %s enqueued", day)
+    return job_id
+
+
+def run(rt, every: float = 30.0, stop: threading.Event | None = None) -> None:
+    """Tick every `every` seconds until stopped."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            tick(rt)
+        except (RedisError, SQLAlchemyError) as exc:
+            log.warning("scheduler pass failed, will retry: %s", exc)
+        stop.wait(every)
