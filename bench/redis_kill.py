@@ -74,8 +74,10 @@ def main() -> None:
         per_ticket[number] = per_ticket.get(number, 0) + 1
     print(f"redis kill: {args.messages} messages, Redis down {args.down:.0f} s after message {args.messages // 3}; "
           f"{len(during)} messages arrived while it was down")
+    slowest = sorted(answers, key=lambda a: -a[4])[:3]
     print(f"  answered 200: {sum(1 for a in answers if a[1] == 200)}; with a ticket number: {numbered}; "
-          f"slowest answer: {max(a[4] for a in answers) * 1000:.0f} ms")
+          f"slowest answers: " + ", ".join(f"{a[4] * 1000:.0f} ms (sent {a[3] - outage['at']:+.1f} s from the kill)"
+                                           for a in slowest))
     print(f"  tickets kept: {tickets[0]} (distinct messages {tickets[1]}); pushes to grid workers: {len(pushes)}; "
           f"lost: {args.messages - len(per_ticket)}; pushed twice: {sum(1 for n in per_ticket.values() if n > 1)}; "
           f"workers still running: {workers_alive}; took {time.monotonic() - started:.0f} s")

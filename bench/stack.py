@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,6 +128,14 @@ class Stack:
         self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
                             str(self.web_workers), "--worker-class", "gthread", "--threads", "4", "bot.wsgi:app"])
         wait_for_port(self.port)
+        # gunicorn binds before its workers have loaded the app: wait until one answers.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5):
+                    return
+            except OSError:
+                time.sleep(0.2)
 
     def start_worker(self) -> subprocess.Popen:
         return self._spawn("worker", [sys.executable, "-m", "bot.cli", "worker"])

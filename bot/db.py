@@ -10,13 +10,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine tuned for the backend: WAL and a busy timeout on SQLite."""
+def make_engine(url: str, wait: float = 15) -> Engine:
+    """Create an engine tuned for the backend; `wait` bounds how long a statement waits for a lock or a server.
+
+    The webhook passes a short wait: a database that is locked or down must not hold a resident's
+    answer past WeChat's 5 s (the message is spooled instead, see bot/spool.py)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
@@ -31,7 +34,11 @@ def make_engine(url: str) -> Engine:
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args = {"connect_timeout": max(1, int(wait))}
+    if wait < 15:  # only the webhook's short wait caps statements; reports may rightly run longer
+        connect_args["options"] = f"-c statement_timeout={int(wait * 1000)} -c lock_timeout={int(wait * 1000)}"
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=wait,
+                         connect_args=connect_args)
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -5,6 +5,7 @@ import logging
 from functools import cached_property
 
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
 from bot.dedupe import ReplyCache
@@ -16,7 +17,10 @@ from bot.state import RequestState, StateStore
 from bot.people import People
 from bot.staff import StaffDirectory
 from bot.tickets import TicketStore
+from bot.spool import Spool
 from handlers import Context, Message, build_handlers, dispatch
+from handlers.base import SORRY
+from handlers.texts import SPOOLED
 
 log = logging.getLogger("minhu")
 
@@ -28,7 +32,7 @@ class Runtime:
         if not settings.secrets.redis_url:
             raise ConfigError("MINHU_REDIS_URL is not set (`minhu serve` starts an embedded Redis and sets it)")
         self.settings, self.web = settings, web
-        self.engine = db.make_engine(settings.database_url)
+        self.engine = db.make_engine(settings.database_url, wait=2 if web else 15)
         self.sessions = db.make_sessions(self.engine)
         self.directory = Directory(settings.config)
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.
@@ -42,6 +46,7 @@ class Runtime:
         self.people = People(self.sessions, forget_hooks=[self.state.clear, self.recent.clear])
         self.staff = StaffDirectory(self.directory, self.sessions, self.redis)
         self.replies = ReplyCache(self.redis)
+        self.spool = Spool(self.redis, settings.secrets.data_dir)
         self.handlers = build_handlers()
 
     @cached_property
@@ -94,9 +99,36 @@ class Runtime:
             if cached is not None or not self.replies.claim(message.key)[0]:
                 return cached
         state = self.state if claim is None else RequestState(self.state, message.sender, self.state.decode(raw_state))
-        reply = dispatch(self.handlers, message, self.context(message, state))
+        reply = dispatch(self.handlers, message, self.context(message, state), on_error=self.on_error)
         self.replies.store(message.key, reply)
         return reply
+
+    def on_error(self, exc: Exception, message: Message) -> str:
+        """The one error channel: a database outage spools the message; anything else is logged."""
+        if isinstance(exc, SQLAlchemyError):
+            try:
+                where = self.spool.put(message)
+            except OSError:
+                log.exception("message %s could be kept neither in Redis nor on disk", message.key)
+                return SORRY
+            log.warning("database unavailable (%s): message %s spooled to %s", type(exc).__name__, message.key, where)
+            return SPOOLED
+        log.exception("handler failed for message %s", message.key)
+        return SORRY
+
+    def replay(self, message: Message) -> None:
+        """Answer a spooled message now that the database is back, and send the answer as a push, once."""
+        def again(exc: Exception, _message: Message):
+            raise exc
+
+        reply = dispatch(self.handlers, message, self.context(message), on_error=again)
+        sent_key = f"minhu:spool:answered:{message.key}"
+        if reply and not self.redis.exists(sent_key):
+            from workers.notifier import Push
+
+            self.notifier.send(message.sender, Push(text=reply, fields={"title": "您的消息已处理", "text": reply},
+                                                    template="notice"))
+            self.redis.set(sent_key, 1, ex=7 * 24 * 3600)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -42,6 +42,9 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
             count = relay(rt.sessions, rt.queue, older_than=timedelta(seconds=every))
             if count:
                 log.info("relay: enqueued %s job(s) that had not reached Redis", count)
+            answered = rt.spool.drain(rt.replay)
+            if answered:
+                log.info("relay: answered %s message(s) spooled while the database was unavailable", answered)
             if once or time.monotonic() - last_check >= RECONCILE_EVERY:
                 counts = reconcile(rt.sessions, rt.queue)
                 last_check = time.monotonic()
@@ -50,6 +53,8 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
                                 counts["failed"])
         except (RedisError, SQLAlchemyError) as exc:
             log.warning("relay pass failed, will retry: %s", exc)
+        except Exception:  # the relay must outlive any one bad pass (a push refused, a bug): log and go on
+            log.exception("relay pass failed, will retry")
         if once:
             return
         stop.wait(every)

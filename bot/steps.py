@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot import worktime
 from bot.clock import utcnow
 from bot.models import Attachment, Follower, Ticket, TicketEvent
 from bot.settings import Grid, limits_for
 from bot.tickets import Step, TicketStore
 
 NOTIFY = ["workers.notify.notify_event"]
+# Steps that change what the reminders and escalation should watch also tell the timers.
+MOVES_ON = NOTIFY + ["workers.timers.on_event"]
 OPEN = ("new", "dispatched", "accepted")
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
 
@@ -24,7 +27,7 @@ def accept(store: TicketStore, ticket_id: int, actor: str, name: str):
             return None
         ticket.status, ticket.accepted_at = "accepted", utcnow()
         ticket.assignee_openid, ticket.assignee_name = actor, name
-        return Step("accepted", {"by": name}, NOTIFY)
+        return Step("accepted", {"by": name}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -36,7 +39,7 @@ def resolve(store: TicketStore, ticket_id: int, actor: str, name: str, note: str
         ticket.status, ticket.resolved_at, ticket.resolution_note = "resolved", utcnow(), note[:1000]
         if ticket.accepted_at is None:
             ticket.accepted_at = ticket.resolved_at
-        return Step("resolved", {"by": name, "note": note[:1000]}, NOTIFY)
+        return Step("resolved", {"by": name, "note": note[:1000]}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -47,7 +50,7 @@ def cancel(store: TicketStore, ticket_id: int, actor: str):
             return None
         ticket.status = "cancelled"
         ticket.cancelled_at = ticket.closed_at = utcnow()
-        return Step("cancelled", {}, NOTIFY)
+        return Step("cancelled", {}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -68,8 +71,10 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
         accept_within, resolve_within = limits_for(store.directory.config, ticket.category, ticket.urgent)
         ticket.reopened_count += 1
         ticket.status, ticket.accepted_at, ticket.resolved_at = "dispatched", None, None
-        ticket.accept_due_at, ticket.resolve_due_at = now + accept_within, now + resolve_within
-        return Step("reopened", {"round": ticket.reopened_count, "note": note[:1000]}, NOTIFY)
+        config = store.directory.config
+        ticket.accept_due_at = worktime.deadline(config, now, accept_within, ticket.urgent)
+        ticket.resolve_due_at = worktime.deadline(config, now, resolve_within, ticket.urgent)
+        return Step("reopened", {"round": ticket.reopened_count, "note": note[:1000]}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -89,7 +94,7 @@ def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid)
         ticket.grid_id, ticket.status, ticket.accepted_at = grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = grid.worker.openid, grid.worker.name
         ticket.dispatched_at = utcnow()
-        return Step("transferred", {"grid": grid.id, "to": grid.worker.openid}, NOTIFY)
+        return Step("transferred", {"grid": grid.id, "to": grid.worker.openid}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -98,7 +103,7 @@ def transfer_to_department(store: TicketStore, ticket_id: int, actor: str, depar
     def change(session, ticket):
         if ticket.status not in OPEN:
             return None
-        return Step("transferred", {"department": department[:32]}, NOTIFY)
+        return Step("transferred", {"department": department[:32]}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -113,7 +118,7 @@ def locate(store: TicketStore, ticket_id: int, actor: str, building: str, unit: 
             return Step("located", {"building": building}, [])
         ticket.grid_id, ticket.status, ticket.accepted_at = route.grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = route.recipient.openid, route.recipient.name
-        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid}, NOTIFY)
+        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 

@@ -79,7 +79,7 @@ class Handler:
     callback: Callback
 
 
-SORRY = "抱歉，系统刚才开了个小差，您的消息我们已经记下了。如需紧急帮助，请直接拨打社区电话。"
+SORRY = "抱歉，系统刚才开了个小差，请稍后再发一次。如遇紧急情况，请直接拨打社区电话。"
 
 
 def dispatch(handlers: list[Handler], message: Message, ctx: Context,

@@ -86,3 +86,4 @@ PUSH_DEPARTMENT = "工单{number}（{category}，{place}）需要{department}协
 PUSH_JOINED = "工单{number}又有居民反映（共{households}户）：{text}"
 PUSH_URGENT = "【紧急】工单{number}：{category}（{place}）\n居民反映：{text}\n已推送{assignee}，请关注。"
 MEDIA_WITH_DRAFT = "收到，会和您反映的问题一起登记。请先回答上面的问题哦。"
+SPOOLED = "收到！系统这会儿有点忙，您的消息已经记下，工单号稍后发给您，不用重复发送。"

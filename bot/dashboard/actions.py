@@ -22,7 +22,7 @@ def close(store: TicketStore, ticket: Ticket, actor: str, name: str, note: str) 
         if current.status != "resolved":
             return None
         current.status, current.closed_at = "closed", utcnow()
-        return Step("closed", {"by": name, "text": note[:1000]}, [])
+        return Step("closed", {"by": name, "text": note[:1000]}, ["workers.timers.on_event"])
 
     _, event = store.apply(ticket.id, actor, change)
     return "closed" if event is not None else None
@@ -37,7 +37,7 @@ def reassign(store: TicketStore, ticket_id: int, actor: str, person: Person, gri
         ticket.grid_id = grid_id or ticket.grid_id
         ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
         return Step("transferred", {"grid": ticket.grid_id, "to": person.openid, "to_name": person.name,
-                                    "text": note[:1000]}, steps.NOTIFY)
+                                    "text": note[:1000]}, steps.MOVES_ON)
     _, event = store.apply(ticket_id, actor, change)
     return event is not None
 

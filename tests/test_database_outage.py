@@ -1,0 +1,75 @@
+"""The database locked or down for a moment: the resident gets an answer, and the message is not lost."""
+import re
+import threading
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.spool import KEY
+
+
+@pytest.fixture
+def lock_database(database_url):
+    """Hold an exclusive lock on the tickets from another connection, as a long migration or a stuck job would."""
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    conn = engine.connect()
+    held = threading.Event()
+
+    def hold():
+        if url.startswith("sqlite"):
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            conn.execute(text("BEGIN"))
+            conn.execute(text("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE"))
+        held.set()
+
+    def release():
+        conn.exec_driver_sql("ROLLBACK")
+        conn.close()
+        engine.dispose()
+
+    yield hold, release
+
+
+def test_locked_database_spools_then_answers_once_back(wechat, runtime, fake_wechat, lock_database):
+    hold, release = lock_database
+    hold()
+    try:
+        reply = wechat.say("6号楼1单元楼道灯坏了", sender="o_resident_db", msg_id="660001")
+        assert "稍后" in reply and "工单号" in reply  # "the number follows": an answer, not an error
+        again = wechat.say("6号楼1单元楼道灯坏了", sender="o_resident_db", msg_id="660001")
+        assert again == reply
+        assert runtime.redis.llen(KEY) == 1  # kept once, though WeChat asked twice
+    finally:
+        release()
+    assert runtime.spool.drain(runtime.replay) == 1
+    assert runtime.spool.drain(runtime.replay) == 0
+    (ticket,) = wechat.tickets()
+    assert ticket.building == "6" and ticket.resident_openid == "o_resident_db"
+    pushed = fake_wechat.texts_to("o_resident_db")
+    assert len(pushed) == 1 and re.search(r"工单号：\d{6}", pushed[0])
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_demo_grid2_zhang")) == 1
+
+
+def test_database_and_redis_both_down_spools_to_a_file(wechat, runtime, tmp_path, monkeypatch, lock_database):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    hold, release = lock_database
+    hold()
+
+    def refuse(*args, **kwargs):
+        raise RedisConnectionError("Redis is down too")
+
+    try:
+        monkeypatch.setattr(runtime.spool.redis, "rpush", refuse)
+        reply = wechat.say("8号楼电梯坏了", sender="o_resident_both", msg_id="880001")
+        assert "稍后" in reply
+        assert runtime.spool.path.read_text(encoding="utf-8").count("880001") == 1
+    finally:
+        release()
+        monkeypatch.undo()
+    assert runtime.spool.drain(runtime.replay) == 1
+    assert not runtime.spool.path.exists()
+    assert [t.source_key for t in wechat.tickets()] == ["msg:880001"]
