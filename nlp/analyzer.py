@@ -14,6 +14,7 @@ from .urgency import emergencies
 INTENTS = ("complaint", "greeting", "help", "status_query", "cancel", "thanks", "chitchat")
 CATEGORIES = tuple(lexicon.CATEGORY_KEYWORDS)
 MODEL_PATH = Path(__file__).parent / "data" / "model.json"
+OTHER_BELOW = 0.25
 CONFIG_KEYS = {"min_confidence", "min_margin", "keywords", "urgent_keywords", "model_weight", "max_chars"}
 
 # "不是坏了，是太亮了": words in the denied part should not decide the category.
@@ -77,6 +78,7 @@ class Analyzer:
         self._intent_res = {k: re.compile("|".join(v)) for k, v in lexicon.INTENT_PATTERNS.items()}
         self._chitchat_re = re.compile(lexicon.CHITCHAT)
         self._cue_re = re.compile(lexicon.PROBLEM_CUES)
+        self._grievance_re = re.compile(lexicon.GRIEVANCE)
         self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
         _, self.intent_model, self.category_model = load_models(model_path)
         self.analyze("三号楼二单元五零一楼道灯不亮")  # load OpenCC, cn2an and the jieba caches now
@@ -155,7 +157,7 @@ class Analyzer:
                 return intent, 0.95
         # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
         concrete = max((v for k, v in rule.items() if k != "property"), default=0)
-        if "help" in matched and concrete < 3 and rule.get("property", 0) <= 4:
+        if "help" in matched and concrete < 3 and rule.get("property", 0) <= 4 and not self._grievance_re.search(text):
             return "help", 0.9
         if "thanks" in matched and strength < 3:
             return "thanks", 0.9
@@ -180,4 +182,7 @@ class Analyzer:
             r = rule.get(c, 0) / total if total else 0.0
             blended[c] = w * model.get(c, 0.0) + (1 - w) * r
         ranked = sorted(blended.items(), key=lambda kv: kv[1], reverse=True)
+        if not total and ranked[0][1] < OTHER_BELOW and ranked[0][0] != "other":
+            # No keyword at all and a model that hardly leans anywhere: a problem we have no name for.
+            ranked = [("other", ranked[0][1]), *ranked]
         return ranked

@@ -109,11 +109,14 @@ PHRASE_OVERRIDES = {
 }
 
 # Words that only say where something is; matched so that a shorter keyword inside them does not count.
-NEUTRAL = "单元门口 楼门口 单元门前 门口 楼道口 车库里 车库门口 楼下 楼上 物业说"
+NEUTRAL = "单元门口 楼门口 单元门前 门口 楼道口 车库里 车库门口 楼下 楼上 物业说 卡在哪"
 
 # Short messages that are small talk, not a problem.
 CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了吗|吃饭了|无聊|星期几|几号了|^(哈|呵|嘿|嗯|哦|噢|好|ok|行|收到|知道了)+[的啦吧!！。.~]*$"
             r"|几点下班|在哪(里|儿)?(办|打|领)|怎么办理|聪明")
+
+# A "how do I" question that is really a complaint: "维修基金怎么用的也不公示".
+GRIEVANCE = r"不(公示|公开|透明|合理|作为|处理|管|修)|乱(收|花|用)|没人管|太差"
 
 # Words that describe a problem; a message with none of them and no category keyword is not a complaint.
 PROBLEM_CUES = (r"坏|不|没|漏|堵|太|乱|吵|臭|脏|差|难|危险|投诉|反映|举报|问题|管管|咋回事|怎么回事|一直|老是|总是|又|天天|"

@@ -23,6 +23,11 @@ SLIPS = {
     "电涕": "电梯", "漏睡": "漏水", "楼倒": "楼道", "拉级": "垃圾", "煤汽": "煤气", "燃汽": "燃气",
     "天燃气": "天然气", "化粪吃": "化粪池", "下水管到": "下水管道", "声空灯": "声控灯",
 }
+# Emoji that stand for the thing itself ("🚗🚗堵门口了"); faces and the rest are left as they are.
+EMOJI = {"🚗": "车", "🚙": "车", "🚕": "车", "🚘": "车", "🚖": "车", "🚐": "车", "🛵": "电动车", "🛴": "电动车",
+         "💡": "灯", "💧": "水", "💦": "水", "🌊": "水", "🔥": "火", "🗑": "垃圾", "🐕": "狗", "🐶": "狗", "🐩": "狗",
+         "🛗": "电梯", "🌳": "树", "🌲": "树", "💩": "屎", "🔊": "吵", "📢": "吵"}
+_EMOJI = re.compile("|".join(map(re.escape, EMOJI)))
 _SLIPS = re.compile("|".join(sorted(map(re.escape, SLIPS), key=len, reverse=True)))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 _SPACES = re.compile(r"\s+")
@@ -33,6 +38,7 @@ def normalize(text, max_chars=400):
     text = text[:max_chars]
     text = unicodedata.normalize("NFKC", text)  # full-width digits, letters and punctuation
     text = _CONTROL.sub(" ", text)
+    text = _EMOJI.sub(lambda m: EMOJI[m.group(0)], text)
     text = _t2s().convert(text)
     text = _ZHE.sub("着", text)
     text = _SLIPS.sub(lambda m: SLIPS[m.group(0)], text)

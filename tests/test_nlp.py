@@ -193,3 +193,15 @@ def test_held_out_never_seen_in_training():
     for name in ("heldout.jsonl", "fresh.jsonl"):
         texts = {json.loads(l)["text"] for l in (DATA / name).open(encoding="utf-8")}
         assert not texts & train
+
+
+@pytest.mark.parametrize("text, intent, category", [
+    ("🚗🚗🚗堵门口了😡", "complaint", "parking"),          # the emoji is the car
+    ("💡又坏了", "complaint", "lighting"),
+    ("维修基金怎么用的也不公示", "complaint", "property"),  # a "how" question that is a grievance
+    ("请问社区办老年卡在哪里办", "chitchat", None),          # 卡在 here is not a lift stuck somewhere
+    ("能不能帮忙看一下我家的网络", "complaint", "other"),    # no word for it: other, not a wild guess
+])
+def test_emoji_grievances_and_unnamed_problems(text, intent, category):
+    analysis = nlp.analyze(text)
+    assert (analysis.intent, analysis.category) == (intent, category)
