@@ -87,6 +87,8 @@ class Stack:
         self.procs: dict[str, list[subprocess.Popen]] = {"web": [], "worker": [], "relay": []}
 
     def __enter__(self) -> "Stack":
+        # A script stopped with SIGTERM still stops what it started (its children lead their own groups).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.dir = Path(tempfile.mkdtemp(prefix="minhu-stack-"))
         self.redis = RedisServer(self.dir)
         self.redis.start()

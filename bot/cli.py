@@ -86,10 +86,14 @@ def worker(burst: bool) -> None:
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     rt = runtime.get()
+    # RQ forks a work-horse per job: import the jobs' modules once here, not in every fork.
+    import workers.digest, workers.dispatch, workers.drafts, workers.notify, workers.timers  # noqa: E401, F401
+    rt.notifier  # builds the WeChat client (no connection yet), so each fork need not
     while True:
-        # Registry maintenance every minute, not RQ's ten: a job whose worker was killed is retried sooner.
-        worker = Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer, maintenance_interval=60)
         try:
+            # Inside the try: RQ's Worker talks to Redis as it is made, and Redis may still be down.
+            # Registry maintenance every minute, not RQ's ten: a job whose worker was killed is retried sooner.
+            worker = Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer, maintenance_interval=60)
             worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
             return
         except (RedisConnectionError, RedisTimeoutError) as exc:

@@ -15,6 +15,7 @@ from bot.routing import Directory
 from bot.settings import Settings
 from bot.state import RequestState, StateStore
 from bot.people import People
+from bot.privacy import mask_key
 from bot.staff import StaffDirectory
 from bot.tickets import TicketStore
 from bot.spool import Spool
@@ -109,11 +110,12 @@ class Runtime:
             try:
                 where = self.spool.put(message)
             except OSError:
-                log.exception("message %s could be kept neither in Redis nor on disk", message.key)
+                log.exception("message %s could be kept neither in Redis nor on disk", mask_key(message.key))
                 return SORRY
-            log.warning("database unavailable (%s): message %s spooled to %s", type(exc).__name__, message.key, where)
+            log.warning("database unavailable (%s): message %s spooled to %s", type(exc).__name__,
+                        mask_key(message.key), where)
             return SPOOLED
-        log.exception("handler failed for message %s", message.key)
+        log.exception("handler failed for message %s", mask_key(message.key))
         return SORRY
 
     def replay(self, message: Message) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bot.privacy import mask_key
 from handlers.base import Message
 
 log = logging.getLogger("minhu.spool")
@@ -44,7 +45,7 @@ class Spool:
             self.redis.rpush(KEY, line)
             return "redis"
         except RedisError as exc:
-            log.warning("spooling message %s to a file (Redis: %s)", message.key, exc)
+            log.warning("spooling message %s to a file (Redis: %s)", mask_key(message.key), exc)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as file:
             fcntl.flock(file, fcntl.LOCK_EX)  # several web processes append to the same file
@@ -66,7 +67,8 @@ class Spool:
             try:
                 message = decode(raw)
             except (ValueError, TypeError):
-                log.error("unreadable spool entry dropped: %.200r", raw)
+                # Not shown: an entry holds an openid and what the resident wrote.
+                log.error("unreadable spool entry of %s bytes dropped", len(raw))
                 self.redis.lrem(WORKING, 1, raw)
                 continue
             try:
@@ -89,7 +91,7 @@ class Spool:
             try:
                 message = decode(line)
             except (ValueError, TypeError):
-                log.error("unreadable spool line dropped: %.200s", line)
+                log.error("unreadable spool line of %s characters dropped", len(line))
                 continue
             try:
                 replay(message)

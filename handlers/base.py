@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.privacy import mask_key
+
 log = logging.getLogger("minhu.handlers")
 
 
@@ -93,7 +95,7 @@ def dispatch(handlers: list[Handler], message: Message, ctx: Context,
     except Exception as exc:  # the one error channel: log it, answer politely
         if on_error is not None:
             return on_error(exc, message)
-        log.exception("handler failed for message %s", message.key)
+        log.exception("handler failed for message %s", mask_key(message.key))
         return SORRY
 
 

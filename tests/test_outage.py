@@ -73,3 +73,25 @@ def test_timers_lost_by_redis_are_planned_again_by_the_sweep(wechat, runtime):
     assert set(runtime.queue.scheduled_job_registry.get_job_ids()) == planned
     assert sweep_timers(runtime) == len(planned)  # planning again changes nothing
     assert set(runtime.queue.scheduled_job_registry.get_job_ids()) == planned
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_process, monkeypatch):
+    """RQ's Worker talks to Redis as it is made: a worker (re)starting during an outage must wait, not exit."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from bot import cli
+
+    waits = []
+
+    def redis_comes_back(seconds):
+        waits.append(seconds)
+        redis_process.start()
+        time.sleep(0.3)  # past the fail-fast pause
+
+    redis_process.stop()
+    monkeypatch.setattr(cli, "time", SimpleNamespace(sleep=redis_comes_back))
+    result = CliRunner().invoke(cli.main, ["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert waits == [5]

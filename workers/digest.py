@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import clock
 from bot.digest import Recipient, compose, recipients, yesterday
 from bot.models import Digest
+from bot.privacy import mask_openid
 from workers import runtime
 from workers.ledger import InFlight
 from workers.notifier import Push
@@ -28,7 +29,7 @@ def send_digests(day_iso: str | None = None) -> dict[str, str]:
         try:
             outcome[recipient.person.openid] = send_one(rt, recipient, day)
         except Exception as exc:  # noqa: BLE001 - the other secretaries first, then fail so RQ retries
-            log.warning("digest %s for %s… failed: %s", day, recipient.person.openid[:6], exc)
+            log.warning("digest %s for %s failed: %s", day, mask_openid(recipient.person.openid), exc)
             failure = failure or exc
     if failure:
         raise failure
@@ -81,5 +82,5 @@ def send_one(rt, recipient: Recipient, day: date) -> str:
     with rt.sessions() as session:
         session.execute(update(Digest).where(*key).values(status="sent", body=body, sent_at=clock.utcnow()))
         session.commit()
-    log.info("digest %s sent to %s… by %s", day, openid[:6], channel)
+    log.info("digest %s sent to %s by %s", day, mask_openid(openid), channel)
     return "sent"

@@ -5,6 +5,7 @@ import logging
 import time
 
 from bot.errors import NoChannel
+from bot.privacy import mask_openid
 from handlers.base import Message
 from handlers.intake import file_report
 from handlers import texts
@@ -34,7 +35,7 @@ def file_draft(openid: str, draft_id: str) -> str:
     try:
         deliver(rt.sessions, ticket.id, f"filed:{draft_id}"[:64], openid, lambda: rt.notifier.send(openid, push))
     except NoChannel as exc:
-        log.warning("draft of %s… filed as %s, resident not told: %s", openid[:6], ticket.number, exc)
+        log.warning("draft of %s filed as %s, resident not told: %s", mask_openid(openid), ticket.number, exc)
     return "filed"
 
 

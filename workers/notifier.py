@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.errors import NoChannel
+from bot.privacy import mask_openid
 from bot.settings import Template
 from bot.wechat.client import OutsideWindow, WeChatClient
 
@@ -39,7 +40,7 @@ class Notifier:
             return "custom"
         except OutsideWindow:
             if not template.id:
-                raise NoChannel(f"{openid[:6]}… is outside the 48-hour window and no {push.template} template is configured")
+                raise NoChannel(f"{mask_openid(openid)} is outside the 48-hour window and no {push.template} template is configured")
         values = {key: value.format_map(_Missing(push.fields)) for key, value in template.data.items()}
         self.client.send_template(openid, template.id, values)
         return "template"

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock
 from bot.models import FollowUpStep, Ticket, TicketEvent
+from bot.privacy import mask_openid
 from bot.queue import RETRY
 from bot.settings import Config, limits_for
 from bot.worktime import deadline
@@ -175,7 +176,7 @@ def run_step(ticket_id: int, step: str) -> str:
         try:
             deliver(rt.sessions, ticket_id, step, openid, lambda o=openid, p=push: rt.notifier.send(o, p))
         except Exception as exc:  # noqa: BLE001 - reach the others first, then fail the job so RQ retries
-            log.warning("ticket %s %s: push to %s… failed: %s", ticket_id, step, openid[:6], exc)
+            log.warning("ticket %s %s: push to %s failed: %s", ticket_id, step, mask_openid(openid), exc)
             failure = failure or exc
     if failure:
         raise failure

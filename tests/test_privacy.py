@@ -1,0 +1,60 @@
+"""Personal data stays out of logs and digests: openids and phone numbers appear masked, or not at all.
+
+Removal on unsubscribe: test_resident_conversations.test_unsubscribe_removes_personal_data_and_keeps_the_anonymised_ticket.
+"""
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError
+
+from bot.privacy import mask_key, mask_openid, mask_phone
+from tests.conversation import number_in
+from tests.desk import open_ticket
+
+PHONE, RESIDENT = "13812345678", "oX7rT2w9_resident_private_openid"
+
+
+def test_masks_keep_enough_to_match_lines_and_no_more():
+    assert mask_phone(f"电话{PHONE}，座机010-62345678") == "电话138****5678，座机010-****5678"
+    assert mask_phone("+86 138-1234-5678") == "138****5678"
+    assert mask_phone("工单号：100001，3号楼") == "工单号：100001，3号楼"
+    assert mask_openid(RESIDENT) == "oX7r…" and mask_openid(None) == "-"
+    assert mask_key(f"evt:{RESIDENT}:1700000000:subscribe") == "evt:oX7r…:1700000000:subscribe"
+    assert mask_key("msg:24512345") == "msg:24512345"
+
+
+def test_a_conversation_with_a_phone_number_leaves_neither_it_nor_the_openid_in_the_logs(wechat, runtime, caplog):
+    caplog.set_level(logging.DEBUG)
+    wechat.event("subscribe", sender=RESIDENT)
+    assert "几号楼" in wechat.say(f"楼道灯坏了，联系电话{PHONE}", sender=RESIDENT)
+    number = number_in(wechat.say("3号楼", sender=RESIDENT))
+    wechat.run_jobs()
+    assert number in wechat.say("我的工单", sender=RESIDENT)
+    # The error channel names the message it failed on: an event's key holds the sender's openid.
+    event = _message(RESIDENT)
+    runtime.on_error(RuntimeError("a handler broke"), event)
+    runtime.on_error(OperationalError("SELECT 1", {}, Exception("database is locked")), event)
+    said = [record.getMessage() + (record.exc_text or "") for record in caplog.records
+            if record.name != "minhu.standin"]  # the stand-in plays WeChat's servers: not our log
+    assert any("handler failed" in line for line in said) and any("spooled" in line for line in said)
+    assert not [line for line in said if PHONE in line or RESIDENT in line]
+
+
+def test_the_daily_digest_names_no_resident_and_no_phone_number(runtime):
+    from bot.digest import compose, recipients
+
+    zone = ZoneInfo("Asia/Shanghai")
+    t = open_ticket(runtime, f"3号楼楼顶漏水，我的电话{PHONE}，找我", resident=RESIDENT, days_ago=3)
+    day = (datetime.now(zone) - timedelta(days=1)).date()
+    (recipient,) = recipients(runtime.directory)
+    with runtime.sessions() as session:
+        text = compose(session, runtime.directory, recipient, day)
+    assert t.number in text  # listed as overdue, by number and place only
+    assert PHONE not in text and "5678" not in text and RESIDENT not in text and "oX7r" not in text
+
+
+def _message(sender):
+    from handlers.base import Message
+
+    return Message(sender=sender, type="event", key=f"evt:{sender}:1700000000:click", created_at=datetime.now())
