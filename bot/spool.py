@@ -18,6 +18,8 @@ from handlers.base import Message
 
 log = logging.getLogger("minhu.spool")
 KEY, WORKING = "minhu:spool", "minhu:spool:working"
+# Entries that cannot be read are kept for a person to look at, never dropped.
+UNREADABLE = "minhu:spool:unreadable"
 
 
 def encode(message: Message) -> str:
@@ -37,6 +39,7 @@ class Spool:
 
     def __init__(self, redis: Redis, folder: Path):
         self.redis, self.path = redis, folder / "spool.jsonl"
+        self.unreadable = folder / "spool.unreadable.jsonl"
 
     def put(self, message: Message) -> str:
         """Keep the message; return where ("redis" or "file"). Raises only if both are unwritable."""
@@ -68,7 +71,8 @@ class Spool:
                 message = decode(raw)
             except (ValueError, TypeError):
                 # Not shown: an entry holds an openid and what the resident wrote.
-                log.error("unreadable spool entry of %s bytes dropped", len(raw))
+                log.error("unreadable spool entry of %s bytes set aside in %s", len(raw), UNREADABLE)
+                self.redis.rpush(UNREADABLE, raw)
                 self.redis.lrem(WORKING, 1, raw)
                 continue
             try:
@@ -81,25 +85,43 @@ class Spool:
         return done
 
     def _drain_file(self, replay: Callable[[Message], None]) -> int:
-        """Replay the file spool; when a message fails again, it and the rest go back to the file."""
-        if not self.path.exists():
-            return 0
-        taken = self.path.with_suffix(f".draining-{os.getpid()}")
-        os.replace(self.path, taken)
-        lines = [line for line in taken.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for i, line in enumerate(lines):
-            try:
-                message = decode(line)
-            except (ValueError, TypeError):
-                log.error("unreadable spool line of %s characters dropped", len(line))
-                continue
-            try:
-                replay(message)
-            except Exception:
-                with open(self.path, "a", encoding="utf-8") as file:
-                    fcntl.flock(file, fcntl.LOCK_EX)
-                    file.write("".join(rest + "\n" for rest in lines[i:]))
-                taken.unlink()
-                raise
-        taken.unlink()
-        return len(lines)
+        """Replay the file spool (and any a crashed drain left behind); what fails again goes back to the file."""
+        taken = [path for path in self.path.parent.glob(self.path.stem + ".draining-*") if not _alive(path)]
+        if self.path.exists():
+            mine = self.path.with_suffix(f".draining-{os.getpid()}")
+            os.replace(self.path, mine)
+            taken.append(mine)
+        done = 0
+        for path in taken:
+            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            for i, line in enumerate(lines):
+                try:
+                    message = decode(line)
+                except (ValueError, TypeError):
+                    log.error("unreadable spool line of %s characters set aside in %s", len(line), self.unreadable)
+                    with open(self.unreadable, "a", encoding="utf-8") as file:
+                        file.write(line + "\n")
+                    continue
+                try:
+                    replay(message)
+                except Exception:
+                    with open(self.path, "a", encoding="utf-8") as file:
+                        fcntl.flock(file, fcntl.LOCK_EX)
+                        file.write("".join(rest + "\n" for rest in lines[i:]))
+                    path.unlink()
+                    raise
+                done += 1
+            path.unlink()
+        return done
+
+
+def _alive(path: Path) -> bool:
+    """Whether the process that is draining this file still runs (the file is then its, not ours)."""
+    try:
+        pid = int(path.suffix.rsplit("-", 1)[-1])
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid()

@@ -73,3 +73,14 @@ def test_database_and_redis_both_down_spools_to_a_file(wechat, runtime, tmp_path
     assert runtime.spool.drain(runtime.replay) == 1
     assert not runtime.spool.path.exists()
     assert [t.source_key for t in wechat.tickets()] == ["msg:880001"]
+
+
+def test_an_unreadable_spool_entry_is_set_aside_not_dropped(runtime):
+    from bot.spool import UNREADABLE
+
+    runtime.redis.rpush(KEY, b"{not json")
+    runtime.spool.path.parent.mkdir(parents=True, exist_ok=True)
+    runtime.spool.path.write_text("also not json\n", encoding="utf-8")
+    assert runtime.spool.drain(runtime.replay) == 0
+    assert runtime.redis.lrange(UNREADABLE, 0, -1) == [b"{not json"]
+    assert runtime.spool.unreadable.read_text(encoding="utf-8") == "also not json\n"
