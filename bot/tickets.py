@@ -19,9 +19,9 @@ from bot.worktime import deadline
 log = logging.getLogger("minhu.tickets")
 NUMBER_BASE = 100000  # numbers start at 100001: six digits, easy to read out on the phone
 DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
-# Jobs every new ticket gets, through the outbox, each called with the ticket id.
-TIMERS_JOB = "workers.timers.schedule_ticket"  # reminders and escalation (issue 5)
-OPEN_JOBS = [DISPATCH_JOB, TIMERS_JOB]
+# Jobs every new ticket gets through the outbox; dispatch_ticket also plans the reminders and escalation
+# (one job, not two: each enqueue costs the webhook time, and the timers must not wait for a push that fails).
+OPEN_JOBS = [DISPATCH_JOB]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import logging
 
 from bot.clock import utcnow
 from bot.models import Ticket, TicketEvent
-from workers import runtime
+from workers import runtime, timers
 from workers.ledger import deliver
 from workers.notifier import Push
 
@@ -35,6 +35,8 @@ def dispatch_ticket(ticket_id: int) -> str:
             return "gone"
         recipient = ticket.assignee_openid
         push = task_push(rt, ticket)
+    # Reminders and escalation first: they are the remedy when this push cannot go out.
+    timers.schedule_ticket(ticket_id)
     sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
