@@ -13,7 +13,6 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+from stack import free_port, wait_for_port  # noqa: E402
 
 from bot.say import signed_params  # noqa: E402
 
@@ -47,23 +48,6 @@ ECHO_APP = textwrap.dedent('''
         message = parse_message(request.data)
         return create_reply("收到：" + (getattr(message, "content", "") or ""), message).render()
 ''' % TOKEN)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str) -> subprocess.Popen:
@@ -139,7 +123,7 @@ def main() -> None:
             port = free_port()
             proc = gunicorn(app, port, args.web_workers, env, cwd)
             try:
-                wait_for(port)
+                wait_for_port(port)
                 load(port, 2, args.concurrency)  # warm up: imports, jieba, connections
                 results[name] = load(port, args.seconds, args.concurrency)
             finally:

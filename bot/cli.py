@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets as random_secrets
 import sys
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import click
 
 from bot.errors import ConfigError
+from bot.keptsecret import kept_secret
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger("minhu")
@@ -25,14 +25,7 @@ def _settings() -> Settings:
 
 def demo_token(data_dir: Path) -> str:
     """A random webhook token kept under the data folder, for a machine with no MINHU_WECHAT_TOKEN."""
-    path = data_dir / "wechat_token"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    token = random_secrets.token_hex(16)
-    path.write_text(token)
-    path.chmod(0o600)
-    return token
+    return kept_secret(data_dir, "wechat_token", 16)
 
 
 @click.group()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.clock import utcnow
+from bot.keptsecret import kept_secret
 from bot.models import User
 
 log = logging.getLogger("minhu.dashboard")
@@ -31,16 +32,7 @@ def _runtime():
 
 def secret_key(data_dir: Path, configured: str) -> str:
     """MINHU_SECRET_KEY, else a random key kept under the data folder (demo mode); never a fixed default."""
-    if configured:
-        return configured
-    path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    return configured or kept_secret(data_dir, "secret_key")
 
 
 def hash_password(password: str) -> str:
