@@ -105,7 +105,8 @@ PHRASE_OVERRIDES = {
     "空调滴水": ("leak", 3), "装修": ("noise", 1), "楼上漏水": ("leak", 3),
     "下水井盖": ("facilities", 5), "污水井盖": ("facilities", 5), "雨水井盖": ("facilities", 5), "窨井盖": ("facilities", 3),
     "冒充": ("safety", 5), "谁都能进": ("safety", 3), "随便进": ("safety", 2), "没人守": ("safety", 2),
-    "吵死": ("noise", 2), "垃圾车": ("noise", 0), "楼梯间黑": ("lighting", 3), "摔": ("facilities", 0),
+    "吵死": ("noise", 2), "垃圾车": ("noise", 0), "高空扔": ("safety", 9), "往下扔垃圾": ("safety", 6),
+    "扔下来": ("safety", 3), "往下扔东西": ("safety", 3), "楼梯间黑": ("lighting", 3), "摔": ("facilities", 0),
 }
 
 # Words that only say where something is; matched so that a shorter keyword inside them does not count.

@@ -205,3 +205,8 @@ def test_held_out_never_seen_in_training():
 def test_emoji_grievances_and_unnamed_problems(text, intent, category):
     analysis = nlp.analyze(text)
     assert (analysis.intent, analysis.category) == (intent, category)
+
+
+@pytest.mark.parametrize("text", ["3号楼2单元有人高空扔垃圾", "楼上老往下扔垃圾"])
+def test_throwing_from_height_is_safety_even_when_it_is_rubbish(text):
+    assert nlp.analyze(text).category == "safety"
