@@ -26,9 +26,7 @@ class Directory:
         self.community_of: dict[str, Community] = {}
         self.grid_of: dict[tuple[str, str], Grid] = {}
         self.grids: dict[str, Grid] = {}
-        self.staff: dict[str, str] = {}
         for community in config.communities:
-            self.staff.setdefault(community.secretary.openid, "secretary")
             for estate in community.estates:
                 self.estates[estate.id] = estate
                 self.community_of[estate.id] = community
@@ -36,9 +34,6 @@ class Directory:
                     self.grids[grid.id] = grid
                     for building in grid.buildings:
                         self.grid_of[(estate.id, building)] = grid
-                    for person in (grid.worker, grid.backup):
-                        if person:
-                            self.staff.setdefault(person.openid, "grid_worker")
         # Longest names first, so 幸福苑小区 wins over 幸福苑.
         self._names = sorted(((name, estate.id) for estate in self.estates.values()
                               for name in [estate.name, *estate.aliases]), key=lambda item: -len(item[0]))
@@ -54,10 +49,6 @@ class Directory:
             if name in text:
                 return self.estates[estate_id]
         return None
-
-    def role_of(self, openid: str) -> str:
-        """"secretary", "grid_worker" or "resident"."""
-        return self.staff.get(openid, "resident")
 
     def fallback(self, estate_id: str | None) -> Person:
         """The secretary of the estate's community, else the duty officer, else the first secretary."""
