@@ -77,7 +77,7 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
         fig = figures(session, start, end, [community] if community else None, lists=False)
     config = settings.config
     rows = [("total", "", "合计", fig.total())]
-    rows += [("category", code, (config.categories.get(code) or config.categories["other"]).name, counts)
+    rows += [("category", code, config.category(code).name, counts)
              for code, counts in sorted(fig.by(0).items(), key=lambda item: str(item[0]))]
     rows += [("grid", gid or "", directory.grids[gid].name if gid in directory.grids else "未分网格", counts)
              for gid, counts in sorted(fig.by(1).items(), key=lambda item: str(item[0]))]

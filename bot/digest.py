@@ -68,7 +68,7 @@ def compose_section(directory: Directory, community: Community, day: date, fig: 
     """The lines about one community's day."""
     config = directory.config
     total: Counter = fig.total()
-    cat_name = lambda code: (config.categories.get(code) or config.categories["other"]).name  # noqa: E731
+    cat_name = lambda code: config.category(code).name  # noqa: E731
     grid_name = lambda gid: directory.grids[gid].name if gid in directory.grids else "未分网格"  # noqa: E731
     lines = [f"【{community.name}·每日简报】{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）",
              f"昨日新报{total['new']}件，接单{total['accepted']}件，办结{total['resolved']}件；截至昨晚超期{total['overdue']}件"]

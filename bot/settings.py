@@ -260,6 +260,15 @@ class Config(Strict):
                 raise ValueError(f"categories.{code}.department: {category.department!r} is not in departments")
         return self
 
+    def category(self, code: str) -> Category:
+        """A category's settings; a code config.yaml does not list is treated as `other`."""
+        return self.categories.get(code) or self.categories["other"]
+
+    def category_name(self, code: str) -> str:
+        """The Chinese name residents and staff see, or the code itself for a category config.yaml does not list."""
+        category = self.categories.get(code)
+        return category.name if category else code
+
     @model_validator(mode="after")
     def _unique_ids(self) -> "Config":
         for kind, ids in (("community", [c.id for c in self.communities]),
@@ -355,7 +364,7 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
 
 def limits_for(config: Config, category: str, urgent: bool) -> tuple[timedelta | None, timedelta | None]:
     """(accept within, resolve within) for a category, falling back to the defaults."""
-    own = config.categories.get(category) or config.categories["other"]
+    own = config.category(category)
     accept = (own.urgent_accept_within or config.defaults.urgent_accept_within) if urgent else None
     accept = accept or own.accept_within or config.defaults.accept_within
     return accept, own.resolve_within or config.defaults.resolve_within

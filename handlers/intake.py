@@ -28,8 +28,7 @@ def analysis_of(message: Message, ctx: Context):
 
 
 def category_name(ctx: Context, code: str) -> str:
-    category = ctx.settings.config.categories.get(code)
-    return category.name if category else code
+    return ctx.settings.config.category_name(code)
 
 
 def place_of(ctx: Context, ticket) -> str:

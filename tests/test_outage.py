@@ -18,7 +18,7 @@ def env(env, redis_process, monkeypatch):
 
 
 def test_redis_down_then_back(wechat, runtime, redis_process, fake_wechat):
-    redis_process.stop()
+    redis_process.kill()
     reply = wechat.say("2号楼3单元楼道灯不亮了", sender="o_resident_outage")
     number = re.search(r"工单号：(\d+)", reply).group(1)
     assert wechat.ticket_count() == 1
@@ -37,7 +37,7 @@ def test_redis_down_then_back(wechat, runtime, redis_process, fake_wechat):
 
 
 def test_retry_while_redis_down_still_one_ticket(wechat, redis_process):
-    redis_process.stop()
+    redis_process.kill()
     first = wechat.say("11号楼楼顶漏水", msg_id="424242")
     second = wechat.say("11号楼楼顶漏水", msg_id="424242")
     assert first == second
@@ -90,7 +90,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
         redis_process.start()
         time.sleep(0.3)  # past the fail-fast pause
 
-    redis_process.stop()
+    redis_process.kill()
     monkeypatch.setattr(cli, "time", SimpleNamespace(sleep=redis_comes_back))
     result = CliRunner().invoke(cli.main, ["worker", "--burst"])
     assert result.exit_code == 0, result.output

@@ -14,8 +14,7 @@ log = logging.getLogger("minhu.dispatch")
 
 def task_push(rt, ticket: Ticket) -> Push:
     """The message a grid worker gets: number, category, place, what the resident said."""
-    category = rt.settings.config.categories.get(ticket.category)
-    category_name = category.name if category else ticket.category
+    category_name = rt.settings.config.category_name(ticket.category)
     place = rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     title = "【紧急】新工单，请立即处理" if ticket.urgent else "新工单待处理"
     text = (f"{title}\n工单号：{ticket.number}\n类别：{category_name}\n位置：{place}\n"

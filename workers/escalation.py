@@ -15,7 +15,7 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
     """The (openid, push) pairs for one step; never empty, since a late ticket nobody hears of is the failure."""
     config, directory = rt.settings.config, rt.directory
     zone = ZoneInfo(config.timezone)
-    category = config.categories.get(ticket.category) or config.categories["other"]
+    category = config.category(ticket.category)
     place = directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     about = f"工单{ticket.number}（{category.name}·{place}）"
     said = f"居民反映：{ticket.text[:80]}"

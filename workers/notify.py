@@ -17,9 +17,8 @@ log = logging.getLogger("minhu.notify")
 
 
 def _facts(rt, ticket: Ticket) -> dict[str, str]:
-    category = rt.settings.config.categories.get(ticket.category)
     grid = rt.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
-    return {"number": ticket.number, "category": category.name if category else ticket.category,
+    return {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
             "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
             "text": ticket.text[:200], "status": texts.STATUS.get(ticket.status, ticket.status),
             "assignee": f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}"}

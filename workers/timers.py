@@ -74,7 +74,7 @@ def plan(config: Config, ticket: Ticket) -> list[Step]:
     """Every step this ticket could need, from its deadlines and config.yaml's follow-up settings."""
     followup = config.followup
     accept_within, resolve_within = limits_for(config, ticket.category, ticket.urgent)
-    category = config.categories.get(ticket.category) or config.categories["other"]
+    category = config.category(ticket.category)
     levels = 3 if category.department else 2
     # A reopened ticket's deadlines were set again when the resident said 不满意 (rated_at).
     start, suffix = (ticket.rated_at or ticket.created_at, f"@{ticket.reopened_count}") if ticket.reopened_count \

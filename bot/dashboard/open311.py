@@ -74,7 +74,6 @@ def _parse_date(value: str) -> datetime:
 def service_request(t: Ticket, rt) -> dict:
     """One ticket as a GeoReport v2 service request."""
     config, directory, zone = rt.settings.config, rt.directory, rt.settings.zone
-    category = config.categories.get(t.category)
     grid = directory.grids.get(t.grid_id) if t.grid_id else None
     community = directory.community_of.get(t.estate_id) if t.estate_id else None
     estate = directory.estates.get(t.estate_id) if t.estate_id else None
@@ -83,7 +82,7 @@ def service_request(t: Ticket, rt) -> dict:
     return {
         "service_request_id": t.number, "status": "closed" if t.status in DONE else "open",
         "status_notes": redact(t.resolution_note) if t.resolution_note else None,
-        "service_name": category.name if category else t.category, "service_code": t.category,
+        "service_name": config.category_name(t.category), "service_code": t.category,
         "description": redact(t.text),
         "agency_responsible": (grid.name if grid else (community.name if community else None)),
         "service_notice": None, "requested_datetime": _iso(t.created_at, zone),
