@@ -18,20 +18,20 @@ class ReplyCache:
         # A claim outlives one WeChat attempt but not all three, so a crash mid-answer is retried.
         self.redis, self.prefix, self.claim_ttl, self.keep = redis, prefix, claim_ttl, keep
 
-    def claim(self, key: str, also_get: str | None = None) -> tuple[bool | None, bytes | None]:
+    def claim(self, key: str, also_get: tuple[str, ...] = ()) -> tuple[bool | None, list[bytes | None]]:
         """Claim the message: True first sight, False a retry, None Redis is down (the store dedupes tickets).
 
-        `also_get` reads one more key in the same round trip (the sender's conversation state)."""
+        `also_get` reads more keys in the same round trip (the sender's conversation state and newest ticket)."""
         try:
             pipe = self.redis.pipeline(transaction=False)
             pipe.set(self.prefix + key, PROCESSING, nx=True, ex=self.claim_ttl)
-            if also_get:
-                pipe.get(also_get)
+            for other in also_get:
+                pipe.get(other)
             results = pipe.execute()
         except RedisError as exc:
             log.warning("reply cache unavailable: %s", exc)
-            return None, None
-        return bool(results[0]), (results[1] if also_get else None)
+            return None, [None] * len(also_get)
+        return bool(results[0]), results[1:]
 
     def store(self, key: str, reply: str | None) -> None:
         try:

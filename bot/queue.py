@@ -1,7 +1,10 @@
 """RQ queues and the outbox relay: jobs reach Redis after the database commit, or later, never never."""
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
 import time
 from datetime import timedelta
 from typing import NamedTuple
@@ -80,25 +83,88 @@ def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -
                   result_ttl=3600, failure_ttl=7 * 24 * 3600)
 
 
+def enqueue_rows(queue: Queue, rows: list[tuple[int, int, str, list]]) -> None:
+    """Enqueue several outbox rows' jobs, (outbox id, attempt, name, args) each, in one Redis round trip."""
+    queue.enqueue_many([Queue.prepare_data(name, args, job_id=job_id(outbox_id, attempt), retry=RETRY,
+                                           result_ttl=3600, failure_ttl=7 * 24 * 3600)
+                        for outbox_id, attempt, name, args in rows])
+
+
 _MARK_ENQUEUED = (update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("row_id"))
                   .values(enqueued_at=bindparam("at")))
 
 
 def enqueue_committed(sessions: sessionmaker[Session], queue: Queue, jobs: list[Job]) -> int:
     """Right after commit: enqueue the new rows' jobs and mark them; what Redis refuses waits for the relay."""
-    done = []
-    for job in jobs:
-        try:
-            enqueue(queue, job.outbox_id, 1, job.name, job.args)
-        except RedisError as exc:
-            log.warning("outbox %s not enqueued (Redis: %s); the relay will try again", job.outbox_id, exc)
-            break
-        done.append(job.outbox_id)
-    if done:
-        with sessions() as session:
-            session.connection().execute(_MARK_ENQUEUED, [{"row_id": row_id, "at": utcnow()} for row_id in done])
-            session.commit()
-    return len(done)
+    if not jobs:
+        return 0
+    try:
+        enqueue_rows(queue, [(job.outbox_id, 1, job.name, job.args) for job in jobs])
+    except RedisError as exc:
+        log.warning("outbox %s not enqueued (Redis: %s); the relay will try again",
+                    ", ".join(str(job.outbox_id) for job in jobs), exc)
+        return 0
+    with sessions() as session:
+        now = utcnow()
+        session.connection().execute(_MARK_ENQUEUED, [{"row_id": job.outbox_id, "at": now} for job in jobs])
+        session.commit()
+    return len(jobs)
+
+
+class Enqueuer:
+    """Enqueues committed outbox rows from a thread of this process, many in one Redis round trip.
+
+    The webhook hands a new ticket's jobs over and answers the resident without waiting for Redis.
+    Under a burst the thread takes everything handed over since its last pass at once, so each job
+    costs a fraction of a round trip. What it cannot enqueue (Redis down, the process killed) stays
+    unmarked in the outbox, and the relay enqueues it a few seconds later.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], queue: Queue, batch: int = 200):
+        self.sessions, self.queue, self.batch = sessions, queue, batch
+        self._cond = threading.Condition()
+        self._pending: list[Job] = []
+        self._taken = 0  # jobs the thread holds and has not finished trying
+        self._pid: int | None = None
+
+    def submit(self, jobs: list[Job]) -> None:
+        if not jobs:
+            return
+        with self._cond:
+            self._pending.extend(jobs)
+            if self._pid != os.getpid():  # first use in this process (gunicorn forks workers): start the thread
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="minhu-enqueuer", daemon=True).start()
+                atexit.register(self.flush, 2.0)
+            self._cond.notify()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every job handed over has been tried; False if that took longer than `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending or self._taken:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._pid != os.getpid():
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+                jobs, self._pending = self._pending[:self.batch], self._pending[self.batch:]
+                self._taken = len(jobs)
+            try:
+                enqueue_committed(self.sessions, self.queue, jobs)
+            except Exception:  # the database refused the marks, or a bug: the relay enqueues these rows again
+                log.exception("outbox rows %s: enqueue not recorded; the relay will see to them",
+                              ", ".join(str(job.outbox_id) for job in jobs))
+            finally:
+                with self._cond:
+                    self._taken = 0
+                    self._cond.notify_all()
 
 
 def relay(sessions: sessionmaker[Session], queue: Queue, older_than: timedelta = timedelta(seconds=0),

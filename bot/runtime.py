@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import db
 from bot.dedupe import ReplyCache
 from bot.errors import ConfigError
-from bot.queue import Job, connect, enqueue_committed, make_queue, relay
+from bot.queue import Enqueuer, Job, connect, enqueue_committed, make_queue, relay
 from bot.routing import Directory
 from bot.settings import Settings
 from bot.state import RequestState, StateStore
@@ -39,6 +39,8 @@ class Runtime:
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.
         self.redis = connect(settings.secrets.redis_url, fast=web)
         self.queue = make_queue(self.redis)
+        # The webhook enqueues from a thread, so a resident's answer never waits on Redis for the push's job.
+        self.enqueuer = Enqueuer(self.sessions, self.queue) if web else None
         self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed)
         conversation = settings.config.conversation
         # A half-told report outlives its deadline, so the job that files it still finds it.
@@ -70,17 +72,20 @@ class Runtime:
         return Notifier(client, wechat.task_template, {"notice": wechat.notice_template},
                         wecom=channel_for(self.settings, self.redis, self.staff.role_of))
 
-    def enqueue_committed(self, jobs: list[Job]) -> int:
+    def enqueue_committed(self, jobs: list[Job]) -> None:
         """Enqueue the jobs of a transaction just committed; what Redis refuses stays for the relay."""
-        return enqueue_committed(self.sessions, self.queue, jobs)
+        if self.enqueuer is not None:
+            self.enqueuer.submit(jobs)
+        else:
+            enqueue_committed(self.sessions, self.queue, jobs)
 
     def flush_outbox(self) -> int:
         """One relay pass: enqueue every outbox row not yet in Redis."""
         return relay(self.sessions, self.queue)
 
-    def context(self, message: Message, state=None) -> Context:
+    def context(self, message: Message) -> Context:
         return Context(settings=self.settings, directory=self.directory, tickets=self.tickets,
-                       state=state or self.state, analyzer=self.analyzer, role=self.staff.role_of(message.sender),
+                       state=self.state, analyzer=self.analyzer, role=self.staff.role_of(message.sender),
                        people=self.people, staff=self.staff, recent=self.recent, schedule=self.schedule)
 
     def schedule(self, delay, job: str, *args) -> bool:
@@ -94,13 +99,19 @@ class Runtime:
 
     def answer(self, message: Message) -> str | None:
         """The reply to one message, the same for each of WeChat's retries of it."""
-        claim, raw_state = self.replies.claim(message.key, also_get=self.state.key(message.sender))
+        sender = message.sender
+        claim, (raw_state, raw_recent) = self.replies.claim(
+            message.key, also_get=(self.state.key(sender), self.recent.key(sender)))
         if claim is False:
             cached = self.replies.wait(message.key)
             if cached is not None or not self.replies.claim(message.key)[0]:
                 return cached
-        state = self.state if claim is None else RequestState(self.state, message.sender, self.state.decode(raw_state))
-        reply = dispatch(self.handlers, message, self.context(message, state), on_error=self.on_error)
+        ctx = self.context(message)
+        if claim is not None:  # what Redis said in the claim's round trip stands for this request
+            ctx.state = RequestState(self.state, sender, self.state.decode(raw_state))
+            ctx.recent = RequestState(self.recent, sender, self.recent.decode(raw_recent))
+        ctx.fresh = claim is True
+        reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
         self.replies.store(message.key, reply)
         return reply
 
@@ -133,5 +144,7 @@ class Runtime:
             self.redis.set(sent_key, 1, ex=7 * 24 * 3600)
 
     def close(self) -> None:
+        if self.enqueuer is not None:
+            self.enqueuer.flush(2.0)
         self.engine.dispose()
         self.redis.close()

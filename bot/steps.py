@@ -5,18 +5,17 @@ message, a second 接单), so running a step twice changes and sends nothing twi
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import worktime
 from bot.clock import utcnow
 from bot.models import Attachment, Follower, Ticket, TicketEvent
 from bot.settings import Grid, limits_for
-from bot.tickets import Step, TicketStore
+from bot.tickets import NOTIFY_JOB, OPEN, Step, TicketStore
 
-NOTIFY = ["workers.notify.notify_event"]
+NOTIFY = [NOTIFY_JOB]
 # Steps that change what the reminders and escalation should watch also tell the timers.
 MOVES_ON = NOTIFY + ["workers.timers.on_event"]
-OPEN = ("new", "dispatched", "accepted")
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
 
 
@@ -133,23 +132,16 @@ def alert(store: TicketStore, ticket_id: int):
 
 def join(store: TicketStore, ticket_id: int, openid: str, text: str):
     """A neighbour reports the same problem: they follow the ticket instead of opening another."""
-    def change(session, ticket):
-        known = session.scalar(select(Follower.id).where(Follower.ticket_id == ticket.id, Follower.openid == openid))
-        if known or ticket.resident_openid == openid or ticket.status not in OPEN:
-            return None
-        session.add(Follower(ticket_id=ticket.id, openid=openid, text=text[:1000]))
-        session.flush()
-        count = session.scalar(select(func.count(Follower.id)).where(Follower.ticket_id == ticket.id))
-        return Step("joined", {"households": count + (1 if ticket.resident_openid else 0), "text": text[:300]}, NOTIFY)
-    return store.apply(ticket_id, openid, change)
+    return store.join(openid, text, ticket_id=ticket_id)
 
 
 def add_text(store: TicketStore, ticket_id: int, openid: str, text: str):
     """A later message of the reporter's about the same problem, added to the ticket's text."""
     def change(session, ticket):
-        if ticket.status not in OPEN:
-            return None
-        ticket.text = f"{ticket.text}\n补充：{text}"[:4000]
+        addition = f"\n补充：{text}"
+        if ticket.status not in OPEN or ticket.text.endswith(addition) or ticket.text == text:
+            return None  # closed, or this very text was added already (a retried message)
+        ticket.text = f"{ticket.text}{addition}"[:4000]
         return Step("added", {"text": text[:300]}, [])
     return store.apply(ticket_id, openid, change)
 

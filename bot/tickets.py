@@ -5,12 +5,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
-from bot.models import Outbox, Ticket, TicketEvent
+from bot.models import Follower, Outbox, Ticket, TicketEvent
 from bot.queue import Job
 from bot.routing import Directory
 from bot.settings import limits_for
@@ -22,6 +22,8 @@ DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
 # Jobs every new ticket gets through the outbox; dispatch_ticket also plans the reminders and escalation
 # (one job, not two: each enqueue costs the webhook time, and the timers must not wait for a push that fails).
 OPEN_JOBS = [DISPATCH_JOB]
+NOTIFY_JOB = "workers.notify.notify_event"
+OPEN = ("new", "dispatched", "accepted")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,18 @@ _SET_NUMBER = (update(Ticket.__table__).where(Ticket.__table__.c.id == bindparam
                .values(number=bindparam("number")))
 _INSERT_EVENT = insert(TicketEvent.__table__)
 _INSERT_OUTBOX = insert(Outbox.__table__).returning(Outbox.__table__.c.id)
+_INSERT_EVENT_ID = insert(TicketEvent.__table__).returning(TicketEvent.__table__.c.id)
+_TICKETS = Ticket.__table__
+# The open ticket for one place and problem: a neighbour's report of it joins it instead of opening another.
+_OPEN_SAME = (select(_TICKETS).where(_TICKETS.c.estate_id == bindparam("estate_id"),
+                                     _TICKETS.c.building == bindparam("building"),
+                                     _TICKETS.c.category == bindparam("category"), _TICKETS.c.status.in_(OPEN))
+              .order_by(_TICKETS.c.id).limit(1).with_for_update())
+_OPEN_BY_ID = select(_TICKETS).where(_TICKETS.c.id == bindparam("ticket_id"),
+                                     _TICKETS.c.status.in_(OPEN)).with_for_update()
+_INSERT_FOLLOWER = insert(Follower.__table__)
+_COUNT_FOLLOWERS = select(func.count(Follower.__table__.c.id)).where(
+    Follower.__table__.c.ticket_id == bindparam("ticket_id"))
 
 
 class TicketStore:
@@ -128,6 +142,46 @@ class TicketStore:
             jobs = [Job(row.id, row.job, row.args) for row in rows]
         self.after_commit(jobs)
         return ticket, event
+
+    def join(self, openid: str, text: str, ticket_id: int | None = None, estate_id: str | None = None,
+             building: str | None = None, category: str | None = None) -> tuple[Ticket | None, int | None]:
+        """A neighbour follows an open ticket: the one numbered `ticket_id`, or the one for that place and problem.
+
+        Returns the ticket (None when there is no such open ticket) and the id of the `joined` event,
+        None when nothing was written: the reporter themself, or someone already following (a retry).
+        Core statements in one transaction, not the ORM: in a burst most messages take this path.
+        """
+        with self.sessions() as session:
+            conn = session.connection()
+            if ticket_id is not None:
+                row = conn.execute(_OPEN_BY_ID, {"ticket_id": ticket_id}).first()
+            else:
+                row = conn.execute(_OPEN_SAME, {"estate_id": estate_id, "building": building,
+                                                "category": category}).first()
+            if row is None:
+                session.rollback()
+                return None, None
+            ticket = Ticket(**row._mapping)
+            if ticket.resident_openid == openid:
+                session.rollback()
+                return ticket, None
+            now = utcnow()
+            try:
+                conn.execute(_INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
+                                                "joined_at": now})
+            except IntegrityError:
+                session.rollback()  # already following: a retried message, or they reported it twice
+                return ticket, None
+            households = conn.execute(_COUNT_FOLLOWERS, {"ticket_id": ticket.id}).scalar_one() + (
+                1 if ticket.resident_openid else 0)
+            event_id = conn.execute(_INSERT_EVENT_ID, {
+                "ticket_id": ticket.id, "at": now, "actor": openid, "kind": "joined",
+                "detail": {"households": households, "text": text[:300]}}).scalar_one()
+            outbox_id = conn.execute(_INSERT_OUTBOX, {"ticket_id": ticket.id, "job": NOTIFY_JOB, "args": [event_id],
+                                                      "created_at": now, "attempts": 1}).scalar_one()
+            session.commit()
+        self.after_commit([Job(outbox_id, NOTIFY_JOB, [event_id])])
+        return ticket, event_id
 
     def by_source(self, source_key: str) -> Ticket | None:
         with self.sessions() as session:

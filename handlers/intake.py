@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 import time
 
-from sqlalchemy import select
-
 from bot import steps
 from bot.models import Ticket
 from bot.people import Home
@@ -55,24 +53,16 @@ def accepted(ctx: Context, ticket) -> str:
     return texts.URGENT_PREFIX + (advice + "\n" if advice else "") + reply
 
 
-def open_duplicate(ctx: Context, draft: dict) -> Ticket | None:
-    """An open ticket for the same building and problem: the neighbours' report is the same case."""
-    if not draft.get("building"):
-        return None
-    with ctx.tickets.sessions() as session:
-        return session.scalar(select(Ticket).where(
-            Ticket.estate_id == draft.get("estate_id"), Ticket.building == draft["building"],
-            Ticket.category == draft["category"], Ticket.status.in_(steps.OPEN)).order_by(Ticket.id).limit(1))
-
-
 def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     """Open the ticket (or join the neighbour's), attach what came with it, and say so."""
     ctx.state.clear(sender)
-    ticket = ctx.tickets.by_source(key)  # a retry of the message that already opened it
+    # A retry of the message that already opened it; on a message's first sight (ctx.fresh) there is none.
+    ticket = None if ctx.fresh else ctx.tickets.by_source(key)
     if ticket is None:
-        duplicate = open_duplicate(ctx, draft)
+        duplicate, _ = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
+                                         building=draft["building"], category=draft["category"])
+                        if draft.get("building") else (None, None))
         if duplicate is not None and duplicate.resident_openid != sender:
-            steps.join(ctx.tickets, duplicate.id, sender, draft["text"])
             _attach_media(ctx, duplicate.id, sender, draft)
             reply = texts.DUPLICATE_JOINED.format(number=duplicate.number, place=place_of(ctx, duplicate),
                                                   category=category_name(ctx, duplicate.category))
@@ -80,8 +70,12 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
                 reply = texts.URGENT_PREFIX + advice_for(ctx, draft["category"]) + "\n" + reply
             return reply
         if duplicate is not None:
-            steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
-            return texts.ADDED.format(number=duplicate.number)
+            # Their own open ticket: this adds to it, unless this very message opened it (Redis forgot the claim).
+            ticket = ctx.tickets.by_source(key) if ctx.fresh else None
+            if ticket is None:
+                steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
+                return texts.ADDED.format(number=duplicate.number)
+    if ticket is None:
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
             estate_id=draft.get("estate_id"), building=draft.get("building"), unit=draft.get("unit"),
@@ -147,16 +141,17 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
         return None
     if analysis.location.building and analysis.location.building != recent["building"]:
         return None
+    if not ctx.fresh and ctx.tickets.by_source(message.key) is not None:
+        return None  # a retry of the message that opened that very ticket
     _, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)
     return texts.ADDED.format(number=recent["number"]) if event else None
 
 
 def start_report(message: Message, ctx: Context) -> str:
     analysis = analysis_of(message, ctx)
-    if ctx.tickets.by_source(message.key) is None:
-        added = added_to_recent(message, ctx, analysis)
-        if added:
-            return added
+    added = added_to_recent(message, ctx, analysis)
+    if added:
+        return added
     estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
     location = analysis.location
     draft = {"id": message.key, "key": message.key, "text": message.text,

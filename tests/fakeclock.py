@@ -7,9 +7,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import rq.scheduler
-from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
+
+from tests.helpers import work_off
 
 import bot.clock
 
@@ -57,8 +58,9 @@ def run_due(runtime, rounds: int = 4) -> None:
     scheduler = RQScheduler([runtime.queue], connection=runtime.redis, serializer=JSONSerializer)
     scheduler.prepare_registries([runtime.queue.name])
     for _ in range(rounds):  # a job may schedule more (a retry): run those that are due as well
+        if runtime.enqueuer is not None:
+            runtime.enqueuer.flush()
         scheduler.enqueue_scheduled_jobs()
         if not runtime.queue.count:
             return
-        SimpleWorker([runtime.queue], connection=runtime.redis, serializer=JSONSerializer).work(
-            burst=True, with_scheduler=False)
+        work_off(runtime)

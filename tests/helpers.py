@@ -23,7 +23,10 @@ class WeChatDriver:
     def post(self, body: bytes | str, params: dict | None = None):
         params = params if params is not None else signed_params(self.token)
         data = body.encode("utf-8") if isinstance(body, str) else body
-        return self.client.post("/wechat", query_string=params, data=data, content_type="text/xml")
+        response = self.client.post("/wechat", query_string=params, data=data, content_type="text/xml")
+        # The reply is out; the webhook's jobs reach Redis from a thread a moment later: let them land first.
+        assert self.runtime.enqueuer.flush(), "the enqueuer thread did not finish"
+        return response
 
     def say(self, text: str, sender: str = "o_resident_1", msg_id: str | None = None) -> str | None:
         """Send a text message; return the bot's passive reply text (None for `success`)."""
@@ -80,8 +83,7 @@ class WeChatDriver:
 
     def run_jobs(self) -> None:
         """Run every queued job in this process, as a worker would."""
-        SimpleWorker([self.runtime.queue], connection=self.runtime.redis, serializer=JSONSerializer).work(
-            burst=True, with_scheduler=False)
+        work_off(self.runtime)
 
     def tickets(self) -> list[Ticket]:
         with self.runtime.sessions() as session:
@@ -90,3 +92,16 @@ class WeChatDriver:
     def ticket_count(self) -> int:
         with self.runtime.sessions() as session:
             return session.scalar(select(func.count(Ticket.id)))
+
+
+def work_off(runtime, rounds: int = 20) -> None:
+    """Run the queued jobs in this process as a worker would, and the jobs they enqueue in turn.
+
+    The web runtime enqueues from a thread: wait for it to hand everything to Redis first."""
+    for _ in range(rounds):
+        if runtime.enqueuer is not None:
+            assert runtime.enqueuer.flush(), "the enqueuer thread did not finish"
+        if not runtime.queue.count:
+            return
+        SimpleWorker([runtime.queue], connection=runtime.redis, serializer=JSONSerializer).work(
+            burst=True, with_scheduler=False)
