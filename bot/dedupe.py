@@ -33,7 +33,11 @@ class ReplyCache:
             return None, [None] * len(also_get)
         return bool(results[0]), results[1:]
 
-    def store(self, key: str, reply: str | None) -> None:
+    def store(self, key: str, reply: str | None, pipe=None) -> None:
+        """Keep the reply for the retries; with `pipe`, only add the write to that pipeline (its owner runs it)."""
+        if pipe is not None:
+            pipe.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep)
+            return
         try:
             self.redis.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep)
         except RedisError as exc:

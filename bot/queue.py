@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -83,55 +84,65 @@ def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -
                   result_ttl=3600, failure_ttl=7 * 24 * 3600)
 
 
-def enqueue_rows(queue: Queue, rows: list[tuple[int, int, str, list]]) -> None:
-    """Enqueue several outbox rows' jobs, (outbox id, attempt, name, args) each, in one Redis round trip."""
-    queue.enqueue_many([Queue.prepare_data(name, args, job_id=job_id(outbox_id, attempt), retry=RETRY,
-                                           result_ttl=3600, failure_ttl=7 * 24 * 3600)
-                        for outbox_id, attempt, name, args in rows])
-
-
 _MARK_ENQUEUED = (update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("row_id"))
                   .values(enqueued_at=bindparam("at")))
 
 
-def enqueue_committed(sessions: sessionmaker[Session], queue: Queue, jobs: list[Job]) -> int:
-    """Right after commit: enqueue the new rows' jobs and mark them; what Redis refuses waits for the relay."""
-    if not jobs:
+def enqueue_committed(sessions: sessionmaker[Session], queue: Queue, jobs: list[Job],
+                      writes: list[Callable] = ()) -> int:
+    """Right after commit: enqueue the new rows' jobs and mark them; what Redis refuses waits for the relay.
+
+    `writes` add more to the same round trip: each is called with the pipeline (a reply kept for retries)."""
+    if not jobs and not writes:
         return 0
     try:
-        enqueue_rows(queue, [(job.outbox_id, 1, job.name, job.args) for job in jobs])
+        pipe = queue.connection.pipeline(transaction=False)
+        for write in writes:
+            write(pipe)
+        if jobs:
+            queue.enqueue_many([Queue.prepare_data(job.name, job.args, job_id=job_id(job.outbox_id, 1), retry=RETRY,
+                                                   result_ttl=3600, failure_ttl=7 * 24 * 3600) for job in jobs],
+                               pipeline=pipe)
+        pipe.execute()
     except RedisError as exc:
         log.warning("outbox %s not enqueued (Redis: %s); the relay will try again",
-                    ", ".join(str(job.outbox_id) for job in jobs), exc)
+                    ", ".join(str(job.outbox_id) for job in jobs) or "-", exc)
         return 0
-    with sessions() as session:
-        now = utcnow()
-        session.connection().execute(_MARK_ENQUEUED, [{"row_id": job.outbox_id, "at": now} for job in jobs])
-        session.commit()
+    if jobs:
+        with sessions() as session:
+            now = utcnow()
+            session.connection().execute(_MARK_ENQUEUED, [{"row_id": job.outbox_id, "at": now} for job in jobs])
+            session.commit()
     return len(jobs)
 
 
 class Enqueuer:
-    """Enqueues committed outbox rows from a thread of this process, many in one Redis round trip.
+    """Sends what the webhook committed on to Redis from a thread of this process, many at a time.
 
-    The webhook hands a new ticket's jobs over and answers the resident without waiting for Redis.
-    Under a burst the thread takes everything handed over since its last pass at once, so each job
-    costs a fraction of a round trip. What it cannot enqueue (Redis down, the process killed) stays
-    unmarked in the outbox, and the relay enqueues it a few seconds later.
+    The webhook hands over a new ticket's jobs (and the reply it keeps for WeChat's retries) and
+    answers the resident without waiting for Redis. Under a burst the thread takes everything handed
+    over since its last pass in one round trip, so each message costs a fraction of one. What it
+    cannot enqueue (Redis down, the process killed) stays unmarked in the outbox, and the relay
+    enqueues it a few seconds later; a reply not kept only means a retry is worked out again, which
+    makes no second ticket.
     """
 
     def __init__(self, sessions: sessionmaker[Session], queue: Queue, batch: int = 200):
         self.sessions, self.queue, self.batch = sessions, queue, batch
         self._cond = threading.Condition()
-        self._pending: list[Job] = []
-        self._taken = 0  # jobs the thread holds and has not finished trying
+        self._jobs: list[Job] = []
+        self._writes: list[Callable] = []
+        self._taken = False  # the thread holds work it has not finished trying
         self._pid: int | None = None
 
-    def submit(self, jobs: list[Job]) -> None:
-        if not jobs:
+    def submit(self, jobs: list[Job] = (), write: Callable | None = None) -> None:
+        """Hand over committed outbox rows' jobs and/or one pipeline write."""
+        if not jobs and write is None:
             return
         with self._cond:
-            self._pending.extend(jobs)
+            self._jobs.extend(jobs)
+            if write is not None:
+                self._writes.append(write)
             if self._pid != os.getpid():  # first use in this process (gunicorn forks workers): start the thread
                 self._pid = os.getpid()
                 threading.Thread(target=self._run, name="minhu-enqueuer", daemon=True).start()
@@ -139,10 +150,10 @@ class Enqueuer:
             self._cond.notify()
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every job handed over has been tried; False if that took longer than `timeout`."""
+        """Wait until everything handed over has been tried; False if that took longer than `timeout`."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending or self._taken:
+            while self._jobs or self._writes or self._taken:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._pid != os.getpid():
                     return False
@@ -152,18 +163,19 @@ class Enqueuer:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._pending:
+                while not self._jobs and not self._writes:
                     self._cond.wait()
-                jobs, self._pending = self._pending[:self.batch], self._pending[self.batch:]
-                self._taken = len(jobs)
+                jobs, self._jobs = self._jobs[:self.batch], self._jobs[self.batch:]
+                writes, self._writes = self._writes[:self.batch], self._writes[self.batch:]
+                self._taken = True
             try:
-                enqueue_committed(self.sessions, self.queue, jobs)
+                enqueue_committed(self.sessions, self.queue, jobs, writes)
             except Exception:  # the database refused the marks, or a bug: the relay enqueues these rows again
                 log.exception("outbox rows %s: enqueue not recorded; the relay will see to them",
                               ", ".join(str(job.outbox_id) for job in jobs))
             finally:
                 with self._cond:
-                    self._taken = 0
+                    self._taken = False
                     self._cond.notify_all()
 
 

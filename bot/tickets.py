@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
-from bot.models import Follower, Outbox, Ticket, TicketEvent
+from bot.hotsql import HotSQL
+from bot.models import Outbox, Ticket, TicketEvent
 from bot.queue import Job
 from bot.routing import Directory
 from bot.settings import limits_for
@@ -51,23 +53,41 @@ class Step:
     jobs: list[str] = field(default_factory=list)
 
 
-_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
-_SET_NUMBER = (update(Ticket.__table__).where(Ticket.__table__.c.id == bindparam("ticket_id"))
-               .values(number=bindparam("number")))
-_INSERT_EVENT = insert(TicketEvent.__table__)
-_INSERT_OUTBOX = insert(Outbox.__table__).returning(Outbox.__table__.c.id)
-_INSERT_EVENT_ID = insert(TicketEvent.__table__).returning(TicketEvent.__table__.c.id)
-_TICKETS = Ticket.__table__
+class TicketView(NamedTuple):
+    """What a neighbour's report needs of the open ticket it joins, read without the ORM."""
+
+    id: int
+    number: str
+    resident_openid: str | None
+    category: str
+    urgent: bool
+    estate_id: str | None
+    building: str | None
+    unit: str | None
+    room: str | None
+    grid_id: str | None
+    assignee_name: str | None
+
+
+_OPEN_LIST = ", ".join(f"'{status}'" for status in OPEN)
+_TICKET_FIELDS = ", ".join(TicketView._fields)
 # The open ticket for one place and problem: a neighbour's report of it joins it instead of opening another.
-_OPEN_SAME = (select(_TICKETS).where(_TICKETS.c.estate_id == bindparam("estate_id"),
-                                     _TICKETS.c.building == bindparam("building"),
-                                     _TICKETS.c.category == bindparam("category"), _TICKETS.c.status.in_(OPEN))
-              .order_by(_TICKETS.c.id).limit(1).with_for_update())
-_OPEN_BY_ID = select(_TICKETS).where(_TICKETS.c.id == bindparam("ticket_id"),
-                                     _TICKETS.c.status.in_(OPEN)).with_for_update()
-_INSERT_FOLLOWER = insert(Follower.__table__)
-_COUNT_FOLLOWERS = select(func.count(Follower.__table__.c.id)).where(
-    Follower.__table__.c.ticket_id == bindparam("ticket_id"))
+_OPEN_SAME = (f"SELECT {_TICKET_FIELDS} FROM tickets WHERE estate_id = :estate_id AND building = :building"
+              f" AND category = :category AND status IN ({_OPEN_LIST}) ORDER BY id LIMIT 1")
+_OPEN_BY_ID = f"SELECT {_TICKET_FIELDS} FROM tickets WHERE id = :ticket_id AND status IN ({_OPEN_LIST})"
+_INSERT_FOLLOWER = ("INSERT INTO ticket_followers (ticket_id, openid, text, joined_at)"
+                    " VALUES (:ticket_id, :openid, :text, :at)")
+_COUNT_FOLLOWERS = "SELECT count(id) FROM ticket_followers WHERE ticket_id = :ticket_id"
+_TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "urgent", "community_id", "estate_id",
+                   "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status", "created_at",
+                   "updated_at", "accept_due_at", "resolve_due_at")
+_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count)"
+                  f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0) RETURNING id")
+_SET_NUMBER = "UPDATE tickets SET number = :number WHERE id = :ticket_id"
+_INSERT_EVENT = ("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail)"
+                 " VALUES (:ticket_id, :at, :actor, :kind, :detail) RETURNING id")
+_INSERT_OUTBOX = ("INSERT INTO outbox (ticket_id, job, args, created_at, attempts)"
+                  " VALUES (:ticket_id, :job, :args, :at, 1) RETURNING id")
 
 
 class TicketStore:
@@ -77,6 +97,7 @@ class TicketStore:
                  after_commit: Callable[[list[Job]], object] | None = None):
         self.sessions, self.directory = sessions, directory
         self.after_commit = after_commit or (lambda jobs: None)
+        self.hot = HotSQL(sessions.kw["bind"])
 
     def open(self, report: Report) -> tuple[Ticket, bool]:
         """Create a ticket (or find the one this message already made); return it and whether it is new."""
@@ -94,29 +115,32 @@ class TicketStore:
             accept_due_at=deadline(self.directory.config, now, accept_within, report.urgent),
             resolve_due_at=deadline(self.directory.config, now, resolve_within, report.urgent),
         )
-        # Prepared Core statements with bound parameters, not ORM objects: this runs on every complaint.
-        with self.sessions() as session:
-            conn = session.connection()
-            try:
-                ticket_id = conn.execute(_INSERT_TICKET, values).scalar_one()
-            except IntegrityError:
-                # WeChat's retry of this message got here first (or earlier): its ticket is the ticket.
-                session.rollback()
-                existing = self.by_source(report.source_key) if report.source_key else None
-                if existing is None:
-                    raise
-                return existing, False
-            number = str(NUMBER_BASE + ticket_id)
-            conn.execute(_SET_NUMBER, {"ticket_id": ticket_id, "number": number})
-            conn.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": now, "actor": report.resident or "system",
-                                         "kind": "created", "detail": {"route": route.reason,
-                                                                       "assignee": route.recipient.openid}})
-            jobs = [Job(conn.execute(_INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args": [ticket_id],
-                                                      "created_at": now, "attempts": 1}).scalar_one(), job, [ticket_id])
-                    for job in OPEN_JOBS]
-            session.commit()
+        hot = self.hot
+        # Straight to the driver (bot/hotsql.py): this runs on every complaint.
+        try:
+            with hot.engine.begin() as conn:
+                ticket_id = hot.one(hot.run(conn, _INSERT_TICKET, values | {
+                    key: hot.when(values[key]) for key in ("created_at", "updated_at", "accept_due_at",
+                                                           "resolve_due_at")}))
+                number = str(NUMBER_BASE + ticket_id)
+                hot.run(conn, _SET_NUMBER, {"ticket_id": ticket_id, "number": number})
+                detail = {"route": route.reason, "assignee": route.recipient.openid}
+                hot.run(conn, _INSERT_EVENT, {"ticket_id": ticket_id, "at": hot.when(now), "kind": "created",
+                                              "actor": report.resident or "system", "detail": hot.json(detail)})
+                jobs = [Job(self._outbox(conn, ticket_id, job, [ticket_id], now), job, [ticket_id])
+                        for job in OPEN_JOBS]
+        except IntegrityError:
+            # WeChat's retry of this message got here first (or earlier): its ticket is the ticket.
+            existing = self.by_source(report.source_key) if report.source_key else None
+            if existing is None:
+                raise
+            return existing, False
         self.after_commit(jobs)
         return Ticket(id=ticket_id, number=number, **values), True
+
+    def _outbox(self, conn, ticket_id: int, job: str, args: list, now) -> int:
+        return self.hot.one(self.hot.run(conn, _INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args":
+                                                                self.hot.json(args), "at": self.hot.when(now)}))
 
     def apply(self, ticket_id: int, actor: str, change: Callable[[Session, Ticket], "Step | None"]
               ) -> tuple[Ticket | None, TicketEvent | None]:
@@ -144,42 +168,37 @@ class TicketStore:
         return ticket, event
 
     def join(self, openid: str, text: str, ticket_id: int | None = None, estate_id: str | None = None,
-             building: str | None = None, category: str | None = None) -> tuple[Ticket | None, int | None]:
+             building: str | None = None, category: str | None = None) -> tuple[TicketView | None, int | None]:
         """A neighbour follows an open ticket: the one numbered `ticket_id`, or the one for that place and problem.
 
         Returns the ticket (None when there is no such open ticket) and the id of the `joined` event,
         None when nothing was written: the reporter themself, or someone already following (a retry).
-        Core statements in one transaction, not the ORM: in a burst most messages take this path.
+        One transaction straight to the driver (bot/hotsql.py): in a burst most messages take this path.
         """
-        with self.sessions() as session:
-            conn = session.connection()
-            if ticket_id is not None:
-                row = conn.execute(_OPEN_BY_ID, {"ticket_id": ticket_id}).first()
-            else:
-                row = conn.execute(_OPEN_SAME, {"estate_id": estate_id, "building": building,
-                                                "category": category}).first()
-            if row is None:
-                session.rollback()
-                return None, None
-            ticket = Ticket(**row._mapping)
-            if ticket.resident_openid == openid:
-                session.rollback()
+        hot = self.hot
+        query, params = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
+                         (_OPEN_SAME, {"estate_id": estate_id, "building": building, "category": category}))
+        with hot.engine.connect() as conn:
+            transaction = conn.begin()
+            row = hot.run(conn, query + hot.for_update(), params).fetchone()
+            ticket = TicketView(*row) if row is not None else None
+            if ticket is None or ticket.resident_openid == openid:
+                transaction.rollback()
                 return ticket, None
             now = utcnow()
             try:
-                conn.execute(_INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
-                                                "joined_at": now})
+                hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
+                                                 "at": hot.when(now)})
             except IntegrityError:
-                session.rollback()  # already following: a retried message, or they reported it twice
+                transaction.rollback()  # already following: a retried message, or they reported it twice
                 return ticket, None
-            households = conn.execute(_COUNT_FOLLOWERS, {"ticket_id": ticket.id}).scalar_one() + (
+            households = hot.one(hot.run(conn, _COUNT_FOLLOWERS, {"ticket_id": ticket.id})) + (
                 1 if ticket.resident_openid else 0)
-            event_id = conn.execute(_INSERT_EVENT_ID, {
-                "ticket_id": ticket.id, "at": now, "actor": openid, "kind": "joined",
-                "detail": {"households": households, "text": text[:300]}}).scalar_one()
-            outbox_id = conn.execute(_INSERT_OUTBOX, {"ticket_id": ticket.id, "job": NOTIFY_JOB, "args": [event_id],
-                                                      "created_at": now, "attempts": 1}).scalar_one()
-            session.commit()
+            event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
+                "ticket_id": ticket.id, "at": hot.when(now), "actor": openid, "kind": "joined",
+                "detail": hot.json({"households": households, "text": text[:300]})}))
+            outbox_id = self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now)
+            transaction.commit()
         self.after_commit([Job(outbox_id, NOTIFY_JOB, [event_id])])
         return ticket, event_id
 
