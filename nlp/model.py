@@ -49,11 +49,10 @@ class LinearModel:
         values = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
         scores = list(self.intercepts)
+        weights = self.weights
         for f, v in values.items():
-            w = self.weights[f]
             v /= norm
-            for k in range(len(scores)):
-                scores[k] += v * w[k]
+            scores = [s + v * w for s, w in zip(scores, weights[f])]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
