@@ -21,7 +21,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus
 from rq.serializers import JSONSerializer
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
@@ -84,15 +84,17 @@ def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -
                   result_ttl=3600, failure_ttl=7 * 24 * 3600)
 
 
-_MARK_ENQUEUED = (update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("row_id"))
-                  .values(enqueued_at=bindparam("at")))
+def _prepared(outbox_id: int, attempt: int, name: str, args: list):
+    return Queue.prepare_data(name, args, job_id=job_id(outbox_id, attempt), retry=RETRY, result_ttl=3600,
+                              failure_ttl=7 * 24 * 3600)
 
 
-def enqueue_committed(sessions: sessionmaker[Session], queue: Queue, jobs: list[Job],
-                      writes: list[Callable] = ()) -> int:
-    """Right after commit: enqueue the new rows' jobs and mark them; what Redis refuses waits for the relay.
+def enqueue_committed(queue: Queue, jobs: list[Job], writes: list[Callable] = ()) -> int:
+    """Right after commit: enqueue the new rows' jobs, all in one round trip; what Redis refuses waits for the relay.
 
-    `writes` add more to the same round trip: each is called with the pipeline (a reply kept for retries)."""
+    `writes` add more to the same round trip: each is called with the pipeline (a reply kept for retries).
+    The rows are not marked here: the relay marks them when it finds their jobs in Redis, a few seconds
+    on, in bulk (a mark per message cost the webhook a transaction)."""
     if not jobs and not writes:
         return 0
     try:
@@ -100,19 +102,12 @@ def enqueue_committed(sessions: sessionmaker[Session], queue: Queue, jobs: list[
         for write in writes:
             write(pipe)
         if jobs:
-            queue.enqueue_many([Queue.prepare_data(job.name, job.args, job_id=job_id(job.outbox_id, 1), retry=RETRY,
-                                                   result_ttl=3600, failure_ttl=7 * 24 * 3600) for job in jobs],
-                               pipeline=pipe)
+            queue.enqueue_many([_prepared(job.outbox_id, 1, job.name, job.args) for job in jobs], pipeline=pipe)
         pipe.execute()
     except RedisError as exc:
         log.warning("outbox %s not enqueued (Redis: %s); the relay will try again",
                     ", ".join(str(job.outbox_id) for job in jobs) or "-", exc)
         return 0
-    if jobs:
-        with sessions() as session:
-            now = utcnow()
-            session.connection().execute(_MARK_ENQUEUED, [{"row_id": job.outbox_id, "at": now} for job in jobs])
-            session.commit()
     return len(jobs)
 
 
@@ -127,8 +122,8 @@ class Enqueuer:
     makes no second ticket.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], queue: Queue, batch: int = 200):
-        self.sessions, self.queue, self.batch = sessions, queue, batch
+    def __init__(self, queue: Queue, batch: int = 200):
+        self.queue, self.batch = queue, batch
         self._cond = threading.Condition()
         self._jobs: list[Job] = []
         self._writes: list[Callable] = []
@@ -169,8 +164,8 @@ class Enqueuer:
                 writes, self._writes = self._writes[:self.batch], self._writes[self.batch:]
                 self._taken = True
             try:
-                enqueue_committed(self.sessions, self.queue, jobs, writes)
-            except Exception:  # the database refused the marks, or a bug: the relay enqueues these rows again
+                enqueue_committed(self.queue, jobs, writes)
+            except Exception:  # a bug: the relay enqueues these rows
                 log.exception("outbox rows %s: enqueue not recorded; the relay will see to them",
                               ", ".join(str(job.outbox_id) for job in jobs))
             finally:
@@ -181,24 +176,34 @@ class Enqueuer:
 
 def relay(sessions: sessionmaker[Session], queue: Queue, older_than: timedelta = timedelta(seconds=0),
           limit: int = 500) -> int:
-    """Enqueue outbox rows not yet in Redis that are older than `older_than`; return how many."""
-    sent = 0
+    """Outbox rows older than `older_than` not yet marked: mark those Redis has, enqueue the rest; return how many
+    were enqueued.
+
+    A row's job normally reached Redis right after its commit (the enqueuer); this pass confirms it,
+    or, after a Redis outage or a killed process, sends it."""
     with sessions() as session:
-        query = select(Outbox).where(Outbox.enqueued_at.is_(None))
-        query = query.where(Outbox.created_at <= utcnow() - older_than)
+        query = select(Outbox).where(Outbox.enqueued_at.is_(None), Outbox.created_at <= utcnow() - older_than)
         rows = session.scalars(query.order_by(Outbox.id).limit(limit)).all()
+        if not rows:
+            return 0
+        try:
+            pipe = queue.connection.pipeline(transaction=False)
+            for row in rows:
+                pipe.exists(RQJob.key_for(job_id(row.id, row.attempts)))
+            missing = [row for row, there in zip(rows, pipe.execute()) if not there]
+            for row in missing:
+                row.attempts += 1
+            if missing:
+                queue.enqueue_many([_prepared(row.id, row.attempts, row.job, row.args) for row in missing])
+        except RedisError as exc:
+            log.warning("outbox rows not enqueued (Redis: %s); the relay will try again", exc)
+            session.rollback()
+            return 0
+        now = utcnow()
         for row in rows:
-            row.attempts += 1
-            try:
-                enqueue(queue, row.id, row.attempts, row.job, row.args)
-            except RedisError as exc:
-                log.warning("outbox %s not enqueued (Redis: %s); the relay will try again", row.id, exc)
-                session.rollback()
-                break
-            row.enqueued_at = utcnow()
-            session.commit()
-            sent += 1
-    return sent
+            row.enqueued_at = now
+        session.commit()
+    return len(missing)
 
 
 def job_id(outbox_id: int, attempt: int) -> str:

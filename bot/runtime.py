@@ -40,7 +40,7 @@ class Runtime:
         self.redis = connect(settings.secrets.redis_url, fast=web)
         self.queue = make_queue(self.redis)
         # The webhook enqueues from a thread, so a resident's answer never waits on Redis for the push's job.
-        self.enqueuer = Enqueuer(self.sessions, self.queue) if web else None
+        self.enqueuer = Enqueuer(self.queue) if web else None
         self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed)
         conversation = settings.config.conversation
         # A half-told report outlives its deadline, so the job that files it still finds it.
@@ -77,7 +77,7 @@ class Runtime:
         if self.enqueuer is not None:
             self.enqueuer.submit(jobs)
         else:
-            enqueue_committed(self.sessions, self.queue, jobs)
+            enqueue_committed(self.queue, jobs)
 
     def flush_outbox(self) -> int:
         """One relay pass: enqueue every outbox row not yet in Redis."""

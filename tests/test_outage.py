@@ -51,6 +51,9 @@ def test_job_lost_by_redis_is_enqueued_again_and_sent_once(wechat, runtime, fake
 
     wechat.say("4号楼楼顶漏水了", sender="o_resident_lost")
     runtime.redis.flushdb()  # Redis crashed and came back without its last writes: the job is gone
+    assert runtime.flush_outbox() == len(OPEN_JOBS)  # the relay finds it missing and enqueues it again
+    runtime.redis.flushdb()  # and lost again, after the relay had found it there
+    assert runtime.flush_outbox() == 0
     assert reconcile(runtime.sessions, runtime.queue, min_age=timedelta(0))["lost"] == len(OPEN_JOBS)
     wechat.run_jobs()
     assert len(fake_wechat.texts_to("o_demo_grid1_li")) == 1
