@@ -95,7 +95,7 @@ CATEGORY_KEYWORDS = {
 # Rules that override a single word: more specific phrases that decide between two categories.
 PHRASE_OVERRIDES = {
     "电梯里的灯": ("elevator", 3), "电梯灯": ("elevator", 3), "地库灯": ("lighting", 2), "车库的灯": ("lighting", 3),
-    "车库灯": ("lighting", 3), "消防通道": ("parking", 1), "电动车": ("ebike", 2), "电瓶车": ("ebike", 2),
+    "车库灯": ("lighting", 3), "消防通道": ("parking", 3), "电动车": ("ebike", 2), "电瓶车": ("ebike", 2),
     "热水器": ("water_supply", 1), "楼道里堆": ("sanitation", 2), "杂物": ("sanitation", 2),
     "装修垃圾": ("sanitation", 3), "燃气管道": ("gas", 2), "井盖": ("facilities", 2), "路灯": ("lighting", 2),
     "水管": ("leak", 1), "爆了": ("leak", 1), "下水道": ("drainage", 2), "停在楼下": ("parking", 2),

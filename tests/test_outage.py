@@ -98,3 +98,50 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
     result = CliRunner().invoke(cli.main, ["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert waits == [5]
+
+
+def test_jobs_redis_refused_after_the_answer_are_sent_by_the_relay_once(wechat, runtime, redis_process, fake_wechat):
+    """The reply went out; Redis died before the enqueuer's round trip: the outbox rows wait for the relay."""
+    from bot.say import text_xml, signed_params
+
+    runtime.enqueuer.linger = 10  # hold the thread's round trip until flush()
+    for building, sender in (("1", "o_late_1"), ("5", "o_late_2")):
+        response = wechat.client.post("/wechat", query_string=signed_params(wechat.token),
+                                      data=text_xml(sender, f"{building}号楼楼道灯不亮了", f"77{building}"),
+                                      content_type="text/xml")
+        assert "工单号" in response.data.decode()
+    redis_process.kill()
+    assert runtime.enqueuer.flush()  # tried, refused, logged
+    assert wechat.ticket_count() == 2
+
+    redis_process.start()
+    time.sleep(0.3)
+    assert runtime.flush_outbox() == 2 * len(OPEN_JOBS)
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_demo_grid1_li")) == 1 and len(fake_wechat.texts_to("o_demo_grid2_zhang")) == 1
+    assert runtime.flush_outbox() == 0
+
+
+def test_relay_marks_jobs_already_in_redis_and_enqueues_nothing_twice(wechat, runtime, fake_wechat):
+    from sqlalchemy import func, select
+
+    from bot.models import Outbox
+
+    wechat.say("6号楼电梯又坏了", sender="o_relay_1")
+    queued = runtime.queue.count
+    assert queued == len(OPEN_JOBS)
+    assert runtime.flush_outbox() == 0 and runtime.queue.count == queued
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count(Outbox.id)).where(Outbox.enqueued_at.is_(None))) == 0
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_demo_grid2_zhang")) == 1
+
+
+def test_jobs_of_a_process_killed_before_its_round_trip_are_sent_by_the_relay(wechat, runtime, fake_wechat,
+                                                                              monkeypatch):
+    monkeypatch.setattr(runtime.enqueuer, "submit", lambda *args, **kwargs: None)  # handed over, never sent
+    assert "工单号" in wechat.say("9号楼门口下水道堵了", sender="o_killed")
+    assert runtime.queue.count == 0
+    assert runtime.flush_outbox() == len(OPEN_JOBS)
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_demo_grid3_chen")) == 1
