@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -177,11 +177,17 @@ class Department(Strict):
 
 
 class WorkingHours(Strict):
-    """When non-urgent limits count: these ISO weekdays (1 is Monday), from start to end, local time."""
+    """When non-urgent limits count: these ISO weekdays (1 is Monday), from start to end, local time.
+
+    `holidays` are days off although their weekday works (国庆, 春节...); `workdays` are days that work
+    although their weekday does not (调休, the weekend days made up for a long holiday). Both are
+    dates, listed as the State Council publishes them each year."""
 
     days: list[int] = Field(default=[1, 2, 3, 4, 5], min_length=1)
     start: ClockTime = time(8, 30)
     end: ClockTime = time(17, 30)
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
 
     @model_validator(mode="after")
     def _sane(self) -> "WorkingHours":
@@ -189,7 +195,12 @@ class WorkingHours(Strict):
             raise ValueError("days are ISO weekdays, 1 (Monday) to 7 (Sunday)")
         if self.end <= self.start:
             raise ValueError("end must be after start")
+        if both := sorted(self.holidays & self.workdays):
+            raise ValueError(f"{', '.join(map(str, both))} listed both as a holiday and as a workday")
         return self
+
+    def works_on(self, day: date) -> bool:
+        return day in self.workdays or (day.isoweekday() in self.days and day not in self.holidays)
 
 
 class FollowUp(Strict):

@@ -33,20 +33,21 @@ def add_working(hours: WorkingHours, zone: ZoneInfo, start: datetime, within: ti
 
 def _next_open(hours: WorkingHours, local: datetime, keep_time: bool = False) -> datetime:
     """`local` if it is within working hours, else the next opening (a whole working day on, with keep_time)."""
-    for _ in range(15):  # at most a week and a day of closed days
+    for _ in range(40):  # the longest run of closed days: a week's holiday between two weekends, and more
         opening = local.replace(hour=hours.start.hour, minute=hours.start.minute, second=0, microsecond=0)
         closing = local.replace(hour=hours.end.hour, minute=hours.end.minute, second=0, microsecond=0)
-        if local.isoweekday() in hours.days:
+        works = hours.works_on(local.date())
+        if works:
             if local < opening:
                 return opening
             if local <= closing:
                 return local
-        if keep_time and local.isoweekday() not in hours.days:
+        if keep_time and not works:
             local += timedelta(days=1)  # skip a closed day, keeping the clock time
             continue
         local = (local + timedelta(days=1)).replace(hour=hours.start.hour, minute=hours.start.minute,
                                                     second=0, microsecond=0)
-    raise ValueError("working_hours has no working day")
+    raise ValueError("working_hours has no working day in 40 days")
 
 
 def when(moment: datetime, zone: ZoneInfo) -> str:

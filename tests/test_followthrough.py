@@ -1,5 +1,5 @@
 """Follow-through with a controllable clock: remind before a limit, escalate in order after it, page for urgent."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import yaml
@@ -249,3 +249,32 @@ def test_working_hours_move_limits_past_the_weekend():
     assert add_working(hours, zone, saturday, timedelta(minutes=30)) == datetime(2030, 3, 11, 1, 0)  # Mon 09:00
     monday_9am = datetime(2030, 3, 11, 1, 0)
     assert add_working(hours, zone, monday_9am, timedelta(hours=2)) == datetime(2030, 3, 11, 3, 0)
+
+
+def test_public_holidays_and_made_up_workdays_move_limits():
+    """国庆: a weekday holiday does not count, a weekend made up for it (调休) does."""
+    from zoneinfo import ZoneInfo
+
+    from bot.settings import WorkingHours
+    from bot.worktime import add_working
+
+    hours = WorkingHours(holidays=[date(2030, 10, d) for d in (1, 2, 3, 4, 7)], workdays=[date(2030, 10, 12)])
+    zone = ZoneInfo("Asia/Shanghai")
+    monday_5pm = datetime(2030, 9, 30, 9, 0)  # 17:00 local, the eve of the holiday
+    assert add_working(hours, zone, monday_5pm, timedelta(hours=2)) == datetime(2030, 10, 8, 2, 0)  # Tue 8th 10:00
+    assert add_working(WorkingHours(), zone, monday_5pm, timedelta(hours=2)) == datetime(2030, 10, 1, 2, 0)
+    friday_5pm = datetime(2030, 10, 11, 9, 0)
+    assert add_working(hours, zone, friday_5pm, timedelta(hours=2)) == datetime(2030, 10, 12, 2, 0)  # Sat 12th
+
+
+def test_a_day_both_holiday_and_workday_stops_start_up_naming_the_key(tmp_path, env):
+    from bot.errors import ConfigError
+    from bot.settings import load_settings
+    from tests.conftest import REPO
+
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    raw["followup"]["working_hours"] = {"holidays": ["2030-10-01"], "workdays": ["2030-10-01"]}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"followup\.working_hours.*2030-10-01 listed both"):
+        load_settings(path, env)
