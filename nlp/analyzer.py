@@ -161,9 +161,11 @@ class Analyzer:
             return "help", 0.9
         if "thanks" in matched and strength < 3:
             return "thanks", 0.9
+        if strength >= 3:  # the keywords settle it; the model's say could not change the answer
+            return "complaint", 0.9
         probs = self.intent_model.predict(feats)
         p_complaint = probs.get("complaint", 0.0)
-        if strength >= 3 or (strength >= 2 and p_complaint > 0.2):
+        if strength >= 2 and p_complaint > 0.2:
             return "complaint", max(p_complaint, 0.6)
         if self._chitchat_re.search(text):
             return "chitchat", 0.8
