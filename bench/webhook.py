@@ -136,7 +136,7 @@ def main() -> None:
                 port = free_port()
                 servers.append((name, port, gunicorn(app, port, args.web_workers, env, cwd)))
                 wait_for_port(port)
-                load(port, 2, args.concurrency)  # warm up: imports, jieba, connections
+                load(port, 5, args.concurrency)  # warm up: imports, jieba, connections, caches
             for number in range(1, args.rounds + 1):
                 for name, port, _ in servers:
                     rounds[name].append(load(port, args.seconds, args.concurrency))
