@@ -78,7 +78,10 @@ class RedisServer:
 
 
 class Stack:
-    """Start with `with Stack() as stack:`; stops everything on exit."""
+    """Start with `with Stack() as stack:`; stops everything on exit.
+
+    SQLite under a temporary folder, or the PostgreSQL database in MINHU_BENCH_DATABASE_URL (whose
+    `public` schema is dropped and made again: give it a database of its own)."""
 
     def __init__(self, web_workers: int = 2, rq_workers: int = 0, standin: bool = True, token: str = TOKEN,
                  buildings: int = 0):
@@ -106,6 +109,10 @@ class Stack:
                         MINHU_WECHAT_APPID=self.standin.appid if self.standin else "wxbench",
                         MINHU_WECHAT_SECRET=self.standin.secret if self.standin else "bench",
                         MINHU_WECHAT_API_BASE=api_base, PYTHONPATH=str(REPO))
+        self.database_url = os.environ.get("MINHU_BENCH_DATABASE_URL")
+        if self.database_url:  # a PostgreSQL of one's own (its tables are dropped first), instead of SQLite
+            self._reset_database()
+            self.env["MINHU_DATABASE_URL"] = self.database_url
         subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=self.env, cwd=str(REPO), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.port = free_port()
@@ -152,8 +159,30 @@ class Stack:
         proc.wait()
 
     def sql(self, query: str) -> list[tuple]:
+        if self.database_url:
+            from sqlalchemy import text
+
+            from bot.db import make_engine
+
+            engine = make_engine(self.database_url)
+            try:
+                with engine.connect() as conn:
+                    return [tuple(row) for row in conn.execute(text(query))]
+            finally:
+                engine.dispose()
         with sqlite3.connect(self.dir / "minhu.db", timeout=30) as conn:
             return conn.execute(query).fetchall()
+
+    def _reset_database(self) -> None:
+        from sqlalchemy import text
+
+        from bot.db import make_engine
+
+        engine = make_engine(self.database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
 
     def __exit__(self, *exc) -> None:
         for procs in self.procs.values():
