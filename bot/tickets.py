@@ -118,7 +118,7 @@ class TicketStore:
         hot = self.hot
         # Straight to the driver (bot/hotsql.py): this runs on every complaint.
         try:
-            with hot.engine.begin() as conn:
+            with hot.turn, hot.engine.begin() as conn:
                 ticket_id = hot.one(hot.run(conn, _INSERT_TICKET, values | {
                     key: hot.when(values[key]) for key in ("created_at", "updated_at", "accept_due_at",
                                                            "resolve_due_at")}))
@@ -178,7 +178,7 @@ class TicketStore:
         hot = self.hot
         query, params = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
                          (_OPEN_SAME, {"estate_id": estate_id, "building": building, "category": category}))
-        with hot.engine.connect() as conn:
+        with hot.turn, hot.engine.connect() as conn:
             transaction = conn.begin()
             row = hot.run(conn, query + hot.for_update(), params).fetchone()
             ticket = TicketView(*row) if row is not None else None
