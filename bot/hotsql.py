@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -25,14 +26,14 @@ _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 class HotSQL:
     """Statement texts and value conversions for one engine's dialect."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, turn_timeout: float = 1.5):
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
         self._texts: dict[str, str] = {}
         # SQLite lets one writer in at a time and makes the others sleep and retry (1, 2, 5, 10 ms...).
         # The threads of one process take turns here instead, woken as soon as the last is done; only
         # the processes still meet SQLite's wait. (A file lock among processes too measured no better.)
-        self.turn = nullcontext() if self.postgres else threading.Lock()
+        self.turn = nullcontext() if self.postgres else _Turn(turn_timeout)
         self._error = engine.dialect.loaded_dbapi.Error
         if self.postgres:
             from psycopg.types.json import Json
@@ -73,3 +74,19 @@ class HotSQL:
     def for_update(self) -> str:
         return " FOR UPDATE" if self.postgres else ""
 
+
+class _Turn:
+    """A lock with a bounded wait: when the database is locked, the threads queued behind one stuck in
+    SQLite's own wait give up after `timeout` s (the message is spooled) instead of queueing past 5 s."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        if not self._lock.acquire(timeout=self.timeout):
+            raise SQLAlchemyTimeout(f"the database stayed busy for {self.timeout} s")
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()

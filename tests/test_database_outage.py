@@ -84,3 +84,31 @@ def test_an_unreadable_spool_entry_is_set_aside_not_dropped(runtime):
     assert runtime.spool.drain(runtime.replay) == 0
     assert runtime.redis.lrange(UNREADABLE, 0, -1) == [b"{not json"]
     assert runtime.spool.unreadable.read_text(encoding="utf-8") == "also not json\n"
+
+
+def test_a_locked_database_answers_every_concurrent_message_within_wechats_wait(app, runtime, lock_database):
+    """Eight neighbours write while the database is locked: each is answered (spooled) well inside 5 s."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.say import reply_text, signed_params, text_xml
+    from tests.conftest import TOKEN
+
+    hold, release = lock_database
+    hold()
+
+    def send(i):
+        started = time.monotonic()
+        response = app.test_client().post("/wechat", query_string=signed_params(TOKEN), content_type="text/xml",
+                                          data=text_xml(f"o_locked_{i}", f"{i % 12 + 1}号楼楼道灯坏了", f"6700{i}"))
+        return time.monotonic() - started, reply_text(response.data.decode("utf-8"))
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(send, range(8)))
+    finally:
+        release()
+    assert all("稍后" in reply for _, reply in results), results
+    assert max(took for took, _ in results) < 4.5
+    runtime.enqueuer.flush()
+    assert runtime.spool.drain(runtime.replay) == 8
