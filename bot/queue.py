@@ -78,15 +78,15 @@ def make_queue(redis: Redis, name: str = QUEUE_NAME) -> Queue:
     return Queue(name, connection=redis, serializer=JSONSerializer)
 
 
-def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -> None:
-    """Enqueue one outbox row's job; its id makes the job recognisable in Redis."""
-    queue.enqueue(name, *args, retry=RETRY, job_id=job_id(outbox_id, attempt),
-                  result_ttl=3600, failure_ttl=7 * 24 * 3600)
-
-
 def _prepared(outbox_id: int, attempt: int, name: str, args: list):
+    """An outbox row's job, for `enqueue_many`: its id makes the job recognisable in Redis."""
     return Queue.prepare_data(name, args, job_id=job_id(outbox_id, attempt), retry=RETRY, result_ttl=3600,
                               failure_ttl=7 * 24 * 3600)
+
+
+def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -> None:
+    """Enqueue one outbox row's job."""
+    queue.enqueue_many([_prepared(outbox_id, attempt, name, args)])
 
 
 def enqueue_committed(queue: Queue, jobs: list[Job], writes: list[Callable] = ()) -> int:
@@ -151,12 +151,14 @@ class Enqueuer:
         with self._cond:
             self._hurry = True
             self._cond.notify_all()
-            while self._jobs or self._writes or self._taken:
-                left = deadline - time.monotonic()
-                if left <= 0 or self._pid != os.getpid():
-                    return False
-                self._cond.wait(left)
-            self._hurry = False
+            try:
+                while self._jobs or self._writes or self._taken:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._pid != os.getpid():
+                        return False
+                    self._cond.wait(left)
+            finally:
+                self._hurry = False  # also after a timeout: the thread goes back to gathering 20 ms at a time
         return True
 
     def _run(self) -> None:

@@ -58,9 +58,6 @@ def run_due(runtime, rounds: int = 4) -> None:
     scheduler = RQScheduler([runtime.queue], connection=runtime.redis, serializer=JSONSerializer)
     scheduler.prepare_registries([runtime.queue.name])
     for _ in range(rounds):  # a job may schedule more (a retry): run those that are due as well
-        if runtime.enqueuer is not None:
-            runtime.enqueuer.flush()
         scheduler.enqueue_scheduled_jobs()
-        if not runtime.queue.count:
+        if not work_off(runtime):
             return
-        work_off(runtime)

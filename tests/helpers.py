@@ -94,14 +94,18 @@ class WeChatDriver:
             return session.scalar(select(func.count(Ticket.id)))
 
 
-def work_off(runtime, rounds: int = 20) -> None:
-    """Run the queued jobs in this process as a worker would, and the jobs they enqueue in turn.
+def work_off(runtime, rounds: int = 20) -> bool:
+    """Run the queued jobs in this process as a worker would, and the jobs they enqueue in turn; False if
+    there were none.
 
     The web runtime enqueues from a thread: wait for it to hand everything to Redis first."""
+    ran = False
     for _ in range(rounds):
         if runtime.enqueuer is not None:
             assert runtime.enqueuer.flush(), "the enqueuer thread did not finish"
         if not runtime.queue.count:
-            return
+            return ran
         SimpleWorker([runtime.queue], connection=runtime.redis, serializer=JSONSerializer).work(
             burst=True, with_scheduler=False)
+        ran = True
+    return ran
