@@ -1,4 +1,4 @@
-"""The Flask app factory: the webhook and the resources it needs, built once."""
+"""The app factory: the webhook in front of the Flask app, and the resources they need, built once."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +7,7 @@ from flask import Flask
 
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
+from bot.webhook import Webhook
 from bot.wechat.inbound import Inbound
 
 log = logging.getLogger("minhu")
@@ -17,17 +18,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or load_settings()
     runtime = runtime or Runtime(settings, web=True)
     app = Flask(__name__)
-    # Not Flask's MAX_CONTENT_LENGTH, which answers 413: past our limit WeChat gets `success` (see webhook).
-    app.config["MINHU_MAX_BODY"] = settings.config.webhook.max_body_bytes
     secrets = settings.secrets
     if not secrets.wechat_token:
         log.warning("MINHU_WECHAT_TOKEN is not set: every request will be refused as unsigned")
     app.extensions["minhu"] = runtime
-    app.extensions["minhu.inbound"] = Inbound(secrets.wechat_token, secrets.wechat_appid, secrets.wechat_aes_key,
-                                                max_skew=settings.config.webhook.max_clock_skew.total_seconds())
-    from bot.webhook import bp
-
-    app.register_blueprint(bp)
+    inbound = Inbound(secrets.wechat_token, secrets.wechat_appid, secrets.wechat_aes_key,
+                      max_skew=settings.config.webhook.max_clock_skew.total_seconds())
+    # Past the body limit WeChat gets `success` (not the 413 of Flask's MAX_CONTENT_LENGTH).
+    webhook = app.extensions["minhu.webhook"] = Webhook(runtime, inbound, settings.config.webhook.max_body_bytes)
+    app.wsgi_app = webhook.wrap(app.wsgi_app)  # /wechat is served before Flask's per-request work (bot/webhook.py)
     from bot import dashboard
 
     dashboard.init_app(app)  # login, ticket list and page, stats, Open311, simulator, /healthz, /metrics

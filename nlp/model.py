@@ -33,8 +33,10 @@ class LinearModel:
     def __init__(self, classes, idf, weights, intercepts):
         self.classes = list(classes)
         self.idf = idf
-        self.weights = weights
         self.intercepts = intercepts
+        # Each feature's class weights times its idf: a feature seen once adds its row, and the rows are
+        # summed class by class in C (map/zip/sum) rather than feature by feature in Python.
+        self._rows = {f: tuple(idf[f] * w for w in weights[f]) for f in idf}
 
     @classmethod
     def from_dict(cls, data):
@@ -46,13 +48,19 @@ class LinearModel:
         for f in feats:
             if f in self.idf:
                 counts[f] = counts.get(f, 0) + 1
-        values = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
-        scores = list(self.intercepts)
-        weights = self.weights
-        for f, v in values.items():
-            v /= norm
-            scores = [s + v * w for s, w in zip(scores, weights[f])]
+        rows, squares = [], 0.0
+        for f, c in counts.items():
+            row, idf = self._rows[f], self.idf[f]
+            if c > 1:  # sublinear tf: 1 + ln(count)
+                tf = 1.0 + math.log(c)
+                row, idf = [tf * w for w in row], tf * idf
+            rows.append(row)
+            squares += idf * idf
+        norm = math.sqrt(squares) or 1.0
+        if rows:
+            scores = [b + s / norm for b, s in zip(self.intercepts, map(sum, zip(*rows)))]
+        else:
+            scores = list(self.intercepts)
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

@@ -86,7 +86,7 @@ def test_safe_mode_round_trip(wechat, client, runtime, app):
     from bot.wechat.inbound import Inbound
 
     token, aes_key, appid = "123456", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx49f0ab532d5d035a"
-    app.extensions["minhu.inbound"] = Inbound(token, appid, aes_key)
+    app.extensions["minhu.webhook"].inbound = Inbound(token, appid, aes_key)
     crypto = WeChatCrypto(token, aes_key, appid)
     plain = text_xml("o_resident_aes", "3号楼2单元楼顶漏水了", "5550001")
     timestamp, nonce = str(int(time.time())), "461056294"
@@ -110,7 +110,7 @@ def test_tencent_sample_vector_decrypts_through_the_webhook(client, app):
 
     token, aes_key, appid = "123456", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx49f0ab532d5d035a"
     # The sample is from 2014: switch off the freshness check that would refuse it as a replay.
-    app.extensions["minhu.inbound"] = Inbound(token, appid, aes_key, max_skew=0)
+    app.extensions["minhu.webhook"].inbound = Inbound(token, appid, aes_key, max_skew=0)
     xml = ("<xml><ToUserName><![CDATA[wx49f0ab532d5d035a]]></ToUserName>\n<Encrypt><![CDATA[RgqEoJj5A4EMYlLvWO1F86ioRjZf"
            "aex/gePD0gOXTxpsq5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv283dGymzxh6ydJRvZsryDyZbLTE7rhnus50q"
            "GPMfp2wASFlzEgMW9z1ef/RD8XzaFYgm7iTdaXpXaG4+BiYyolBug/gYNx410cvkKR2/nPwBiT+P4hIiOAQqGp/TywZBtDh1yCF2KOd0gpiM"
@@ -161,3 +161,27 @@ def test_subscribe_event_answers_welcome_and_retry_is_deduped(wechat):
     first = wechat.event("subscribe", sender="o_new", create_time=1700000000)
     assert "欢迎" in first
     assert wechat.event("subscribe", sender="o_new", create_time=1700000000) == first
+
+
+def test_an_unexpected_failure_gets_a_polite_answer_never_a_5xx(wechat, runtime, monkeypatch):
+    def broken(message):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runtime, "answer", broken)
+    response = wechat.post(text_xml("o_resident_1", "3号楼漏水", "880001"))
+    assert response.status_code == 200
+    assert "稍后再发一次" in response.data.decode() and "a bug" not in response.data.decode()
+
+
+def test_the_webhook_answers_only_its_own_methods_and_path(client, wechat):
+    params = signed_params("testtoken") | {"echostr": "abc"}
+    head = client.head("/wechat", query_string=params)
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == "3"
+    put = client.put("/wechat", query_string=params, data=b"<xml/>")
+    assert put.status_code == 405 and "POST" in put.headers["Allow"]
+    assert client.post("/wechat/", query_string=params, data=b"<xml/>").status_code in (400, 404)  # Flask's
+    # The first of a repeated parameter counts, as Flask's request.args has it.
+    forged = signed_params("not-our-token")
+    repeated = "&".join(f"{k}={v}" for k, v in [*signed_params("testtoken").items(), *forged.items()])
+    assert client.get("/wechat?" + repeated + "&echostr=ok").data == b"ok"
+    assert wechat.ticket_count() == 0

@@ -23,7 +23,6 @@ bp = Blueprint("auth", __name__)
 ROLES = ("secretary", "grid_worker", "admin")
 ROLE_NAMES = {"secretary": "书记", "grid_worker": "网格员", "admin": "管理员"}
 MAX_FAILURES, FAILURE_WINDOW = 5, 15 * 60  # per username and address
-CSRF_EXEMPT = {"wechat.receive", "wechat.verify"}  # WeChat signs its own requests
 
 
 def _runtime():
@@ -59,7 +58,7 @@ def csrf_token() -> str:
 
 
 def _check_csrf():
-    if request.method != "POST" or request.endpoint in CSRF_EXEMPT or request.blueprint == "open311":
+    if request.method != "POST" or request.blueprint == "open311":
         return None
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     if not session.get("csrf") or not hmac.compare_digest(sent, session["csrf"]):
@@ -69,8 +68,8 @@ def _check_csrf():
 
 def _load_user():
     g.user = None
-    if request.blueprint in ("wechat", "open311", "health", "dashboard"):
-        return  # before the session is opened: WeChat's requests carry no cookie to read
+    if request.blueprint in ("open311", "health", "dashboard"):
+        return  # before the session is opened: these requests carry no cookie to read
     user_id = session.get("user_id")
     if user_id is None:
         return

@@ -1,11 +1,10 @@
-"""/healthz for load balancers and /metrics for Prometheus, plus the webhook's timing."""
+"""/healthz for load balancers and /metrics for Prometheus (the webhook counts its own, in bot/webhook.py)."""
 from __future__ import annotations
 
 import hmac
-import time
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,35 +13,6 @@ from bot import metrics
 
 bp = Blueprint("health", __name__)
 LOOPBACK = {"127.0.0.1", "::1"}
-# Per process; under `minhu serve` gunicorn's processes add theirs up in PROMETHEUS_MULTIPROC_DIR.
-MESSAGES = Counter("minhu_webhook_messages", "Requests WeChat posted to the webhook, by how they were answered",
-                   ["outcome"])
-LATENCY = Histogram("minhu_webhook_seconds", "Time the webhook took to answer WeChat (its limit is 5 s)",
-                    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 4, 5, 10))
-
-
-def init_app(app: Flask) -> None:
-    """Time every webhook request and count its outcome."""
-    app.before_request(_start_timer)
-    app.after_request(_observe)
-    app.register_blueprint(bp)
-
-
-def _start_timer():
-    if request.endpoint == "wechat.receive":
-        g.webhook_started = time.perf_counter()
-
-
-def _observe(response: Response) -> Response:
-    started = g.pop("webhook_started", None)
-    if started is not None:
-        LATENCY.observe(time.perf_counter() - started)
-        if response.status_code != 200:
-            outcome = "refused" if response.status_code == 403 else str(response.status_code)
-        else:
-            outcome = "reply" if response.mimetype == "application/xml" else "success"
-        MESSAGES.labels(outcome).inc()
-    return response
 
 
 @bp.get("/healthz")

@@ -7,9 +7,10 @@ import time
 from urllib.parse import urlsplit
 
 import requests
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from bot.say import reply_text, signed_params, text_xml
+from bot.webhook import PATH as WEBHOOK_PATH
 
 log = logging.getLogger("minhu.simulator")
 bp = Blueprint("simulator", __name__)
@@ -63,7 +64,7 @@ def webhook_url() -> str:
     host = request.environ.get("SERVER_NAME", "")
     host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
     host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{request.environ.get('SERVER_PORT', '80')}{url_for('wechat.receive')}"
+    return f"http://{host}:{request.environ.get('SERVER_PORT', '80')}{request.script_root}{WEBHOOK_PATH}"
 
 
 def _standin_base() -> str:
@@ -86,7 +87,7 @@ def say():
     openid, text = str(data.get("openid", "")), str(data.get("text", "")).strip()[:600]
     if not _known(openid) or not text:
         abort(400, description="请选择身份并输入内容。")
-    token = current_app.extensions["minhu.inbound"].token
+    token = current_app.extensions["minhu.webhook"].inbound.token
     msg_id = str(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
     try:
         response = requests.post(webhook_url(), params=signed_params(token),
