@@ -209,6 +209,23 @@ class FollowUp(Strict):
     remind_before: Share = 0.25  # of the limit, or a duration
     escalate_every: Share = 0.5  # between escalation levels once a limit has passed
     working_hours: WorkingHours | None = None
+    # Households on one ticket (the reporter and the neighbours who joined) at which its grid worker is
+    # told again; past the last, at every multiple of it. A burst must not bury them in pushes.
+    tell_joined_at: list[int] = [2, 3, 5, 10, 20, 50, 100]
+
+    @field_validator("tell_joined_at")
+    @classmethod
+    def _rising_household_counts(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("list at least one household count, e.g. [2, 5, 10]")
+        if value[0] < 2 or any(b <= a for a, b in zip(value, value[1:])):
+            raise ValueError("household counts start at 2 (the reporter and one neighbour) and rise")
+        return value
+
+    def tells_joined(self, households: int) -> bool:
+        """Whether the grid worker hears of the neighbour who made this many households."""
+        last = self.tell_joined_at[-1]
+        return households in self.tell_joined_at or (households > last and households % last == 0)
 
 
 class DigestSettings(Strict):

@@ -171,7 +171,8 @@ class TicketStore:
              building: str | None = None, category: str | None = None) -> tuple[TicketView | None, int | None]:
         """A neighbour follows an open ticket: the one numbered `ticket_id`, or the one for that place and problem.
 
-        Returns the ticket (None when there is no such open ticket) and the id of the `joined` event,
+        Returns the ticket (None when there is no such open ticket) and the id of the `joined` event
+        (its push to the grid worker goes out only at the household counts `followup.tell_joined_at` names),
         None when nothing was written: the reporter themself, or someone already following (a retry).
         One transaction straight to the driver (bot/hotsql.py): in a burst most messages take this path.
         """
@@ -197,9 +198,12 @@ class TicketStore:
             event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
                 "ticket_id": ticket.id, "at": hot.when(now), "actor": openid, "kind": "joined",
                 "detail": hot.json({"households": households, "text": text[:300]})}))
-            outbox_id = self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now)
+            # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
+            # 10... households), not once per message of a burst.
+            jobs = ([Job(self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now), NOTIFY_JOB, [event_id])]
+                    if self.directory.config.followup.tells_joined(households) else [])
             transaction.commit()
-        self.after_commit([Job(outbox_id, NOTIFY_JOB, [event_id])])
+        self.after_commit(jobs)
         return ticket, event_id
 
     def by_source(self, source_key: str) -> Ticket | None:

@@ -278,3 +278,24 @@ def test_a_day_both_holiday_and_workday_stops_start_up_naming_the_key(tmp_path, 
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"followup\.working_hours.*2030-10-01 listed both"):
         load_settings(path, env)
+
+
+@pytest.mark.parametrize("counts", [[], [1, 5], [5, 3]])
+def test_bad_join_push_counts_stop_start_up_naming_the_key(tmp_path, env, counts):
+    from bot.errors import ConfigError
+    from bot.settings import load_settings
+    from tests.conftest import REPO
+
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    raw["followup"]["tell_joined_at"] = counts
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"followup\.tell_joined_at"):
+        load_settings(path, env)
+
+
+def test_join_pushes_go_on_at_multiples_of_the_last_count():
+    from bot.settings import FollowUp
+
+    followup = FollowUp(tell_joined_at=[2, 5, 20])
+    assert [n for n in range(1, 101) if followup.tells_joined(n)] == [2, 5, 20, 40, 60, 80, 100]

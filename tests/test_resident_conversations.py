@@ -88,6 +88,21 @@ def test_a_neighbours_report_joins_the_open_ticket(wechat, runtime, fake_wechat)
     assert f"{number} 漏水渗水 处理中（关注）" in wechat.say("我的工单", sender="o_b")
 
 
+def test_in_a_burst_the_grid_worker_hears_at_the_configured_household_counts(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("5号楼电梯又停了", sender="o_burst_0"))
+    wechat.run_jobs()
+    told = len(fake_wechat.texts_to(GRID2))  # the new ticket
+    for n in range(1, 11):
+        assert number in wechat.say(f"5号楼电梯坏了，{n}楼的也下不去", sender=f"o_burst_{n}")
+    wechat.run_jobs()
+    pushes = fake_wechat.texts_to(GRID2)[told:]
+    assert [p.split("共")[1].split("户")[0] for p in pushes] == ["2", "3", "5", "10"]  # config.yaml's list
+    assert "9楼的也下不去" in pushes[-1]  # what the ninth neighbour, the tenth household, said
+    # Every neighbour is still recorded and will hear of progress.
+    assert len(rows(runtime, Follower)) == 10
+    assert len([e for e in rows(runtime, TicketEvent) if e.kind == "joined"]) == 10
+
+
 def test_a_second_message_adds_to_the_ticket_just_opened(wechat, runtime):
     number = number_in(wechat.say("8号楼门口下水道堵了", sender="o_c"))
     assert f"已补充到工单{number}" in wechat.say("下水道都冒出来了，味道很大", sender="o_c")
