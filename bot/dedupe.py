@@ -9,6 +9,15 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger("minhu.dedupe")
 PROCESSING = b"\x00"
+# SET NX the claim (KEYS[1]), then GET the other keys; a missing key comes back as false (empty).
+_CLAIM = """
+local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) and 1 or 0
+local out = {claimed}
+for i = 2, #KEYS do
+  out[i] = redis.call('GET', KEYS[i]) or false
+end
+return out
+"""
 
 
 class ReplyCache:
@@ -17,21 +26,19 @@ class ReplyCache:
     def __init__(self, redis: Redis, prefix: str = "minhu:reply:", claim_ttl: int = 8, keep: int = 3600):
         # A claim outlives one WeChat attempt but not all three, so a crash mid-answer is retried.
         self.redis, self.prefix, self.claim_ttl, self.keep = redis, prefix, claim_ttl, keep
+        # One command instead of a pipeline of several: less to pack and parse on every message.
+        self._claim = redis.register_script(_CLAIM)
 
     def claim(self, key: str, also_get: tuple[str, ...] = ()) -> tuple[bool | None, list[bytes | None]]:
         """Claim the message: True first sight, False a retry, None Redis is down (the store dedupes tickets).
 
         `also_get` reads more keys in the same round trip (the sender's conversation state and newest ticket)."""
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.set(self.prefix + key, PROCESSING, nx=True, ex=self.claim_ttl)
-            for other in also_get:
-                pipe.get(other)
-            results = pipe.execute()
+            results = self._claim(keys=[self.prefix + key, *also_get], args=[PROCESSING, self.claim_ttl])
         except RedisError as exc:
             log.warning("reply cache unavailable: %s", exc)
             return None, [None] * len(also_get)
-        return bool(results[0]), results[1:]
+        return results[0] == 1, list(results[1:])
 
     def store(self, key: str, reply: str | None, pipe=None) -> None:
         """Keep the reply for the retries; with `pipe`, only add the write to that pipeline (its owner runs it)."""
