@@ -1,6 +1,6 @@
 """Load the webhook and a bare Flask+wechatpy echo the same way, in one run, and print both.
 
-    python bench/webhook.py [--seconds 10] [--rounds 3] [--concurrency 16] [--web-workers 2]
+    python bench/webhook.py [--seconds 10] [--rounds 3] [--concurrency 16] [--web-workers 2] [--threads 4]
 
 Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 4 threads per
 worker) and take turns under the same load, round after round, so a noisy machine hits both alike;
@@ -9,12 +9,13 @@ on) and SQLite in a temporary folder, as the demo does.
 
 Every request to minhu is a new signed complaint with its own MsgId, from one of 8,000 residents, in
 one of six phrasings across the twelve buildings. The first report of a problem in a building opens
-a ticket; the neighbours' reports after it join that ticket (a follower row, an event, an outbox row
-and an RQ job to tell the grid worker). So almost every request is a join: a burst as an estate
-has one, when a burst pipe brings many households to write about the same thing at once. Each
-request is read by the message reader, claimed in Redis against WeChat's retries, written to the
-database in one transaction and answered with the ticket number; its job reaches Redis a moment
-after the answer.
+a ticket; the neighbours' reports after it join that ticket (a follower row, one more household on
+the ticket and an event; at 2, 3, 5, 10, 20, 50, 100 and every 100 households, also an outbox row and
+an RQ job to tell the grid worker). So almost every request is a join: a burst as an estate has one,
+when a burst pipe brings many households to write about the same thing at once. Each request is read
+by the message reader, claimed in Redis against WeChat's retries, written to the database in one
+transaction and answered with the ticket number; the reply kept for retries (and any job) reaches
+Redis a moment after the answer.
 """
 from __future__ import annotations
 

@@ -51,6 +51,9 @@ class Ticket(Base):
     rating_note: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Households that reported this problem: the reporter and each neighbour who joined (less any who withdrew).
+    # Kept here rather than counted: in a burst every join reads it, and a count grew with the followers.
+    households: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
 
@@ -138,7 +141,7 @@ class Follower(Base):
 
     __tablename__ = "ticket_followers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))  # uq_follower indexes it
     openid: Mapped[str] = mapped_column(String(64), index=True)
     text: Mapped[str | None] = mapped_column(Text)
     joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

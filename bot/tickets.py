@@ -77,12 +77,12 @@ _OPEN_SAME = (f"SELECT {_TICKET_FIELDS} FROM tickets WHERE estate_id = :estate_i
 _OPEN_BY_ID = f"SELECT {_TICKET_FIELDS} FROM tickets WHERE id = :ticket_id AND status IN ({_OPEN_LIST})"
 _INSERT_FOLLOWER = ("INSERT INTO ticket_followers (ticket_id, openid, text, joined_at)"
                     " VALUES (:ticket_id, :openid, :text, :at)")
-_COUNT_FOLLOWERS = "SELECT count(id) FROM ticket_followers WHERE ticket_id = :ticket_id"
+_ONE_MORE_HOUSEHOLD = "UPDATE tickets SET households = households + 1 WHERE id = :ticket_id RETURNING households"
 _TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "urgent", "community_id", "estate_id",
                    "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status", "created_at",
                    "updated_at", "accept_due_at", "resolve_due_at")
-_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count)"
-                  f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0) RETURNING id")
+_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count, households)"
+                  f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0, :households) RETURNING id")
 _SET_NUMBER = "UPDATE tickets SET number = :number WHERE id = :ticket_id"
 _INSERT_EVENT = ("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail)"
                  " VALUES (:ticket_id, :at, :actor, :kind, :detail) RETURNING id")
@@ -114,6 +114,7 @@ class TicketStore:
             created_at=now, updated_at=now,
             accept_due_at=deadline(self.directory.config, now, accept_within, report.urgent),
             resolve_due_at=deadline(self.directory.config, now, resolve_within, report.urgent),
+            households=1 if report.resident else 0,  # a ticket staff open counts only the neighbours who join
         )
         hot = self.hot
         # Straight to the driver (bot/hotsql.py): this runs on every complaint.
@@ -193,8 +194,7 @@ class TicketStore:
             except IntegrityError:
                 transaction.rollback()  # already following: a retried message, or they reported it twice
                 return ticket, None
-            households = hot.one(hot.run(conn, _COUNT_FOLLOWERS, {"ticket_id": ticket.id})) + (
-                1 if ticket.resident_openid else 0)
+            households = hot.one(hot.run(conn, _ONE_MORE_HOUSEHOLD, {"ticket_id": ticket.id}))
             event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
                 "ticket_id": ticket.id, "at": hot.when(now), "actor": openid, "kind": "joined",
                 "detail": hot.json({"households": households, "text": text[:300]})}))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import steps
 from bot.models import Follower, Ticket
@@ -90,6 +90,8 @@ def cancel(message: Message, ctx: Context) -> str:
                                                         Follower.openid == message.sender))
             if row is not None:
                 session.delete(row)
+                session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.households > 0)
+                                .values(households=Ticket.households - 1))
                 session.commit()
         return texts.UNFOLLOWED.format(number=number)
     ticket, event = steps.cancel(ctx.tickets, ticket.id, message.sender)

@@ -101,6 +101,9 @@ def test_in_a_burst_the_grid_worker_hears_at_the_configured_household_counts(wec
     # Every neighbour is still recorded and will hear of progress.
     assert len(rows(runtime, Follower)) == 10
     assert len([e for e in rows(runtime, TicketEvent) if e.kind == "joined"]) == 10
+    assert ticket(runtime, number).households == 11
+    wechat.say(f"取消 {number}", sender="o_burst_4")  # a neighbour withdraws: one household fewer
+    assert ticket(runtime, number).households == 10 and len(rows(runtime, Follower)) == 9
 
 
 def test_a_second_message_adds_to_the_ticket_just_opened(wechat, runtime):
