@@ -10,8 +10,11 @@ PostgreSQL; values are stored the way SQLAlchemy stores them, so the ORM reads t
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
@@ -20,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
+log = logging.getLogger("minhu.hotsql")
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
 
@@ -29,6 +33,7 @@ class HotSQL:
     def __init__(self, engine: Engine, turn_timeout: float = 1.5):
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
+        self.turn_timeout = turn_timeout
         self._texts: dict[str, str] = {}
         # SQLite lets one writer in at a time and makes the others sleep and retry (1, 2, 5, 10 ms...).
         # The threads of one process take turns here instead, woken as soon as the last is done; only
@@ -74,6 +79,16 @@ class HotSQL:
     def for_update(self) -> str:
         return " FOR UPDATE" if self.postgres else ""
 
+    def lock_writes(self, conn: Connection, key: str) -> None:
+        """At the start of `conn`'s transaction: wait until no other transaction can write for `key`.
+
+        SQLite: the database's write lock now (BEGIN IMMEDIATE) rather than at the first write, so what
+        is read next cannot change before this transaction commits. PostgreSQL: a lock on `key` only."""
+        if self.postgres:
+            self.run(conn, "SELECT pg_advisory_xact_lock(hashtext(:key))", {"key": key})
+        else:
+            self.run(conn, "BEGIN IMMEDIATE", {})
+
 
 class _Turn:
     """A lock with a bounded wait: when the database is locked, the threads queued behind one stuck in
@@ -90,3 +105,83 @@ class _Turn:
 
     def __exit__(self, *exc):
         self._lock.release()
+
+
+class Batches:
+    """On SQLite, one thread of the process writes what the request threads hand it, many per transaction.
+
+    SQLite takes one writer at a time, and each transaction pays for its commit and its turn at the
+    lock (and, between its statements, for the GIL). Under a burst, the neighbours' reports that
+    arrive while one transaction runs wait for the next, which writes them all and commits once.
+    `write(conn, item)` runs one item inside the batch's transaction and returns (result, jobs); it
+    must leave the transaction usable when it handles an error itself (on SQLite a failed statement
+    undoes only itself). Any other error fails the whole batch, and each of its items raises it.
+    """
+
+    def __init__(self, hot: HotSQL, write: Callable[[Connection, Any], tuple[Any, list]],
+                 after_commit: Callable[[list], object], wait: float = 1.5, size: int = 64):
+        self.hot, self.write, self.after_commit, self.wait, self.size = hot, write, after_commit, wait, size
+        self._pid: int | None = None
+        self._starting = threading.Lock()
+
+    def submit(self, item: Any) -> Any:
+        """Write `item` in the next batch and return its result once that batch has committed."""
+        slot = _Slot()
+        if self._pid != os.getpid():  # first use in this process (gunicorn forks workers): start the writer
+            with self._starting:
+                if self._pid != os.getpid():
+                    self._start()
+        with self._cond:
+            self._items.append((item, slot))
+            self._cond.notify()
+        if not slot.ready.acquire(timeout=self.wait):
+            # Still queued or still being written: a spooled message replayed later finds it written (a
+            # follower already following) or writes it then.
+            raise SQLAlchemyTimeout(f"the database stayed busy for {self.wait} s")
+        if slot.error is not None:
+            raise slot.error
+        return slot.result
+
+    def _start(self) -> None:
+        self._cond = threading.Condition()
+        self._items: list[tuple[Any, _Slot]] = []
+        self._pid = os.getpid()
+        threading.Thread(target=self._run, name="minhu-db-writer", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._items:
+                    self._cond.wait()
+                batch, self._items = self._items[:self.size], self._items[self.size:]
+            try:
+                with self.hot.turn, self.hot.engine.connect() as conn:
+                    transaction = conn.begin()
+                    done = [self.write(conn, item) for item, _ in batch]
+                    transaction.commit()
+            except Exception as exc:  # the database failed (locked, gone, full): every item of the batch is told
+                for _, slot in batch:
+                    slot.error = exc
+                    slot.ready.release()
+                continue
+            jobs = [job for _, item_jobs in done for job in item_jobs]
+            for (_, slot), (result, _) in zip(batch, done):
+                slot.result = result
+                slot.ready.release()
+            if jobs:
+                try:
+                    self.after_commit(jobs)
+                except Exception:  # never the writer's end: the relay enqueues what was not
+                    log.exception("jobs of a committed batch not handed on; the relay will send them")
+
+
+class _Slot:
+    """One item's result, handed from the writer thread to the request thread waiting for it."""
+
+    __slots__ = ("ready", "result", "error")
+
+    def __init__(self):
+        self.ready = threading.Lock()
+        self.ready.acquire()
+        self.result: Any = None
+        self.error: Exception | None = None

@@ -41,7 +41,7 @@ class Runtime:
         self.queue = make_queue(self.redis)
         # The webhook enqueues from a thread, so a resident's answer never waits on Redis for the push's job.
         self.enqueuer = Enqueuer(self.queue) if web else None
-        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed)
+        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed, batch_joins=web)
         conversation = settings.config.conversation
         # A half-told report outlives its deadline, so the job that files it still finds it.
         self.state = StateStore(self.redis, ttl=max(1800, int(conversation.draft_timeout.total_seconds()) * 3))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
-from bot.hotsql import HotSQL
+from bot.hotsql import Batches, HotSQL
 from bot.models import Outbox, Ticket, TicketEvent
 from bot.queue import Job
 from bot.routing import Directory
@@ -94,13 +94,18 @@ class TicketStore:
     """The store's ticket operations, used by handlers and workers alike."""
 
     def __init__(self, sessions: sessionmaker[Session], directory: Directory,
-                 after_commit: Callable[[list[Job]], object] | None = None):
+                 after_commit: Callable[[list[Job]], object] | None = None, batch_joins: bool = False):
         self.sessions, self.directory = sessions, directory
         self.after_commit = after_commit or (lambda jobs: None)
         self.hot = HotSQL(sessions.kw["bind"])
+        self._batches = (Batches(self.hot, self._join, self.after_commit, wait=self.hot.turn_timeout)
+                         if batch_joins and not self.hot.postgres else None)
 
-    def open(self, report: Report) -> tuple[Ticket, bool]:
-        """Create a ticket (or find the one this message already made); return it and whether it is new."""
+    def open(self, report: Report, unless_open_same: bool = False) -> tuple[Ticket | None, bool]:
+        """Create a ticket (or find the one this message already made); return it and whether it is new.
+
+        With `unless_open_same`, nothing is written and (None, False) returned when an open ticket for the
+        same place and problem exists, checked under the write lock: a neighbour's, opened a moment ago."""
         route = self.directory.route(report.estate_id, report.building)
         now = utcnow()
         accept_within, resolve_within = limits_for(self.directory.config, report.category, report.urgent)
@@ -120,6 +125,11 @@ class TicketStore:
         # Straight to the driver (bot/hotsql.py): this runs on every complaint.
         try:
             with hot.turn, hot.engine.begin() as conn:
+                if unless_open_same and report.building:
+                    same = {"estate_id": report.estate_id, "building": report.building, "category": report.category}
+                    hot.lock_writes(conn, "|".join(map(str, same.values())))
+                    if hot.run(conn, _OPEN_SAME, same).fetchone() is not None:
+                        return None, False
                 ticket_id = hot.one(hot.run(conn, _INSERT_TICKET, values | {
                     key: hot.when(values[key]) for key in ("created_at", "updated_at", "accept_due_at",
                                                            "resolve_due_at")}))
@@ -175,36 +185,52 @@ class TicketStore:
         Returns the ticket (None when there is no such open ticket) and the id of the `joined` event
         (its push to the grid worker goes out only at the household counts `followup.tell_joined_at` names),
         None when nothing was written: the reporter themself, or someone already following (a retry).
-        One transaction straight to the driver (bot/hotsql.py): in a burst most messages take this path.
+        Straight to the driver (bot/hotsql.py): in a burst most messages take this path. On SQLite the
+        web process's joins are written many per transaction by one thread (`Batches`); elsewhere each
+        is its own transaction.
         """
-        hot = self.hot
         query, params = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
                          (_OPEN_SAME, {"estate_id": estate_id, "building": building, "category": category}))
+        item = (openid, text, query, params)
+        if self._batches is not None:
+            return self._batches.submit(item)
+        hot = self.hot
         with hot.turn, hot.engine.connect() as conn:
             transaction = conn.begin()
-            row = hot.run(conn, query + hot.for_update(), params).fetchone()
-            ticket = TicketView(*row) if row is not None else None
-            if ticket is None or ticket.resident_openid == openid:
+            (ticket, event_id), jobs = self._join(conn, item)
+            if event_id is None:
                 transaction.rollback()
                 return ticket, None
-            now = utcnow()
-            try:
-                hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
-                                                 "at": hot.when(now)})
-            except IntegrityError:
-                transaction.rollback()  # already following: a retried message, or they reported it twice
-                return ticket, None
-            households = hot.one(hot.run(conn, _ONE_MORE_HOUSEHOLD, {"ticket_id": ticket.id}))
-            event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
-                "ticket_id": ticket.id, "at": hot.when(now), "actor": openid, "kind": "joined",
-                "detail": hot.json({"households": households, "text": text[:300]})}))
-            # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
-            # 10... households), not once per message of a burst.
-            jobs = ([Job(self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now), NOTIFY_JOB, [event_id])]
-                    if self.directory.config.followup.tells_joined(households) else [])
             transaction.commit()
         self.after_commit(jobs)
         return ticket, event_id
+
+    def _join(self, conn, item) -> tuple[tuple[TicketView | None, int | None], list[Job]]:
+        """One neighbour's join inside the caller's transaction; nothing written when the event id is None."""
+        openid, text, query, params = item
+        hot = self.hot
+        row = hot.run(conn, query + hot.for_update(), params).fetchone()
+        ticket = TicketView(*row) if row is not None else None
+        if ticket is None or ticket.resident_openid == openid:
+            return (ticket, None), []
+        now = utcnow()
+        at = hot.when(now)
+        try:
+            hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000], "at": at})
+        except IntegrityError:
+            # Already following: a retried message, or they reported it twice. (On SQLite only this statement is
+            # undone and a batch goes on; on PostgreSQL the caller rolls the transaction back.)
+            return (ticket, None), []
+        households = hot.one(hot.run(conn, _ONE_MORE_HOUSEHOLD, {"ticket_id": ticket.id}))
+        event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
+            "ticket_id": ticket.id, "at": at, "actor": openid, "kind": "joined",
+            "detail": hot.json({"households": households, "text": text[:300]})}))
+        # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
+        # 10... households), not once per message of a burst.
+        if not self.directory.config.followup.tells_joined(households):
+            return (ticket, event_id), []
+        return (ticket, event_id), [Job(self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now), NOTIFY_JOB,
+                                        [event_id])]
 
     def by_source(self, source_key: str) -> Ticket | None:
         with self.sessions() as session:

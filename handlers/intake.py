@@ -58,7 +58,11 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     ctx.state.clear(sender)
     # A retry of the message that already opened it; on a message's first sight (ctx.fresh) there is none.
     ticket = None if ctx.fresh else ctx.tickets.by_source(key)
-    if ticket is None:
+    # Twice at most: when neighbours write at the same moment, the first opens the ticket and the others,
+    # finding it opened while they looked, join it (the store checks again under its write lock).
+    for attempt in range(2):
+        if ticket is not None:
+            break
         duplicate, _ = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
                                          building=draft["building"], category=draft["category"])
                         if draft.get("building") else (None, None))
@@ -75,11 +79,11 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
             if ticket is None:
                 steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
                 return texts.ADDED.format(number=duplicate.number)
-    if ticket is None:
+            break
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
             estate_id=draft.get("estate_id"), building=draft.get("building"), unit=draft.get("unit"),
-            room=draft.get("room"), source_key=key))
+            room=draft.get("room"), source_key=key), unless_open_same=attempt == 0)
         if new and ticket.urgent:
             steps.alert(ctx.tickets, ticket.id)
     _attach_media(ctx, ticket.id, sender, draft)

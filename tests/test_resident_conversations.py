@@ -106,6 +106,30 @@ def test_in_a_burst_the_grid_worker_hears_at_the_configured_household_counts(wec
     assert ticket(runtime, number).households == 10 and len(rows(runtime, Follower)) == 9
 
 
+def test_neighbours_writing_at_the_same_moment_make_one_ticket(app, runtime, fake_wechat, wechat):
+    import threading
+
+    from tests.conftest import TOKEN
+    from tests.helpers import WeChatDriver
+
+    senders = [f"o_same_{i}" for i in range(8)]
+    replies, start = {}, threading.Barrier(len(senders))
+
+    def report(sender):
+        driver = WeChatDriver(app.test_client(), runtime, fake_wechat, TOKEN)
+        start.wait()
+        replies[sender] = driver.say("9号楼电梯停了，困在半路", sender=sender)
+
+    threads = [threading.Thread(target=report, args=(sender,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert wechat.ticket_count() == 1
+    (number,) = {number_in(reply) for reply in replies.values()}
+    assert ticket(runtime, number).households == 8 and len(rows(runtime, Follower)) == 7
+
+
 def test_a_second_message_adds_to_the_ticket_just_opened(wechat, runtime):
     number = number_in(wechat.say("8号楼门口下水道堵了", sender="o_c"))
     assert f"已补充到工单{number}" in wechat.say("下水道都冒出来了，味道很大", sender="o_c")
