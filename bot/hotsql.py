@@ -133,7 +133,8 @@ class Batches:
                     self._start()
         with self._cond:
             self._items.append((item, slot))
-            self._cond.notify()
+            if len(self._items) == 1:  # the writer waits only on an empty list: wake it once, not per item
+                self._cond.notify()
         if not slot.ready.acquire(timeout=self.wait):
             # Still queued or still being written: a spooled message replayed later finds it written (a
             # follower already following) or writes it then.
