@@ -145,3 +145,13 @@ def test_jobs_of_a_process_killed_before_its_round_trip_are_sent_by_the_relay(we
     assert runtime.flush_outbox() == len(OPEN_JOBS)
     wechat.run_jobs()
     assert len(fake_wechat.texts_to("o_demo_grid3_chen")) == 1
+
+
+def test_the_first_message_after_a_redis_restart_is_claimed_on_a_fresh_connection(runtime, redis_process):
+    # Each request thread keeps its own connection for the claim; Redis restarting closes it under the thread.
+    assert runtime.replies.claim("msg:before")[0] is True
+    redis_process.kill()
+    redis_process.start()
+    time.sleep(0.3)
+    assert runtime.replies.claim("msg:after") == (True, [])  # not None: claimed, so a retry is recognised
+    assert runtime.replies.claim("msg:after")[0] is False
