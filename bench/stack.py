@@ -77,6 +77,19 @@ class RedisServer:
             self.proc.wait()
 
 
+def reset_postgres(url: str) -> None:
+    """Drop every table of the PostgreSQL database at `url` (its `public` schema) and make the schema again."""
+    from sqlalchemy import text
+
+    from bot.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 class Stack:
     """Start with `with Stack() as stack:`; stops everything on exit.
 
@@ -111,7 +124,7 @@ class Stack:
                         MINHU_WECHAT_API_BASE=api_base, PYTHONPATH=str(REPO))
         self.database_url = os.environ.get("MINHU_BENCH_DATABASE_URL")
         if self.database_url:  # a PostgreSQL of one's own (its tables are dropped first), instead of SQLite
-            self._reset_database()
+            reset_postgres(self.database_url)
             self.env["MINHU_DATABASE_URL"] = self.database_url
         subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=self.env, cwd=str(REPO), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -172,17 +185,6 @@ class Stack:
                 engine.dispose()
         with sqlite3.connect(self.dir / "minhu.db", timeout=30) as conn:
             return conn.execute(query).fetchall()
-
-    def _reset_database(self) -> None:
-        from sqlalchemy import text
-
-        from bot.db import make_engine
-
-        engine = make_engine(self.database_url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
 
     def __exit__(self, *exc) -> None:
         for procs in self.procs.values():

@@ -4,8 +4,9 @@ For these, SQLAlchemy's work per statement (finding the compiled form, convertin
 way in and out, describing the result) cost more than the database itself: a neighbour joining a
 ticket took 0.52 ms of CPU through Core and 0.15 ms through the driver's own cursor. They still run
 in SQLAlchemy's connections and transactions, and a failure is still raised as an SQLAlchemyError
-(IntegrityError, OperationalError...), so a database outage is handled as anywhere else. Written once, with :name parameters, for SQLite and
-PostgreSQL; values are stored the way SQLAlchemy stores them, so the ORM reads them back unchanged.
+(IntegrityError, OperationalError...), so a database outage is handled as anywhere else. Written
+once, with :name parameters, for SQLite and PostgreSQL; values are stored the way SQLAlchemy stores
+them, so the ORM reads them back unchanged.
 """
 from __future__ import annotations
 

@@ -68,16 +68,6 @@ def _postgres_url():
     return os.environ.get("MINHU_TEST_POSTGRES_URL", "")
 
 
-def _reset_postgres(url):
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def pytest_generate_tests(metafunc):
     # Tests of the store run on SQLite, and on PostgreSQL too wherever one is given (CI gives one).
     if "database_url" in metafunc.fixturenames:
@@ -94,7 +84,9 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def database_url(request, tmp_path):
     if getattr(request, "param", "sqlite") == "postgresql":
-        _reset_postgres(_postgres_url())
+        from bench.stack import reset_postgres
+
+        reset_postgres(_postgres_url())
         return _postgres_url()
     return f"sqlite:///{tmp_path / 'minhu.db'}"
 
