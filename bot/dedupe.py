@@ -7,8 +7,9 @@ import threading
 import time
 
 from redis import Redis
+from redis.connection import AbstractConnection as Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 log = logging.getLogger("minhu.dedupe")
 PROCESSING = b"\x00"
@@ -37,29 +38,42 @@ class ReplyCache:
         """Claim the message: True first sight, False a retry, None Redis is down (the store dedupes tickets).
 
         `also_get` reads more keys in the same round trip (the sender's conversation state and newest ticket)."""
-        keys, args = [self.prefix + key, *also_get], [PROCESSING, self.claim_ttl]
-        for attempt in (1, 2):
+        command = ("EVALSHA", self._claim.sha, 1 + len(also_get), self.prefix + key, *also_get, PROCESSING,
+                   self.claim_ttl)
+        for attempt in (1, 2, 3):
             try:
-                results = self._claim(keys=keys, args=args, client=self._client())
+                connection = self._connection()
+                connection.send_command(*command)
+                results = connection.read_response()
                 return results[0] == 1, list(results[1:])
+            except NoScriptError:
+                # Redis restarted (or its scripts were flushed) since the script was loaded: load it again.
+                try:
+                    self.redis.script_load(_CLAIM)
+                except RedisError as exc:
+                    log.warning("reply cache unavailable: %s", exc)
+                    break
             except RedisConnectionError as exc:
                 # This thread's connection may have been closed by a Redis restart since its last message: the
                 # failure dropped it, so one more try connects afresh (or fails at once while Redis is down).
-                if attempt == 2:
+                if attempt >= 2:
                     log.warning("reply cache unavailable: %s", exc)
+                    break
             except RedisError as exc:
                 log.warning("reply cache unavailable: %s", exc)
                 break
         return None, [None] * len(also_get)
 
-    def _client(self) -> Redis:
-        """This thread's own connection from the shared pool, kept: every message claims, and checking a
-        connection out of the pool and back (with a poll of its socket) cost a third of the claim."""
+    def _connection(self) -> Connection:
+        """This thread's own connection, kept and used as it is: every message claims, and going through the
+        client (the pool's checkout with a poll of the socket, command dispatch, retry wrappers, the script
+        object) cost more than the round trip itself (docs/PERFORMANCE.md). It reconnects by itself after a
+        failure disconnected it."""
         local = self._local
-        if getattr(local, "pid", None) != os.getpid():
-            local.client = Redis(connection_pool=self.redis.connection_pool, single_connection_client=True)
+        if getattr(local, "pid", None) != os.getpid():  # a new thread, or a process gunicorn forked
+            local.connection = self.redis.connection_pool.make_connection()
             local.pid = os.getpid()
-        return local.client
+        return local.connection
 
     def store(self, key: str, reply: str | None, pipe=None) -> None:
         """Keep the reply for the retries; with `pipe`, only add the write to that pipeline (its owner runs it)."""

@@ -48,20 +48,25 @@ class HotSQL:
         else:
             self._json = json.dumps
 
-    def run(self, conn: Connection, sql: str, params: dict[str, Any]):
+    def run(self, conn: Connection | Any, sql: str, params: dict[str, Any]):
         """Execute `sql` (":name" parameters) in `conn`'s transaction; return the driver's cursor.
 
-        `conn` must be in a transaction (`engine.begin()`), so that SQLAlchemy commits it."""
+        `conn` is an SQLAlchemy connection in a transaction (`engine.begin()`), so that SQLAlchemy commits
+        it, or the driver's own connection of a `Batches` writer, which commits it itself."""
         text = self._texts.get(sql)
         if text is None:
             text = self._texts[sql] = _PARAM.sub(r"%(\1)s", sql) if self.postgres else sql
-        cursor = conn.connection.dbapi_connection.cursor()
+        dbapi = conn.connection.dbapi_connection if isinstance(conn, Connection) else conn
+        cursor = dbapi.cursor()
         try:
             cursor.execute(text, params)
         except self._error as exc:
-            raise DBAPIError.instance(text, params, exc, self._error,
-                                      dialect=self.engine.dialect) from exc
+            raise self.error(exc, text, params) from exc
         return cursor
+
+    def error(self, exc: Exception, statement: str = "", params: Any = None) -> DBAPIError:
+        """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError...)."""
+        return DBAPIError.instance(statement, params, exc, self._error, dialect=self.engine.dialect)
 
     @staticmethod
     def one(cursor):
@@ -116,7 +121,8 @@ class Batches:
     arrive while one transaction runs wait for the next, which writes them all and commits once.
     `write(conn, item)` runs one item inside the batch's transaction and returns (result, jobs); it
     must leave the transaction usable when it handles an error itself (on SQLite a failed statement
-    undoes only itself). Any other error fails the whole batch, and each of its items raises it.
+    undoes only itself). Any other error fails the whole batch, and each of its items raises it. `conn`
+    is the driver's own connection (for `HotSQL.run`), not an SQLAlchemy one.
     """
 
     def __init__(self, hot: HotSQL, write: Callable[[Connection, Any], tuple[Any, list]],
@@ -151,16 +157,30 @@ class Batches:
         threading.Thread(target=self._run, name="minhu-db-writer", daemon=True).start()
 
     def _run(self) -> None:
+        # The writer keeps one connection of the pool for good and drives the driver's own transaction:
+        # checking a connection out and beginning and committing through SQLAlchemy, for every batch,
+        # cost a third of the writing itself. Like SQLAlchemy's pysqlite dialect, it leaves BEGIN to the
+        # driver (before the first write) and commits once per batch.
+        pooled = None
         while True:
             with self._cond:
                 while not self._items:
                     self._cond.wait()
                 batch, self._items = self._items[:self.size], self._items[self.size:]
             try:
-                with self.hot.turn, self.hot.engine.connect() as conn:
-                    transaction = conn.begin()
-                    done = [self.write(conn, item) for item, _ in batch]
-                    transaction.commit()
+                with self.hot.turn:
+                    if pooled is None:
+                        pooled = self.hot.engine.raw_connection()
+                    dbapi = pooled.driver_connection
+                    try:
+                        done = [self.write(dbapi, item) for item, _ in batch]
+                        try:
+                            dbapi.commit()
+                        except self.hot._error as exc:
+                            raise self.hot.error(exc, "COMMIT") from exc
+                    except BaseException:
+                        pooled = self._rolled_back(pooled)
+                        raise
             except Exception as exc:  # the database failed (locked, gone, full): every item of the batch is told
                 for _, slot in batch:
                     slot.error = exc
@@ -175,6 +195,20 @@ class Batches:
                     self.after_commit(jobs)
                 except Exception:  # never the writer's end: the relay enqueues what was not
                     log.exception("jobs of a committed batch not handed on; the relay will send them")
+
+    @staticmethod
+    def _rolled_back(pooled):
+        """Undo a failed batch; a connection that cannot even roll back is dropped (the next batch opens one)."""
+        try:
+            pooled.driver_connection.rollback()
+            return pooled
+        except Exception:  # noqa: BLE001
+            log.warning("database connection dropped after a failed batch")
+            try:
+                pooled.invalidate()
+            except Exception:  # noqa: BLE001
+                pass
+            return None
 
 
 class _Slot:

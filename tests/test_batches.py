@@ -72,7 +72,7 @@ def test_a_failing_batch_fails_each_of_its_items_and_the_writer_goes_on(engine):
             gate.wait(5)
         if item == "bad":
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        conn.connection.dbapi_connection.execute("INSERT INTO kv VALUES (?)", (item,))
+        conn.execute("INSERT INTO kv VALUES (?)", (item,))  # the driver's own connection
         return item.upper(), []
 
     with engine.begin() as conn:

@@ -155,3 +155,12 @@ def test_the_first_message_after_a_redis_restart_is_claimed_on_a_fresh_connectio
     time.sleep(0.3)
     assert runtime.replies.claim("msg:after") == (True, [])  # not None: claimed, so a retry is recognised
     assert runtime.replies.claim("msg:after")[0] is False
+
+
+def test_a_claim_after_redis_forgot_its_scripts_loads_the_script_again(runtime, redis):
+    # The claim is a Lua script run by its hash on the thread's own connection; a Redis that restarted or was
+    # told SCRIPT FLUSH answers NOSCRIPT, and the claim loads the script and still claims.
+    assert runtime.replies.claim("msg:one")[0] is True
+    redis.script_flush()
+    assert runtime.replies.claim("msg:two")[0] is True
+    assert runtime.replies.claim("msg:two")[0] is False
