@@ -25,6 +25,17 @@ def test_pages_send_strangers_to_the_login_page(client, path):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_errors_are_pages_in_chinese_not_werkzeugs(secretary, runtime):
+    missing = secretary.get("/tickets/999999")
+    assert missing.status_code == 404 and "页面不存在" in missing.get_data(as_text=True)
+    assert "Not Found" not in missing.get_data(as_text=True)
+    assert "页面不存在" in secretary.get("/no-such-page").get_data(as_text=True)
+    expired = secretary.post("/tickets/100001/note", data={"note": "x"})  # no form token
+    assert expired.status_code == 400 and "表单已过期" in expired.get_data(as_text=True)
+    wrong_method = secretary.delete("/tickets")
+    assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["Allow"]
+
+
 def test_posts_without_a_session_are_refused(client, runtime):
     number = open_ticket(runtime).number
     for action in ("close", "reassign", "note"):

@@ -47,6 +47,15 @@ def test_requests_have_the_spec_fields_and_no_personal_data(city, runtime):
     assert city("/open311/v2/requests/999999.json").status_code == 404
 
 
+@pytest.mark.parametrize("said, hidden", [("我家楼上602天天往下渗水", "602"), ("3-502门口的灯坏了", "502"),
+                                          ("五零一的水管漏了", "五零一"), ("邮箱 wang.ayi@example.com", "wang.ayi"),
+                                          ("身份证11010519491231002X", "19491231")])
+def test_room_numbers_phones_and_mail_are_masked_in_any_form(city, runtime, said, hidden):
+    open_ticket(runtime, said)
+    (request,) = city("/open311/v2/requests.json").json
+    assert hidden not in request["description"] and "***" in request["description"]
+
+
 def test_requests_filter_by_status_code_id_and_dates(city, runtime):
     leak = open_ticket(runtime, "楼顶漏水", "leak", "3")
     light = open_ticket(runtime, "灯坏了", "lighting", "7")

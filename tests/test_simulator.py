@@ -38,8 +38,10 @@ def test_say_needs_the_page_token_and_a_known_person(client, wechat):
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/simulator").get_data(as_text=True)).group(1)
     unsigned = client.post("/simulator/say", json={"openid": "o_sim_resident_1", "text": "3号楼漏水"})
     assert unsigned.status_code == 400
+    assert unsigned.is_json and "表单已过期" in unsigned.json["error"]  # the page's script shows it as it is
     stranger = client.post("/simulator/say", json={"openid": "o_anyone", "text": "3号楼漏水"},
                            headers={"X-CSRF-Token": token})
     assert stranger.status_code == 400
     assert client.get("/simulator/pushes?openid=o_anyone").status_code == 400
+    assert client.get("/simulator/pushes").json == {"error": "请求有误：请选择要查看的身份。"}
     assert wechat.ticket_count() == 0

@@ -9,10 +9,11 @@ assets = Blueprint("dashboard", __name__, template_folder="templates", static_fo
 
 
 def init_app(app: Flask) -> None:
-    """Register the dashboard's blueprints, sessions and CSRF checks on the app."""
-    from bot.dashboard import auth, health, open311, simulator, stats, views
+    """Register the dashboard's blueprints, sessions, CSRF checks and error pages on the app."""
+    from bot.dashboard import auth, errors, health, open311, simulator, stats, views
 
     app.register_blueprint(assets)
     auth.init_app(app)
+    errors.init_app(app)
     for module in (health, views, stats, open311, simulator):
         app.register_blueprint(module.bp)

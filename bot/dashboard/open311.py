@@ -16,9 +16,12 @@ from bot.models import ApiKey, Ticket
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 DEFAULT_WINDOW, MAX_WINDOW, MAX_RESULTS = timedelta(days=90), timedelta(days=90), 1000
-# What could name or reach a person is masked: phone and ID numbers, room numbers.
-_PRIVATE = [(re.compile(r"\d[\d\- ]{5,}\d[Xx]?"), "***"), (re.compile(r"\d+\s*(室|号房|户)"), r"***\1"),
-            (re.compile(r"(单元)\s*\d{3,4}"), r"\1***"), (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "***")]
+# What could name or reach a person is masked: phone and ID numbers, room numbers, e-mail addresses. A room
+# is any other number of three or four digits ("我家楼上602", "3-502", "五零一"), unless it names a building
+# or a year: the address given stops at the building, and a number masked too many is the cheaper mistake.
+_PRIVATE = [(re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "***"), (re.compile(r"\d[\d\- ]{5,}\d[Xx]?"), "***"),
+            (re.compile(r"\d+\s*(室|号房|户)"), r"***\1"), (re.compile(r"(?<!\d)\d{3,4}(?![\d年号栋幢座])"), "***"),
+            (re.compile(r"[零〇一二三四五六七八九]{3,4}(?![号栋幢座])"), "***")]
 
 
 def key_hash(key: str) -> str:

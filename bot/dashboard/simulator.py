@@ -105,7 +105,7 @@ def pushes():
     """What the WeChat stand-in delivered to one person after push number `after`."""
     openid = request.args.get("openid", "")
     if not _known(openid):
-        abort(400)
+        abort(400, description="请选择要查看的身份。")
     try:
         response = requests.get(f"{_standin_base()}/_standin/messages",
                                 params={"touser": openid, "after": request.args.get("after", "0")}, timeout=5)

@@ -45,7 +45,9 @@
       bubble(log, text, "me");
       fetch(urls.say, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
                     body: JSON.stringify({openid: who.value, text: text})})
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          return r.json().catch(function () { return {error: "机器人没有回应（" + r.status + "），请稍后再试。"}; });
+        })
         .then(function (data) {
           if (data.error) { bubble(log, data.error, "error"); }
           else if (data.reply) { bubble(log, data.reply, "bot reply"); }
