@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import re
 import threading
 from collections.abc import Callable
@@ -138,10 +139,7 @@ class Batches:
             with self._starting:
                 if self._pid != os.getpid():
                     self._start()
-        with self._cond:
-            self._items.append((item, slot))
-            if len(self._items) == 1:  # the writer waits only on an empty list: wake it once, not per item
-                self._cond.notify()
+        self._queue.put((item, slot))
         if not slot.ready.acquire(timeout=self.wait):
             # Still queued or still being written: a spooled message replayed later finds it written (a
             # follower already following) or writes it then.
@@ -151,8 +149,9 @@ class Batches:
         return slot.result
 
     def _start(self) -> None:
-        self._cond = threading.Condition()
-        self._items: list[tuple[Any, _Slot]] = []
+        # A C queue: handing over and taking items runs no Python-level locking (a Condition's wait and
+        # notify did, on every message's hand-over).
+        self._queue: queue.SimpleQueue[tuple[Any, _Slot]] = queue.SimpleQueue()
         self._pid = os.getpid()
         threading.Thread(target=self._run, name="minhu-db-writer", daemon=True).start()
 
@@ -163,10 +162,12 @@ class Batches:
         # driver (before the first write) and commits once per batch.
         pooled = None
         while True:
-            with self._cond:
-                while not self._items:
-                    self._cond.wait()
-                batch, self._items = self._items[:self.size], self._items[self.size:]
+            batch = [self._queue.get()]  # wait for the first item, then take what else is already there
+            while len(batch) < self.size:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
                 with self.hot.turn:
                     if pooled is None:

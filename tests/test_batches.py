@@ -85,7 +85,7 @@ def test_a_failing_batch_fails_each_of_its_items_and_the_writer_goes_on(engine):
     threads = [threading.Thread(target=lambda i=i: waiting.append(_submit(batches, i))) for i in ("ok1", "bad", "ok2")]
     for thread in threads:
         thread.start()
-    while len(batches._items) < 3:  # all three queued behind the gate: they make the next batch
+    while batches._queue.qsize() < 3:  # all three queued behind the gate: they make the next batch
         threading.Event().wait(0.01)
     gate.set()
     first.join(5)
