@@ -25,6 +25,8 @@ class Ticket(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     intent: Mapped[str] = mapped_column(String(32), default="complaint")
     category: Mapped[str] = mapped_column(String(32), default="other")
+    # What exactly is broken, within the category (路灯 or 楼道灯; codes in nlp/subject.py); None when not said.
+    subject: Mapped[str | None] = mapped_column(String(32))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     community_id: Mapped[str | None] = mapped_column(String(64))
     estate_id: Mapped[str | None] = mapped_column(String(64))
@@ -60,7 +62,8 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_status_created", "status", "created_at"),
-        Index("ix_tickets_estate_building_category", "estate_id", "building", "category"),
+        # A neighbour's report looks up the open ticket of its place and problem (bot/tickets.py, _OPEN_SAME).
+        Index("ix_tickets_estate_building_category_subject", "estate_id", "building", "category", "subject"),
         Index("ix_tickets_grid_created", "grid_id", "created_at"),
         Index("ix_tickets_category_created", "category", "created_at"),
         # The digest and report count by these moments (bot/reports.py).

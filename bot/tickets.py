@@ -17,6 +17,7 @@ from bot.queue import Job
 from bot.routing import Directory
 from bot.settings import limits_for
 from bot.worktime import deadline
+from nlp.subject import unit_matters
 
 log = logging.getLogger("minhu.tickets")
 NUMBER_BASE = 100000  # numbers start at 100001: six digits, easy to read out on the phone
@@ -42,6 +43,7 @@ class Report:
     room: str | None = None
     source_key: str | None = None
     intent: str = "complaint"
+    subject: str | None = None  # what exactly is broken (nlp/subject.py), None when the message does not say
 
 
 @dataclass
@@ -60,6 +62,7 @@ class TicketView(NamedTuple):
     number: str
     resident_openid: str | None
     category: str
+    subject: str | None
     urgent: bool
     estate_id: str | None
     building: str | None
@@ -71,16 +74,52 @@ class TicketView(NamedTuple):
 
 _OPEN_LIST = ", ".join(f"'{status}'" for status in OPEN)
 _TICKET_FIELDS = ", ".join(TicketView._fields)
-# The open ticket for one place and problem: a neighbour's report of it joins it instead of opening another.
-_OPEN_SAME = (f"SELECT {_TICKET_FIELDS} FROM tickets WHERE estate_id = :estate_id AND building = :building"
-              f" AND category = :category AND status IN ({_OPEN_LIST}) ORDER BY id LIMIT 1")
+
+
+def _open_same_sql(subject: bool, unit: bool, urgent: bool) -> str:
+    """The open ticket for one place and problem: a neighbour's report of it joins it instead of opening another.
+
+    Same estate, building and category; the same subject when the report names one (a ticket that names
+    none may be it too, the one that does is preferred); the same unit when that subject has one per
+    unit and the report says which; and an emergency only joins an urgent ticket, so it is never
+    handled at a non-urgent ticket's pace."""
+    where = ["estate_id = :estate_id", "building = :building", "category = :category", f"status IN ({_OPEN_LIST})"]
+    order = []
+    if subject:
+        where.append("(subject = :subject OR subject IS NULL)")
+        order.append("subject IS NULL")
+    if unit:
+        where.append("(unit = :unit OR unit IS NULL)")
+        order.append("unit IS NULL")
+    if urgent:
+        where.append("urgent")
+    return (f"SELECT {_TICKET_FIELDS} FROM tickets WHERE {' AND '.join(where)}"
+            f" ORDER BY {', '.join([*order, 'id'])} LIMIT 1")
+
+
+# Eight texts written once: each stays one statement the database plans once, with no NULL parameters to type.
+_OPEN_SAME = {(s, u, e): _open_same_sql(s, u, e) for s in (False, True) for u in (False, True) for e in (False, True)}
+
+
+def open_same(estate_id: str | None, building: str | None, category: str | None, subject: str | None = None,
+              unit: str | None = None, urgent: bool = False) -> tuple[str, dict]:
+    """The query for the open ticket a report of this place and problem joins, and its parameters."""
+    unit = unit if unit_matters(subject) else None
+    params = {"estate_id": estate_id, "building": building, "category": category}
+    if subject:
+        params["subject"] = subject
+    if unit:
+        params["unit"] = unit
+    return _OPEN_SAME[(bool(subject), bool(unit), bool(urgent))], params
+
+
 _OPEN_BY_ID = f"SELECT {_TICKET_FIELDS} FROM tickets WHERE id = :ticket_id AND status IN ({_OPEN_LIST})"
 _INSERT_FOLLOWER = ("INSERT INTO ticket_followers (ticket_id, openid, text, joined_at)"
                     " VALUES (:ticket_id, :openid, :text, :at)")
 _ONE_MORE_HOUSEHOLD = "UPDATE tickets SET households = households + 1 WHERE id = :ticket_id RETURNING households"
-_TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "urgent", "community_id", "estate_id",
-                   "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status", "created_at",
-                   "updated_at", "accept_due_at", "resolve_due_at")
+_TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "subject", "urgent", "community_id",
+                   "estate_id", "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status",
+                   "created_at", "updated_at", "accept_due_at", "resolve_due_at")
 _INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count, households)"
                   f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0, :households) RETURNING id")
 _SET_NUMBER = "UPDATE tickets SET number = :number WHERE id = :ticket_id"
@@ -105,13 +144,14 @@ class TicketStore:
         """Create a ticket (or find the one this message already made); return it and whether it is new.
 
         With `unless_open_same`, nothing is written and (None, False) returned when an open ticket for the
-        same place and problem exists, checked under the write lock: a neighbour's, opened a moment ago."""
+        same place and problem exists (the one `join` would find), checked under the write lock: a
+        neighbour's, opened a moment ago."""
         route = self.directory.route(report.estate_id, report.building)
         now = utcnow()
         accept_within, resolve_within = limits_for(self.directory.config, report.category, report.urgent)
         values = dict(
             source_key=report.source_key, resident_openid=report.resident, text=report.text[:4000],
-            intent=report.intent, category=report.category, urgent=report.urgent,
+            intent=report.intent, category=report.category, subject=report.subject, urgent=report.urgent,
             community_id=route.community.id if route.community else None,
             estate_id=report.estate_id, building=report.building, unit=report.unit, room=report.room,
             grid_id=route.grid.id if route.grid else None,
@@ -126,9 +166,12 @@ class TicketStore:
         try:
             with hot.turn, hot.engine.begin() as conn:
                 if unless_open_same and report.building:
-                    same = {"estate_id": report.estate_id, "building": report.building, "category": report.category}
-                    hot.lock_writes(conn, "|".join(map(str, same.values())))
-                    if hot.run(conn, _OPEN_SAME, same).fetchone() is not None:
+                    # The lock is per place and category, not subject: a vague report and a precise one of the
+                    # same problem, arriving together, must still find each other.
+                    hot.lock_writes(conn, f"{report.estate_id}|{report.building}|{report.category}")
+                    query, params = open_same(report.estate_id, report.building, report.category, report.subject,
+                                              report.unit, report.urgent)
+                    if hot.run(conn, query, params).fetchone() is not None:
                         return None, False
                 ticket_id = hot.one(hot.run(conn, _INSERT_TICKET, values | {
                     key: hot.when(values[key]) for key in ("created_at", "updated_at", "accept_due_at",
@@ -179,8 +222,10 @@ class TicketStore:
         return ticket, event
 
     def join(self, openid: str, text: str, ticket_id: int | None = None, estate_id: str | None = None,
-             building: str | None = None, category: str | None = None) -> tuple[TicketView | None, int | None]:
-        """A neighbour follows an open ticket: the one numbered `ticket_id`, or the one for that place and problem.
+             building: str | None = None, category: str | None = None, subject: str | None = None,
+             unit: str | None = None, urgent: bool = False) -> tuple[TicketView | None, int | None]:
+        """A neighbour follows an open ticket: the one numbered `ticket_id`, or the one for that place and problem
+        (`open_same`: the subject, the unit where the subject has one per unit, urgent only into urgent).
 
         Returns the ticket (None when there is no such open ticket) and the id of the `joined` event
         (its push to the grid worker goes out only at the household counts `followup.tell_joined_at` names),
@@ -190,7 +235,7 @@ class TicketStore:
         is its own transaction.
         """
         query, params = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
-                         (_OPEN_SAME, {"estate_id": estate_id, "building": building, "category": category}))
+                         open_same(estate_id, building, category, subject, unit, urgent))
         item = (openid, text, query, params)
         if self._batches is not None:
             return self._batches.submit(item)

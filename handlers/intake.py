@@ -10,6 +10,8 @@ from bot.people import Home
 from bot.tickets import Report
 from handlers import texts
 from handlers.base import Context, Message
+from nlp.subject import name_of as subject_name
+from nlp.subject import subject_of
 
 _BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
 _DONT_KNOW = ("不知道", "不清楚", "不记得")
@@ -58,18 +60,26 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     ctx.state.clear(sender)
     # A retry of the message that already opened it; on a message's first sight (ctx.fresh) there is none.
     ticket = None if ctx.fresh else ctx.tickets.by_source(key)
+    # What exactly is broken: from this message's analysis when it is the report itself, else from the draft's text.
+    analysis = ctx.found.get("analysis") if draft.get("id") == key else None
+    subject = (analysis.subject if analysis is not None and analysis.category == draft["category"]
+               else subject_of(draft["text"], draft["category"]))
     # Twice at most: when neighbours write at the same moment, the first opens the ticket and the others,
     # finding it opened while they looked, join it (the store checks again under its write lock).
     for attempt in range(2):
         if ticket is not None:
             break
         duplicate, _ = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
-                                         building=draft["building"], category=draft["category"])
+                                         building=draft["building"], category=draft["category"], subject=subject,
+                                         unit=draft.get("unit"), urgent=draft["urgent"])
                         if draft.get("building") else (None, None))
         if duplicate is not None and duplicate.resident_openid != sender:
             _attach_media(ctx, duplicate.id, sender, draft)
+            named = subject_name(duplicate.subject)  # the neighbour's words say what they joined, and whether it fits
             reply = texts.DUPLICATE_JOINED.format(number=duplicate.number, place=place_of(ctx, duplicate),
-                                                  category=category_name(ctx, duplicate.category))
+                                                  category=named or category_name(ctx, duplicate.category))
+            if named and not subject:
+                reply += texts.DUPLICATE_NOT_SURE.format(subject=named)
             if draft["urgent"]:
                 reply = texts.URGENT_PREFIX + advice_for(ctx, draft["category"]) + "\n" + reply
             return reply
@@ -83,7 +93,7 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
             estate_id=draft.get("estate_id"), building=draft.get("building"), unit=draft.get("unit"),
-            room=draft.get("room"), source_key=key), unless_open_same=attempt == 0)
+            room=draft.get("room"), source_key=key, subject=subject), unless_open_same=attempt == 0)
         if new and ticket.urgent:
             steps.alert(ctx.tickets, ticket.id)
     _attach_media(ctx, ticket.id, sender, draft)

@@ -28,6 +28,7 @@ DRAFT_FILED_PREFIX = "您刚才反映的问题没等到回复，已先为您登�
 ADDED = "已补充到工单{number}，网格员会一并看到。"
 DUPLICATE_JOINED = ("已有邻居反映了这个问题（工单号：{number}，{category}，{place}），"
                     "已为您关注此工单，有进展会同时通知您。")
+DUPLICATE_NOT_SURE = "\n如果您说的不是{subject}，麻烦再发一条，说说具体是什么问题。"
 ASK_URGENT_BUILDING = "\n请马上告诉我们是几号楼，方便网格员赶到。"
 LOCATED = "已记下：{place}。已转给{assignee}处理。"
 

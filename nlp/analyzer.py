@@ -8,6 +8,7 @@ from . import lexicon
 from .location import Location, parse
 from .model import features, load_models
 from .segment import build_tokenizer
+from .subject import subject_in
 from .text import normalize
 from .urgency import emergencies
 
@@ -35,6 +36,7 @@ class Analysis:
     runner_up_score: float = 0.0
     min_confidence: float = field(default=0.45, repr=False)
     min_margin: float = field(default=0.15, repr=False)
+    subject: str | None = None  # the thing that is broken, within the category (nlp/subject.py)
 
     @property
     def ambiguous(self):
@@ -131,11 +133,12 @@ class Analyzer:
             return self._result(intent, None, False, location, intent_conf)
         ranked = self._categories(feats, rule)
         (best, p1), (second, p2) = ranked[0], ranked[1]
-        return self._result("complaint", best, urgent, location, p1, second, p2)
+        return self._result("complaint", best, urgent, location, p1, second, p2, subject_in(text, best))
 
-    def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0):
+    def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0,
+                subject=None):
         return Analysis(intent, category, urgent, location, round(confidence, 4), runner_up,
-                        round(runner_up_score, 4), self.min_confidence, self.min_margin)
+                        round(runner_up_score, 4), self.min_confidence, self.min_margin, subject)
 
     def _rule_scores(self, text):
         denied = [m.span(1) for m in _DENIED.finditer(text)]

@@ -50,3 +50,23 @@ def test_households_are_counted_for_tickets_opened_before_the_column(database_ur
         counted = dict(conn.execute(text("SELECT number, households FROM tickets")).all())
     engine.dispose()
     assert counted == {"100001": 3, "100002": 1}  # the reporter and two neighbours; a ticket staff opened, one
+
+
+def test_tickets_opened_before_subjects_still_take_their_neighbours(database_url, settings):
+    from bot.routing import Directory
+    from bot.tickets import TicketStore
+
+    engine = db.make_engine(database_url)
+    _migrate(engine, "0007")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO tickets (number, resident_openid, text, intent, category, urgent, estate_id, building, status,"
+            " created_at, updated_at, escalation_level, reopened_count, households) VALUES ('100001', 'o_a',"
+            " '3号楼楼顶漏水', 'complaint', 'leak', false, 'xingfuyuan', '3', 'dispatched', '2026-11-01 08:00:00',"
+            " '2026-11-01 08:00:00', 0, 0, 1)"))
+    db.upgrade(engine)
+    store = TicketStore(db.make_sessions(engine), Directory(settings.config))
+    joined, event = store.join("o_b", "3号楼顶上漏雨", estate_id="xingfuyuan", building="3", category="leak",
+                               subject="roof")
+    engine.dispose()
+    assert joined.number == "100001" and joined.subject is None and event is not None

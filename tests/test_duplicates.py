@@ -1,0 +1,105 @@
+"""Which open ticket a neighbour's report joins: only the same problem (place, category and the thing broken)."""
+from bot.models import Follower
+from tests.conversation import GRID1, SECRETARY, config_changes, number_in, rows, settings, ticket  # noqa: F401
+
+
+def test_a_missing_manhole_cover_is_not_merged_into_the_door_access_ticket(wechat, runtime, fake_wechat):
+    door = number_in(wechat.say("1号楼单元门门禁坏了，刷卡刷不开", sender="o_door"))
+    wechat.run_jobs()
+    reply = wechat.say("1号楼门口井盖没了，晚上黑看不见，很危险", sender="o_cover")
+    assert reply.startswith("⚠️ 已按紧急情况优先处理！") and "已有邻居反映" not in reply
+    cover = ticket(runtime, number_in(reply))
+    assert cover.number != door and cover.urgent and cover.category == "facilities"
+    assert ticket(runtime, door).households == 1
+    # Its own urgent task for the grid worker, and the secretary is paged at once.
+    wechat.run_jobs()
+    assert any(t.startswith("【紧急】") and cover.number in t for t in fake_wechat.texts_to(GRID1))
+    assert any(t.startswith("【紧急】") and cover.number in t for t in fake_wechat.texts_to(SECRETARY))
+
+
+def test_an_urgent_report_never_joins_a_non_urgent_ticket_of_the_same_thing(wechat, runtime, fake_wechat):
+    loose = number_in(wechat.say("1号楼门口井盖一踩就响", sender="o_loose"))
+    assert not ticket(runtime, loose).urgent
+    reply = wechat.say("1号楼门口的井盖没了！", sender="o_gone")
+    assert "已有邻居反映" not in reply
+    gone = ticket(runtime, number_in(reply))
+    assert gone.number != loose and gone.urgent
+    wechat.run_jobs()
+    assert any(t.startswith("【紧急】") and gone.number in t for t in fake_wechat.texts_to(SECRETARY))
+    # The next neighbour in danger joins the urgent ticket, not the old one.
+    again = wechat.say("1号楼井盖没了，有人差点掉下去", sender="o_again")
+    assert "已有邻居反映" in again and gone.number in again and again.startswith("⚠️")
+    assert ticket(runtime, gone.number).households == 2 and ticket(runtime, loose).households == 1
+
+
+def test_a_broken_bin_is_not_the_uncollected_garbage(wechat, runtime):
+    garbage = number_in(wechat.say("4号楼垃圾堆了好几天没人收", sender="o_heap"))
+    reply = wechat.say("4号楼1单元门口的垃圾桶坏了", sender="o_bin")
+    assert "已有邻居反映" not in reply and number_in(reply) != garbage
+    assert "已有邻居反映" in wechat.say("4号楼楼下的垃圾好几天没人收了", sender="o_heap2")
+    assert ticket(runtime, garbage).households == 2
+
+
+def test_an_ageing_gas_pipe_is_not_the_gas_smell_happening_now(wechat, runtime):
+    smell = number_in(wechat.say("4号楼煤气味很大", sender="o_smell"))
+    assert ticket(runtime, smell).urgent
+    reply = wechat.say("天然气管道老化了，担心出事 4号楼", sender="o_pipe")
+    assert "已有邻居反映" not in reply and "⚠️" not in reply
+    pipe = ticket(runtime, number_in(reply))
+    assert pipe.number != smell and not pipe.urgent and pipe.category == "gas"
+
+
+def test_a_street_light_is_not_a_corridor_light(wechat, runtime):
+    corridor = number_in(wechat.say("9号楼2单元楼道灯坏了", sender="o_corridor"))
+    reply = wechat.say("9号楼门口的路灯不亮了", sender="o_street")
+    assert "已有邻居反映" not in reply and number_in(reply) != corridor
+    assert wechat.ticket_count() == 2
+
+
+def test_two_units_corridor_lights_are_two_tickets(wechat, runtime):
+    unit2 = number_in(wechat.say("3号楼2单元楼道灯坏了", sender="o_u2"))
+    unit3 = number_in(wechat.say("3号楼3单元楼道灯坏了", sender="o_u3"))
+    assert unit2 != unit3
+    joined = wechat.say("3号楼3单元的声控灯也不亮", sender="o_u3b")
+    assert "已有邻居反映" in joined and unit3 in joined
+    assert (ticket(runtime, unit2).households, ticket(runtime, unit3).households) == (1, 2)
+
+
+def test_a_vague_report_still_joins_and_is_told_what_it_joined(wechat, runtime):
+    corridor = number_in(wechat.say("3号楼2单元楼道灯坏了", sender="o_first"))
+    joined = wechat.say("3号楼灯坏了", sender="o_vague")
+    assert "已有邻居反映" in joined and corridor in joined
+    assert "楼道灯" in joined  # what the neighbour reported, so the resident can tell it is theirs
+    # Without a unit, a corridor light is the one already reported too.
+    assert corridor in wechat.say("3号楼楼道灯不亮", sender="o_no_unit")
+    assert ticket(runtime, corridor).households == 3 and len(rows(runtime, Follower)) == 2
+
+
+def test_a_roof_leak_is_one_case_whichever_unit_reports_it(wechat, runtime):
+    roof = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="o_roof1"))
+    joined = wechat.say("3号楼1单元顶楼漏雨了", sender="o_roof2")
+    assert "已有邻居反映" in joined and roof in joined
+    assert wechat.ticket_count() == 1
+
+
+def test_the_store_matches_subject_unit_and_urgency_on_both_paths(runtime):
+    """The lookup `join` runs and the one `open` runs again under its write lock are the same."""
+    from bot.tickets import Report
+
+    store = runtime.tickets
+    place = {"estate_id": "xingfuyuan", "building": "3", "category": "lighting"}
+    vague, _ = store.open(Report(resident="o_v", text="3号楼3单元灯坏了", unit="3", **place))
+    corridor, new = store.open(Report(resident="o_c", text="3号楼2单元楼道灯坏了", unit="2", subject="corridor_light",
+                                      **place), unless_open_same=True)
+    assert new  # the vague ticket is of another unit, and corridor lights are per unit
+    same = Report(resident="o_c2", text="2单元楼道灯不亮", unit="2", subject="corridor_light", **place)
+    assert store.open(same, unless_open_same=True) == (None, False)
+    # A report naming the subject prefers the ticket that names it to one that names none.
+    assert store.join("o_c3", "3号楼楼道灯不亮", subject="corridor_light", **place)[0].number == corridor.number
+    assert store.join("o_s", "3号楼路灯不亮", subject="street_light", **place)[0].number == vague.number
+    # An emergency finds no urgent ticket here: it opens its own.
+    urgent, new = store.open(Report(resident="o_u", text="3号楼2单元楼道灯冒火花", unit="2", urgent=True,
+                                    subject="corridor_light", **place), unless_open_same=True)
+    assert new and urgent.urgent
+    assert store.join("o_u2", "楼道灯冒火花了", unit="2", urgent=True, subject="corridor_light",
+                      **place)[0].number == urgent.number
