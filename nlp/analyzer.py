@@ -9,7 +9,7 @@ from .location import Location, parse
 from .model import features, load_models
 from .segment import build_tokenizer
 from .text import normalize
-from .urgency import emergencies
+from .urgency import danger_of, emergencies
 
 INTENTS = ("complaint", "greeting", "help", "status_query", "cancel", "thanks", "chitchat")
 CATEGORIES = tuple(lexicon.CATEGORY_KEYWORDS)
@@ -33,6 +33,7 @@ class Analysis:
     confidence: float
     runner_up: str | None = None
     runner_up_score: float = 0.0
+    danger: str | None = None  # the kind of emergency (nlp.urgency.DANGERS) when urgent, for the safety advice
     min_confidence: float = field(default=0.45, repr=False)
     min_margin: float = field(default=0.15, repr=False)
 
@@ -122,20 +123,21 @@ class Analyzer:
             return self._result("thanks" if thanks else "chitchat", None, False, location, 0.9)
         feats = features(text, self.tokenizer.lcut(text))
         rule = self._rule_scores(text)
-        kinds = emergencies(text)
-        urgent = bool(kinds) or bool(self._urgent_re and self._urgent_re.search(text))
-        for kind in kinds:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
+        found = emergencies(text)
+        urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
+        for kind, _ in found:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
             rule[kind] = rule.get(kind, 0) + 2
         intent, intent_conf = self._intent(text, feats, rule, urgent)
         if intent != "complaint":
             return self._result(intent, None, False, location, intent_conf)
         ranked = self._categories(feats, rule)
         (best, p1), (second, p2) = ranked[0], ranked[1]
-        return self._result("complaint", best, urgent, location, p1, second, p2)
+        return self._result("complaint", best, urgent, location, p1, second, p2, danger_of(found))
 
-    def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0):
+    def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0,
+                danger=None):
         return Analysis(intent, category, urgent, location, round(confidence, 4), runner_up,
-                        round(runner_up_score, 4), self.min_confidence, self.min_margin)
+                        round(runner_up_score, 4), danger, self.min_confidence, self.min_margin)
 
     def _rule_scores(self, text):
         denied = [m.span(1) for m in _DENIED.finditer(text)]

@@ -70,6 +70,38 @@ def test_non_emergency_is_not_urgent(text):
     assert not analyze(text).urgent
 
 
+@pytest.mark.parametrize("text, urgent", [
+    ("昨天10号楼电梯困人了，现在好了", False),              # past, and over
+    ("刚才电梯困人了，已经出来了", False),                  # just now, but the person is out
+    ("刚刚有人被困电梯里，现在已经救出来了", False),
+    ("昨晚楼道冒烟了，消防已经灭了", False),
+    ("去年楼里着过火", False),
+    ("昨天电梯困人了，到现在还没修好", False),              # the lift is broken; nobody is inside
+    ("昨天电梯困人了，今天又困住了", True),                 # it happened again today
+    ("昨天电梯困人了，还没出来", True),
+    ("前天煤气味很大，今天还有", True),                     # still there
+    ("昨天的燃气味今天更重了", True),
+    ("昨天闻到煤气味，到现在都有", True),
+    ("上周井盖丢了，现在还没补", True),                     # a hole nobody covered is open today
+    ("上周有个井盖丢了，到现在也没人管", True),
+    ("昨天电线裸露，今天还露着", True),
+    ("楼道冒烟了，电梯困人了，人已经出来了", True),         # the person is out, the smoke is not
+    ("电梯里困了个小孩，一直在哭", True),
+])
+def test_a_past_emergency_is_not_urgent_but_one_going_on_is(text, urgent):
+    assert analyze(text).urgent is urgent
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("电线裸露，一直在冒火花", "electric"), ("配电箱冒火花", "electric"), ("水漏到电闸上了", "electric"),
+    ("楼下着火了！", "fire"), ("电线着火了", "fire"), ("楼道里一股很浓的煤气味", "gas"),
+    ("电梯里有人被困住了", "trapped"), ("井盖没了，刚有人差点掉下去", "fall"), ("路灯坏了", None),
+])
+def test_an_emergency_names_its_danger_so_the_advice_can_fit_it(text, danger):
+    a = analyze(text)
+    assert a.danger == danger and a.urgent is (danger is not None)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("3号楼楼顶漏水了", ("3", None, None)),
     ("三号楼二单元", ("3", "2", None)),
