@@ -128,6 +128,27 @@ def test_numbers_that_are_not_addresses(text):
     assert not analyze(text).location
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("12栋不是，是2栋的路灯坏了", ("2", None, None)),     # the resident corrects the building
+    ("不是12栋，是2栋的路灯坏了", ("2", None, None)),
+    ("12栋，不对，是2栋", ("2", None, None)),
+    ("12栋3单元不是，是2栋", ("2", None, None)),
+    ("是不是3号楼的电梯坏了", ("3", None, None)),         # a question, not a correction
+    ("119号楼漏水", ("119", None, None)),                 # 号楼 names a building; the estate decides if it exists
+    ("打了119，3号楼着火了", ("3", None, None)),
+    ("3月5号楼道灯坏了", (None, None, None)),             # the fifth of March, not building 5
+    ("十月一号楼下停满了车", (None, None, None)),
+    ("5号楼道灯坏了", ("5", None, None)),
+    ("二楼的灯坏了", (None, None, None)),                 # a floor, not a room
+    ("302的水管漏了", (None, None, "302")),
+    ("我电话13800138000，3号楼漏水", ("3", None, None)),
+    ("3号楼漏水，电话138-0013-8000", ("3", None, None)),
+])
+def test_corrections_dates_floors_and_phone_numbers(text, expected):
+    loc = analyze(text).location
+    assert (loc.building, loc.unit, loc.room) == expected
+
+
 def test_traditional_characters_are_read_as_simplified():
     a = analyze("樓道燈壞了好幾天")
     assert (a.intent, a.category) == ("complaint", "lighting")
