@@ -80,6 +80,10 @@ class Analyzer:
         self._chitchat_re = re.compile(lexicon.CHITCHAT)
         self._cue_re = re.compile(lexicon.PROBLEM_CUES)
         self._grievance_re = re.compile(lexicon.GRIEVANCE)
+        self._progress_re = re.compile(lexicon.PROGRESS_ASK)
+        self._howto_re = re.compile(lexicon.HOWTO_ASK)
+        self._question_words_re = re.compile(lexicon.QUESTION_WORDS)
+        self._stated_re = re.compile(lexicon.STATED)
         self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
         _, self.intent_model, self.category_model = load_models(model_path)
         self.analyze("三号楼二单元五零一楼道灯不亮")  # load OpenCC, cn2an and the jieba caches now
@@ -157,6 +161,11 @@ class Analyzer:
         for intent in ("greeting", "cancel", "status_query"):
             if intent in matched:
                 return intent, 0.95
+        # "电梯修好了吗" asks after a repair and "物业费怎么交" how to pay; neither reports a problem.
+        if self._only_asks(text, self._progress_re):
+            return "status_query", 0.9
+        if self._only_asks(text, self._howto_re):
+            return "help", 0.9
         # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
         concrete = max((v for k, v in rule.items() if k != "property"), default=0)
         if "help" in matched and concrete < 3 and rule.get("property", 0) <= 4 and not self._grievance_re.search(text):
@@ -176,6 +185,14 @@ class Analyzer:
         others = {k: v for k, v in probs.items() if k != "complaint"}
         best = max(others, key=others.get)
         return (best, others[best]) if others[best] >= 0.3 else ("chitchat", 1 - p_complaint)
+
+    def _only_asks(self, text, question):
+        """True when the message asks that question and, beside it, only names what it asks about."""
+        rest, asked = question.subn("", text)
+        if not asked:
+            return False
+        rest = self._question_words_re.sub("", rest)
+        return len(rest) <= 10 and not self._cue_re.search(rest) and not self._stated_re.search(rest)
 
     def _categories(self, feats, rule):
         model = self.category_model.predict(feats)
