@@ -105,6 +105,7 @@ def test_non_emergency_is_not_urgent(text):
     ("昨天闻到煤气味，到现在都有", True),
     ("上周井盖丢了，现在还没补", True),                     # a hole nobody covered is open today
     ("上周有个井盖丢了，到现在也没人管", True),
+    ("昨晚窟窿边上有人摔了，现在还没填", True),
     ("昨天电线裸露，今天还露着", True),
     ("楼道冒烟了，电梯困人了，人已经出来了", True),         # the person is out, the smoke is not
     ("电梯里困了个小孩，一直在哭", True),
