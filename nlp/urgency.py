@@ -112,9 +112,10 @@ def _current(text, hits):
         elif what in ("now", "sentence") or (what == "again" and not past_in_clause):
             past = False  # "昨天困人了，今天又困住了": the second is now; "昨天又困人了" stays in the past
         elif what == "still":
+            # "还有", "越来越浓": it goes on; a lasting danger even when said to be handled ("处理了，但还有味").
             past = False
             for p in pending:
-                p[1] = True
+                p[1], p[2] = True, p[2] and _DANGER_OF[p[0].lastgroup] not in LASTING
         elif what == "open":
             past = False
             for p in pending:

@@ -108,6 +108,8 @@ def test_non_emergency_is_not_urgent(text):
     ("昨晚窟窿边上有人摔了，现在还没填", True),
     ("昨天电线裸露，今天还露着", True),
     ("楼道冒烟了，电梯困人了，人已经出来了", True),         # the person is out, the smoke is not
+    ("燃气泄漏了，物业说已经处理了，但还有味", True),       # said to be handled, yet it goes on
+    ("电梯困人了，已经救出来了，还有一部电梯也坏了", False),
     ("电梯里困了个小孩，一直在哭", True),
 ])
 def test_a_past_emergency_is_not_urgent_but_one_going_on_is(text, urgent):
