@@ -21,7 +21,8 @@ _AFTER_BUILDING = re.compile(
 _UNIT = re.compile(rf"(?<![\d{_CN}几每哪各这那])({NUM})\s*单元(?:的)?\s*(?:({ROOM})(?![\d{_CN}])\s*(?:室|号|房)?)?")
 _ROOM_MARKED = re.compile(rf"(?<![\d{_CN}])({ROOM})\s*(?:室|房间|号房)")
 _ROOM_CONTEXT = re.compile(rf"(?:住|家|楼上|楼下|隔壁|对门|我是|门牌)\s*(?:在)?\s*(\d{{3,4}})(?![\d\-])")
-_ROOM_LEAD = re.compile(r"(?:^|[,，。!！?？\s])(\d{3,4})\s*的")  # "302的水管漏了": whose pipe
+_ROOM_LEAD = re.compile(r"(\d{3,4})\s*的")  # "302的水管漏了": whose pipe, when the number opens a clause
+_CLAUSE_END = ",，。!！?？ "
 _WHOLE = re.compile(r"[这那每整哪几]\s*$")
 _MONTH = re.compile(rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})\s*月\s*$")
 # "不是12栋，是2栋", "12栋不是，是2栋", "12栋，不对，2栋": the resident took that address back.
@@ -136,7 +137,7 @@ def parse(text):
             m = _ROOM_CONTEXT.search(text, rest)
             m = m if m and re.match(_NOT_ROOM_AFTER, text[m.end():]) else None
         if m is None:
-            m = _ROOM_LEAD.search(text, rest)
+            m = next((m for m in _ROOM_LEAD.finditer(text, rest) if m.start() == 0 or text[m.start() - 1] in _CLAUSE_END), None)
         if m:
             room = _room(m.group(1))
     return Location(building, unit, room)
