@@ -10,7 +10,7 @@ from .model import features, load_models
 from .segment import build_tokenizer
 from .subject import subject_in
 from .text import normalize
-from .urgency import emergencies
+from .urgency import danger_of, emergencies
 
 INTENTS = ("complaint", "greeting", "help", "status_query", "cancel", "thanks", "chitchat")
 CATEGORIES = tuple(lexicon.CATEGORY_KEYWORDS)
@@ -34,9 +34,10 @@ class Analysis:
     confidence: float
     runner_up: str | None = None
     runner_up_score: float = 0.0
+    danger: str | None = None  # the kind of emergency (nlp.urgency.DANGERS) when urgent, for the safety advice
+    subject: str | None = None  # the thing that is broken, within the category (nlp/subject.py)
     min_confidence: float = field(default=0.45, repr=False)
     min_margin: float = field(default=0.15, repr=False)
-    subject: str | None = None  # the thing that is broken, within the category (nlp/subject.py)
 
     @property
     def ambiguous(self):
@@ -81,6 +82,10 @@ class Analyzer:
         self._chitchat_re = re.compile(lexicon.CHITCHAT)
         self._cue_re = re.compile(lexicon.PROBLEM_CUES)
         self._grievance_re = re.compile(lexicon.GRIEVANCE)
+        self._progress_re = re.compile(lexicon.PROGRESS_ASK)
+        self._howto_re = re.compile(lexicon.HOWTO_ASK)
+        self._question_words_re = re.compile(lexicon.QUESTION_WORDS)
+        self._stated_re = re.compile(lexicon.STATED)
         self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
         _, self.intent_model, self.category_model = load_models(model_path)
         self.analyze("三号楼二单元五零一楼道灯不亮")  # load OpenCC, cn2an and the jieba caches now
@@ -124,21 +129,22 @@ class Analyzer:
             return self._result("thanks" if thanks else "chitchat", None, False, location, 0.9)
         feats = features(text, self.tokenizer.lcut(text))
         rule = self._rule_scores(text)
-        kinds = emergencies(text)
-        urgent = bool(kinds) or bool(self._urgent_re and self._urgent_re.search(text))
-        for kind in kinds:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
+        found = emergencies(text)
+        urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
+        for kind, _ in found:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
             rule[kind] = rule.get(kind, 0) + 2
         intent, intent_conf = self._intent(text, feats, rule, urgent)
         if intent != "complaint":
             return self._result(intent, None, False, location, intent_conf)
         ranked = self._categories(feats, rule)
         (best, p1), (second, p2) = ranked[0], ranked[1]
-        return self._result("complaint", best, urgent, location, p1, second, p2, subject_in(text, best))
+        return self._result("complaint", best, urgent, location, p1, second, p2, danger_of(found),
+                            subject_in(text, best))
 
     def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0,
-                subject=None):
+                danger=None, subject=None):
         return Analysis(intent, category, urgent, location, round(confidence, 4), runner_up,
-                        round(runner_up_score, 4), self.min_confidence, self.min_margin, subject)
+                        round(runner_up_score, 4), danger, subject, self.min_confidence, self.min_margin)
 
     def _rule_scores(self, text):
         denied = [m.span(1) for m in _DENIED.finditer(text)]
@@ -158,6 +164,11 @@ class Analyzer:
         for intent in ("greeting", "cancel", "status_query"):
             if intent in matched:
                 return intent, 0.95
+        # "电梯修好了吗" asks after a repair and "物业费怎么交" how to pay; neither reports a problem.
+        if self._only_asks(text, self._progress_re):
+            return "status_query", 0.9
+        if self._only_asks(text, self._howto_re):
+            return "help", 0.9
         # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
         concrete = max((v for k, v in rule.items() if k != "property"), default=0)
         if "help" in matched and concrete < 3 and rule.get("property", 0) <= 4 and not self._grievance_re.search(text):
@@ -177,6 +188,14 @@ class Analyzer:
         others = {k: v for k, v in probs.items() if k != "complaint"}
         best = max(others, key=others.get)
         return (best, others[best]) if others[best] >= 0.3 else ("chitchat", 1 - p_complaint)
+
+    def _only_asks(self, text, question):
+        """True when the message asks that question and, beside it, only names what it asks about."""
+        rest, asked = question.subn("", text)
+        if not asked:
+            return False
+        rest = self._question_words_re.sub("", rest)
+        return len(rest) <= 10 and not self._cue_re.search(rest) and not self._stated_re.search(rest)
 
     def _categories(self, feats, rule):
         model = self.category_model.predict(feats)

@@ -123,6 +123,24 @@ GRIEVANCE = r"不(公示|公开|透明|合理|作为|处理|管|修)|乱(收|花
 PROBLEM_CUES = (r"坏|不|没|漏|堵|太|乱|吵|臭|脏|差|难|危险|投诉|反映|举报|问题|管管|咋回事|怎么回事|一直|老是|总是|又|天天|"
                 r"每天|整天|好几|严重|影响|受不了|烦|气死|救|快来|赶紧|麻烦|帮忙|请|希望|要求|能不能|尽快|修")
 
+# A question after a repair ("电梯修好了吗", "怎么还没人来修"): a status query unless the message also states
+# the problem ("电梯又坏了，什么时候能修好？" reports it).
+PROGRESS_ASK = (r"(修|弄|处理|解决|搞|办)(好|完)了?(吗|没|没有|么|嘛|不)|(修|处理|解决|弄)了(吗|没|没有|么|嘛)"
+                r"|还(没|没有)(人|来人|派人)(来|过来|上门)?(修|处理|管|回复|联系)?|还(没|没有)(来|上门)?(修|处理|管|回复|联系)"
+                r"|(怎么|咋|为什么|为啥)(还)?(没|没有)人(来|过来|上门)?(修|管|处理|理|回复|回)?"
+                r"|(什么时候|啥时候|几时|多久)(才)?(能|会|可以|给)?(来)?(修|处理|弄好|解决|派人|有人来|上门)"
+                r"|有人(来|管|处理|跟进)(了)?(吗|没|没有|么)|(怎么样|咋样|如何)了")
+
+# A question on how to pay ("物业费怎么交"): help, unless the message also states a problem.
+HOWTO_ASK = r"(怎么|如何|咋|在哪里?|在哪儿|去哪里?|去哪儿|哪里|哪儿|到哪)(能|可以|去)?(交|缴|付|充值|续费)"
+
+# What such a question may hold besides the asking: a greeting, a polite opener, what it refers to ("漏水的事").
+QUESTION_WORDS = (r"[^,，。!！?？\s]{0,10}?(的|那个?|这个?)(事情?|事儿|问题)|请问|麻烦问一?下|想问一?下|问一?下|我想问|你好|您好"
+                  r"|怎么|为什么|为啥|咋|到底|究竟|[的吗呢啊呀吧嘛么哦哈]|[^\u4e00-\u9fff]")
+
+# Left beside a question, these state a problem: a change (路灯黑了), a stop (停水), how long it has lasted.
+STATED = r"了|停(?!车)|到现在|至今|(\d+|[一二两三四五六七八九十几半多好]+)(天|周|个?星期|个?礼拜|个?月|年|小时)|好久|很久|半天"
+
 INTENT_PATTERNS = {
     "cancel": [
         r"^(取消|撤销|撤回|撤了|不用了|算了|不需要了?|不报了)",

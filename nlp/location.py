@@ -21,7 +21,13 @@ _AFTER_BUILDING = re.compile(
 _UNIT = re.compile(rf"(?<![\d{_CN}几每哪各这那])({NUM})\s*单元(?:的)?\s*(?:({ROOM})(?![\d{_CN}])\s*(?:室|号|房)?)?")
 _ROOM_MARKED = re.compile(rf"(?<![\d{_CN}])({ROOM})\s*(?:室|房间|号房)")
 _ROOM_CONTEXT = re.compile(rf"(?:住|家|楼上|楼下|隔壁|对门|我是|门牌)\s*(?:在)?\s*(\d{{3,4}})(?![\d\-])")
+_ROOM_LEAD = re.compile(r"(\d{3,4})\s*的")  # "302的水管漏了": whose pipe, when the number opens a clause
+_CLAUSE_END = ",，。!！?？ "
 _WHOLE = re.compile(r"[这那每整哪几]\s*$")
+_MONTH = re.compile(rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})\s*月\s*$")
+# "不是12栋，是2栋", "12栋不是，是2栋", "12栋，不对，2栋": the resident took that address back.
+_DENIED_BEFORE = re.compile(r"(?:(?<!是)不是|并非|而非|不在)\s*$")
+_DENIED_AFTER = re.compile(r"\s*(?:的)?\s*[,，]?\s*(?:不是(?=\s*(?:[,，。!！?？;；]|是|$))|不对|错了|说错|写错|打错|搞错)")
 _EMERGENCY = {"110", "119", "120", "122", "999"}
 
 
@@ -73,6 +79,8 @@ def _building(text, match):
     rest = text[match.end():]
     if token.isalpha() and token.isascii():
         return token.upper() if marker in ("座", "栋", "幢", "号楼", "#") else None
+    if marker.startswith("号") and _MONTH.search(text[:match.start()]):
+        return None  # 3月5号楼道灯坏了: the fifth of March, not building 5
     if marker in ("号", "楼"):
         # 3号 is a date and 3楼 a floor unless a unit or unit-room follows.
         if not re.match(rf"\s*(?:{NUM}\s*单元|\d{{1,2}}\s*[-—–]\s*\d{{3,4}}|\d{{3,4}}(?!\d))", rest):
@@ -89,17 +97,26 @@ def _building(text, match):
     return value
 
 
+def _denied(text, start, end):
+    """True when the words around an address take it back."""
+    return bool(_DENIED_BEFORE.search(text[max(0, start - 4):start]) or _DENIED_AFTER.match(text, end))
+
+
 def parse(text):
     """Parse an already normalised message."""
-    m = _DASH3.search(text)
-    if m and _room(m.group(3)):
-        return Location(str(int(m.group(1))), str(int(m.group(2))), m.group(3))
+    for m in _DASH3.finditer(text):
+        if _room(m.group(3)) and not _denied(text, m.start(), m.end()):
+            return Location(str(int(m.group(1))), str(int(m.group(2))), m.group(3))
     building = unit = room = None
+    rest = 0  # where the words not taken back begin
     for m in _BUILDING.finditer(text):
         building = _building(text, m)
         if building is None:
             continue
         after = _AFTER_BUILDING.match(text, m.end())
+        if _denied(text, m.start(), after.end() if after else m.end()):
+            building, rest = None, (after or m).end()
+            continue
         if after:
             u = after.group("u1") or after.group("u2")
             r = next((after.group(k) for k in ("r1", "r2", "r3", "r4") if after.group(k)), None)
@@ -109,16 +126,18 @@ def parse(text):
             room = _room(r)
         break
     if unit is None:
-        m = _UNIT.search(text)
+        m = _UNIT.search(text, rest)
         if m:
             unit = _number(m.group(1))
             if room is None:
                 room = _room(m.group(2))
     if room is None:
-        m = _ROOM_MARKED.search(text)
+        m = _ROOM_MARKED.search(text, rest)
         if m is None:
-            m = _ROOM_CONTEXT.search(text)
+            m = _ROOM_CONTEXT.search(text, rest)
             m = m if m and re.match(_NOT_ROOM_AFTER, text[m.end():]) else None
+        if m is None:
+            m = next((m for m in _ROOM_LEAD.finditer(text, rest) if m.start() == 0 or text[m.start() - 1] in _CLAUSE_END), None)
         if m:
             room = _room(m.group(1))
     return Location(building, unit, room)

@@ -1,28 +1,41 @@
 """Decide whether a message reports an emergency happening now; favour recall, but respect negation and the past."""
 
 import re
+from typing import NamedTuple
 
-# Each trigger names a danger to a person right now (CATEGORIES.md, "Urgent").
+# Each trigger names a danger to a person right now (CATEGORIES.md, "Urgent"), with the kind of danger it is.
 TRIGGERS = [
     # gas smell or leak
-    r"(煤气|燃气|天然气|液化气|瓦斯)[^,，。!！?？]{0,4}(味|泄漏|泄露|漏了|在漏|漏气|漏出)", r"漏气", r"臭鸡蛋味",
-    r"(燃气|煤气)报警器?[^,，。]{0,3}(响|叫|报警)", r"(燃气|煤气|天然气)(管|管道|管子)[^,，。]{0,6}(撞|断|破|裂|嘶嘶)",
-    r"闻着头晕", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)", r"臭鸡蛋.{0,3}(味|气)",
+    ("gas", r"(煤气|燃气|天然气|液化气|瓦斯)[^,，。!！?？]{0,4}(味|泄漏|泄露|漏了|在漏|漏气|漏出)"), ("gas", r"漏气"), ("gas", r"臭鸡蛋味"),
+    ("gas", r"(燃气|煤气)报警器?[^,，。]{0,3}(响|叫|报警)"), ("gas", r"(燃气|煤气|天然气)(管|管道|管子)[^,，。]{0,6}(撞|断|破|裂|嘶嘶)"),
+    ("gas", r"闻着头晕"), ("gas", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)"), ("gas", r"臭鸡蛋.{0,3}(味|气)"),
     # a person trapped in a lift
-    r"(困人|关人|困住|困在|困着|被困|被关|卡住了?人|关在里面|关在电梯|夹住了?人)", r"(电梯|梯).{0,12}(里面?|里头)[^,，。]{0,3}(有人|有老人|有小孩|有孩子|人出不来)",
-    r"(电梯|梯)[^。]{0,12}(出不来|卡住|卡在|停在两层)", r"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)",
-    # fire, smoke, sparks
-    r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟(好|很|特别|太|老)大|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火|火花|火星|明火|火苗窜|焦味|烧焦|焦糊",
+    ("trapped", r"(困人|关人|困住|困在|困着|被困|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
+    ("trapped", r"(电梯|梯).{0,12}(里面?|里头)[^,，。]{0,3}(有人|有老人|有小孩|有孩子|人出不来)"),
+    ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|卡住|卡在|停在两层)"), ("trapped", r"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)"),
+    # fire and smoke; sparks are an electrical danger first
+    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|(?<!油)烟(好|很|特别|太|老)大|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
+    ("electric", r"火花|火星"),
     # bare live wires, water on electrics
-    r"电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火",
-    r"(水|漏|渗)[^。]{0,16}(电闸|电表|电箱|配电|插座|电线|灯上|灯里|开关)",
-    r"(电闸|电表|电箱|配电|插座|开关|电线|灯)[^。]{0,6}(全是水|都是水|进水|泡水|湿了|往下滴|滴水|有水|淌水)", r"(电闸|电表箱?|电箱|配电箱|插座)[^,，。]{0,4}(进水|泡水|湿)",
-    r"(电池|电瓶)[^,，。]{0,6}鼓包",
+    ("electric", r"电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
+    ("electric", r"(水|漏|渗)[^。]{0,16}(电闸|电表|电箱|配电|插座|电线|灯上|灯里|开关)"),
+    ("electric", r"(电闸|电表|电箱|配电|插座|开关|电线|灯)[^。]{0,6}(全是水|都是水|进水|泡水|湿了|往下滴|滴水|有水|淌水)"),
+    ("electric", r"(电闸|电表箱?|电箱|配电箱|插座)[^,，。]{0,4}(进水|泡水|湿)"),
+    ("fire", r"(电池|电瓶)[^,，。]{0,6}鼓包"),
     # open manholes, collapse
-    r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|松|掀|缺|塌|没盖)", r"没(有)?井盖", r"(大)?窟窿",
-    r"塌陷|坍塌|塌了|塌下来|掉下去|掉进去|大洞", r"跳楼|轻生|晕倒|昏倒|倒在地上|流血|受伤|砸伤|砸到人了|电梯井?进水", r"救命|救救|快救|快来人", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了",
+    ("fall", r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|松|掀|缺|塌|没盖)"), ("fall", r"没(有)?井盖"), ("fall", r"(大)?窟窿"),
+    ("fall", r"塌陷|坍塌|塌了|塌下来|掉下去|掉进去|大洞"), ("person", r"跳楼|轻生|晕倒|昏倒|倒在地上|流血|受伤|砸伤|砸到人了"),
+    ("electric", r"电梯井?进水"), ("person", r"救命|救救|快救|快来人"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
 ]
-_TRIGGER = re.compile("|".join(f"(?:{t})" for t in TRIGGERS))
+_TRIGGER = re.compile("|".join(f"(?:{t})" for _, t in TRIGGERS))
+# Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
+_EACH = [(danger, re.compile(t)) for danger, t in TRIGGERS]
+
+# The kinds of danger, most pressing first: the safety advice follows the first one a message reports.
+DANGERS = ("fire", "gas", "electric", "trapped", "fall", "person")
+# Dangers that last until someone fixes them: "上周井盖丢了，还没补" is an open hole today; a fire or a
+# trapped person, once past, is over.
+LASTING = frozenset({"gas", "electric", "fall"})
 
 # The category an emergency usually belongs to, to break ties in its favour.
 KIND = [
@@ -35,10 +48,34 @@ KIND = [
 
 _NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$")
 _HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|隐患|谁负责|怎么办|容易|可能会|会不会|担心|怕)")
-_PAST = re.compile(r"(昨天|前天|上周|上个?星期|上个?礼拜|上个?月|去年|前几天|前些天|那天|之前|以前|上次|曾经|过一次|过火)")
-_RESOLVED = re.compile(r"(已经|已)[^,，。]{0,8}(修好|处理|救出|出来|解决|灭|补上|补好|换|好了|走了|来修)|还好|后来|没事了|已修")
-_STILL = re.compile(r"((?<!到)现在|目前|此刻|还在|还有|还是有|仍然|仍在|一直在|越来越|正在|快来|赶紧|马上|救命|还没出来|到现在都?有)")
 _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
+
+# What a message says about time, read in order: the first alternative that matches at a place wins, so
+# "现在好了" is an ending before it is a "now", and "还没出来" a danger going on before it is a fix not made.
+_TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
+    # the danger is over: "已经救出来了", "现在好了", "火灭了"; never "还没修好", "没出来"
+    ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来)出来了?|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|关掉|关了|走了)"
+             r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(没|没有)(味|事|烟)|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
+             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了)"),
+    # the danger goes on: brings a past one back to now
+    ("still", r"还在|还有|还是有|也有|都有|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
+    # nothing has been done: a lasting danger from the past is still there
+    ("open", r"(还|也|都|一直)?(没|没有|未)(人)?(来)?(修|补|填|盖|封|换|处理|解决|管|弄)|赶紧|尽快|马上|快来"),
+    # "昨天", "上周", "着过": the past; "昨天开始" and "昨天到现在" last until now
+    ("past", r"(昨天|昨晚|昨日|昨儿|前天|前晚|上周|上个?星期|上个?礼拜|上个?月|上回|上次|去年|前年|前几天|前些天|前阵子|前段时间|那天|那次|之前|以前|曾经)"
+             r"(?!开始|起|以来|到现在|到今天|一直|就一直|就开始)|[着困漏冒]过(?![来去])|过一次"),
+    ("now", r"现在|目前|此刻|今天|今早|今晚|今儿|刚才|刚刚|这会儿?|正在|眼下"),
+    ("again", r"又|再次|再一次"),
+    ("sentence", r"[。!！?？]"),
+    ("clause", r"[,，;；\s]"),
+]))
+
+
+class Emergency(NamedTuple):
+    """One danger a message reports as happening now: the category it leans to and the kind of danger."""
+
+    category: str
+    danger: str
 
 
 def is_urgent(text):
@@ -47,17 +84,57 @@ def is_urgent(text):
 
 
 def emergencies(text):
-    """The categories of the emergencies a normalised message reports as happening now (empty when none)."""
-    hits = [m for m in _TRIGGER.finditer(text) if not _negated(text, m)]
-    hits = [m for m in hits if not _hypothetical(text, m)]
+    """The emergencies a normalised message reports as happening now (empty when none)."""
+    hits = [m for m in _TRIGGER.finditer(text) if not _negated(text, m) and not _hypothetical(text, m)]
     if not hits:
         return []
-    if _PAST.search(text) and (_RESOLVED.search(text) or not _STILL.search(text)):
-        return []
-    kinds = []
-    for m in hits:
-        kinds.append(next((kind for kind, pattern in KIND if pattern.search(m.group(0))), "safety"))
-    return kinds
+    return [Emergency(next((kind for kind, pattern in KIND if pattern.search(m.group(0))), "safety"), danger)
+            for m, danger in _current(text, hits)]
+
+
+def danger_of(found):
+    """The most pressing kind of danger among a message's emergencies, or None."""
+    return min((e.danger for e in found), key=DANGERS.index, default=None)
+
+
+def _current(text, hits):
+    """The hits still happening now, reading the message's clauses in order (CATEGORIES.md: the past is not urgent)."""
+    events = sorted([(m.start(), 1, m) for m in hits] + [(m.start(), 0, m) for m in _TIMELINE.finditer(text)],
+                    key=lambda e: e[:2])
+    past = past_in_clause = False
+    pending = []  # [hit, its danger, happening now, over]
+    for _, is_hit, m in events:
+        if is_hit:
+            pending.append([m, _danger(text, m), not past, False])
+            continue
+        what = m.lastgroup
+        if what == "past":
+            past = past_in_clause = True
+        elif what in ("now", "sentence") or (what == "again" and not past_in_clause):
+            past = False  # "昨天困人了，今天又困住了": the second is now; "昨天又困人了" stays in the past
+        elif what == "still":
+            # "还有", "越来越浓": it goes on; a lasting danger even when said to be handled ("处理了，但还有味").
+            past = False
+            for p in pending:
+                p[2], p[3] = True, p[3] and p[1] not in LASTING
+        elif what == "open":
+            past = False
+            for p in pending:
+                p[2] = p[2] or p[1] in LASTING
+        elif what == "over":
+            # What ends is the danger just told ("冒烟了，电梯困人了，人已经出来了": the smoke is still there).
+            told = next((p[1] for p in reversed(pending) if not p[3]), None)
+            for p in pending:
+                p[3] = p[3] or p[1] == told
+            past = False
+        if what in ("clause", "sentence"):
+            past_in_clause = False
+    return [(m, danger) for m, danger, now, over in pending if now and not over]
+
+
+def _danger(text, hit):
+    """The kind of danger of one hit: the first trigger that matches where it starts, as in _TRIGGER."""
+    return next((danger for danger, pattern in _EACH if pattern.match(text, hit.start())), "person")
 
 
 def _clause_before(text, match):

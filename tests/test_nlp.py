@@ -51,6 +51,27 @@ def test_other_intents_have_no_category(text, intent):
     assert (a.intent, a.category, a.urgent) == (intent, None, False)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("怎么还没人来修", "status_query", None),               # asks after a repair
+    ("电梯修好了吗", "status_query", None),
+    ("3号楼的电梯处理好了吗", "status_query", None),
+    ("网格员你好，漏水的事怎么样了", "status_query", None),
+    ("我的工单到哪一步了", "status_query", None),
+    ("请问物业费怎么交", "help", None),                     # a question on paying, not a problem
+    ("停车费在哪交", "help", None),
+    ("路灯坏了怎么没人修？", "complaint", "lighting"),      # the problem is stated: a complaint asking for action
+    ("为什么垃圾三天没人收", "complaint", "sanitation"),
+    ("电梯又坏了，什么时候能修好？", "complaint", "elevator"),
+    ("电梯修好了没几天又坏了", "complaint", "elevator"),
+    ("楼上漏水三天了怎么还没人来", "complaint", "leak"),
+    ("说好的下午来水，到现在还没来", "complaint", "water_supply"),
+    ("物业费怎么交了还不修", "complaint", "property"),
+])
+def test_a_question_about_a_repair_is_a_status_query_unless_it_states_the_problem(text, intent, category):
+    a = analyze(text)
+    assert (a.intent, a.category) == (intent, category)
+
+
 @pytest.mark.parametrize("text", [
     "楼道里一股很浓的煤气味", "厨房闻到臭鸡蛋的味道", "电梯里有人被困住了", "电梯卡在两层中间，我妈在里面",
     "楼下着火了！", "楼道冒烟了", "配电箱冒火花", "电线掉在地上还带着电", "水漏到电闸上了",
@@ -68,6 +89,41 @@ def test_emergency_is_urgent(text):
 ])
 def test_non_emergency_is_not_urgent(text):
     assert not analyze(text).urgent
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("昨天10号楼电梯困人了，现在好了", False),              # past, and over
+    ("刚才电梯困人了，已经出来了", False),                  # just now, but the person is out
+    ("刚刚有人被困电梯里，现在已经救出来了", False),
+    ("昨晚楼道冒烟了，消防已经灭了", False),
+    ("去年楼里着过火", False),
+    ("昨天电梯困人了，到现在还没修好", False),              # the lift is broken; nobody is inside
+    ("昨天电梯困人了，今天又困住了", True),                 # it happened again today
+    ("昨天电梯困人了，还没出来", True),
+    ("前天煤气味很大，今天还有", True),                     # still there
+    ("昨天的燃气味今天更重了", True),
+    ("昨天闻到煤气味，到现在都有", True),
+    ("上周井盖丢了，现在还没补", True),                     # a hole nobody covered is open today
+    ("上周有个井盖丢了，到现在也没人管", True),
+    ("昨晚窟窿边上有人摔了，现在还没填", True),
+    ("昨天电线裸露，今天还露着", True),
+    ("楼道冒烟了，电梯困人了，人已经出来了", True),         # the person is out, the smoke is not
+    ("燃气泄漏了，物业说已经处理了，但还有味", True),       # said to be handled, yet it goes on
+    ("电梯困人了，已经救出来了，还有一部电梯也坏了", False),
+    ("电梯里困了个小孩，一直在哭", True),
+])
+def test_a_past_emergency_is_not_urgent_but_one_going_on_is(text, urgent):
+    assert analyze(text).urgent is urgent
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("电线裸露，一直在冒火花", "electric"), ("配电箱冒火花", "electric"), ("水漏到电闸上了", "electric"),
+    ("楼下着火了！", "fire"), ("电线着火了", "fire"), ("楼道里一股很浓的煤气味", "gas"),
+    ("电梯里有人被困住了", "trapped"), ("井盖没了，刚有人差点掉下去", "fall"), ("路灯坏了", None),
+])
+def test_an_emergency_names_its_danger_so_the_advice_can_fit_it(text, danger):
+    a = analyze(text)
+    assert a.danger == danger and a.urgent is (danger is not None)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -94,6 +150,27 @@ def test_every_address_format(text, expected):
 ])
 def test_numbers_that_are_not_addresses(text):
     assert not analyze(text).location
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("12栋不是，是2栋的路灯坏了", ("2", None, None)),     # the resident corrects the building
+    ("不是12栋，是2栋的路灯坏了", ("2", None, None)),
+    ("12栋，不对，是2栋", ("2", None, None)),
+    ("12栋3单元不是，是2栋", ("2", None, None)),
+    ("是不是3号楼的电梯坏了", ("3", None, None)),         # a question, not a correction
+    ("119号楼漏水", ("119", None, None)),                 # 号楼 names a building; the estate decides if it exists
+    ("打了119，3号楼着火了", ("3", None, None)),
+    ("3月5号楼道灯坏了", (None, None, None)),             # the fifth of March, not building 5
+    ("十月一号楼下停满了车", (None, None, None)),
+    ("5号楼道灯坏了", ("5", None, None)),
+    ("二楼的灯坏了", (None, None, None)),                 # a floor, not a room
+    ("302的水管漏了", (None, None, "302")),
+    ("我电话13800138000，3号楼漏水", ("3", None, None)),
+    ("3号楼漏水，电话138-0013-8000", ("3", None, None)),
+])
+def test_corrections_dates_floors_and_phone_numbers(text, expected):
+    loc = analyze(text).location
+    assert (loc.building, loc.unit, loc.room) == expected
 
 
 def test_traditional_characters_are_read_as_simplified():
