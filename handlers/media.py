@@ -49,3 +49,4 @@ def attach(message: Message, ctx: Context) -> str:
         return texts.VOICE_UNCLEAR if media["kind"] == "voice" else texts.MEDIA_RECEIVED
     steps.attach(ctx.tickets, ticket_id, message.sender, **media)
     return REPLIES.get(media["kind"], texts.PHOTO_ATTACHED).format(number=number)
+
