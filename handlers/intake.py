@@ -199,12 +199,26 @@ def draft_of(message: Message, ctx: Context) -> dict:
     return draft
 
 
+def kept_media(ctx: Context, sender: str) -> list[dict]:
+    """Photos sent before any words (kept a short while in the conversation state), to go with the report."""
+    pending = ctx.state.get(sender)
+    if pending and pending.get("step") == "media" and pending.get("until", 0) > time.time():
+        return pending["media"]
+    return []
+
+
 def start_report(message: Message, ctx: Context) -> str:
     analysis = analysis_of(message, ctx)
+    media = kept_media(ctx, message.sender)
     added = added_to_recent(message, ctx, analysis)
     if added:
+        if media:
+            ctx.state.clear(message.sender)
+            _attach_media(ctx, ctx.recent.get(message.sender)["ticket"], message.sender, {"media": media})
         return added
-    return next_step(message, ctx, draft_of(message, ctx))
+    draft = draft_of(message, ctx)
+    draft["media"] = media + draft["media"]
+    return next_step(message, ctx, draft)
 
 
 _ABOUT_PLACE = re.compile(r"^\s*我?(就|是|人)?在|位置|地址|不知道|不清楚|不记得|路过")

@@ -20,6 +20,7 @@ STATUS = {"new": "已受理", "dispatched": "已派单", "accepted": "处理中"
           "closed": "已办结", "cancelled": "已取消"}
 MEDIA_RECEIVED = "收到您发来的内容。请用文字说一下是什么问题、在几号楼，我们好派人处理。"
 VOICE_UNCLEAR = "抱歉，这条语音没听清，麻烦用文字再说一下是什么问题、在几号楼。"
+MEDIA_KEPT_FOR_REPORT = "收到{what}，先帮您存着。请用文字说一下是什么问题、在几号楼，{what}会一起登记。"
 
 # Reporting
 ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"

@@ -173,6 +173,13 @@ def test_placing_an_emergency_is_said_once_not_pushed_again(wechat, runtime, fak
     assert any("新工单" in t for t in fake_wechat.texts_to(GRID2))
 
 
+def test_a_photo_sent_before_the_words_goes_with_the_report(wechat, runtime):
+    assert "照片会一起登记" in wechat.image(sender="o_photo", media_id="IMG_FIRST")
+    opened = ticket(runtime, number_in(wechat.say("10号楼门口的健身器材坏了", sender="o_photo")))
+    (photo,) = rows(runtime, Attachment, Attachment.ticket_id == opened.id)
+    assert (photo.kind, photo.media_id) == ("image", "IMG_FIRST")
+
+
 def test_the_same_message_twice_is_said_to_be_reported_already(wechat, runtime):
     number = number_in(wechat.say("3号楼楼道灯坏了", sender="o_twice"))
     assert f"已经登记在工单{number}" in wechat.say("3号楼楼道灯坏了", sender="o_twice")
