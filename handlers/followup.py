@@ -12,7 +12,11 @@ from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, category_name, new_problem, place_of, start_report
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
-_ASK_ONE = re.compile(r"^\s*(查询?|查看|工单|进度)?\s*(?:号)?\s*[:：]?\s*(1\d{5})\s*(进度|怎么样了|到哪了)?[?？]?\s*$")
+# A ticket number alone, or asked after: 100001, 查一下100001, 工单100001进度, 100001怎么样了? (any six digits: a
+# mistyped number gets "没有找到", not small talk).
+_ASK_ONE = re.compile(r"^\s*(?:请问|麻烦|帮我)?\s*(?:查询?|查一下|查查|查看|看看|看一下|问一下)?\s*(?:一下)?\s*(?:我的)?"
+                      r"\s*(?:工单|单号)?\s*(?:号)?\s*[:：]?\s*(?P<number>\d{6})\s*(?:号)?\s*(?:工单)?\s*(?:的)?\s*"
+                      r"(?:进度|情况|状态)?\s*(?:怎么样了?|到哪了|处理了吗|处理得怎么样了?|呢|吗)?\s*[?？。!！]*\s*$")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _CANCEL = re.compile(r"^\s*(取消|撤销|撤回)(工单)?\s*[:：]?\s*(1\d{5})?\s*$")
 _RATING = re.compile(r"^\s*(非常满意|基本满意|不满意|不太满意|满意|一般)\s*[,，。!！:：]?\s*(1\d{5})?\s*[,，。:：]?\s*(.*)$", re.S)
@@ -48,10 +52,17 @@ def plain(text: str) -> str:
 
 
 def asks_one(message: Message, ctx: Context) -> bool:
-    match = _ASK_ONE.match(message.text)
+    """A ticket number, alone or asked after ("查一下100001"): that ticket, never the list."""
+    text = plain(message.text)
+    match = _ASK_ONE.match(text)
     if match:
-        ctx.found["number"] = match.group(2)
-    return bool(match)
+        ctx.found["number"] = match.group("number")
+        return True
+    numbers = NUMBER.findall(text)
+    if len(numbers) == 1 and analysis_of(message, ctx).intent == "status_query":
+        ctx.found["number"] = numbers[0]
+        return True
+    return False
 
 
 def one_ticket(message: Message, ctx: Context) -> str:

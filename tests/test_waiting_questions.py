@@ -180,6 +180,15 @@ def test_a_photo_sent_before_the_words_goes_with_the_report(wechat, runtime):
     assert (photo.kind, photo.media_id) == ("image", "IMG_FIRST")
 
 
+def test_ticket_numbers_are_looked_up_however_they_are_typed(wechat, runtime):
+    number = number_in(wechat.say("2号楼门禁坏了", sender="o_look"))
+    wide = number[:4].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + number[4:]
+    for asked in (wide, f"查一下{number}", f"{number}怎么样了"):
+        assert wechat.say(asked, sender="o_look").startswith(f"工单{number}：公共设施")
+    assert "没有找到您的工单999999" in wechat.say("999999", sender="o_look")
+    assert f"没有找到您的工单{number}" in wechat.say(f"查一下{number}", sender="o_nosy")
+
+
 def test_the_same_message_twice_is_said_to_be_reported_already(wechat, runtime):
     number = number_in(wechat.say("3号楼楼道灯坏了", sender="o_twice"))
     assert f"已经登记在工单{number}" in wechat.say("3号楼楼道灯坏了", sender="o_twice")
