@@ -27,8 +27,10 @@ def intent(*names: str) -> Filter:
 
 
 words = Filter(has_words, "words")
+blank = Filter(lambda m, c: m.type == "text" and not m.text.strip(), "blank")
 names_building = Filter(intake.building_answer, "names_building")
 is_media = is_image | is_location | Filter(lambda m, c: m.type in ("video", "shortvideo"), "video")
+is_link = Filter(lambda m, c: m.type == "link", "link")
 # Answered whatever question is waiting, which is then asked again: a verdict, a ticket number, 取消 with one.
 still_asking = pending.still_asking
 
@@ -58,4 +60,6 @@ def build_handlers() -> list[Handler]:
         Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
         Handler(is_voice | is_media, media.attach),
+        Handler(is_link, still_asking(media.link)),
+        Handler(blank, still_asking(resident.blank)),
     ]

@@ -8,7 +8,7 @@ from handlers import texts
 from handlers.base import Context, Message
 
 KINDS = {"image": "image", "voice": "voice", "location": "location", "video": "video", "shortvideo": "video"}
-REPLIES = {"image": texts.PHOTO_ATTACHED, "video": texts.PHOTO_ATTACHED, "location": texts.LOCATION_ATTACHED,
+REPLIES = {"image": texts.PHOTO_ATTACHED, "video": texts.VIDEO_ATTACHED, "location": texts.LOCATION_ATTACHED,
            "voice": texts.VOICE_ATTACHED}
 WHAT = {"image": "照片", "video": "视频", "location": "位置"}
 
@@ -66,3 +66,8 @@ def keep_for_report(ctx: Context, openid: str, pending: dict | None, media: dict
         kept.append(media)
     until = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
     return ctx.state.set(openid, {"step": "media", "media": kept[-9:], "until": until})
+
+
+def link(message: Message, ctx: Context) -> str:
+    """A shared link: we cannot read it, so ask for the problem in words."""
+    return texts.LINK_RECEIVED

@@ -21,6 +21,8 @@ STATUS = {"new": "已受理", "dispatched": "已派单", "accepted": "处理中"
 MEDIA_RECEIVED = "收到您发来的内容。请用文字说一下是什么问题、在几号楼，我们好派人处理。"
 VOICE_UNCLEAR = "抱歉，这条语音没听清，麻烦用文字再说一下是什么问题、在几号楼。"
 MEDIA_KEPT_FOR_REPORT = "收到{what}，先帮您存着。请用文字说一下是什么问题、在几号楼，{what}会一起登记。"
+LINK_RECEIVED = "收到您发来的链接。链接里的内容我们看不到，请用文字说一下遇到的问题、在几号楼。"
+EMPTY_MESSAGE = "没收到文字内容哦。有问题直接发给我就行，比如“3号楼楼道灯坏了”。"
 
 # Reporting
 ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"
@@ -47,6 +49,7 @@ URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社�
 
 # Media
 PHOTO_ATTACHED = "照片已附到工单{number}，谢谢！"
+VIDEO_ATTACHED = "视频已附到工单{number}，谢谢！"
 LOCATION_ATTACHED = "位置已附到工单{number}。"
 VOICE_ATTACHED = "语音已附到工单{number}。不过没听清内容，麻烦用文字再说一下。"
 MEDIA_KEPT = "收到，我先帮您记着。请再用文字说一下是什么问题、在几号楼。"

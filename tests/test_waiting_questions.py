@@ -195,3 +195,12 @@ def test_the_same_message_twice_is_said_to_be_reported_already(wechat, runtime):
     assert ticket(runtime, number).text == "3号楼楼道灯坏了"
     assert not [e for e in rows(runtime, TicketEvent) if e.kind == "added"]
 
+
+def test_a_video_a_link_a_blank_message_and_an_unknown_button_get_a_short_answer(wechat, runtime):
+    number = number_in(wechat.say("3号楼楼道灯坏了", sender="o_odd"))
+    video = wechat.message("o_odd", "video", "<MediaId><![CDATA[VID1]]></MediaId>")
+    assert video == f"视频已附到工单{number}，谢谢！"
+    assert "链接" in wechat.message("o_odd", "link", "<Title><![CDATA[t]]></Title><Url><![CDATA[http://x]]></Url>")
+    assert "没收到文字内容" in wechat.say("   ", sender="o_odd")
+    assert "3号楼楼顶漏水了" in wechat.click("NO_SUCH_BUTTON", sender="o_odd")
+    assert wechat.event("SCAN", sender="o_odd") is None
