@@ -53,10 +53,11 @@ def accepted(ctx: Context, ticket) -> str:
 def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     """File the report (and any other problem told with it), say so, and ask where an emergency is if unknown."""
     ctx.state.clear(sender)
-    also = draft.get("also", [])
+    also, fresh = draft.get("also", []), ctx.fresh
     if any(extra["key"] == key for extra in also):
-        key = draft["key"]  # this message opens the other problem's ticket: the draft's is keyed by its own message
-    reply, ticket = open_report(sender, key, ctx, draft, ctx.fresh)
+        # This message opens the other problem's ticket: the draft's is keyed by the message that told it.
+        key, fresh = draft["key"], False
+    reply, ticket = open_report(sender, key, ctx, draft, fresh)
     for extra in also:
         extra = {**extra, "estate_id": extra.get("estate_id") or draft.get("estate_id")} | (
             {} if extra.get("building") else {k: draft.get(k) for k in ("building", "unit", "room")})
