@@ -111,3 +111,19 @@ def test_after_not_satisfied_a_new_complaint_is_a_report_and_a_reason_is_the_rea
     wechat.say("不满意", sender="o_m")
     assert "已转给网格员" in wechat.say("物业的人态度太差了，灯还是不亮", sender="o_m")
     assert ticket(runtime, number).rating_note == "物业的人态度太差了，灯还是不亮"
+
+
+def test_a_report_waiting_under_the_reason_question_is_still_filed_when_the_resident_goes_quiet(
+        wechat, runtime, fake_wechat, monkeypatch):
+    number = number_in(wechat.say("4号楼2单元楼道灯坏了", sender="o_q"))
+    fixed(wechat, number)
+    wechat.say("垃圾好几天没人收了", sender="o_q")  # 几号楼？
+    assert "能说说哪里还不满意" in wechat.say("不满意", sender="o_q")
+    import workers.drafts
+
+    later = workers.drafts.time.time() + 11 * 60
+    monkeypatch.setattr(workers.drafts.time, "time", lambda: later)
+    wechat.run_due_jobs()
+    garbage = [t for t in wechat.tickets() if t.category == "sanitation"]
+    assert [t.assignee_openid for t in garbage] == [SECRETARY]
+    assert any("已先为您登记" in t and garbage[0].number in t for t in fake_wechat.texts_to("o_q"))
