@@ -129,7 +129,7 @@ def _awaiting_rating(ctx: Context, openid: str, number: str | None) -> tuple[Tic
     tickets = [t for t, _ in ctx.people.tickets_of(openid, limit=10) if number in (None, t.number)]
     candidates = [t for t in tickets if steps.may_await_verdict(t, window)]
     if not candidates and not number and not any(t.status == "closed" for t in tickets):
-        return None, "none"  # nothing was ever fixed for them lately: no query more
+        return None, "none"  # nothing of theirs was fixed lately: no need to read the verdicts
     with ctx.tickets.sessions() as session:
         for ticket in candidates:
             if steps.awaits_verdict(session, ticket, openid, window):
@@ -174,8 +174,8 @@ def rate(message: Message, ctx: Context) -> str:
     if note:
         return texts.REOPENED_WITH_NOTE.format(number=ticket.number)
     waiting = ctx.state.get(message.sender)
-    ctx.state.set(message.sender, {"step": "rating_note", "ticket": ticket.id, "category": ticket.category,
-                                   "building": ticket.building}
+    # A question asked before (几号楼？) waits under this one, and stands again once the reason is given.
+    ctx.state.set(message.sender, {"step": "rating_note", "ticket": ticket.id, "category": ticket.category}
                   | ({"resume": waiting} if waiting and "step" in waiting and waiting["step"] != "rating_note" else {}))
     return texts.REOPENED.format(number=ticket.number)
 
@@ -192,6 +192,7 @@ def rating_note(message: Message, ctx: Context) -> str:
     else:
         ctx.state.clear(message.sender)
     analysis = analysis_of(message, ctx)
+    # A complaint about the property company's service, said right after 不满意, is the reason, not a new report.
     if analysis.urgent or (new_problem(message, ctx, pending.get("category")) and analysis.category != "property"):
         if resume and resume.get("step") in waiting.DRAFT_STEPS:
             return waiting.continue_report(message, ctx)
