@@ -7,8 +7,9 @@ import re
 from bot import steps
 from handlers import texts
 from handlers.base import Callback, Context, Message
-from handlers.intake import (advice_for, analysis_of, ask, assignee_of, category_name, draft_of, estate_choices,
-                             extra_report, file_report, named_place, new_problem, next_step, place_of, start_report)
+from handlers.intake import (_BARE_NUMBER, advice_for, analysis_of, ask, assignee_of, category_name, draft_of,
+                             estate_choices, extra_report, file_report, named_place, new_problem, next_step, place_of,
+                             start_report)
 
 DRAFT_STEPS = ("estate", "building", "home", "category")
 _DONT_KNOW = ("不知道", "不清楚", "不记得")
@@ -75,8 +76,6 @@ def _category_answer(text: str, ctx: Context, choices: list[str]) -> str | None:
 
 
 def _estate_answer(text: str, ctx: Context):
-    from handlers.intake import _BARE_NUMBER
-
     estates = list(ctx.directory.estates.values())
     match = _BARE_NUMBER.match(text)
     if match and match.group(1).isdigit() and 1 <= int(match.group(1)) <= len(estates):
