@@ -142,10 +142,12 @@ class MenuButton(Strict):
 
 
 class ConversationSettings(Strict):
-    """How long a half-told report waits for the resident, and how long later messages add to a new ticket."""
+    """How long a half-told report waits for the resident, how long later messages add to a new ticket, and how
+    long after a ticket closes a household can still give its verdict (a 不满意 then reopens it)."""
 
     draft_timeout: Duration = timedelta(minutes=10)
     addendum_window: Duration = timedelta(minutes=10)
+    rating_window: Duration = timedelta(days=7)
 
 
 class WeComSettings(Strict):

@@ -5,7 +5,7 @@ message, a second 接单), so running a step twice changes and sends nothing twi
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import worktime
 from bot.clock import utcnow
@@ -17,6 +17,8 @@ NOTIFY = [NOTIFY_JOB]
 # Steps that change what the reminders and escalation should watch also tell the timers.
 MOVES_ON = NOTIFY + ["workers.timers.on_event"]
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
+# The events that hold a household's verdict on a fix.
+VERDICTS = ("rated", "reopened")
 
 
 def accept(store: TicketStore, ticket_id: int, actor: str, name: str):
@@ -54,27 +56,69 @@ def cancel(store: TicketStore, ticket_id: int, actor: str):
 
 
 def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note: str = ""):
-    """The resident's verdict on a resolved ticket: closed when content, reopened when not."""
+    """One household's verdict on the ticket's last fix: 满意 closes it, 不满意 reopens it, each household once a fix.
+
+    The reporter and every neighbour following the ticket give their own verdict, kept as an event. The ticket's
+    satisfaction (what 满意率 counts) is the verdict that settled the fix: the first 满意 or 基本满意 closes the
+    ticket and the reporter's replaces a neighbour's; any household's 不满意, while the ticket is resolved or
+    closed within `conversation.rating_window`, reopens it and stands.
+    """
     if satisfaction not in SATISFACTION:
         raise ValueError(f"unknown satisfaction {satisfaction!r}")
+    config = store.directory.config
 
     def change(session, ticket):
-        if ticket.status != "resolved":
+        if not awaits_verdict(session, ticket, actor, config.conversation.rating_window):
             return None
-        now = utcnow()
-        ticket.satisfaction, ticket.rated_at = satisfaction, now
-        ticket.rating_note = note[:1000] or None
-        if satisfaction != "unsatisfied":
-            ticket.status, ticket.closed_at = "closed", now
-            return Step("rated", {"satisfaction": satisfaction}, [])
-        accept_within, resolve_within = limits_for(store.directory.config, ticket.category, ticket.urgent)
-        ticket.reopened_count += 1
-        ticket.status, ticket.accepted_at, ticket.resolved_at = "dispatched", None, None
-        config = store.directory.config
-        ticket.accept_due_at = worktime.deadline(config, now, accept_within, ticket.urgent)
-        ticket.resolve_due_at = worktime.deadline(config, now, resolve_within, ticket.urgent)
-        return Step("reopened", {"round": ticket.reopened_count, "note": note[:1000]}, MOVES_ON)
+        now, note_ = utcnow(), note[:1000]
+        detail = {"satisfaction": satisfaction, "household": "reporter" if ticket.resident_openid == actor
+                  else "neighbour", "note": note_}
+        if satisfaction == "unsatisfied" and ticket.status in OPEN:
+            return Step("rated", detail, [])  # a neighbour's 不满意 reopened this fix already: this one is recorded
+        if satisfaction == "unsatisfied":
+            accept_within, resolve_within = limits_for(config, ticket.category, ticket.urgent)
+            ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
+            ticket.reopened_count += 1
+            ticket.status, ticket.accepted_at, ticket.resolved_at, ticket.closed_at = "dispatched", None, None, None
+            ticket.accept_due_at = worktime.deadline(config, now, accept_within, ticket.urgent)
+            ticket.resolve_due_at = worktime.deadline(config, now, resolve_within, ticket.urgent)
+            return Step("reopened", detail | {"round": ticket.reopened_count}, MOVES_ON)
+        if ticket.status == "resolved" or (ticket.status == "closed" and detail["household"] == "reporter"):
+            ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
+            if ticket.status == "resolved":
+                ticket.status, ticket.closed_at = "closed", now
+        return Step("rated", detail, [])
     return store.apply(ticket_id, actor, change)
+
+
+def fix_round(session, ticket_id: int) -> int | None:
+    """The id of the ticket's last `resolved` event: each fix is a round, with one verdict from each household."""
+    return session.scalar(select(func.max(TicketEvent.id)).where(TicketEvent.ticket_id == ticket_id,
+                                                                 TicketEvent.kind == "resolved"))
+
+
+def gave_verdict(session, ticket_id: int, openid: str, round_id: int) -> bool:
+    """This household gave its verdict on the fix that `round_id` recorded."""
+    return bool(session.scalar(select(TicketEvent.id).where(
+        TicketEvent.ticket_id == ticket_id, TicketEvent.actor == openid, TicketEvent.kind.in_(VERDICTS),
+        TicketEvent.id > round_id).limit(1)))
+
+
+def may_await_verdict(ticket: Ticket, window) -> bool:
+    """Without a query: resolved, closed within the window, or open again after a fix (a neighbour's 不满意)."""
+    if ticket.status == "resolved":
+        return True
+    if ticket.status == "closed":
+        return ticket.closed_at is not None and ticket.closed_at >= utcnow() - window
+    return ticket.status in OPEN and ticket.reopened_count > 0
+
+
+def awaits_verdict(session, ticket: Ticket, openid: str, window) -> bool:
+    """This household's verdict on the ticket's last fix is still wanted."""
+    if not may_await_verdict(ticket, window):
+        return False
+    round_id = fix_round(session, ticket.id)
+    return round_id is not None and not gave_verdict(session, ticket.id, openid, round_id)
 
 
 def explain(store: TicketStore, ticket_id: int, actor: str, note: str):
@@ -135,14 +179,14 @@ def join(store: TicketStore, ticket_id: int, openid: str, text: str):
     return store.join(openid, text, ticket_id=ticket_id)
 
 
-def add_text(store: TicketStore, ticket_id: int, openid: str, text: str):
-    """A later message of the reporter's about the same problem, added to the ticket's text."""
+def add_text(store: TicketStore, ticket_id: int, openid: str, text: str, tell: bool = False):
+    """A later message of the reporter's about the same problem, added to the ticket's text (and pushed when `tell`)."""
     def change(session, ticket):
         addition = f"\n补充：{text}"
         if ticket.status not in OPEN or ticket.text.endswith(addition) or ticket.text == text:
             return None  # closed, or this very text was added already (a retried message)
         ticket.text = f"{ticket.text}{addition}"[:4000]
-        return Step("added", {"text": text[:300]}, [])
+        return Step("added", {"text": text[:300]}, NOTIFY if tell else [])
     return store.apply(ticket_id, openid, change)
 
 

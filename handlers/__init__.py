@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, resident, staff
+from handlers import account, followup, intake, media, pending, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -27,8 +27,12 @@ def intent(*names: str) -> Filter:
 
 
 words = Filter(has_words, "words")
+blank = Filter(lambda m, c: m.type == "text" and not m.text.strip(), "blank")
 names_building = Filter(intake.building_answer, "names_building")
 is_media = is_image | is_location | Filter(lambda m, c: m.type in ("video", "shortvideo"), "video")
+is_link = Filter(lambda m, c: m.type == "link", "link")
+# Answered whatever question is waiting, which is then asked again: a verdict, a ticket number, 取消 with one.
+still_asking = pending.still_asking
 
 
 def build_handlers() -> list[Handler]:
@@ -41,12 +45,13 @@ def build_handlers() -> list[Handler]:
         Handler(staff.is_command, staff.act),
         Handler(staff.asks_for_tasks, staff.tasks),
         Handler(is_image & awaiting("staff"), staff.photo),
-        Handler(words & awaiting("locate") & names_building, intake.locate_urgent),
+        Handler(words & followup.rates, still_asking(followup.rate)),
+        Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
+        Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),
+        Handler(words & awaiting("locate"), pending.urgent_followup),
         Handler(words & awaiting("bind") & names_building & ~intent("complaint"), account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
-        Handler(words & awaiting("estate", "building", "home", "category"), intake.continue_report),
-        Handler(words & followup.rates, followup.rate),
-        Handler(words & followup.asks_one_ticket, followup.one_ticket),
+        Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
         Handler(words & followup.asks_to_cancel, followup.cancel),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
@@ -55,4 +60,6 @@ def build_handlers() -> list[Handler]:
         Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
         Handler(is_voice | is_media, media.attach),
+        Handler(is_link, still_asking(media.link)),
+        Handler(blank, still_asking(resident.blank)),
     ]

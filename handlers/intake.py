@@ -14,16 +14,13 @@ from nlp.subject import name_of as subject_name
 from nlp.subject import subject_of
 
 _BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
-_DONT_KNOW = ("不知道", "不清楚", "不记得")
-_DROP = ("算了", "不用了", "不报了", "取消")
-_YES = re.compile(r"^\s*(是|是的|对|对的|嗯|好|好的|没错|yes)[。！!.]?\s*$", re.IGNORECASE)
 DRAFT_JOB = "workers.drafts.file_draft"
 
 
 def analysis_of(message: Message, ctx: Context):
     """Read the message once per request; filters and callbacks share the result."""
     if "analysis" not in ctx.found:
-        ctx.found["analysis"] = ctx.analyzer.analyze(message.text)
+        ctx.found["analysis"], ctx.found["analysed"] = ctx.analyzer.analyze(message.text), message.key
     return ctx.found["analysis"]
 
 
@@ -56,12 +53,41 @@ def accepted(ctx: Context, ticket) -> str:
 
 
 def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
-    """Open the ticket (or join the neighbour's), attach what came with it, and say so."""
+    """File the report (and any other problem told with it), say so, and ask where an emergency is if unknown."""
     ctx.state.clear(sender)
-    # A retry of the message that already opened it; on a message's first sight (ctx.fresh) there is none.
-    ticket = None if ctx.fresh else ctx.tickets.by_source(key)
-    # What exactly is broken: from this message's analysis when it is the report itself, else from the draft's text.
-    analysis = ctx.found.get("analysis") if draft.get("id") == key else None
+    also, fresh = draft.get("also", []), ctx.fresh
+    if any(extra["key"] == key for extra in also):
+        # This message opens the other problem's ticket: the draft's is keyed by the message that told it.
+        key, fresh = draft["key"], False
+    reply, ticket = open_report(sender, key, ctx, draft, fresh)
+    for extra in also:
+        extra = {**extra, "estate_id": extra.get("estate_id") or draft.get("estate_id")} | (
+            {} if extra.get("building") else {k: draft.get(k) for k in ("building", "unit", "room")})
+        said, _ = open_report(sender, extra["key"], ctx, extra, fresh=False)
+        reply += "\n\n" + texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
+    if ticket is None:
+        return reply
+    if draft.get("asked") and ticket.building:
+        ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
+    ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
+                            "building": ticket.building})
+    if ticket.urgent and not ticket.building:
+        # An emergency is never held for a question: opened now, the building is asked after.
+        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "category": ticket.category,
+                               "estate_id": ticket.estate_id})
+        named, estate = draft.get("named_building"), ctx.directory.estates.get(ticket.estate_id or "")
+        reply += (texts.ASK_URGENT_BUILDING_AGAIN.format(estate=estate.name, building=named) if named and estate
+                  else texts.ASK_URGENT_BUILDING)
+    return reply
+
+
+def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -> tuple[str, Ticket | None]:
+    """Open the ticket (or join the neighbour's), attach what came with it; the reply, and the ticket when it is
+    the resident's own new one."""
+    # A retry of the message that already opened it; on a message's first sight (fresh) there is none.
+    ticket = None if fresh else ctx.tickets.by_source(key)
+    # What exactly is broken: from this message's analysis when it told this report, else from the report's text.
+    analysis = ctx.found.get("analysis") if ctx.found.get("analysed") == draft.get("id") else None
     subject = (analysis.subject if analysis is not None and analysis.category == draft["category"]
                else subject_of(draft["text"], draft["category"]))
     # Twice at most: when neighbours write at the same moment, the first opens the ticket and the others,
@@ -82,13 +108,15 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
                 reply += texts.DUPLICATE_NOT_SURE.format(subject=named)
             if draft["urgent"]:
                 reply = texts.URGENT_PREFIX + advice_for(ctx, draft["category"]) + "\n" + reply
-            return reply
+            return reply, None
         if duplicate is not None:
             # Their own open ticket: this adds to it, unless this very message opened it (Redis forgot the claim).
-            ticket = ctx.tickets.by_source(key) if ctx.fresh else None
+            ticket = ctx.tickets.by_source(key) if fresh else None
             if ticket is None:
-                steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
-                return texts.ADDED.format(number=duplicate.number)
+                _attach_media(ctx, duplicate.id, sender, draft)
+                _, event = steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
+                # Nothing added when it says what the ticket already says: say so, rather than 已补充.
+                return (texts.ADDED if event else texts.ALREADY_REPORTED).format(number=duplicate.number), None
             break
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
@@ -97,16 +125,7 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         if new and ticket.urgent:
             steps.alert(ctx.tickets, ticket.id)
     _attach_media(ctx, ticket.id, sender, draft)
-    if draft.get("asked") and ticket.building:
-        ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
-    ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
-                            "building": ticket.building})
-    reply = accepted(ctx, ticket)
-    if ticket.urgent and not ticket.building:
-        # An emergency is never held for a question: opened now, the building is asked after.
-        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id})
-        reply += texts.ASK_URGENT_BUILDING
-    return reply
+    return accepted(ctx, ticket), ticket
 
 
 def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> None:
@@ -131,6 +150,7 @@ def estate_choices(ctx: Context) -> str:
 
 def next_step(message: Message, ctx: Context, draft: dict) -> str:
     """Ask for what is missing (which problem, which estate, which building), or file the report."""
+    _unknown_building(ctx, draft)
     if draft["urgent"]:
         return file_report(message.sender, message.key, ctx, draft)
     if draft.get("choices"):
@@ -141,11 +161,22 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
     if not draft.get("building"):
         home = ctx.people.home(message.sender)
         category = category_name(ctx, draft["category"])
+        if named := draft.get("named_building"):
+            estate = ctx.directory.estates[draft["estate_id"]]
+            return ask(message, ctx, draft, "building", texts.UNDERSTOOD.format(category=category)
+                       + texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=named))
         if home and home.estate_id == draft.get("estate_id") and not draft.get("home_refused"):
             place = ctx.directory.place(home.estate_id, home.building, home.unit, home.room)
             return ask(message, ctx, draft, "home", texts.ASK_HOME.format(category=category, place=place))
         return ask(message, ctx, draft, "building", texts.ASK_BUILDING.format(category=category))
     return file_report(message.sender, message.key, ctx, draft)
+
+
+def _unknown_building(ctx: Context, draft: dict) -> None:
+    """A building the estate does not have (a slip of the finger) is taken out of the draft, to be asked again."""
+    building, estate_id = draft.get("building"), draft.get("estate_id")
+    if building and estate_id in ctx.directory.estates and not ctx.directory.knows_building(estate_id, building):
+        draft.update(building=None, unit=None, room=None, named_building=building)
 
 
 def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
@@ -157,15 +188,15 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
         return None
     if not ctx.fresh and ctx.tickets.by_source(message.key) is not None:
         return None  # a retry of the message that opened that very ticket
-    _, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)
+    ticket, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)
+    if event is None and ticket is not None and ticket.status in steps.OPEN:
+        return texts.ALREADY_REPORTED.format(number=recent["number"])  # the very words the ticket has
     return texts.ADDED.format(number=recent["number"]) if event else None
 
 
-def start_report(message: Message, ctx: Context) -> str:
+def draft_of(message: Message, ctx: Context) -> dict:
+    """What one message reports, as a draft: the problem, where, and whether it is an emergency."""
     analysis = analysis_of(message, ctx)
-    added = added_to_recent(message, ctx, analysis)
-    if added:
-        return added
     estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
     location = analysis.location
     draft = {"id": message.key, "key": message.key, "text": message.text,
@@ -176,100 +207,66 @@ def start_report(message: Message, ctx: Context) -> str:
         draft["choices"] = [draft["category"], analysis.runner_up]
     if message.type == "voice" and message.media_id:
         draft["media"].append({"kind": "voice", "source_key": message.key, "media_id": message.media_id})
+    return draft
+
+
+def kept_media(ctx: Context, sender: str) -> list[dict]:
+    """Photos sent before any words (kept a short while in the conversation state), to go with the report."""
+    pending = ctx.state.get(sender)
+    if pending and pending.get("step") == "media" and pending.get("until", 0) > time.time():
+        return pending["media"]
+    return []
+
+
+def start_report(message: Message, ctx: Context) -> str:
+    analysis = analysis_of(message, ctx)
+    media = kept_media(ctx, message.sender)
+    added = added_to_recent(message, ctx, analysis)
+    if added:
+        if media:
+            ctx.state.clear(message.sender)
+            _attach_media(ctx, ctx.recent.get(message.sender)["ticket"], message.sender, {"media": media})
+        return added
+    draft = draft_of(message, ctx)
+    draft["media"] = media + draft["media"]
     return next_step(message, ctx, draft)
 
 
-def _estate_answer(text: str, ctx: Context):
-    estates = list(ctx.directory.estates.values())
-    match = _BARE_NUMBER.match(text)
-    if match and match.group(1).isdigit() and 1 <= int(match.group(1)) <= len(estates):
-        return estates[int(match.group(1)) - 1]
-    return ctx.directory.find_estate(text)
+_ABOUT_PLACE = re.compile(r"^\s*我?(就|是|人)?在|位置|地址|不知道|不清楚|不记得|路过")
 
 
-def _category_answer(text: str, ctx: Context, choices: list[str]) -> str | None:
-    text = text.strip()
-    for i, code in enumerate(choices, 1):
-        if text in (str(i), f"{i}.") or category_name(ctx, code) in text or text in category_name(ctx, code):
-            return code
-    return None
+def new_problem(message: Message, ctx: Context, category: str | None) -> bool:
+    """The message tells a problem of its own: confidently another category, and not words about where."""
+    analysis = analysis_of(message, ctx)
+    return (analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in (None, category)
+            and not _ABOUT_PLACE.search(message.text))
 
 
-def continue_report(message: Message, ctx: Context) -> str:
-    """The resident answers our question about the problem, the estate or the building."""
-    from nlp import parse_location
-
-    pending = ctx.found["pending"]
-    draft, text, step = pending["draft"], message.text.strip(), pending["step"]
-    if any(word in text for word in _DROP) and len(text) <= 6:
-        ctx.state.clear(message.sender)
-        return texts.DRAFT_DROPPED
-    if step != "category" and analysis_of(message, ctx).intent == "status_query":
-        from handlers.followup import my_tickets
-
-        return my_tickets(message, ctx)  # a question in between: answered, and our question still stands
-    draft["tries"] = draft.get("tries", 0) + 1
-    gave_up = draft["tries"] >= 2 or any(word in text for word in _DONT_KNOW)
-    if step == "category":
-        chosen = _category_answer(text, ctx, draft["choices"])
-        if chosen is None and not gave_up:
-            return ask(message, ctx, draft, step, texts.ASK_CATEGORY.format(
-                first=category_name(ctx, draft["choices"][0]), second=category_name(ctx, draft["choices"][1])))
-        draft["category"] = chosen or draft["category"]
-        draft.pop("choices")
-    elif step == "estate":
-        estate = _estate_answer(text, ctx)
-        if estate is None and not gave_up:
-            return ask(message, ctx, draft, step, estate_choices(ctx))
-        draft["estate_id"] = estate.id if estate else None
-        if estate is None:
-            return file_report(message.sender, message.key, ctx, draft)
-    elif step == "home" and _YES.match(text):
-        home = ctx.people.home(message.sender)
-        draft.update(building=home.building, unit=home.unit, room=home.room)
-    else:
-        bare = _BARE_NUMBER.match(text)
-        location = parse_location(text)
-        building = location.building or (bare.group(1).upper() if bare else None)
-        if building and ctx.directory.knows_building(draft["estate_id"], building):
-            draft.update(building=building, unit=location.unit or draft.get("unit"),
-                         room=location.room or draft.get("room"), asked=True)
-        elif gave_up:
-            return file_report(message.sender, message.key, ctx, draft)  # the secretary sorts out where it is
-        elif building:
-            estate = ctx.directory.estates[draft["estate_id"]]
-            return ask(message, ctx, draft, "building",
-                       texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=building))
-        else:
-            draft["home_refused"] = True
-            question = (texts.ASK_BUILDING.format(category=category_name(ctx, draft["category"])) if step == "home"
-                        else texts.NOT_UNDERSTOOD_BUILDING)
-            return ask(message, ctx, draft, "building", question)
-    draft["tries"] = 0
-    return next_step(message, ctx, draft)
+def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
+    """The other problem a message tells while we wait for an answer about the first, to be filed with it."""
+    analysis = analysis_of(message, ctx)
+    location = analysis.location
+    known = bool(location.building) and ctx.directory.knows_building(estate_id, location.building)
+    return {"id": message.key, "key": message.key, "text": message.text, "urgent": False, "media": [],
+            "category": analysis.category or "other", "building": location.building if known else None,
+            "unit": location.unit if known else None, "room": location.room if known else None}
 
 
-def locate_urgent(message: Message, ctx: Context) -> str:
-    """After an emergency was filed without a building: the building, and on to that grid's worker."""
-    ticket_id, location = ctx.found["pending"]["ticket"], ctx.found["location"]
-    ctx.state.clear(message.sender)
-    ticket, _ = steps.locate(ctx.tickets, ticket_id, message.sender, location.building, location.unit, location.room)
-    return texts.LOCATED.format(place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket))
+def named_place(text: str):
+    """The building (unit, room) a message names, a bare "5" or "5号" included; the building may be unknown."""
+    from nlp import Location, parse_location
+
+    bare = _BARE_NUMBER.match(text)
+    location = parse_location(text)
+    building = location.building or (bare.group(1).upper() if bare else None)
+    return Location(building=building, unit=location.unit, room=location.room)
 
 
 def building_answer(message: Message, ctx: Context) -> bool:
     """The message names a building we know (the location rides along in the context)."""
-    from nlp import Location, parse_location
-
-    bare = _BARE_NUMBER.match(message.text)
-    location = parse_location(message.text)
-    building = location.building or (bare.group(1).upper() if bare else None)
+    location = named_place(message.text)
     estate_id = ctx.directory.only_estate.id if ctx.directory.only_estate else None
-    if (pending := ctx.found.get("pending")) and pending.get("ticket"):
-        with ctx.tickets.sessions() as session:
-            ticket = session.get(Ticket, pending.get("ticket"))
-            estate_id = ticket.estate_id if ticket else estate_id
-    if not building or not ctx.directory.knows_building(estate_id, building):
+    if not location.building or not ctx.directory.knows_building(estate_id, location.building):
         return False
-    ctx.found["location"] = Location(building=building, unit=location.unit, room=location.room)
+    ctx.found["location"] = location
     return True

@@ -1,13 +1,16 @@
 """Photos, locations and voice notes: they go with the report being told, or the resident's last open ticket."""
 from __future__ import annotations
 
+import time
+
 from bot import steps
 from handlers import texts
 from handlers.base import Context, Message
 
 KINDS = {"image": "image", "voice": "voice", "location": "location", "video": "video", "shortvideo": "video"}
-REPLIES = {"image": texts.PHOTO_ATTACHED, "video": texts.PHOTO_ATTACHED, "location": texts.LOCATION_ATTACHED,
+REPLIES = {"image": texts.PHOTO_ATTACHED, "video": texts.VIDEO_ATTACHED, "location": texts.LOCATION_ATTACHED,
            "voice": texts.VOICE_ATTACHED}
+WHAT = {"image": "照片", "video": "视频", "location": "位置"}
 
 
 def media_of(message: Message) -> dict:
@@ -46,6 +49,25 @@ def attach(message: Message, ctx: Context) -> str:
         return texts.MEDIA_KEPT if media["kind"] == "voice" else texts.MEDIA_WITH_DRAFT
     ticket_id, number = last_open_ticket(ctx, message.sender)
     if ticket_id is None:
-        return texts.VOICE_UNCLEAR if media["kind"] == "voice" else texts.MEDIA_RECEIVED
+        kept = keep_for_report(ctx, message.sender, pending, media)
+        if media["kind"] == "voice":
+            return texts.VOICE_UNCLEAR
+        return texts.MEDIA_KEPT_FOR_REPORT.format(what=WHAT[media["kind"]]) if kept else texts.MEDIA_RECEIVED
     steps.attach(ctx.tickets, ticket_id, message.sender, **media)
     return REPLIES.get(media["kind"], texts.PHOTO_ATTACHED).format(number=number)
+
+
+def keep_for_report(ctx: Context, openid: str, pending: dict | None, media: dict) -> bool:
+    """Sent before any words: kept a short while in the conversation state, for the report that follows."""
+    if pending and pending.get("step") != "media":
+        return False  # another question is waiting; its own answer comes first
+    kept = pending["media"] if pending and pending.get("until", 0) > time.time() else []
+    if all(m["source_key"] != media["source_key"] for m in kept):
+        kept.append(media)
+    until = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
+    return ctx.state.set(openid, {"step": "media", "media": kept[-9:], "until": until})
+
+
+def link(message: Message, ctx: Context) -> str:
+    """A shared link: we cannot read it, so ask for the problem in words."""
+    return texts.LINK_RECEIVED

@@ -15,3 +15,8 @@ def thanks(message: Message, ctx: Context) -> str:
 
 def chitchat(message: Message, ctx: Context) -> str:
     return texts.CHITCHAT
+
+
+def blank(message: Message, ctx: Context) -> str:
+    """A message of nothing but spaces."""
+    return texts.EMPTY_MESSAGE

@@ -9,6 +9,7 @@ CHITCHAT = "您好，我是社区报事助手。遇到漏水、停车、路灯�
 THANKS = "不客气！有事随时找我们。"
 ASK_BUILDING = "收到，您说的是{category}的问题。请问是几号楼？（可以加上单元，比如“3号楼2单元”）"
 ASK_BUILDING_AGAIN = "没找到{estate}的{building}号楼，请再看一下楼号，比如“3号楼”。"
+UNDERSTOOD = "收到，您说的是{category}的问题。"
 ASK_ESTATE = "收到！请问您住在哪个小区？请回复小区名称：\n{choices}"
 NOT_UNDERSTOOD_BUILDING = "没看出是几号楼，请回复楼号，比如“3号楼”或“3栋2单元”。"
 URGENT_PREFIX = "⚠️ 已按紧急情况优先处理！\n"
@@ -19,6 +20,9 @@ STATUS = {"new": "已受理", "dispatched": "已派单", "accepted": "处理中"
           "closed": "已办结", "cancelled": "已取消"}
 MEDIA_RECEIVED = "收到您发来的内容。请用文字说一下是什么问题、在几号楼，我们好派人处理。"
 VOICE_UNCLEAR = "抱歉，这条语音没听清，麻烦用文字再说一下是什么问题、在几号楼。"
+MEDIA_KEPT_FOR_REPORT = "收到{what}，先帮您存着。请用文字说一下是什么问题、在几号楼，{what}会一起登记。"
+LINK_RECEIVED = "收到您发来的链接。链接里的内容我们看不到，请用文字说一下遇到的问题、在几号楼。"
+EMPTY_MESSAGE = "没收到文字内容哦。有问题直接发给我就行，比如“3号楼楼道灯坏了”。"
 
 # Reporting
 ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"
@@ -26,14 +30,27 @@ ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {firs
 DRAFT_DROPPED = "好的，这条反映先不登记了。有需要随时再发给我。"
 DRAFT_FILED_PREFIX = "您刚才反映的问题没等到回复，已先为您登记：\n"
 ADDED = "已补充到工单{number}，网格员会一并看到。"
+ALREADY_REPORTED = "这个问题已经登记在工单{number}了，网格员会处理，不用重复发送。"
 DUPLICATE_JOINED = ("已有邻居反映了这个问题（工单号：{number}，{category}，{place}），"
                     "已为您关注此工单，有进展会同时通知您。")
 DUPLICATE_NOT_SURE = "\n如果您说的不是{subject}，麻烦再发一条，说说具体是什么问题。"
 ASK_URGENT_BUILDING = "\n请马上告诉我们是几号楼，方便网格员赶到。"
+ASK_URGENT_BUILDING_AGAIN = "\n没找到{estate}的{building}号楼，请马上告诉我们是几号楼，方便网格员赶到。"
 LOCATED = "已记下：{place}。已转给{assignee}处理。"
+# While a question waits for its answer: another problem, an emergency, or a question in between.
+ALSO_NOTED = "好的，{category}的问题也记下了，和刚才的一起登记。"
+ALSO_FILED = "另外，您说的{category}问题：\n"
+STILL_ASKING = "\n\n您刚才反映的{category}问题还没登记完：{question}"
+ASK_BUILDING_SHORT = "请问是几号楼？"
+ASK_HOME_SHORT = "是在您家{place}吗？回复“是”，或者告诉我几号楼。"
+ASK_ESTATE_SHORT = "请问是哪个小区？\n{choices}"
+ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
+URGENT_NOTED = "收到，已马上转告社区，正在安排人赶过去，请注意安全。"
+URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，正在安排人赶过去，请注意安全。"
 
 # Media
 PHOTO_ATTACHED = "照片已附到工单{number}，谢谢！"
+VIDEO_ATTACHED = "视频已附到工单{number}，谢谢！"
 LOCATION_ATTACHED = "位置已附到工单{number}。"
 VOICE_ATTACHED = "语音已附到工单{number}。不过没听清内容，麻烦用文字再说一下。"
 MEDIA_KEPT = "收到，我先帮您记着。请再用文字说一下是什么问题、在几号楼。"
@@ -52,6 +69,9 @@ REOPENED = "很抱歉没让您满意。工单{number}已重新打开，网格员
 REOPENED_WITH_NOTE = "很抱歉没让您满意。工单{number}已重新打开，已把您的意见转给网格员。"
 NOTE_PASSED = "您的意见已转给网格员，谢谢！"
 ALREADY_RATED = "工单{number}已经评价过了，谢谢您！"
+RATED_NOTED = "感谢您的评价！已记下您对工单{number}的意见。有事随时找我们。"
+NOTHING_TO_RATE = "您目前没有待评价的工单。工单处理完后，我们会请您评价。"
+NOT_YET_RATEABLE = "工单{number}还在处理中，处理完会请您评价。"
 
 # Account
 BIND_ASK = "请回复您家的住址，比如“3号楼2单元501”。以后报事可以直接用这个地址。"
@@ -82,6 +102,8 @@ PUSH_CANCELLED_STAFF = "工单{number}（{category}，{place}）已由居民取�
 PUSH_CANCELLED_FOLLOWER = "工单{number}已被取消。如果问题还在，请直接再发给我们。"
 PUSH_REOPENED = "工单{number}（{category}，{place}）居民不满意，已重新打开{note}。请回复“接单 {number}”重新处理。"
 PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
+PUSH_URGENT_ADDED = "【紧急】工单{number}（{category}，{place}）居民补充：{note}"
+PUSH_ADDED = "工单{number}（{category}，{place}）居民补充：{note}"
 PUSH_TRANSFERRED_RESIDENT = "您的工单{number}已转交{target}处理。"
 PUSH_DEPARTMENT = "工单{number}（{category}，{place}）需要{department}协助，请联系。\n居民反映：{text}"
 PUSH_JOINED = "工单{number}又有居民反映（共{households}户）：{text}"

@@ -20,6 +20,8 @@ def file_draft(openid: str, draft_id: str) -> str:
     """Past its deadline, open the ticket with what is known (the secretary places it) and tell the resident."""
     rt = runtime.get()
     pending = rt.state.get(openid)
+    if pending and "draft" not in pending:
+        pending = pending.get("resume")  # a question in between (the reason for a 不满意) waits on top of it
     if not pending or pending.get("draft", {}).get("id") != draft_id:
         return "answered"  # filed, dropped or replaced by the resident meanwhile
     if pending.get("deadline", 0) > time.time():

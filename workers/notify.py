@@ -59,9 +59,16 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
                                   fields=facts | {"title": f"需{department}协助"}))]
                 + [(r, _resident(text, facts, "工单已转交")) for r in residents])
     if kind == "transferred":
+        # The resident who placed an emergency was told who has it in the reply: no push saying it again.
         text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
         return ([(ticket.assignee_openid, task_push(rt, ticket))]
-                + [(r, _resident(text, facts, "工单已转交")) for r in residents])
+                + [(r, _resident(text, facts, "工单已转交")) for r in residents if r != event.actor])
+    if kind == "added":
+        # Words added to an emergency while it waits for its place: whoever holds it hears at once.
+        text = (texts.PUSH_URGENT_ADDED if ticket.urgent else texts.PUSH_ADDED).format(note=detail.get("text", ""),
+                                                                                      **facts)
+        to = [o for o in dict.fromkeys([ticket.assignee_openid, secretary if ticket.urgent else None]) if o]
+        return [(o, Push(text=text, fields=facts | {"title": "居民补充"})) for o in to]
     if kind == "joined":
         text = texts.PUSH_JOINED.format(households=detail.get("households", 2), **(facts | {"text": detail.get("text", "")}))
         return [(o, Push(text=text, fields=facts | {"title": "又有居民反映"})) for o in [ticket.assignee_openid] if o]

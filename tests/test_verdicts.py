@@ -1,0 +1,129 @@
+"""Transcripts of residents' verdicts on a fix: each household gives its own, a neighbour's never silences the
+reporter's, and what follows 不满意 is read for what it is (a reason, an emergency, a new report)."""
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from bot.clock import utcnow
+from bot.models import Ticket, TicketEvent
+from bot.reports import figures, rates
+from tests.conversation import GRID1, SECRETARY, number_in, rows, ticket  # noqa: F401 (fixtures)
+
+GRID3 = "o_demo_grid3_chen"
+
+
+def fixed(wechat, number: str, worker: str = GRID1, note: str = "已处理好") -> None:
+    wechat.say(f"接单 {number}", sender=worker)
+    assert "已标记完成" in wechat.say(f"完成 {number} {note}", sender=worker)
+
+
+def verdicts(runtime, number: str) -> list[tuple[str, str, str]]:
+    return [(e.actor, e.kind, e.detail["satisfaction"]) for e in rows(runtime, TicketEvent)
+            if e.kind in ("rated", "reopened") and e.ticket_id == ticket(runtime, number).id]
+
+
+def test_a_neighbours_verdict_does_not_silence_the_reporters(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("11号楼门口的大树枝快断了", sender="o_s1"))
+    assert number in wechat.say("11号楼门口那根大树枝要掉下来了", sender="o_s2")
+    fixed(wechat, number, worker=GRID3, note="已把断枝剪掉")
+    assert f"工单{number}已办结" in wechat.say("满意", sender="o_s2")
+    assert ticket(runtime, number).status == "closed"
+    # The reporter, a little later, is not satisfied: taken as their verdict, and the ticket reopens.
+    reply = wechat.say("不满意 树枝还挂着没剪干净", sender="o_s1")
+    assert f"工单{number}已重新打开" in reply and wechat.ticket_count() == 1
+    reopened = ticket(runtime, number)
+    assert (reopened.status, reopened.reopened_count, reopened.satisfaction) == ("dispatched", 1, "unsatisfied")
+    assert reopened.rating_note == "树枝还挂着没剪干净"
+    assert verdicts(runtime, number) == [("o_s2", "rated", "satisfied"), ("o_s1", "reopened", "unsatisfied")]
+    wechat.run_jobs()
+    assert "重新打开：树枝还挂着没剪干净" in fake_wechat.texts_to(GRID3)[-1]
+    assert f"工单{number}已经评价过了" in wechat.say("满意", sender="o_s1")
+
+
+def test_the_reporters_verdict_is_the_tickets_and_the_ticket_counts_once(wechat, runtime):
+    number = number_in(wechat.say("3号楼楼顶漏水了", sender="o_r1"))
+    wechat.say("3号楼顶上漏雨，家里天花板都湿了", sender="o_r2")
+    fixed(wechat, number)
+    assert f"工单{number}已办结" in wechat.say("基本满意", sender="o_r2")
+    assert f"工单{number}已办结" in wechat.say("满意", sender="o_r1")
+    closed = ticket(runtime, number)
+    assert (closed.status, closed.satisfaction) == ("closed", "satisfied")
+    with runtime.sessions() as session:
+        counts = figures(session, utcnow() - timedelta(days=1), utcnow() + timedelta(minutes=1)).total()
+    assert rates(counts)["satisfaction"] == (1, 1)
+
+
+def test_a_second_unsatisfied_household_is_heard_while_the_ticket_is_reopened(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("3号楼楼顶漏水了", sender="o_u1"))
+    wechat.say("3号楼顶上漏雨，家里天花板都湿了", sender="o_u2")
+    fixed(wechat, number)
+    wechat.say("不满意 还在滴水", sender="o_u2")
+    assert f"工单{number}已重新打开" in wechat.say("不满意 卧室墙角也在渗", sender="o_u1")
+    assert ticket(runtime, number).rating_note == "还在滴水\n卧室墙角也在渗"
+    wechat.run_jobs()
+    assert "卧室墙角也在渗" in fake_wechat.texts_to(GRID1)[-1]
+
+
+def test_a_verdict_with_nothing_to_rate_or_given_already_gets_a_plain_answer(wechat, runtime):
+    assert "没有待评价的工单" in wechat.say("满意", sender="o_v")
+    number = number_in(wechat.say("2号楼门禁坏了", sender="o_v"))
+    assert f"工单{number}还在处理中" in wechat.say(f"满意 {number}", sender="o_v")
+    fixed(wechat, number)
+    assert "感谢您的评价" in wechat.say("满意", sender="o_v")
+    assert f"工单{number}已经评价过了" in wechat.say("满意", sender="o_v")
+    assert f"工单{number}已经评价过了" in wechat.say(f"不满意 {number}", sender="o_v")
+    assert ticket(runtime, number).status == "closed"
+
+
+def test_a_verdict_after_the_rating_window_is_not_taken_and_a_complaint_in_it_is_a_report(wechat, runtime):
+    number = number_in(wechat.say("11号楼门口的大树枝快断了", sender="o_late1"))
+    wechat.say("11号楼门口那根大树枝要掉下来了", sender="o_late2")
+    fixed(wechat, number, worker=GRID3)
+    wechat.say("满意", sender="o_late2")
+    with runtime.sessions() as session:
+        session.execute(update(Ticket).values(closed_at=utcnow() - timedelta(days=8)))
+        session.commit()
+    assert "没有待评价的工单" in wechat.say("不满意", sender="o_late1")
+    assert "几号楼" in wechat.say("不满意，路灯又不亮了", sender="o_late1")
+    assert ticket(runtime, number).status == "closed"
+
+
+def test_after_not_satisfied_an_emergency_is_an_emergency(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("4号楼2单元楼道灯坏了", sender="o_n"))
+    fixed(wechat, number)
+    assert "能说说哪里还不满意" in wechat.say("不满意", sender="o_n")
+    reply = wechat.say("1号楼3单元煤气味很大，快来人", sender="o_n")
+    gas = ticket(runtime, number_in(reply))
+    assert reply.startswith("⚠️") and (gas.urgent, gas.category, gas.building) == (True, "gas", "1")
+    assert ticket(runtime, number).rating_note is None
+    wechat.run_jobs()
+    assert any("【紧急】" in t and gas.number in t for t in fake_wechat.texts_to(SECRETARY))
+    assert not any("补充意见" in t for t in fake_wechat.texts_to(GRID1))
+
+
+def test_after_not_satisfied_a_new_complaint_is_a_report_and_a_reason_is_the_reason(wechat, runtime):
+    number = number_in(wechat.say("4号楼2单元楼道灯坏了", sender="o_m"))
+    fixed(wechat, number)
+    wechat.say("不满意", sender="o_m")
+    garbage = ticket(runtime, number_in(wechat.say("3号楼垃圾好几天没人收了", sender="o_m")))
+    assert garbage.category == "sanitation" and ticket(runtime, number).rating_note is None
+    fixed(wechat, number, note="换了灯具")
+    wechat.say("不满意", sender="o_m")
+    assert "已转给网格员" in wechat.say("物业的人态度太差了，灯还是不亮", sender="o_m")
+    assert ticket(runtime, number).rating_note == "物业的人态度太差了，灯还是不亮"
+
+
+def test_a_report_waiting_under_the_reason_question_is_still_filed_when_the_resident_goes_quiet(
+        wechat, runtime, fake_wechat, monkeypatch):
+    number = number_in(wechat.say("4号楼2单元楼道灯坏了", sender="o_q"))
+    fixed(wechat, number)
+    wechat.say("垃圾好几天没人收了", sender="o_q")  # 几号楼？
+    assert "能说说哪里还不满意" in wechat.say("不满意", sender="o_q")
+    import workers.drafts
+
+    later = workers.drafts.time.time() + 11 * 60
+    monkeypatch.setattr(workers.drafts.time, "time", lambda: later)
+    wechat.run_due_jobs()
+    garbage = [t for t in wechat.tickets() if t.category == "sanitation"]
+    assert [t.assignee_openid for t in garbage] == [SECRETARY]
+    assert any("已先为您登记" in t and garbage[0].number in t for t in fake_wechat.texts_to("o_q"))
