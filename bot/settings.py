@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import ConfigError
+from nlp.urgency import DANGERS
 
 CATEGORY_CODES = (
     "leak", "drainage", "water_supply", "parking", "lighting", "elevator", "sanitation",
@@ -254,16 +255,18 @@ class Config(Strict):
     followup: FollowUp = FollowUp()
     digest: DigestSettings = DigestSettings()
     menu: list[MenuButton] = Field(default=[], max_length=3)
-    advice: dict[str, str] = {}  # safety advice for urgent reports, by category code or "default"
+    # Safety advice for urgent reports: by the kind of danger (nlp.urgency.DANGERS: electric, gas...), else by
+    # category code, else "default".
+    advice: dict[str, str] = {}
     conversation: ConversationSettings = ConversationSettings()
     wecom: WeComSettings = WeComSettings()
 
     @field_validator("advice")
     @classmethod
     def _advice_for_known_categories(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = [code for code in value if code not in CATEGORY_CODES and code != "default"]
+        unknown = [code for code in value if code not in CATEGORY_CODES and code not in DANGERS and code != "default"]
         if unknown:
-            raise ValueError(f"unknown categories: {', '.join(unknown)}")
+            raise ValueError(f"unknown categories or dangers: {', '.join(unknown)} (dangers: {', '.join(DANGERS)})")
         return value
 
     @field_validator("timezone")

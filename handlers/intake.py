@@ -37,18 +37,19 @@ def assignee_of(ctx: Context, ticket) -> str:
     return f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}统一安排"
 
 
-def advice_for(ctx: Context, category: str) -> str:
+def advice_for(ctx: Context, category: str, danger: str | None = None) -> str:
+    """The safety advice for an emergency: for its kind of danger (sparks: electric), else its category's."""
     advice = ctx.settings.config.advice
-    return advice.get(category) or advice.get("default", "")
+    return (danger and advice.get(danger)) or advice.get(category) or advice.get("default", "")
 
 
-def accepted(ctx: Context, ticket) -> str:
+def accepted(ctx: Context, ticket, danger: str | None = None) -> str:
     """The answer that names the ticket number and who has it (safety advice first when urgent)."""
     reply = texts.ACCEPTED.format(number=ticket.number, category=category_name(ctx, ticket.category),
                                   place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket))
     if not ticket.urgent:
         return reply
-    advice = advice_for(ctx, ticket.category)
+    advice = advice_for(ctx, ticket.category, danger)
     return texts.URGENT_PREFIX + (advice + "\n" if advice else "") + reply
 
 
@@ -70,7 +71,7 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     if draft.get("asked") and ticket.building:
         ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
     ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
-                            "building": ticket.building})
+                            "building": ticket.building, "subject": ticket.subject})
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.
         ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "category": ticket.category,
@@ -107,7 +108,7 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
             if named and not subject:
                 reply += texts.DUPLICATE_NOT_SURE.format(subject=named)
             if draft["urgent"]:
-                reply = texts.URGENT_PREFIX + advice_for(ctx, draft["category"]) + "\n" + reply
+                reply = texts.URGENT_PREFIX + advice_for(ctx, draft["category"], draft.get("danger")) + "\n" + reply
             return reply, None
         if duplicate is not None:
             # Their own open ticket: this adds to it, unless this very message opened it (Redis forgot the claim).
@@ -125,7 +126,7 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
         if new and ticket.urgent:
             steps.alert(ctx.tickets, ticket.id)
     _attach_media(ctx, ticket.id, sender, draft)
-    return accepted(ctx, ticket), ticket
+    return accepted(ctx, ticket, draft.get("danger")), ticket
 
 
 def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> None:
@@ -186,6 +187,8 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
         return None
     if analysis.location.building and analysis.location.building != recent["building"]:
         return None
+    if analysis.subject and recent.get("subject") and analysis.subject != recent["subject"]:
+        return None  # the same kind of problem but another thing: the door access, then a loose manhole cover
     if not ctx.fresh and ctx.tickets.by_source(message.key) is not None:
         return None  # a retry of the message that opened that very ticket
     ticket, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)
@@ -200,7 +203,7 @@ def draft_of(message: Message, ctx: Context) -> dict:
     estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
     location = analysis.location
     draft = {"id": message.key, "key": message.key, "text": message.text,
-             "category": analysis.category or "other", "urgent": bool(analysis.urgent),
+             "category": analysis.category or "other", "urgent": bool(analysis.urgent), "danger": analysis.danger,
              "estate_id": estate.id if estate else None, "building": location.building,
              "unit": location.unit, "room": location.room, "tries": 0, "media": []}
     if analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]:

@@ -197,7 +197,7 @@ def urgent_followup(message: Message, ctx: Context) -> str:
         if ticket is None or ticket.status not in steps.OPEN:
             ctx.state.clear(sender)
             return _as_new(message, ctx)
-    advice = advice_for(ctx, analysis.category) if analysis.urgent and analysis.category != category else ""
+    advice = advice_for(ctx, analysis.category, analysis.danger) if analysis.urgent and analysis.category != category else ""
     reply = texts.URGENT_PREFIX + advice + "\n" if advice else ""
     if any(word in text for word in _DONT_KNOW):
         ctx.state.set(sender, pending | {"unknown": True})  # still theirs: more words go on to the ticket

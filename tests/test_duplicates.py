@@ -103,3 +103,13 @@ def test_the_store_matches_subject_unit_and_urgency_on_both_paths(runtime):
     assert new and urgent.urgent
     assert store.join("o_u2", "楼道灯冒火花了", unit="2", urgent=True, subject="corridor_light",
                       **place)[0].number == urgent.number
+
+
+def test_a_residents_next_message_about_another_thing_is_its_own_ticket(wechat, runtime):
+    # Right after a ticket opens, the resident's next words of the same kind are added to it, unless they
+    # name another thing: the door access, then the broken exercise equipment, are two problems.
+    door = number_in(wechat.say("1号楼单元门门禁坏了", sender="o_twice"))
+    assert "已补充到工单" in wechat.say("1号楼门禁刷卡没反应", sender="o_twice")
+    reply = wechat.say("1号楼门口的健身器材也坏了", sender="o_twice")
+    assert "已补充到工单" not in reply and number_in(reply) != door
+    assert wechat.ticket_count() == 2

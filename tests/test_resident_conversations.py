@@ -61,6 +61,15 @@ def test_urgent_gas_gets_safety_advice_at_once_and_the_secretary_hears(wechat, r
     assert "【紧急】" in fake_wechat.texts_to(SECRETARY)[0]
 
 
+@pytest.mark.parametrize("said, advice, not_advice", [
+    ("6号楼门口电线裸露，一直在冒火花", "不要用手碰", "拨打119，用湿毛巾"),  # sparks: the wire advice, not fire's
+    ("6号楼楼道里着火了，好大的烟", "用湿毛巾捂住口鼻", "拉下电闸"),
+])
+def test_the_safety_advice_fits_the_danger(wechat, said, advice, not_advice):
+    reply = wechat.say(said, sender="o_tang")
+    assert "紧急" in reply and advice in reply and not_advice not in reply
+
+
 def test_urgent_without_a_building_is_filed_first_then_placed(wechat, runtime, fake_wechat):
     reply = wechat.say("电梯困人了！快来人", sender="o_wu")
     assert "警铃" in reply and "几号楼" in reply

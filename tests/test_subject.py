@@ -17,6 +17,9 @@ def test_the_table_names_known_categories_and_each_code_once():
     ("1号楼门口井盖没了，晚上黑看不见，很危险", "manhole"),
     ("1号楼单元门门禁坏了，刷卡刷不开", "door_access"),
     ("4号楼1单元门口的垃圾桶坏了", "bin"),
+    ("1号楼门口的健身器材坏了", "exercise"),  # 门口 says where, not that the door is broken
+    ("2单元门口的地砖翘起来了", "road"),
+    ("3号楼楼门关不上", "door_access"),
     ("4号楼垃圾堆了好几天没人收", "garbage"),
     ("垃圾桶满了没人收", "garbage"),
     ("天然气管道老化了，担心出事 4号楼", "gas_pipe"),
