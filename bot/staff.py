@@ -46,6 +46,10 @@ class StaffDirectory:
         for community in directory.config.communities:
             secretary = community.secretary
             self._config[secretary.openid] = Member(secretary.openid, secretary.name, "secretary", None)
+        duty = directory.config.duty
+        if duty and duty.openid not in self._config:
+            # The duty officer receives what no community can: they act on every grid's tickets, as a secretary.
+            self._config[duty.openid] = Member(duty.openid, duty.name, "secretary", None)
         for grid in directory.grids.values():
             for person in (grid.worker, grid.backup):
                 if person and person.openid not in self._config:

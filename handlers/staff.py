@@ -11,7 +11,9 @@ from handlers import texts
 from handlers.base import Context, Filter, Message
 from handlers.intake import assignee_of, category_name, place_of
 
-COMMAND = re.compile(r"^\s*(接单|完成|办结|转派|转交)\s*(1\d{5})\s*(.*)$", re.S)
+# A command word starts the message; the number and the rest are read after it, so a staff member who
+# leaves the number out hears how the command goes instead of being answered as a resident.
+COMMAND = re.compile(r"^\s*(接单|完成|办结|转派|转交)\s*(\d*)\s*(.*)$", re.S)
 TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办)\s*$")
 BIND = re.compile(r"^\s*绑定\s*(\d{8})\s*$")
 
@@ -30,9 +32,20 @@ def command(message: Message, ctx: Context) -> bool:
     return False
 
 
+def usage_of(verb: str, rest: str) -> str:
+    """How the command goes, with what the staff member already wrote as its note."""
+    if verb == "接单":
+        return "接单 工单号"
+    if verb in ("完成", "办结"):
+        return f"{verb} 工单号 {rest or '处理说明'}"
+    return f"{verb} 工单号 网格或部门"
+
+
 def act(message: Message, ctx: Context) -> str:
     """One command on one ticket, only within the member's grids."""
     member, number, verb, rest = ctx.found["member"], ctx.found["number"], ctx.found["verb"], ctx.found["rest"]
+    if not number:
+        return texts.STAFF_NEED_NUMBER.format(usage=usage_of(verb, rest))
     ticket = ctx.tickets.by_number(number)
     if ticket is None:
         return texts.STAFF_NO_TICKET.format(number=number)
@@ -91,6 +104,10 @@ def tasks(message: Message, ctx: Context) -> str:
     lines = [f"{'【急】' if t.urgent else ''}{t.number} {category_name(ctx, t.category)} {place_of(ctx, t)} "
              f"{texts.STATUS.get(t.status, t.status)}" for t in open_ones]
     return texts.STAFF_TASKS.format(lines="\n".join(lines))
+
+
+def usage(message: Message, ctx: Context) -> str:
+    return texts.STAFF_USAGE
 
 
 def photo(message: Message, ctx: Context) -> str:

@@ -62,6 +62,7 @@ REPORT_HOW = "请直接发文字或语音说说遇到的问题，最好带上几
 STAFF_BOUND = "绑定成功！{name}您好，您负责{scope}。新工单会推送给您，回复“我的任务”查看。"
 STAFF_BAD_CODE = "这个绑定码无效或已用过，请向社区要一个新的。"
 STAFF_NO_TICKET = "没有找到工单{number}，请核对工单号。"
+STAFF_NEED_NUMBER = "请带上工单号，比如“{usage}”。发“我的任务”可以查看您的工单号。"
 STAFF_NOT_YOURS = "工单{number}不属于您的网格，不能操作。如需处理请联系社区书记转派。"
 STAFF_ACCEPTED = "已接单{number}：{category}（{place}）\n居民反映：{text}\n处理完回复“完成 {number} 处理说明”，可附照片。"
 STAFF_ALREADY = "工单{number}现在是“{status}”，无需重复操作。"

@@ -11,6 +11,8 @@ from bot.models import Attachment, Staff
 from tests.conversation import (GRID1, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401 (fixtures)
                                 settings, ticket)
 
+DUTY = "o_demo_duty"
+
 
 def test_a_grid_worker_cannot_act_on_another_grids_ticket(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("3号楼楼顶漏水", sender="o_r1"))
@@ -44,6 +46,29 @@ def test_my_tasks_lists_open_tickets_of_the_grid(wechat):
     tasks = wechat.say("我的任务", sender=GRID2)
     assert first in tasks and second in tasks and "1号楼" not in tasks
     assert "没有待办" in wechat.say("我的任务", sender="o_demo_grid3_chen")
+
+
+def test_a_malformed_command_gets_its_usage_and_starts_no_report(wechat, runtime):
+    assert "没有找到工单12345" in wechat.say("接单 12345", sender=GRID1)
+    assert "没有找到工单999999" in wechat.say("转派 999999 第一网格", sender=SECRETARY)
+    assert "接单 工单号" in wechat.say("接单", sender=GRID1)
+    assert "接单 工单号" in wechat.say("接单 abc", sender=GRID1)
+    assert "转派 工单号 网格或部门" in wechat.say("转派", sender=SECRETARY)
+    assert "完成 工单号 已换新垃圾桶" in wechat.say("完成  已换新垃圾桶", sender=GRID1)
+    assert wechat.ticket_count() == 0 and runtime.state.get(GRID1) is None  # no resident draft either
+
+
+def test_staff_greeting_or_help_gets_the_staff_usage(wechat):
+    for text in ("你好", "帮助"):
+        assert "完成 工单号 处理说明" in wechat.say(text, sender=GRID1)
+    assert "完成 工单号" not in wechat.say("你好", sender="o_r9")  # a resident still gets the resident help
+    assert wechat.ticket_count() == 0
+
+
+def test_the_duty_officer_is_staff(wechat):
+    number = number_in(wechat.say("3号楼楼顶漏水", sender="o_r1"))
+    assert number in wechat.say("我的任务", sender=DUTY)
+    assert "完成 工单号 处理说明" in wechat.say("帮助", sender=DUTY)
 
 
 def test_transfer_to_another_grid_and_to_a_department(wechat, runtime, fake_wechat):
