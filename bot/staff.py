@@ -60,6 +60,10 @@ class StaffDirectory:
     def member(self, openid: str) -> Member | None:
         return self._config.get(openid) or self._bound().get(openid)
 
+    def members(self) -> list[Member]:
+        """Everyone who is staff: config.yaml's people, then those bound by invite."""
+        return list(self._config.values()) + [m for o, m in self._bound().items() if o not in self._config]
+
     def _bound(self) -> dict[str, Member]:
         """Staff bound by invite, read at most every CACHE_SECONDS (every message asks who its sender is)."""
         if self._cache is None or time.monotonic() - self._cache[0] > CACHE_SECONDS:

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from bot.models import Attachment, Staff
+from bot.models import Attachment, Staff, TicketEvent
 from tests.conversation import (GRID1, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401 (fixtures)
                                 settings, ticket)
 
@@ -26,12 +26,14 @@ def test_a_grid_worker_cannot_act_on_another_grids_ticket(wechat, runtime, fake_
 def test_accept_finish_with_a_photo_and_the_resident_is_told_each_step(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("2号楼门口井盖松了", sender="o_r2"))
     assert "居民反映：2号楼门口井盖松了" in wechat.say(f"接单 {number}", sender=GRID1)
-    assert f"已接单{number}" in wechat.say(f"接单 {number}", sender=GRID1)  # said twice: nothing twice
+    assert f"工单{number}您已接单" in wechat.say(f"接单 {number}", sender=GRID1)  # said twice: nothing twice
+    assert f"已由李建国接单" in wechat.say(f"接单 {number}", sender=SECRETARY)
     assert f"照片已附到工单{number}" in wechat.image(sender=GRID1, media_id="FIXED_PHOTO")
     assert "处理说明" in wechat.say(f"完成 {number}", sender=GRID1)
     assert "已标记完成" in wechat.say(f"完成 {number} 已重新固定井盖", sender=GRID1)
+    assert "现在是“已解决”，无需重复操作" in wechat.say(f"完成 {number} 已重新固定井盖", sender=GRID1)
     wechat.run_jobs()
-    told = fake_wechat.texts_to("o_r2")
+    told = fake_wechat.texts_to("o_r2")  # once each, however often the worker said it
     assert len(told) == 2 and "接单" in told[0] and "已重新固定井盖" in told[1]
     done = ticket(runtime, number)
     assert (done.status, done.resolution_note, done.assignee_openid) == ("resolved", "已重新固定井盖", GRID1)
@@ -79,9 +81,51 @@ def test_transfer_to_another_grid_and_to_a_department(wechat, runtime, fake_wech
     wechat.run_jobs()
     assert any(number in text and "接单" in text for text in fake_wechat.texts_to(GRID2))
     assert any("已转交第二网格" in text for text in fake_wechat.texts_to("o_r6"))
-    assert "园林绿化所" in wechat.say(f"转派 {number} 园林绿化所", sender=GRID2)
+    # A department of config.yaml: the sender gets its phone; the secretary hears, with the phone too.
+    assert "街道城管科（电话010-00000001）" in wechat.say(f"转派 {number} 街道城管科", sender=GRID2)
     wechat.run_jobs()
-    assert any("园林绿化所" in text and number in text for text in fake_wechat.texts_to(SECRETARY))
+    assert any("街道城管科（电话010-00000001）" in text and number in text for text in fake_wechat.texts_to(SECRETARY))
+    assert "已请街道城管科协助处理" in fake_wechat.texts_to("o_r6")[-1]
+
+
+def test_transfer_names_only_what_config_yaml_knows(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("3号楼楼顶漏水", sender="o_r1"))
+    for target in ("不存在的网格", "网格"):  # unknown, and too vague to pick one
+        reply = wechat.say(f"转派 {number} {target}", sender=SECRETARY)
+        assert f"没有找到“{target}”" in reply and "第二网格" in reply and "燃气公司" in reply
+    assert "请写上转给谁" in wechat.say(f"转派 {number}", sender=SECRETARY)
+    wechat.run_jobs()
+    assert fake_wechat.texts_to("o_r1") == [] and fake_wechat.texts_to(SECRETARY) == []
+    assert rows(runtime, TicketEvent, TicketEvent.kind == "transferred") == []
+    # A grid worker by name, a grid without a space before the note.
+    assert "第二网格网格员张海燕" in wechat.say(f"转派 {number} 张海燕", sender=SECRETARY)
+    assert "本来就在第二网格网格员张海燕手上" in wechat.say(f"转派 {number} 第二网格请尽快", sender=SECRETARY)
+
+
+def test_a_department_transfer_tells_the_sender_how_to_reach_it(wechat, runtime, fake_wechat, secretary_desk):
+    number = number_in(wechat.say("3号楼楼顶漏水", sender="o_r1"))
+    wechat.run_jobs()
+    reply = wechat.say(f"转派 {number} 燃气公司 楼顶管道要查", sender=SECRETARY)
+    assert reply == f"工单{number}已登记转燃气公司协助，请联系燃气公司（电话010-00000003）。"
+    wechat.run_jobs()
+    assert fake_wechat.texts_to(SECRETARY) == []  # the sender is not pushed what they just did
+    assert fake_wechat.texts_to("o_r1") == [f"您反映的漏水渗水问题（工单{number}）已请燃气公司协助处理，有进展会告诉您。"]
+    (told,) = [t for t in fake_wechat.texts_to(GRID1) if "燃气公司" in t]  # the grid worker holding it hears
+    assert "王书记转请燃气公司（电话010-00000003）协助" in told
+    (event,) = rows(runtime, TicketEvent, TicketEvent.kind == "transferred")
+    assert event.detail == {"department": "gas", "to_name": "燃气公司", "phone": "010-00000003", "by": "王书记",
+                            "text": "楼顶管道要查"}
+    page = secretary_desk.get(f"/tickets/{number}").get_data(as_text=True)
+    assert "→ 燃气公司（010-00000003）" in page and "楼顶管道要查" in page
+
+
+@pytest.fixture
+def secretary_desk(client, runtime):
+    from tests.desk import add_user, login
+
+    add_user(runtime)
+    assert login(client).status_code == 302
+    return client
 
 
 def test_staff_invite_code_binds_once_and_gives_a_grid(wechat, runtime, app):

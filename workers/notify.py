@@ -53,11 +53,7 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         return [(ticket.assignee_openid, Push(text=texts.PUSH_RATING_NOTE.format(note=detail.get("note", ""), **facts),
                                               fields=facts | {"title": "居民补充意见"}))]
     if kind == "transferred" and detail.get("department"):
-        department = detail["department"]
-        text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=department, **facts)
-        return ([(secretary, Push(text=texts.PUSH_DEPARTMENT.format(department=department, **facts),
-                                  fields=facts | {"title": f"需{department}协助"}))]
-                + [(r, _resident(text, facts, "工单已转交")) for r in residents])
+        return _department_pushes(rt, ticket, event, facts, residents, secretary)
     if kind == "transferred":
         text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
         return ([(ticket.assignee_openid, task_push(rt, ticket))]
@@ -70,6 +66,24 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
             return []
         return [(secretary, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))]
     return []
+
+
+def _department_pushes(rt, ticket: Ticket, event: TicketEvent, facts: dict, residents: list[str],
+                       secretary: str) -> list[tuple[str, Push]]:
+    """A department called in: it hears if it has an openid; the secretary and the assignee, unless they did it."""
+    detail = event.detail or {}
+    # Older events name the department itself; newer ones its key in config.yaml, with its name and phone.
+    department = rt.settings.config.departments.get(detail["department"])
+    name = detail.get("to_name") or detail["department"]
+    phone = texts.DEPARTMENT_PHONE.format(phone=detail["phone"]) if detail.get("phone") else ""
+    about = facts | {"department": name, "phone": phone, "by": detail.get("by") or "社区"}
+    fields = facts | {"title": f"需{name}协助"}
+    pushes = [(department.openid, Push(text=texts.PUSH_TO_DEPARTMENT.format(**about), fields=fields))
+              ] if department and department.openid else []
+    staff = dict.fromkeys(o for o in (secretary, ticket.assignee_openid) if o and o != event.actor)
+    pushes += [(o, Push(text=texts.PUSH_DEPARTMENT.format(**about), fields=fields)) for o in staff]
+    text = texts.PUSH_DEPARTMENT_RESIDENT.format(**about)
+    return pushes + [(r, _resident(text, facts, "工单已转交")) for r in residents]
 
 
 def notify_event(event_id: int) -> str:
