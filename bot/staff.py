@@ -75,6 +75,13 @@ class StaffDirectory:
             self._cache = (time.monotonic(), members)
         return self._cache[1]
 
+    def bound_to(self, grid_id: str) -> list[str]:
+        """The openids of the grid workers bound by invite to this grid, read now (a worker pushes their task)."""
+        with self.sessions() as session:
+            openids = session.scalars(select(Staff.openid).where(Staff.grid_id == grid_id, Staff.role == "grid_worker")
+                                      .order_by(Staff.bound_at, Staff.openid))
+            return [openid for openid in openids if openid not in self._config]
+
     def role_of(self, openid: str) -> str:
         member = self.member(openid)
         return member.role if member else "resident"

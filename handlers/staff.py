@@ -191,8 +191,9 @@ def bind(message: Message, ctx: Context) -> str:
     member = ctx.staff.redeem(BIND.match(message.text).group(1), message.sender)
     if member is None:
         return texts.STAFF_BAD_CODE
-    scope = "全部网格" if member.grids is None else "、".join(
-        ctx.directory.grids[g].name for g in sorted(member.grids) if g in ctx.directory.grids)
+    if member.grids is None:  # a secretary: every grid's tickets, but not a push for each
+        return texts.STAFF_BOUND_SECRETARY.format(name=member.name)
+    scope = "、".join(ctx.directory.grids[g].name for g in sorted(member.grids) if g in ctx.directory.grids)
     return texts.STAFF_BOUND.format(name=member.name, scope=scope)
 
 

@@ -60,6 +60,7 @@ REPORT_HOW = "请直接发文字或语音说说遇到的问题，最好带上几
 
 # Staff
 STAFF_BOUND = "绑定成功！{name}您好，您负责{scope}。新工单会推送给您，回复“我的任务”查看。"
+STAFF_BOUND_SECRETARY = "绑定成功！{name}您好，您可以处理全部网格的工单，回复“我的任务”查看待办。"
 STAFF_BAD_CODE = "这个绑定码无效或已用过，请向社区要一个新的。"
 STAFF_NO_TICKET = "没有找到工单{number}，请核对工单号。"
 STAFF_NEED_NUMBER = "请带上工单号，比如“{usage}”。发“我的任务”可以查看您的工单号。"

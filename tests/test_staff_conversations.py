@@ -144,6 +144,34 @@ def test_staff_invite_code_binds_once_and_gives_a_grid(wechat, runtime, app):
     assert "无效" in wechat.say(f"绑定 {code}", sender="o_someone")
 
 
+def invite(*args: str) -> str:
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["staff", "invite", *args], catch_exceptions=False)
+    return result.output.strip().split()[-1]
+
+
+def test_bound_staff_get_their_grids_new_tickets_as_promised(wechat, runtime, fake_wechat):
+    bound = wechat.say(f"绑定 {invite('--grid', 'grid-2', '--name', '张三')}", sender="o_zhangsan")
+    assert "您负责第二网格。新工单会推送给您" in bound
+    number = number_in(wechat.say("7号楼楼道灯坏了", sender="o_r10"))
+    wechat.run_jobs()
+    (task,) = fake_wechat.texts_to("o_zhangsan")
+    assert task.startswith("新工单待处理") and number in task
+    assert [t for t in fake_wechat.texts_to(GRID2) if number in t] == [task]  # the grid worker too, once
+    assert fake_wechat.texts_to("o_r10") == []
+    # Moved to another grid and back: the new grid's bound staff hear of it, as its worker does.
+    wechat.say(f"转派 {number} 第三网格", sender=SECRETARY)
+    wechat.say(f"转派 {number} 第二网格", sender=SECRETARY)
+    wechat.run_jobs()
+    assert len(fake_wechat.texts_to("o_zhangsan")) == 2
+    assert [t for t in fake_wechat.texts_to("o_demo_grid3_chen") if number in t] == [task]  # each its own, once
+    assert f"已接单{number}" in wechat.say(f"接单 {number}", sender="o_zhangsan")
+    # A bound secretary acts on every grid, but is not promised every new ticket.
+    bound = wechat.say(f"绑定 {invite('--secretary', '--name', '刘书记')}", sender="o_liu_sec")
+    assert "刘书记您好" in bound and "新工单会推送给您" not in bound and "我的任务" in bound
+
+
 def test_menu_push_sends_the_configured_menu(runtime, fake_wechat):
     from bot.cli import main
 

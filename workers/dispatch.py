@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from bot.clock import utcnow
+from bot.errors import NoChannel
 from bot.models import Ticket, TicketEvent
 from workers import runtime, timers
 from workers.ledger import deliver
@@ -24,6 +25,13 @@ def task_push(rt, ticket: Ticket) -> Push:
                                    "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
 
 
+def task_recipients(rt, grid_id: str | None, assignee: str) -> list[str]:
+    """The assignee; with a grid's own worker, the grid's staff bound by invite too (绑定 promises them its tasks)."""
+    grid = rt.directory.grids.get(grid_id) if grid_id else None
+    helpers = rt.staff.bound_to(grid.id) if grid and assignee == grid.worker.openid else []
+    return list(dict.fromkeys([assignee, *helpers]))
+
+
 def dispatch_ticket(ticket_id: int) -> str:
     """Send the new ticket to its assignee once, however often the job runs; mark it dispatched."""
     rt = runtime.get()
@@ -32,11 +40,16 @@ def dispatch_ticket(ticket_id: int) -> str:
         if ticket is None:
             log.warning("ticket %s no longer exists", ticket_id)
             return "gone"
-        recipient = ticket.assignee_openid
+        recipient, *helpers = task_recipients(rt, ticket.grid_id, ticket.assignee_openid)
         push = task_push(rt, ticket)
     # Reminders and escalation first: they are the remedy when this push cannot go out.
     timers.schedule_ticket(ticket_id)
     sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
+    for helper in helpers:
+        try:
+            deliver(rt.sessions, ticket_id, "dispatch", helper, lambda helper=helper: rt.notifier.send(helper, push))
+        except NoChannel as exc:  # the assignee has it; a helper out of reach must not hold the ticket back
+            log.warning("ticket %s dispatch: %s", ticket_id, exc)
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket.status == "new":

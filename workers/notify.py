@@ -9,7 +9,7 @@ from bot.errors import NoChannel
 from bot.models import Follower, Ticket, TicketEvent
 from handlers import texts
 from workers import runtime
-from workers.dispatch import task_push
+from workers.dispatch import task_push, task_recipients
 from workers.ledger import deliver
 from workers.notifier import Push
 
@@ -56,7 +56,9 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         return _department_pushes(rt, ticket, event, facts, residents, secretary)
     if kind == "transferred":
         text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
-        return ([(ticket.assignee_openid, task_push(rt, ticket))]
+        # Whom this transfer named, not who holds the ticket when the job runs (it may have moved on again).
+        task, to = task_push(rt, ticket), detail.get("to") or ticket.assignee_openid
+        return ([(o, task) for o in task_recipients(rt, detail.get("grid"), to)]
                 + [(r, _resident(text, facts, "工单已转交")) for r in residents])
     if kind == "joined":
         text = texts.PUSH_JOINED.format(households=detail.get("households", 2), **(facts | {"text": detail.get("text", "")}))
