@@ -60,7 +60,7 @@ def act(message: Message, ctx: Context) -> str:
         if event is None:
             return taken(ticket, member)
         return texts.STAFF_ACCEPTED.format(number=number, category=category_name(ctx, ticket.category),
-                                           place=place_of(ctx, ticket), text=ticket.text[:200])
+                                           place=place_of(ctx, ticket), text=texts.clip(ticket.text, 200))
     if verb in ("完成", "办结"):
         if not rest:
             return texts.STAFF_NEED_NOTE.format(number=number)

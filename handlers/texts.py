@@ -85,6 +85,13 @@ STAFF_TASKS = "您的待办工单：\n{lines}"
 STAFF_PHOTO = "照片已附到工单{number}。"
 
 # Pushes (sent by the workers, outside the passive reply)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut text ends with "…", so the reader knows there is more on the desk."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 PUSH_ACCEPTED = "您反映的{category}问题（工单{number}）已由{name}接单，正在处理。"
 PUSH_RESOLVED = ("您反映的{category}问题（工单{number}）已处理：{note}\n"
                  "请您评价：回复“满意”“基本满意”或“不满意”。")

@@ -144,6 +144,23 @@ def test_staff_invite_code_binds_once_and_gives_a_grid(wechat, runtime, app):
     assert "无效" in wechat.say(f"绑定 {code}", sender="o_someone")
 
 
+def test_a_long_report_reaches_the_grid_worker_marked_as_cut(wechat, runtime, fake_wechat):
+    from workers.notifier import Push
+
+    said = "3号楼2单元楼顶漏水，" + "家里天花板一直在滴水，墙皮也掉了，" * 30
+    number = number_in(wechat.say(said, sender="o_r11"))
+    wechat.run_jobs()
+    (task,) = fake_wechat.texts_to(GRID1)
+    reported = task.split("居民反映：")[1].split("\n")[0]
+    assert reported.endswith("…") and said.startswith(reported[:-1]) and len(reported) == 300
+    assert task.endswith(f"回复“接单 {number}”接单。")
+    assert "…" in wechat.say(f"接单 {number}", sender=GRID1).split("\n")[1]
+    # Whatever a push says, it stays within WeChat's 2048 bytes, and says it was cut.
+    runtime.notifier.send(GRID2, Push(text="漏" * 1000))
+    (long,) = fake_wechat.texts_to(GRID2)
+    assert len(long.encode("utf-8")) <= 2048 and long.endswith("漏…")
+
+
 def invite(*args: str) -> str:
     from bot.cli import main
 

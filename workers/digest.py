@@ -12,6 +12,7 @@ from bot import clock
 from bot.digest import Recipient, compose, recipients, yesterday
 from bot.models import Digest
 from bot.privacy import mask_openid
+from handlers import texts
 from workers import runtime
 from workers.ledger import InFlight
 from workers.notifier import Push
@@ -71,7 +72,7 @@ def send_one(rt, recipient: Recipient, day: date) -> str:
     key = (Digest.recipient == openid, Digest.day == day)
     try:
         channel = rt.notifier.send(openid, Push(text=body, fields={
-            "title": f"{day.month}月{day.day}日每日简报", "text": body[:100]}))
+            "title": f"{day.month}月{day.day}日每日简报", "text": texts.clip(body, 100)}))
     except Exception:
         with rt.sessions() as session:
             # Release the claim at once so the job's retry can send.

@@ -6,6 +6,7 @@ import logging
 from bot.clock import utcnow
 from bot.errors import NoChannel
 from bot.models import Ticket, TicketEvent
+from handlers import texts
 from workers import runtime, timers
 from workers.ledger import deliver
 from workers.notifier import Push
@@ -19,9 +20,9 @@ def task_push(rt, ticket: Ticket) -> Push:
     place = rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     title = "【紧急】新工单，请立即处理" if ticket.urgent else "新工单待处理"
     text = (f"{title}\n工单号：{ticket.number}\n类别：{category_name}\n位置：{place}\n"
-            f"居民反映：{ticket.text[:300]}\n回复“接单 {ticket.number}”接单。")
+            f"居民反映：{texts.clip(ticket.text, 300)}\n回复“接单 {ticket.number}”接单。")
     return Push(text=text, fields={"title": title, "number": ticket.number, "category": category_name,
-                                   "place": place, "text": ticket.text[:100],
+                                   "place": place, "text": texts.clip(ticket.text, 100),
                                    "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
 
 

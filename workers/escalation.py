@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Ticket
 from bot.worktime import span, when
+from handlers import texts
 from workers.notifier import Push
 
 VERB = {"accept": "接单", "resolve": "办结"}
@@ -18,13 +19,13 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
     category = config.category(ticket.category)
     place = directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     about = f"工单{ticket.number}（{category.name}·{place}）"
-    said = f"居民反映：{ticket.text[:80]}"
+    said = f"居民反映：{texts.clip(ticket.text, 80)}"
     secretary = directory.fallback(ticket.estate_id)
     grid = directory.grids.get(ticket.grid_id) if ticket.grid_id else None
     backup = grid.backup if grid and grid.backup else secretary
     assignee = ticket.assignee_name or "网格员"
     fields = {"number": ticket.number or "", "category": category.name, "place": place,
-              "text": ticket.text[:100], "reported_at": when(ticket.created_at, zone)}
+              "text": texts.clip(ticket.text, 100), "reported_at": when(ticket.created_at, zone)}
 
     def push(openid: str, title: str, text: str) -> tuple[str, Push]:
         return openid, Push(text=text, fields=fields | {"title": title})

@@ -20,7 +20,7 @@ def _facts(rt, ticket: Ticket) -> dict[str, str]:
     grid = rt.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
     return {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
             "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
-            "text": ticket.text[:200], "status": texts.STATUS.get(ticket.status, ticket.status),
+            "text": texts.clip(ticket.text, 200), "status": texts.STATUS.get(ticket.status, ticket.status),
             "assignee": f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}"}
 
 
