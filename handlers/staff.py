@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 
 from bot import steps
 from bot.models import Ticket
@@ -19,6 +19,7 @@ from handlers.intake import assignee_of, category_name, place_of
 COMMAND = re.compile(r"^\s*(接单|完成|办结|转派|转交)\s*(\d*)\s*(.*)$", re.S)
 TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办)\s*$")
 BIND = re.compile(r"^\s*绑定\s*(\d{8})\s*$")
+TASKS_SHOWN = 20  # lines in one reply to 我的任务; the rest are counted and left to the desk
 
 
 def _member(message: Message, ctx: Context):
@@ -161,17 +162,25 @@ def asks_tasks(message: Message, ctx: Context) -> bool:
 
 
 def tasks(message: Message, ctx: Context) -> str:
+    """The member's open tickets, their own first, then urgent, then oldest; the count says what is not shown."""
     member = ctx.found["member"]
-    query = select(Ticket).where(Ticket.status.in_(steps.OPEN))
+    mine = Ticket.assignee_openid == member.openid
+    where = [Ticket.status.in_(steps.OPEN)]
     if member.grids is not None:
-        query = query.where(or_(Ticket.grid_id.in_(member.grids), Ticket.assignee_openid == member.openid))
+        where.append(or_(Ticket.grid_id.in_(member.grids), mine))
     with ctx.tickets.sessions() as session:
-        open_ones = list(session.scalars(query.order_by(Ticket.urgent.desc(), Ticket.id).limit(20)))
-    if not open_ones:
+        count, own = session.execute(select(func.count(), func.sum(case((mine, 1), else_=0))).where(*where)).one()
+        shown = list(session.scalars(select(Ticket).where(*where).order_by(
+            case((mine, 0), else_=1), Ticket.urgent.desc(), Ticket.id).limit(TASKS_SHOWN)))
+    if not shown:
         return texts.STAFF_NO_TASKS
     lines = [f"{'【急】' if t.urgent else ''}{t.number} {category_name(ctx, t.category)} {place_of(ctx, t)} "
-             f"{texts.STATUS.get(t.status, t.status)}" for t in open_ones]
-    return texts.STAFF_TASKS.format(lines="\n".join(lines))
+             f"{texts.STATUS.get(t.status, t.status)}" for t in shown]
+    if count > len(shown):
+        lines.append(texts.STAFF_TASKS_MORE.format(more=count - len(shown)))
+    # A secretary's own queue (tickets no grid could take) would drown among every grid's: say it leads.
+    own_first = texts.STAFF_TASKS_OWN.format(own=own) if member.grids is None and own else ""
+    return texts.STAFF_TASKS.format(count=count, own=own_first, lines="\n".join(lines))
 
 
 def usage(message: Message, ctx: Context) -> str:

@@ -81,7 +81,9 @@ STAFF_TARGETS = "可以转给：\n网格：{grids}\n部门：{departments}\n也�
 DEPARTMENT_PHONE = "（电话{phone}）"
 STAFF_USAGE = ("可以这样回复：\n接单 工单号\n完成 工单号 处理说明\n转派 工单号 网格或部门\n我的任务")
 STAFF_NO_TASKS = "您目前没有待办工单。"
-STAFF_TASKS = "您的待办工单：\n{lines}"
+STAFF_TASKS = "您的待办工单共{count}件{own}：\n{lines}"
+STAFF_TASKS_OWN = "（您本人负责的{own}件排在前面）"
+STAFF_TASKS_MORE = "还有{more}件没列出，请到工作台查看全部。"
 STAFF_PHOTO = "照片已附到工单{number}。"
 
 # Pushes (sent by the workers, outside the passive reply)

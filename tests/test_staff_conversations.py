@@ -73,6 +73,22 @@ def test_the_duty_officer_is_staff(wechat):
     assert "完成 工单号 处理说明" in wechat.say("帮助", sender=DUTY)
 
 
+def test_the_secretarys_tasks_count_everything_and_put_their_own_first(wechat, runtime):
+    from bot.tickets import Report
+
+    for i in range(30):  # thirty in the grids, then four with no building: those wait on the secretary
+        runtime.tickets.open(Report(resident=f"o_r{i}", text="楼道灯坏了", category="lighting",
+                                    estate_id="xingfuyuan", building=str(i % 12 + 1)))
+    own = [runtime.tickets.open(Report(resident=f"o_s{i}", text="小区门口垃圾没人收", category="sanitation",
+                                       estate_id="xingfuyuan"))[0].number for i in range(4)]
+    tasks = wechat.say("我的任务", sender=SECRETARY).split("\n")
+    assert tasks[0] == "您的待办工单共34件（您本人负责的4件排在前面）："
+    assert [line.split()[0] for line in tasks[1:5]] == own and len(tasks) == 1 + 20 + 1
+    assert tasks[-1] == "还有14件没列出，请到工作台查看全部。"
+    grid = wechat.say("我的任务", sender=GRID2).split("\n")
+    assert grid[0] == "您的待办工单共10件：" and len(grid) == 11
+
+
 def test_transfer_to_another_grid_and_to_a_department(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("4号楼楼下的树枝挡路了", sender="o_r6"))
     assert "第二网格网格员张海燕" in wechat.say(f"转派 {number} 第二网格", sender=GRID1)
