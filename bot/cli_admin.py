@@ -11,10 +11,10 @@ from bot import db as database
 from bot.models import ApiKey, User
 
 
-def _sessions():
+def _sessions(settings=None):
     from bot.cli import _settings
 
-    settings = _settings()
+    settings = settings or _settings()
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)
     return settings, database.make_sessions(engine)
@@ -37,7 +37,9 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
     """Create an account, or set a new password for an existing one."""
     from bot.dashboard.auth import hash_password
 
-    settings, sessions = _sessions()
+    from bot.cli import _settings
+
+    settings = _settings()
     config = settings.config
     communities = {c.id: c for c in config.communities}
     grids = {g.id: c.id for c in config.communities for e in c.estates for g in e.grids}
@@ -57,6 +59,7 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
         password = click.prompt("密码 (password)", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("the password must be at least 8 characters")
+    _, sessions = _sessions(settings)  # after the arguments are checked: a mistake there needs no database
     with sessions() as session:
         account = session.scalar(select(User).where(User.username == username))
         if account is None:
