@@ -37,6 +37,10 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
     verb, due = VERB[stage], ticket.accept_due_at if stage == "accept" else ticket.resolve_due_at
     if kind == "remind":
         action = f"回复“{verb} {ticket.number}”即可" if stage == "accept" else f"办好后回复“{verb} {ticket.number}”"
+        if ticket.urgent:  # an emergency: no gentle word first
+            return [push(ticket.assignee_openid, f"【紧急】{verb}提醒",
+                         f"【紧急】{about}须在{when(due, zone)}前{verb}，只剩{span(due - now)}，请立即处理！"
+                         f"{action}。\n{said}")]
         return [push(ticket.assignee_openid, f"{verb}提醒",
                      f"温馨提醒：{about}需在{when(due, zone)}前{verb}，还剩{span(due - now)}。{action}。")]
     late = f"已超过{verb}时限{span(now - due)}"
