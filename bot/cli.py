@@ -73,6 +73,8 @@ def main(verbose: bool) -> None:
     """民呼 minhu: residents' complaints in, tickets out, seen through to a fix."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:  # the schema check every `user add` makes is no news: Alembic speaks when asked (-v)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()

@@ -95,3 +95,12 @@ def test_expected_failures_are_one_line(alone, tmp_path, args, says):
     result = CliRunner().invoke(main, args, env=env)
     assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), result.output
     assert says in result.output and "Traceback" not in result.output
+
+
+def test_account_and_key_commands_print_only_their_answer(alone):
+    added = subprocess.run([sys.executable, "-m", "bot.cli", "user", "add", "ops", "--role", "admin",
+                            "--password-stdin"], input="correct-horse-42\n", env=alone, capture_output=True,
+                           text=True, timeout=60, cwd=alone["HOME"])
+    assert (added.returncode, added.stdout, added.stderr) == (0, "user ops (admin) saved\n", "")
+    key = minhu(alone, "apikey", "add", "city")
+    assert key.stdout.startswith("mh_") and key.stderr == "(the key for city: keep it now, it is not shown again)\n"
