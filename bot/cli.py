@@ -11,7 +11,7 @@ import click
 
 from bot.errors import ConfigError
 from bot.keptsecret import kept_secret
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, config_warnings, load_settings
 
 log = logging.getLogger("minhu")
 
@@ -171,6 +171,8 @@ def check() -> None:
     estates = [e for c in config.communities for e in c.estates]
     click.echo(f"{settings.config_path}: ok — communities {len(config.communities)}, estates {len(estates)}, "
                f"grids {sum(len(e.grids) for e in estates)}, categories {len(config.categories)}")
+    for warning in config_warnings(config):
+        click.echo(f"warning: {warning}")
     missing = [name for name in ("MINHU_WECHAT_TOKEN", "MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET")
                if not os.environ.get(name)]
     if missing:

@@ -407,13 +407,50 @@ def default_config_path() -> Path:
     return here if here.exists() else Path(__file__).resolve().parents[1] / "config.yaml"
 
 
+# Pydantic's words for a mistake, said the way an administrator editing config.yaml reads them.
+_PLAIN = {
+    "extra_forbidden": lambda ctx, got: "unknown key (misspelt, or under the wrong parent?)",
+    "missing": lambda ctx, got: "missing (it is required)",
+    "list_type": lambda ctx, got: f"expected a list such as [a, b], got {got}",
+    "dict_type": lambda ctx, got: f"expected a mapping (key: value lines), got {got}",
+    "model_type": lambda ctx, got: f"expected a mapping (key: value lines), got {got}",
+    "model_attributes_type": lambda ctx, got: f"expected a mapping (key: value lines), got {got}",
+    "bool_type": lambda ctx, got: f"expected true or false, got {got}",
+    "bool_parsing": lambda ctx, got: f"expected true or false, got {got}",
+    "string_type": lambda ctx, got: f"expected text, got {got}",
+    "int_type": lambda ctx, got: f"expected a whole number, got {got}",
+    "int_parsing": lambda ctx, got: f"expected a whole number, got {got}",
+    "greater_than_equal": lambda ctx, got: f"expected at least {ctx.get('ge')}, got {got}",
+    "less_than_equal": lambda ctx, got: f"expected at most {ctx.get('le')}, got {got}",
+    "too_short": lambda ctx, got: f"expected at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}",
+    "too_long": lambda ctx, got: f"expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}",
+    "string_too_short": lambda ctx, got: "must not be empty",
+    "string_too_long": lambda ctx, got: f"expected at most {ctx.get('max_length')} characters, got {got}",
+}
+
+
 def _format_error(path: Path, error: ValidationError) -> str:
     lines = [f"{path}: invalid configuration"]
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"  {key}: {message}")
+        key = ".".join(str(part) for part in item["loc"])
+        plain = _PLAIN.get(item["type"])
+        message = (plain(item.get("ctx") or {}, repr(item.get("input"))) if plain
+                   else item["msg"].removeprefix("Value error, "))
+        # A check of the whole file names its own key ("categories.gas.department: …").
+        lines.append(f"  {key}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+def config_warnings(config: Config) -> list[str]:
+    """What is allowed but likely a slip, naming the key: a building in no grid goes to the secretary."""
+    warnings = []
+    for c, community in enumerate(config.communities):
+        for e, estate in enumerate(community.estates):
+            in_grids = {building for grid in estate.grids for building in grid.buildings}
+            warnings += [f"communities.{c}.estates.{e}.buildings: building {building!r} is in no grid: its tickets "
+                         f"go to the secretary ({community.secretary.name})"
+                         for building in estate.buildings if building not in in_grids]
+    return warnings
 
 
 def load_config(path: Path) -> Config:
