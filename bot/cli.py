@@ -11,12 +11,14 @@ import click
 
 from bot.errors import ConfigError
 from bot.keptsecret import kept_secret
-from bot.settings import Settings, config_warnings, load_settings
 
 log = logging.getLogger("minhu")
+# The commands import what they use when they run: `minhu --help` loads neither SQLAlchemy nor pydantic.
 
 
-def _settings() -> Settings:
+def _settings():
+    from bot.settings import load_settings
+
     try:
         return load_settings()
     except ConfigError as exc:
@@ -166,6 +168,8 @@ def db_upgrade() -> None:
 @main.command()
 def check() -> None:
     """Validate config.yaml and the environment, and say what would be used."""
+    from bot.settings import config_warnings
+
     settings = _settings()
     config = settings.config
     estates = [e for c in config.communities for e in c.estates]

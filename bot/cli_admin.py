@@ -5,13 +5,10 @@ import secrets
 import sys
 
 import click
-from sqlalchemy import select
-
-from bot import db as database
-from bot.models import ApiKey, User
 
 
 def _sessions(settings=None):
+    from bot import db as database
     from bot.cli import _settings
 
     settings = settings or _settings()
@@ -35,7 +32,10 @@ def user() -> None:
 def user_add(username: str, role: str, display_name: str | None, community: str | None, grid: str | None,
              password_stdin: bool) -> None:
     """Create an account, or set a new password for an existing one."""
+    from sqlalchemy import select
+
     from bot.dashboard.auth import hash_password
+    from bot.models import User
 
     from bot.cli import _settings
 
@@ -75,6 +75,10 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
 @user.command("list")
 def user_list() -> None:
     """Show the accounts (never their passwords)."""
+    from sqlalchemy import select
+
+    from bot.models import User
+
     _, sessions = _sessions()
     with sessions() as session:
         for account in session.scalars(select(User).order_by(User.username)):
@@ -92,6 +96,7 @@ def apikey() -> None:
 def apikey_add(name: str) -> None:
     """Make a key for a city system; it is printed once and only its hash is kept."""
     from bot.dashboard.open311 import key_hash
+    from bot.models import ApiKey
 
     _, sessions = _sessions()
     key = "mh_" + secrets.token_urlsafe(32)

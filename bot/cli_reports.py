@@ -8,21 +8,17 @@ from datetime import UTC
 
 import click
 
-from bot.errors import ConfigError
-from bot.settings import Settings, load_settings
-
 COLUMNS = ("new", "accepted", "resolved", "overdue", "due_accept", "accepted_in_time", "due_resolve",
            "resolved_by_end", "rated", "satisfied")
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+def _settings():
+    from bot.cli import _settings
+
+    return _settings()
 
 
-def _store(settings: Settings):
+def _store(settings):
     from bot import db
     from bot.routing import Directory
 

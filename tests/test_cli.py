@@ -104,3 +104,11 @@ def test_account_and_key_commands_print_only_their_answer(alone):
     assert (added.returncode, added.stdout, added.stderr) == (0, "user ops (admin) saved\n", "")
     key = minhu(alone, "apikey", "add", "city")
     assert key.stdout.startswith("mh_") and key.stderr == "(the key for city: keep it now, it is not shown again)\n"
+
+
+def test_help_loads_no_database_or_settings_library(alone):
+    probe = ("import sys\nfrom bot.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('sqlalchemy', 'alembic', 'pydantic', 'redis', 'rq') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], env=alone, capture_output=True, text=True, timeout=60,
+                         cwd=REPO)
+    assert "Usage: " in out.stdout and out.stdout.strip().splitlines()[-1] == "[]", out.stderr
