@@ -87,6 +87,7 @@ def test_a_serve_file_left_by_a_killed_serve_is_ignored(alone, tmp_path):
     (["report", "--from", "2026-11-30", "--to", "2026-11-01"], "--to is before --from"),
     (["digest", "--date", "2026-13-01"], "Invalid value for '--date'"),
     (["user", "add", "x", "--role", "grid_worker", "--grid", "grid-9", "--password-stdin"], "one of: grid-1"),
+    (["staff", "invite", "--name", "测试员"], "a grid worker needs --grid"),
 ])
 def test_expected_failures_are_one_line(alone, tmp_path, args, says):
     from bot.cli import main
