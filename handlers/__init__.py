@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from handlers import account, followup, intake, media, resident, staff
-from handlers.base import (Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_staff,
-                           is_voice)
+from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
 
@@ -41,7 +40,7 @@ def build_handlers() -> list[Handler]:
         Handler(staff.binds, staff.bind),
         Handler(staff.is_command, staff.act),
         Handler(staff.asks_for_tasks, staff.tasks),
-        Handler(is_staff & words & intent("greeting", "help"), staff.usage),
+        Handler(staff.greets, staff.usage),
         Handler(is_image & awaiting("staff"), staff.photo),
         Handler(words & awaiting("locate") & names_building, intake.locate_urgent),
         Handler(words & awaiting("bind") & names_building & ~intent("complaint"), account.bind_address),

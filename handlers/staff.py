@@ -11,8 +11,8 @@ from bot import steps
 from bot.models import Ticket
 from bot.settings import Person
 from handlers import texts
-from handlers.base import Context, Filter, Message
-from handlers.intake import assignee_of, category_name, place_of
+from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
+from handlers.intake import analysis_of, assignee_of, category_name, place_of
 
 # A command word starts the message; the number and the rest are read after it, so a staff member who
 # leaves the number out hears how the command goes instead of being answered as a resident.
@@ -207,5 +207,8 @@ def bind(message: Message, ctx: Context) -> str:
 
 
 is_command = Filter(command, "staff_command")
+# Staff saying hello or asking for help get the staff usage; the role is checked first, so residents skip the reader.
+greets = is_staff & (is_text | is_voice) & Filter(lambda m, c: analysis_of(m, c).intent in ("greeting", "help"),
+                                                  "greeting_or_help")
 asks_for_tasks = Filter(asks_tasks, "staff_tasks")
 binds = Filter(lambda m, c: m.type == "text" and bool(BIND.match(m.text)), "bind_code")
