@@ -52,7 +52,7 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
         return [push(secretary.openid, "超时工单",
                      f"【超时】{about}{late}，已提醒{told}。请您协调处理。\n{said}")]
     department = config.departments[category.department]
-    phone = f"（电话{department.phone}）" if department.phone else ""
+    phone = texts.DEPARTMENT_PHONE.format(phone=department.phone) if department.phone else ""
     if not department.openid:
         return [push(secretary.openid, "吹哨报到",
                      f"【吹哨】{about}{late}，仍未{verb}。请联系{department.name}{phone}协助处理。\n{said}")]
