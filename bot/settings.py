@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -407,25 +408,24 @@ def default_config_path() -> Path:
     return here if here.exists() else Path(__file__).resolve().parents[1] / "config.yaml"
 
 
-# Pydantic's words for a mistake, said the way an administrator editing config.yaml reads them.
+# Pydantic's words for a mistake, said the way an administrator editing config.yaml reads them
+# (filled from the error's context, and {got}: what the file says).
+_MAPPING, _BOOL, _WHOLE = "expected a mapping (key: value lines), got {got}", "expected true or false, got {got}", \
+    "expected a whole number, got {got}"
 _PLAIN = {
-    "extra_forbidden": lambda ctx, got: "unknown key (misspelt, or under the wrong parent?)",
-    "missing": lambda ctx, got: "missing (it is required)",
-    "list_type": lambda ctx, got: f"expected a list such as [a, b], got {got}",
-    "dict_type": lambda ctx, got: f"expected a mapping (key: value lines), got {got}",
-    "model_type": lambda ctx, got: f"expected a mapping (key: value lines), got {got}",
-    "model_attributes_type": lambda ctx, got: f"expected a mapping (key: value lines), got {got}",
-    "bool_type": lambda ctx, got: f"expected true or false, got {got}",
-    "bool_parsing": lambda ctx, got: f"expected true or false, got {got}",
-    "string_type": lambda ctx, got: f"expected text, got {got}",
-    "int_type": lambda ctx, got: f"expected a whole number, got {got}",
-    "int_parsing": lambda ctx, got: f"expected a whole number, got {got}",
-    "greater_than_equal": lambda ctx, got: f"expected at least {ctx.get('ge')}, got {got}",
-    "less_than_equal": lambda ctx, got: f"expected at most {ctx.get('le')}, got {got}",
-    "too_short": lambda ctx, got: f"expected at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}",
-    "too_long": lambda ctx, got: f"expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}",
-    "string_too_short": lambda ctx, got: "must not be empty",
-    "string_too_long": lambda ctx, got: f"expected at most {ctx.get('max_length')} characters, got {got}",
+    "extra_forbidden": "unknown key (misspelt, or under the wrong parent?)",
+    "missing": "missing (it is required)",
+    "list_type": "expected a list such as [a, b], got {got}",
+    "dict_type": _MAPPING, "model_type": _MAPPING, "model_attributes_type": _MAPPING,
+    "bool_type": _BOOL, "bool_parsing": _BOOL,
+    "int_type": _WHOLE, "int_parsing": _WHOLE,
+    "string_type": "expected text, got {got}",
+    "greater_than_equal": "expected at least {ge}, got {got}",
+    "less_than_equal": "expected at most {le}, got {got}",
+    "too_short": "expected at least {min_length} item(s), got {actual_length}",
+    "too_long": "expected at most {max_length} items, got {actual_length}",
+    "string_too_short": "must not be empty",
+    "string_too_long": "expected at most {max_length} characters, got {got}",
 }
 
 
@@ -434,7 +434,8 @@ def _format_error(path: Path, error: ValidationError) -> str:
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"])
         plain = _PLAIN.get(item["type"])
-        message = (plain(item.get("ctx") or {}, repr(item.get("input"))) if plain
+        facts = defaultdict(str, (item.get("ctx") or {}) | {"got": repr(item.get("input"))})
+        message = (plain.format_map(facts) if plain
                    else item["msg"].removeprefix("Value error, "))
         # A check of the whole file names its own key ("categories.gas.department: …").
         lines.append(f"  {key}: {message}" if key else f"  {message}")
