@@ -155,7 +155,7 @@ def run(name: str, engine, config: Config, count: int, load) -> None:
 
     def digest():
         with sessions() as session:
-            body[:] = [compose(session, directory, recipient, day)]
+            body[:] = [compose(session, directory, recipient, day, now=END)]
 
     def report(days: int):
         zone = ZoneInfo(config.timezone)
@@ -163,7 +163,7 @@ def run(name: str, engine, config: Config, count: int, load) -> None:
 
         def go():
             with sessions() as session:
-                figures(session, start, end, None, lists=False)
+                figures(session, start, end, None, lists=False, now=END)
         return go
 
     for label, fn in (("digest (one secretary, one day)", digest), ("report, last 30 days", report(30)),

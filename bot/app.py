@@ -6,7 +6,7 @@ import logging
 from flask import Flask
 
 from bot.runtime import Runtime
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, config_warnings, load_settings
 from bot.webhook import Webhook
 from bot.wechat.inbound import Inbound
 
@@ -21,6 +21,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     secrets = settings.secrets
     if not secrets.wechat_token:
         log.warning("MINHU_WECHAT_TOKEN is not set: every request will be refused as unsigned")
+    for warning in config_warnings(settings.config):
+        log.warning("%s: %s", settings.config_path, warning)
     app.extensions["minhu"] = runtime
     inbound = Inbound(secrets.wechat_token, secrets.wechat_appid, secrets.wechat_aes_key,
                       max_skew=settings.config.webhook.max_clock_skew.total_seconds())

@@ -11,12 +11,14 @@ import click
 
 from bot.errors import ConfigError
 from bot.keptsecret import kept_secret
-from bot.settings import Settings, load_settings
 
 log = logging.getLogger("minhu")
+# The commands import what they use when they run: `minhu --help` loads neither SQLAlchemy nor pydantic.
 
 
-def _settings() -> Settings:
+def _settings():
+    from bot.settings import load_settings
+
     try:
         return load_settings()
     except ConfigError as exc:
@@ -28,12 +30,53 @@ def demo_token(data_dir: Path) -> str:
     return kept_secret(data_dir, "wechat_token", 16)
 
 
-@click.group()
+def failure_of(exc: Exception) -> str | None:
+    """One line for an expected failure (bad configuration, Redis or the database out of reach); None for a bug."""
+    from bot.errors import MinhuError
+
+    if isinstance(exc, MinhuError):
+        return str(exc)
+    # Looked up, not imported: a failure of Redis or SQLAlchemy means they were imported already.
+    redis_errors = sys.modules.get("redis.exceptions")
+    if redis_errors and isinstance(exc, (redis_errors.ConnectionError, redis_errors.TimeoutError)):
+        return (f"cannot reach Redis ({exc}): is `minhu serve` running, with this data folder? "
+                f"Otherwise set MINHU_REDIS_URL")
+    wechat = sys.modules.get("bot.wechat.client")
+    if wechat and isinstance(exc, wechat.WeChatError):
+        return f"WeChat did not take it: {exc}"
+    ledger = sys.modules.get("workers.ledger")
+    if ledger and isinstance(exc, ledger.InFlight):
+        return f"{exc} by another worker right now: try again in a minute"
+    database_errors = sys.modules.get("sqlalchemy.exc")
+    if database_errors and isinstance(exc, (database_errors.OperationalError, database_errors.InterfaceError)):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"cannot use the database ({reason}): check MINHU_DATABASE_URL, or that the database server is up"
+    return None
+
+
+class Commands(click.Group):
+    """The `minhu` group, with one error channel: what an operator can fix is one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = failure_of(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+@click.group(cls=Commands)
 @click.option("--verbose", "-v", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """民呼 minhu: residents' complaints in, tickets out, seen through to a fix."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:  # the schema check every `user add` makes is no news: Alembic speaks when asked (-v)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()
@@ -125,11 +168,15 @@ def db_upgrade() -> None:
 @main.command()
 def check() -> None:
     """Validate config.yaml and the environment, and say what would be used."""
+    from bot.settings import config_warnings
+
     settings = _settings()
     config = settings.config
     estates = [e for c in config.communities for e in c.estates]
     click.echo(f"{settings.config_path}: ok — communities {len(config.communities)}, estates {len(estates)}, "
                f"grids {sum(len(e.grids) for e in estates)}, categories {len(config.categories)}")
+    for warning in config_warnings(config):
+        click.echo(f"warning: {warning}")
     missing = [name for name in ("MINHU_WECHAT_TOKEN", "MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET")
                if not os.environ.get(name)]
     if missing:

@@ -5,16 +5,13 @@ import secrets
 import sys
 
 import click
-from sqlalchemy import select
-
-from bot import db as database
-from bot.models import ApiKey, User
 
 
-def _sessions():
+def _sessions(settings=None):
+    from bot import db as database
     from bot.cli import _settings
 
-    settings = _settings()
+    settings = settings or _settings()
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)
     return settings, database.make_sessions(engine)
@@ -35,9 +32,14 @@ def user() -> None:
 def user_add(username: str, role: str, display_name: str | None, community: str | None, grid: str | None,
              password_stdin: bool) -> None:
     """Create an account, or set a new password for an existing one."""
-    from bot.dashboard.auth import hash_password
+    from sqlalchemy import select
 
-    settings, sessions = _sessions()
+    from bot.dashboard.auth import hash_password
+    from bot.models import User
+
+    from bot.cli import _settings
+
+    settings = _settings()
     config = settings.config
     communities = {c.id: c for c in config.communities}
     grids = {g.id: c.id for c in config.communities for e in c.estates for g in e.grids}
@@ -57,6 +59,7 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
         password = click.prompt("密码 (password)", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("the password must be at least 8 characters")
+    _, sessions = _sessions(settings)  # after the arguments are checked: a mistake there needs no database
     with sessions() as session:
         account = session.scalar(select(User).where(User.username == username))
         if account is None:
@@ -72,6 +75,10 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
 @user.command("list")
 def user_list() -> None:
     """Show the accounts (never their passwords)."""
+    from sqlalchemy import select
+
+    from bot.models import User
+
     _, sessions = _sessions()
     with sessions() as session:
         for account in session.scalars(select(User).order_by(User.username)):
@@ -89,6 +96,7 @@ def apikey() -> None:
 def apikey_add(name: str) -> None:
     """Make a key for a city system; it is printed once and only its hash is kept."""
     from bot.dashboard.open311 import key_hash
+    from bot.models import ApiKey
 
     _, sessions = _sessions()
     key = "mh_" + secrets.token_urlsafe(32)

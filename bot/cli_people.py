@@ -56,6 +56,8 @@ def staff() -> None:
 @click.option("--secretary", is_flag=True, help="a secretary: every grid's tickets")
 def staff_invite(name: str, grid_id: str | None, secretary: bool) -> None:
     """Print a one-time code (valid 7 days); the person sends `绑定 <code>` to the account."""
+    if not secretary and not grid_id:
+        raise click.BadParameter("a grid worker needs --grid (or give --secretary)", param_hint="--grid")
     rt = _runtime()
     try:
         code = rt.staff.invite(name, grid_id, "secretary" if secretary else "grid_worker")

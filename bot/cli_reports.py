@@ -3,24 +3,22 @@ from __future__ import annotations
 
 import csv
 import sys
+import unicodedata
+from datetime import UTC
 
 import click
-
-from bot.errors import ConfigError
-from bot.settings import Settings, load_settings
 
 COLUMNS = ("new", "accepted", "resolved", "overdue", "due_accept", "accepted_in_time", "due_resolve",
            "resolved_by_end", "rated", "satisfied")
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+def _settings():
+    from bot.cli import _settings
+
+    return _settings()
 
 
-def _store(settings: Settings):
+def _store(settings):
     from bot import db
     from bot.routing import Directory
 
@@ -34,10 +32,16 @@ def _store(settings: Settings):
 @click.option("--send", is_flag=True, help="Send to each secretary who has not had it (once per day).")
 def digest(day, send: bool) -> None:
     """Print (or send) the secretaries' daily digest."""
-    from bot.digest import compose, recipients, yesterday
+    from bot.digest import compose, recipients, today, yesterday
 
     settings = _settings()
     day = day.date() if day else yesterday(settings.zone)
+    if day > today(settings.zone):
+        raise click.BadParameter(f"{day} has not begun: there is nothing to sum up yet", param_hint="--date")
+    if send and day == today(settings.zone):
+        # Sent once per day: a digest of half a day would stand in for the whole one tomorrow morning.
+        raise click.BadParameter(f"{day} is not over: its digest can be sent from tomorrow (print it without --send)",
+                                 param_hint="--date")
     if send:
         from workers import runtime
         from workers.digest import send_digests
@@ -57,6 +61,17 @@ def _percent(done: int, due: int) -> str:
     return f"{100 * done / due:.1f}%" if due else ""
 
 
+def _width(text: str) -> int:
+    """Columns on a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int, left: bool = False) -> str:
+    """Padded to `width` terminal columns (str.ljust counts a Chinese character as one)."""
+    room = " " * max(0, width - _width(text))
+    return text + room if left else room + text
+
+
 @click.command()
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="first day (local)")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="last day (local), included")
@@ -70,6 +85,10 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
     settings = _settings()
     if last < first:
         raise click.BadParameter("--to is before --from")
+    known = [c.id for c in settings.config.communities]
+    if community is not None and community not in known:
+        raise click.BadParameter(f"unknown community {community!r}; known: {', '.join(known)}",
+                                 param_hint="--community")
     sessions, directory = _store(settings)
     start, _ = day_range(first.date(), settings.zone)
     _, end = day_range(last.date(), settings.zone)
@@ -88,14 +107,19 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
             out.writerow([scope, key, name, *(counts[c] for c in COLUMNS),
                           *(_percent(*pair) for pair in rates(counts).values())])
         return
-    click.echo(f"{first.date()} – {last.date()}（{settings.config.timezone}）"
+    until = ""
+    if fig.until < fig.end:  # the period is not over: say when its figures stop
+        until = f"，截至{fig.until.replace(tzinfo=UTC).astimezone(settings.zone):%Y-%m-%d %H:%M}"
+    click.echo(f"{first.date()} – {last.date()}（{settings.config.timezone}{until}）"
                f"{'，社区 ' + community if community else ''}")
-    click.echo(f"{'':<12}{'新报':>6}{'接单':>6}{'办结':>6}{'超期':>6}{'响应率':>8}{'解决率':>8}{'满意率':>8}")
+    widths = (14, 6, 6, 6, 6, 9, 9, 9)
+    head = ("", "新报", "接单", "办结", "超期", "响应率", "解决率", "满意率")
+    click.echo("".join(_pad(text, w, left=i == 0) for i, (text, w) in enumerate(zip(head, widths))))
     for scope, _key, name, counts in rows:
-        rate = [_percent(*pair) or "—" for pair in rates(counts).values()]
-        label = name if scope != "grid" else f"[{name}]"
-        click.echo(f"{label:<12}{counts['new']:>6}{counts['accepted']:>6}{counts['resolved']:>6}"
-                   f"{counts['overdue']:>6}{rate[0]:>9}{rate[1]:>9}{rate[2]:>9}")
+        cells = [name if scope != "grid" else f"[{name}]",
+                 *(str(counts[c]) for c in ("new", "accepted", "resolved", "overdue")),
+                 *(_percent(*pair) or "—" for pair in rates(counts).values())]
+        click.echo("".join(_pad(text, w, left=i == 0) for i, (text, w) in enumerate(zip(cells, widths))))
 
 
 @click.command()

@@ -49,8 +49,13 @@ def day_range(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def yesterday(zone: ZoneInfo) -> date:
-    return clock.utcnow().replace(tzinfo=UTC).astimezone(zone).date() - timedelta(days=1)
+def today(zone: ZoneInfo, now: datetime | None = None) -> date:
+    """The local date now (`now` is naive UTC, as the store keeps it)."""
+    return (now or clock.utcnow()).replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def yesterday(zone: ZoneInfo, now: datetime | None = None) -> date:
+    return today(zone, now) - timedelta(days=1)
 
 
 def _pct(pair: tuple[int, int]) -> str:
@@ -64,14 +69,25 @@ def _top(counts: dict, names, measure: str, limit: int) -> str:
     return shown + (f"等{len(ranked)}项" if len(ranked) > limit else "") if shown else "无"
 
 
-def compose_section(directory: Directory, community: Community, day: date, fig: Figures) -> list[str]:
-    """The lines about one community's day."""
+def compose_section(directory: Directory, community: Community, day: date, fig: Figures,
+                    now: datetime | None = None) -> list[str]:
+    """The lines about one community's day (yesterday's, an earlier one's, or today's so far)."""
     config = directory.config
     total: Counter = fig.total()
     cat_name = lambda code: config.category(code).name  # noqa: E731
     grid_name = lambda gid: directory.grids[gid].name if gid in directory.grids else "未分网格"  # noqa: E731
-    lines = [f"【{community.name}·每日简报】{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）",
-             f"昨日新报{total['new']}件，接单{total['accepted']}件，办结{total['resolved']}件；截至昨晚超期{total['overdue']}件"]
+    zone = ZoneInfo(config.timezone)
+    counts = f"新报{total['new']}件，接单{total['accepted']}件，办结{total['resolved']}件"
+    weekday = f"周{WEEKDAYS[day.weekday()]}"
+    if fig.until < fig.end:  # today: the figures so far, and said to be so
+        hm = f"{fig.until.replace(tzinfo=UTC).astimezone(zone):%H:%M}"
+        weekday += f"，截至{hm}，当天还没过完"
+        counts = f"今日截至{hm}{counts}；目前超期{total['overdue']}件"
+    elif day == yesterday(zone, now):
+        counts = f"昨日{counts}；截至昨晚超期{total['overdue']}件"
+    else:
+        counts = f"当日{counts}；截至当晚超期{total['overdue']}件"
+    lines = [f"【{community.name}·每日简报】{day.month}月{day.day}日（{weekday}）", counts]
     lines.append("三率：" + "｜".join(f"{RATE_NAMES[k][0]}{_pct(v)}" for k, v in rates(total).items()))
     lines.append(f"分类新报：{_top(fig.by(0), cat_name, 'new', 5)}")
     lines.append(f"网格新报：{_top(fig.by(1), grid_name, 'new', 5)}；超期：{_top(fig.by(1), grid_name, 'overdue', 5)}")
@@ -81,21 +97,22 @@ def compose_section(directory: Directory, community: Community, day: date, fig: 
         lines.append("超期最久：")
         for t in fig.overdue_longest:
             lines.append(f"· {t.number} {cat_name(t.category)}·{directory.place(t.estate_id, t.building)}"
-                         f" 超期{span(fig.end - overdue_since(t, fig.end))}（{t.assignee_name or '未派'}）")
+                         f" 超期{span(fig.until - overdue_since(t, fig.until))}（{t.assignee_name or '未派'}）")
     if fig.recurring:
         lines.append(f"建议提交议事会（近{RECURRING_DAYS}天同楼同类≥{RECURRING_MIN}次）：")
         lines += [f"· {directory.place(e, b)} {cat_name(c)} {n}次" for e, b, c, n in fig.recurring]
     return lines
 
 
-def compose(session: Session, directory: Directory, recipient: Recipient, day: date) -> str:
-    """The whole digest for one secretary, cut to fit one WeChat message."""
+def compose(session: Session, directory: Directory, recipient: Recipient, day: date,
+            now: datetime | None = None) -> str:
+    """The whole digest for one secretary, cut to fit one WeChat message (a day not over says so)."""
     config = directory.config
     start, end = day_range(day, ZoneInfo(config.timezone))
-    blocks = []
+    now, blocks = now or clock.utcnow(), []
     for community in recipient.communities:
-        fig = figures(session, start, end, [community.id], unplaced=recipient.unplaced)
-        blocks.append(compose_section(directory, community, day, fig))
+        fig = figures(session, start, end, [community.id], unplaced=recipient.unplaced, now=now)
+        blocks.append(compose_section(directory, community, day, fig, now))
     lines = [line for block in blocks for line in block]
     footer = ["响应率：到期应接单中按时接单的比例；解决率：到期应办结中已办结的比例；满意率：评价中满意及基本满意的比例。"]
     if config.digest.url:

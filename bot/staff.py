@@ -46,6 +46,10 @@ class StaffDirectory:
         for community in directory.config.communities:
             secretary = community.secretary
             self._config[secretary.openid] = Member(secretary.openid, secretary.name, "secretary", None)
+        duty = directory.config.duty
+        if duty and duty.openid not in self._config:
+            # The duty officer receives what no community can: they act on every grid's tickets, as a secretary.
+            self._config[duty.openid] = Member(duty.openid, duty.name, "secretary", None)
         for grid in directory.grids.values():
             for person in (grid.worker, grid.backup):
                 if person and person.openid not in self._config:
@@ -55,6 +59,10 @@ class StaffDirectory:
 
     def member(self, openid: str) -> Member | None:
         return self._config.get(openid) or self._bound().get(openid)
+
+    def members(self) -> list[Member]:
+        """Everyone who is staff: config.yaml's people, then those bound by invite."""
+        return list(self._config.values()) + [m for o, m in self._bound().items() if o not in self._config]
 
     def _bound(self) -> dict[str, Member]:
         """Staff bound by invite, read at most every CACHE_SECONDS (every message asks who its sender is)."""
@@ -66,6 +74,13 @@ class StaffDirectory:
                        for row in rows}
             self._cache = (time.monotonic(), members)
         return self._cache[1]
+
+    def bound_to(self, grid_id: str) -> list[str]:
+        """The openids of the grid workers bound by invite to this grid, read now (a worker pushes their task)."""
+        with self.sessions() as session:
+            openids = session.scalars(select(Staff.openid).where(Staff.grid_id == grid_id, Staff.role == "grid_worker")
+                                      .order_by(Staff.bound_at, Staff.openid))
+            return [openid for openid in openids if openid not in self._config]
 
     def role_of(self, openid: str) -> str:
         member = self.member(openid)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot import worktime
 from bot.clock import utcnow
 from bot.models import Attachment, Follower, Ticket, TicketEvent
-from bot.settings import Grid, limits_for
+from bot.settings import Department, Grid, Person, limits_for
 from bot.tickets import NOTIFY_JOB, OPEN, Step, TicketStore
 
 NOTIFY = [NOTIFY_JOB]
@@ -129,7 +129,11 @@ def explain(store: TicketStore, ticket_id: int, actor: str, note: str):
     return store.apply(ticket_id, actor, change)
 
 
-def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid):
+def _noted(detail: dict, note: str) -> dict:
+    return detail | {"text": note[:1000]} if note else detail
+
+
+def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid, note: str = ""):
     """Hand the ticket to another grid's worker, who gets it as a new task."""
     def change(session, ticket):
         if ticket.status not in OPEN or ticket.grid_id == grid.id:
@@ -137,16 +141,33 @@ def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid)
         ticket.grid_id, ticket.status, ticket.accepted_at = grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = grid.worker.openid, grid.worker.name
         ticket.dispatched_at = utcnow()
-        return Step("transferred", {"grid": grid.id, "to": grid.worker.openid}, MOVES_ON)
+        return Step("transferred", _noted({"grid": grid.id, "to": grid.worker.openid, "to_name": grid.worker.name},
+                                          note), MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
-def transfer_to_department(store: TicketStore, ticket_id: int, actor: str, department: str):
-    """Record that a functional department must help; the secretary is told to call it in."""
+def transfer_to_person(store: TicketStore, ticket_id: int, actor: str, person: Person, grid_id: str | None,
+                       note: str = ""):
+    """Give an open ticket to one member of staff (in `grid_id`, or its grid), who gets it as a new task."""
+    def change(session, ticket):
+        if ticket.status not in OPEN or ticket.assignee_openid == person.openid:
+            return None
+        ticket.assignee_openid, ticket.assignee_name = person.openid, person.name
+        ticket.grid_id = grid_id or ticket.grid_id
+        ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
+        return Step("transferred", _noted({"grid": ticket.grid_id, "to": person.openid, "to_name": person.name},
+                                          note), MOVES_ON)
+    return store.apply(ticket_id, actor, change)
+
+
+def transfer_to_department(store: TicketStore, ticket_id: int, actor: str, name: str, code: str,
+                           department: Department, note: str = ""):
+    """Record that a functional department of config.yaml must help, with how to reach it; the ticket stays put."""
     def change(session, ticket):
         if ticket.status not in OPEN:
             return None
-        return Step("transferred", {"department": department[:32]}, MOVES_ON)
+        return Step("transferred", _noted({"department": code, "to_name": department.name,
+                                           "phone": department.phone, "by": name}, note), MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 

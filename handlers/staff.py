@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 
 from bot import steps
 from bot.models import Ticket
+from bot.settings import Person
 from handlers import texts
-from handlers.base import Context, Filter, Message
-from handlers.intake import assignee_of, category_name, place_of
+from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
+from handlers.intake import analysis_of, assignee_of, category_name, place_of
 
-COMMAND = re.compile(r"^\s*(接单|完成|办结|转派|转交)\s*(1\d{5})\s*(.*)$", re.S)
+# A command word starts the message; the number and the rest are read after it, so a staff member who
+# leaves the number out hears how the command goes instead of being answered as a resident.
+COMMAND = re.compile(r"^\s*(接单|完成|办结|转派|转交)\s*(\d*)\s*(.*)$", re.S)
 TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办)\s*$")
 BIND = re.compile(r"^\s*绑定\s*(\d{8})\s*$")
+TASKS_SHOWN = 20  # lines in one reply to 我的任务; the rest are counted and left to the desk
 
 
 def _member(message: Message, ctx: Context):
@@ -30,9 +36,20 @@ def command(message: Message, ctx: Context) -> bool:
     return False
 
 
+def usage_of(verb: str, rest: str) -> str:
+    """How the command goes, with what the staff member already wrote as its note."""
+    if verb == "接单":
+        return "接单 工单号"
+    if verb in ("完成", "办结"):
+        return f"{verb} 工单号 {rest or '处理说明'}"
+    return f"{verb} 工单号 网格或部门"
+
+
 def act(message: Message, ctx: Context) -> str:
     """One command on one ticket, only within the member's grids."""
     member, number, verb, rest = ctx.found["member"], ctx.found["number"], ctx.found["verb"], ctx.found["rest"]
+    if not number:
+        return texts.STAFF_NEED_NUMBER.format(usage=usage_of(verb, rest))
     ticket = ctx.tickets.by_number(number)
     if ticket is None:
         return texts.STAFF_NO_TICKET.format(number=number)
@@ -41,38 +58,103 @@ def act(message: Message, ctx: Context) -> str:
     ctx.state.set(message.sender, {"step": "staff", "ticket": ticket.id, "number": number})
     if verb == "接单":
         ticket, event = steps.accept(ctx.tickets, ticket.id, member.openid, member.name)
-        if event is None and ticket.assignee_openid != member.openid:
-            return texts.STAFF_ALREADY.format(number=number, status=texts.STATUS.get(ticket.status, ticket.status))
+        if event is None:
+            return taken(ticket, member)
         return texts.STAFF_ACCEPTED.format(number=number, category=category_name(ctx, ticket.category),
-                                           place=place_of(ctx, ticket), text=ticket.text[:200])
+                                           place=place_of(ctx, ticket), text=texts.clip(ticket.text, 200))
     if verb in ("完成", "办结"):
         if not rest:
             return texts.STAFF_NEED_NOTE.format(number=number)
         ticket, event = steps.resolve(ctx.tickets, ticket.id, member.openid, member.name, rest)
-        if event is None and ticket.status != "resolved":
-            return texts.STAFF_ALREADY.format(number=number, status=texts.STATUS.get(ticket.status, ticket.status))
+        if event is None:
+            return already(ticket)
         return texts.STAFF_RESOLVED.format(number=number)
     return transfer(ctx, member, ticket, rest)
 
 
-def find_grid(ctx: Context, target: str):
-    target = target.strip()
-    for grid in ctx.directory.grids.values():
-        if target in (grid.id, grid.name) or (len(target) >= 2 and target in grid.name):
-            return grid
-    return None
+def already(ticket: Ticket) -> str:
+    return texts.STAFF_ALREADY.format(number=ticket.number, status=texts.STATUS.get(ticket.status, ticket.status))
 
 
-def transfer(ctx: Context, member, ticket: Ticket, target: str) -> str:
-    """转派 to a grid (its worker gets the task) or to a department (recorded; the secretary calls it in)."""
-    if not target:
-        return texts.STAFF_USAGE
-    grid = find_grid(ctx, target)
-    if grid is not None:
-        ticket, _ = steps.transfer_to_grid(ctx.tickets, ticket.id, member.openid, grid)
-        return texts.STAFF_TRANSFERRED.format(number=ticket.number, target=assignee_of(ctx, ticket))
-    steps.transfer_to_department(ctx.tickets, ticket.id, member.openid, target)
-    return texts.STAFF_TRANSFERRED.format(number=ticket.number, target=target[:32])
+def taken(ticket: Ticket, member) -> str:
+    """Why 接单 changed nothing: the member has it already, someone else does, or it is over."""
+    if ticket.status != "accepted":
+        return already(ticket)
+    if ticket.assignee_openid == member.openid:
+        return texts.STAFF_ALREADY_YOURS.format(number=ticket.number)
+    return texts.STAFF_TAKEN.format(number=ticket.number, name=ticket.assignee_name)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What 转派 may name: a grid, a department of config.yaml, or a member of staff."""
+
+    kind: str  # grid | department | person
+    names: tuple[str, ...]  # its id and name, as staff may write them
+    value: Any  # Grid, (code, Department) or Member
+
+
+def targets(ctx: Context) -> list[Target]:
+    found = [Target("grid", (g.id, g.name), g) for g in ctx.directory.grids.values()]
+    found += [Target("department", (code, d.name), (code, d)) for code, d in ctx.settings.config.departments.items()]
+    return found + [Target("person", (m.name,), m) for m in ctx.staff.members()]
+
+
+def find_target(ctx: Context, text: str) -> tuple[Target | None, str]:
+    """The target `text` names first, and the note after it; None when nothing, or more than one, fits."""
+    everyone = targets(ctx)
+    token, note = (text.split(None, 1) + [""])[:2]
+    for fits in (lambda name: token == name, lambda name: len(token) >= 2 and token in name):
+        hits = [t for t in everyone if any(fits(name) for name in t.names)]
+        if hits:
+            return (hits[0], note.strip()) if len(hits) == 1 else (None, "")
+    # Written without a space: "燃气公司请上门看看".
+    named = sorted(((name, t) for t in everyone for name in t.names if text.startswith(name)), key=lambda x: -len(x[0]))
+    return (named[0][1], text[len(named[0][0]):].strip()) if named else (None, "")
+
+
+def choices(ctx: Context, number: str) -> str:
+    """What 转派 accepts, for a staff member who named something else."""
+    members = ctx.staff.members()
+    example = next((m.name for m in members if m.role == "grid_worker"), members[0].name)
+    return texts.STAFF_TARGETS.format(grids="、".join(g.name for g in ctx.directory.grids.values()) or "无",
+                                      departments="、".join(d.name for d in ctx.settings.config.departments.values())
+                                      or "无", number=number, example=example)
+
+
+def phone_of(department) -> str:
+    return texts.DEPARTMENT_PHONE.format(phone=department.phone) if department.phone else ""
+
+
+def transfer(ctx: Context, member, ticket: Ticket, rest: str) -> str:
+    """转派 to a grid or a person (who get the task) or to a department (recorded, with its phone for the sender)."""
+    number = ticket.number
+    if not rest:
+        return texts.STAFF_NEED_TARGET + choices(ctx, number)
+    target, note = find_target(ctx, rest)
+    if target is None:
+        return texts.STAFF_UNKNOWN_TARGET.format(target=rest.split()[0][:16]) + choices(ctx, number)
+    if target.kind == "department":
+        code, department = target.value
+        moved, event = steps.transfer_to_department(ctx.tickets, ticket.id, member.openid, member.name, code,
+                                                    department, note)
+        if event is None:
+            return already(moved)
+        reply = texts.STAFF_TO_DEPARTMENT_SENT if department.openid else texts.STAFF_TO_DEPARTMENT
+        return reply.format(number=number, department=department.name, phone=phone_of(department))
+    if target.kind == "grid":
+        moved, event = steps.transfer_to_grid(ctx.tickets, ticket.id, member.openid, target.value, note)
+    else:
+        person = target.value
+        # A grid worker's tickets move to their grid; a secretary's stay in the grid they are in.
+        grid_id = ticket.grid_id if not person.grids or ticket.grid_id in person.grids else min(person.grids)
+        moved, event = steps.transfer_to_person(ctx.tickets, ticket.id, member.openid,
+                                                Person(name=person.name, openid=person.openid), grid_id, note)
+    if event is None and moved.status in steps.OPEN:
+        return texts.STAFF_TRANSFER_SAME.format(number=number, target=assignee_of(ctx, moved))
+    if event is None:
+        return already(moved)
+    return texts.STAFF_TRANSFERRED.format(number=number, target=assignee_of(ctx, moved))
 
 
 def asks_tasks(message: Message, ctx: Context) -> bool:
@@ -80,17 +162,29 @@ def asks_tasks(message: Message, ctx: Context) -> bool:
 
 
 def tasks(message: Message, ctx: Context) -> str:
+    """The member's open tickets, their own first, then urgent, then oldest; the count says what is not shown."""
     member = ctx.found["member"]
-    query = select(Ticket).where(Ticket.status.in_(steps.OPEN))
+    mine = Ticket.assignee_openid == member.openid
+    where = [Ticket.status.in_(steps.OPEN)]
     if member.grids is not None:
-        query = query.where(or_(Ticket.grid_id.in_(member.grids), Ticket.assignee_openid == member.openid))
+        where.append(or_(Ticket.grid_id.in_(member.grids), mine))
     with ctx.tickets.sessions() as session:
-        open_ones = list(session.scalars(query.order_by(Ticket.urgent.desc(), Ticket.id).limit(20)))
-    if not open_ones:
+        count, own = session.execute(select(func.count(), func.sum(case((mine, 1), else_=0))).where(*where)).one()
+        shown = list(session.scalars(select(Ticket).where(*where).order_by(
+            case((mine, 0), else_=1), Ticket.urgent.desc(), Ticket.id).limit(TASKS_SHOWN)))
+    if not shown:
         return texts.STAFF_NO_TASKS
     lines = [f"{'【急】' if t.urgent else ''}{t.number} {category_name(ctx, t.category)} {place_of(ctx, t)} "
-             f"{texts.STATUS.get(t.status, t.status)}" for t in open_ones]
-    return texts.STAFF_TASKS.format(lines="\n".join(lines))
+             f"{texts.STATUS.get(t.status, t.status)}" for t in shown]
+    if count > len(shown):
+        lines.append(texts.STAFF_TASKS_MORE.format(more=count - len(shown)))
+    # A secretary's own queue (tickets no grid could take) would drown among every grid's: say it leads.
+    own_first = texts.STAFF_TASKS_OWN.format(own=own) if member.grids is None and own else ""
+    return texts.STAFF_TASKS.format(count=count, own=own_first, lines="\n".join(lines))
+
+
+def usage(message: Message, ctx: Context) -> str:
+    return texts.STAFF_USAGE
 
 
 def photo(message: Message, ctx: Context) -> str:
@@ -106,11 +200,15 @@ def bind(message: Message, ctx: Context) -> str:
     member = ctx.staff.redeem(BIND.match(message.text).group(1), message.sender)
     if member is None:
         return texts.STAFF_BAD_CODE
-    scope = "全部网格" if member.grids is None else "、".join(
-        ctx.directory.grids[g].name for g in sorted(member.grids) if g in ctx.directory.grids)
+    if member.grids is None:  # a secretary: every grid's tickets, but not a push for each
+        return texts.STAFF_BOUND_SECRETARY.format(name=member.name)
+    scope = "、".join(ctx.directory.grids[g].name for g in sorted(member.grids) if g in ctx.directory.grids)
     return texts.STAFF_BOUND.format(name=member.name, scope=scope)
 
 
 is_command = Filter(command, "staff_command")
+# Staff saying hello or asking for help get the staff usage; the role is checked first, so residents skip the reader.
+greets = is_staff & (is_text | is_voice) & Filter(lambda m, c: analysis_of(m, c).intent in ("greeting", "help"),
+                                                  "greeting_or_help")
 asks_for_tasks = Filter(asks_tasks, "staff_tasks")
 binds = Filter(lambda m, c: m.type == "text" and bool(BIND.match(m.text)), "bind_code")

@@ -81,20 +81,40 @@ REPORT_HOW = "请直接发文字或语音说说遇到的问题，最好带上几
 
 # Staff
 STAFF_BOUND = "绑定成功！{name}您好，您负责{scope}。新工单会推送给您，回复“我的任务”查看。"
+STAFF_BOUND_SECRETARY = "绑定成功！{name}您好，您可以处理全部网格的工单，回复“我的任务”查看待办。"
 STAFF_BAD_CODE = "这个绑定码无效或已用过，请向社区要一个新的。"
 STAFF_NO_TICKET = "没有找到工单{number}，请核对工单号。"
+STAFF_NEED_NUMBER = "请带上工单号，比如“{usage}”。发“我的任务”可以查看您的工单号。"
 STAFF_NOT_YOURS = "工单{number}不属于您的网格，不能操作。如需处理请联系社区书记转派。"
 STAFF_ACCEPTED = "已接单{number}：{category}（{place}）\n居民反映：{text}\n处理完回复“完成 {number} 处理说明”，可附照片。"
 STAFF_ALREADY = "工单{number}现在是“{status}”，无需重复操作。"
+STAFF_ALREADY_YOURS = "工单{number}您已接单，正在处理中。处理完回复“完成 {number} 处理说明”，可附照片。"
+STAFF_TAKEN = "工单{number}已由{name}接单，正在处理中。"
 STAFF_RESOLVED = "工单{number}已标记完成，已请居民评价。辛苦了！"
 STAFF_NEED_NOTE = "请带上处理说明，比如“完成 {number} 已更换灯泡”。"
 STAFF_TRANSFERRED = "工单{number}已转给{target}。"
+STAFF_TRANSFER_SAME = "工单{number}本来就在{target}手上，无需转派。"
+STAFF_TO_DEPARTMENT = "工单{number}已登记转{department}协助，请联系{department}{phone}。"
+STAFF_TO_DEPARTMENT_SENT = "工单{number}已推送给{department}{phone}，请跟进。"
+STAFF_UNKNOWN_TARGET = "没有找到“{target}”。"
+STAFF_NEED_TARGET = "请写上转给谁。"
+STAFF_TARGETS = "可以转给：\n网格：{grids}\n部门：{departments}\n也可以写网格员姓名，比如“转派 {number} {example}”。"
+DEPARTMENT_PHONE = "（电话{phone}）"
 STAFF_USAGE = ("可以这样回复：\n接单 工单号\n完成 工单号 处理说明\n转派 工单号 网格或部门\n我的任务")
 STAFF_NO_TASKS = "您目前没有待办工单。"
-STAFF_TASKS = "您的待办工单：\n{lines}"
+STAFF_TASKS = "您的待办工单共{count}件{own}：\n{lines}"
+STAFF_TASKS_OWN = "（您本人负责的{own}件排在前面）"
+STAFF_TASKS_MORE = "还有{more}件没列出，请到工作台查看全部。"
 STAFF_PHOTO = "照片已附到工单{number}。"
 
 # Pushes (sent by the workers, outside the passive reply)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut text ends with "…", so the reader knows there is more on the desk."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 PUSH_ACCEPTED = "您反映的{category}问题（工单{number}）已由{name}接单，正在处理。"
 PUSH_RESOLVED = ("您反映的{category}问题（工单{number}）已处理：{note}\n"
                  "请您评价：回复“满意”“基本满意”或“不满意”。")
@@ -105,7 +125,9 @@ PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
 PUSH_URGENT_ADDED = "【紧急】工单{number}（{category}，{place}）居民补充：{note}"
 PUSH_ADDED = "工单{number}（{category}，{place}）居民补充：{note}"
 PUSH_TRANSFERRED_RESIDENT = "您的工单{number}已转交{target}处理。"
-PUSH_DEPARTMENT = "工单{number}（{category}，{place}）需要{department}协助，请联系。\n居民反映：{text}"
+PUSH_DEPARTMENT_RESIDENT = "您反映的{category}问题（工单{number}）已请{department}协助处理，有进展会告诉您。"
+PUSH_DEPARTMENT = "工单{number}（{category}，{place}）已由{by}转请{department}{phone}协助，请关注。\n居民反映：{text}"
+PUSH_TO_DEPARTMENT = "【吹哨报到】{by}请{department}协助：工单{number}（{category}，{place}）\n居民反映：{text}"
 PUSH_JOINED = "工单{number}又有居民反映（共{households}户）：{text}"
 PUSH_URGENT = "【紧急】工单{number}：{category}（{place}）\n居民反映：{text}\n已推送{assignee}，请关注。"
 MEDIA_WITH_DRAFT = "收到，会和您反映的问题一起登记。请先回答上面的问题哦。"

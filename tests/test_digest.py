@@ -73,7 +73,7 @@ def clock(monkeypatch):
     return install(monkeypatch, FakeClock(at(5, 8, 30)))
 
 
-def test_figures_for_a_known_day(known):
+def test_figures_for_a_known_day(known, clock):
     from bot.digest import day_range
     from bot.reports import figures, rates
 
@@ -89,7 +89,7 @@ def test_figures_for_a_known_day(known):
     assert fig.recurring == [("xingfuyuan", "3", "leak", 4)]
 
 
-def test_digest_reads_like_the_day(known):
+def test_digest_reads_like_the_day(known, clock):
     from bot.digest import compose, recipients
 
     (recipient,) = recipients(known.directory)
@@ -146,7 +146,7 @@ def test_a_digest_claimed_by_a_dead_worker_is_sent_once_later(known, fake_wechat
     assert len(fake_wechat.texts_to(SECRETARY)) == 1
 
 
-def test_report_and_digest_commands(known, env):
+def test_report_and_digest_commands(known, env, clock):
     from bot.cli import main
 
     cli_env = env | {"MINHU_CONFIG": str(REPO / "config.yaml")}
@@ -161,6 +161,76 @@ def test_report_and_digest_commands(known, env):
     assert result.exit_code == 0 and "合计" in result.output
     result = CliRunner().invoke(main, ["digest", "--date", "2030-03-04"], env=cli_env)
     assert result.exit_code == 0 and "解决率50%（1/2）" in result.output
+
+
+TODAY = [
+    # Reported ten minutes ago: due for acceptance at 12:20, not late yet.
+    ticket(1, "leak", "3", "grid-1", at(4, 10, 20)),
+    # Due for a fix at 09:00 today and not fixed: late by 1 hour 30 minutes at 10:30.
+    ticket(2, "parking", "7", "grid-2", at(2, 9), accepted_at=at(2, 9, 30), resolve_due=at(4, 9), status="accepted"),
+    # Accepted in time, due for a fix at 18:00: not yet judged.
+    ticket(3, "lighting", "7", "grid-2", at(4, 9), accepted_at=at(4, 9, 10), accept_due=at(4, 9, 30),
+           resolve_due=at(4, 18), status="accepted"),
+]
+
+
+@pytest.fixture
+def today(runtime, monkeypatch):
+    clock = install(monkeypatch, FakeClock(at(4, 10, 30)))
+    with runtime.sessions() as session:
+        session.execute(insert(Ticket), TODAY)
+        session.commit()
+    return clock
+
+
+def test_a_day_not_over_is_judged_until_now_and_says_so(runtime, today):
+    from bot.digest import compose, day_range, recipients
+    from bot.reports import figures, rates
+
+    start, end = day_range(DAY, ZONE)
+    with runtime.sessions() as session:
+        total = figures(session, start, end, ["xingfu"]).total()
+        (recipient,) = recipients(runtime.directory)
+        text = compose(session, runtime.directory, recipient, DAY)
+    assert total["overdue"] == 1
+    assert rates(total) == {"response": (1, 1), "resolution": (0, 1), "satisfaction": (0, 0)}
+    assert text.startswith("【幸福里社区·每日简报】3月4日（周一，截至10:30，当天还没过完）")
+    assert "今日截至10:30新报2件，接单1件，办结0件；目前超期1件" in text
+    assert "· 100002 停车·7号楼 超期1小时30分钟（李建国）" in text
+
+
+def test_digest_and_report_commands_refuse_what_they_cannot_know(runtime, env, today):
+    from bot.cli import main
+
+    cli_env = env | {"MINHU_CONFIG": str(REPO / "config.yaml")}
+    result = CliRunner().invoke(main, ["digest", "--date", "2030-03-05"], env=cli_env)
+    assert result.exit_code != 0 and "2030-03-05 has not begun" in result.output
+    result = CliRunner().invoke(main, ["digest", "--date", "2030-03-04", "--send"], env=cli_env)
+    assert result.exit_code != 0 and "not over" in result.output
+    result = CliRunner().invoke(main, ["digest", "--date", "2030-03-04"], env=cli_env)
+    assert result.exit_code == 0 and "当天还没过完" in result.output
+    with runtime.sessions() as session:
+        assert session.scalars(select(Digest)).all() == []  # nothing marked sent for a day not over
+    result = CliRunner().invoke(main, ["report", "--from", "2030-01-01", "--to", "2030-12-31", "--community", "nope"],
+                                env=cli_env)
+    assert result.exit_code != 0 and "unknown community 'nope'" in result.output and "xingfu" in result.output
+    result = CliRunner().invoke(main, ["report", "--from", "2030-01-01", "--to", "2030-12-31", "--csv"], env=cli_env)
+    total = next(csv.DictReader(io.StringIO(result.output)))
+    assert (total["overdue"], total["due_resolve"], total["resolution_rate"]) == ("1", "1", "0.0%")
+    result = CliRunner().invoke(main, ["report", "--from", "2030-01-01", "--to", "2030-12-31"], env=cli_env)
+    assert "截至2030-03-04 10:30" in result.output.splitlines()[0]
+
+
+def test_report_columns_line_up_with_chinese_names(known, env, clock):
+    from unicodedata import east_asian_width
+
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["report", "--from", "2030-03-01", "--to", "2030-03-04"],
+                                env=env | {"MINHU_CONFIG": str(REPO / "config.yaml")})
+    width = lambda line: sum(2 if east_asian_width(c) in "WF" else 1 for c in line)  # noqa: E731
+    table = result.output.splitlines()[1:]
+    assert len(table) > 3 and len({width(line) for line in table}) == 1, result.output
 
 
 def test_benchmark_runs_small(tmp_path):

@@ -152,6 +152,8 @@ def test_urgent_ticket_pages_the_secretary_at_once(runtime, fake_wechat, clock):
     clock.advance(minutes=14)  # the urgent limit
     run_due(runtime)
     assert step_names(runtime, ticket.id)[:3] == ["page:urgent", "remind:accept", "escalate:accept:1"]
+    reminder = fake_wechat.texts_to(WORKER)[1]  # an emergency's reminder is direct, not a gentle one
+    assert reminder.startswith("【紧急】") and "温馨" not in reminder and f"接单 {ticket.number}" in reminder
 
 
 def test_urgent_ticket_paged_by_the_chat_is_not_paged_twice(runtime, fake_wechat, clock):

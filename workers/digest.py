@@ -9,9 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock
-from bot.digest import Recipient, compose, recipients, yesterday
+from bot.digest import Recipient, compose, recipients, today, yesterday
 from bot.models import Digest
 from bot.privacy import mask_openid
+from handlers import texts
 from workers import runtime
 from workers.ledger import InFlight
 from workers.notifier import Push
@@ -23,7 +24,12 @@ STALE_CLAIM = timedelta(minutes=2)  # a claim older than this belongs to a worke
 def send_digests(day_iso: str | None = None) -> dict[str, str]:
     """Send yesterday's (or `day_iso`'s) digest to every secretary who has not had it; return what happened."""
     rt = runtime.get()
-    day = date.fromisoformat(day_iso) if day_iso else yesterday(ZoneInfo(rt.settings.config.timezone))
+    zone = ZoneInfo(rt.settings.config.timezone)
+    day = date.fromisoformat(day_iso) if day_iso else yesterday(zone)
+    if day >= today(zone):
+        # Once per day: a digest of half a day would stand in for the whole one.
+        log.warning("digest %s not sent: the day is not over", day)
+        return {}
     outcome, failure = {}, None
     for recipient in recipients(rt.directory):
         try:
@@ -71,7 +77,7 @@ def send_one(rt, recipient: Recipient, day: date) -> str:
     key = (Digest.recipient == openid, Digest.day == day)
     try:
         channel = rt.notifier.send(openid, Push(text=body, fields={
-            "title": f"{day.month}月{day.day}日每日简报", "text": body[:100]}))
+            "title": f"{day.month}月{day.day}日每日简报", "text": texts.clip(body, 100)}))
     except Exception:
         with rt.sessions() as session:
             # Release the claim at once so the job's retry can send.

@@ -4,7 +4,9 @@ from __future__ import annotations
 import logging
 
 from bot.clock import utcnow
+from bot.errors import NoChannel
 from bot.models import Ticket, TicketEvent
+from handlers import texts
 from workers import runtime, timers
 from workers.ledger import deliver
 from workers.notifier import Push
@@ -18,10 +20,17 @@ def task_push(rt, ticket: Ticket) -> Push:
     place = rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     title = "【紧急】新工单，请立即处理" if ticket.urgent else "新工单待处理"
     text = (f"{title}\n工单号：{ticket.number}\n类别：{category_name}\n位置：{place}\n"
-            f"居民反映：{ticket.text[:300]}\n回复“接单 {ticket.number}”接单。")
+            f"居民反映：{texts.clip(ticket.text, 300)}\n回复“接单 {ticket.number}”接单。")
     return Push(text=text, fields={"title": title, "number": ticket.number, "category": category_name,
-                                   "place": place, "text": ticket.text[:100],
+                                   "place": place, "text": texts.clip(ticket.text, 100),
                                    "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
+
+
+def task_recipients(rt, grid_id: str | None, assignee: str) -> list[str]:
+    """The assignee; with a grid's own worker, the grid's staff bound by invite too (绑定 promises them its tasks)."""
+    grid = rt.directory.grids.get(grid_id) if grid_id else None
+    helpers = rt.staff.bound_to(grid.id) if grid and assignee == grid.worker.openid else []
+    return list(dict.fromkeys([assignee, *helpers]))
 
 
 def dispatch_ticket(ticket_id: int) -> str:
@@ -32,11 +41,16 @@ def dispatch_ticket(ticket_id: int) -> str:
         if ticket is None:
             log.warning("ticket %s no longer exists", ticket_id)
             return "gone"
-        recipient = ticket.assignee_openid
+        recipient, *helpers = task_recipients(rt, ticket.grid_id, ticket.assignee_openid)
         push = task_push(rt, ticket)
     # Reminders and escalation first: they are the remedy when this push cannot go out.
     timers.schedule_ticket(ticket_id)
     sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
+    for helper in helpers:
+        try:
+            deliver(rt.sessions, ticket_id, "dispatch", helper, lambda helper=helper: rt.notifier.send(helper, push))
+        except NoChannel as exc:  # the assignee has it; a helper out of reach must not hold the ticket back
+            log.warning("ticket %s dispatch: %s", ticket_id, exc)
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket.status == "new":

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Ticket
 from bot.worktime import span, when
+from handlers import texts
 from workers.notifier import Push
 
 VERB = {"accept": "接单", "resolve": "办结"}
@@ -18,13 +19,13 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
     category = config.category(ticket.category)
     place = directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     about = f"工单{ticket.number}（{category.name}·{place}）"
-    said = f"居民反映：{ticket.text[:80]}"
+    said = f"居民反映：{texts.clip(ticket.text, 80)}"
     secretary = directory.fallback(ticket.estate_id)
     grid = directory.grids.get(ticket.grid_id) if ticket.grid_id else None
     backup = grid.backup if grid and grid.backup else secretary
     assignee = ticket.assignee_name or "网格员"
     fields = {"number": ticket.number or "", "category": category.name, "place": place,
-              "text": ticket.text[:100], "reported_at": when(ticket.created_at, zone)}
+              "text": texts.clip(ticket.text, 100), "reported_at": when(ticket.created_at, zone)}
 
     def push(openid: str, title: str, text: str) -> tuple[str, Push]:
         return openid, Push(text=text, fields=fields | {"title": title})
@@ -36,6 +37,10 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
     verb, due = VERB[stage], ticket.accept_due_at if stage == "accept" else ticket.resolve_due_at
     if kind == "remind":
         action = f"回复“{verb} {ticket.number}”即可" if stage == "accept" else f"办好后回复“{verb} {ticket.number}”"
+        if ticket.urgent:  # an emergency: no gentle word first
+            return [push(ticket.assignee_openid, f"【紧急】{verb}提醒",
+                         f"【紧急】{about}须在{when(due, zone)}前{verb}，只剩{span(due - now)}，请立即处理！"
+                         f"{action}。\n{said}")]
         return [push(ticket.assignee_openid, f"{verb}提醒",
                      f"温馨提醒：{about}需在{when(due, zone)}前{verb}，还剩{span(due - now)}。{action}。")]
     late = f"已超过{verb}时限{span(now - due)}"
@@ -47,7 +52,7 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
         return [push(secretary.openid, "超时工单",
                      f"【超时】{about}{late}，已提醒{told}。请您协调处理。\n{said}")]
     department = config.departments[category.department]
-    phone = f"（电话{department.phone}）" if department.phone else ""
+    phone = texts.DEPARTMENT_PHONE.format(phone=department.phone) if department.phone else ""
     if not department.openid:
         return [push(secretary.openid, "吹哨报到",
                      f"【吹哨】{about}{late}，仍未{verb}。请联系{department.name}{phone}协助处理。\n{said}")]

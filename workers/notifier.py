@@ -10,6 +10,14 @@ from bot.settings import Template
 from bot.wechat.client import OutsideWindow, WeChatClient
 
 log = logging.getLogger("minhu.notifier")
+MAX_TEXT_BYTES = 2048  # WeChat's cap on a customer-service text, and WeCom's on an app message
+
+
+def fit(text: str) -> str:
+    """The text within MAX_TEXT_BYTES of UTF-8, ending with "…" where it had to be cut."""
+    if len(text.encode("utf-8")) <= MAX_TEXT_BYTES:
+        return text
+    return text.encode("utf-8")[:MAX_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
 
 
 @dataclass(frozen=True)
@@ -31,12 +39,13 @@ class Notifier:
         self.wecom = wecom  # bot.wecom.WeComChannel for staff who use WeCom, or None
 
     def send(self, openid: str, push: Push) -> str:
+        text = fit(push.text)
         if self.wecom is not None and self.wecom.reaches(openid):
-            self.wecom.send(openid, push.text)
+            self.wecom.send(openid, text)
             return "wecom"
         template = self.templates.get(push.template, self.template)
         try:
-            self.client.send_text(openid, push.text)
+            self.client.send_text(openid, text)
             return "custom"
         except OutsideWindow:
             if not template.id:

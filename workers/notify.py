@@ -9,7 +9,7 @@ from bot.errors import NoChannel
 from bot.models import Follower, Ticket, TicketEvent
 from handlers import texts
 from workers import runtime
-from workers.dispatch import task_push
+from workers.dispatch import task_push, task_recipients
 from workers.ledger import deliver
 from workers.notifier import Push
 
@@ -20,7 +20,7 @@ def _facts(rt, ticket: Ticket) -> dict[str, str]:
     grid = rt.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
     return {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
             "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
-            "text": ticket.text[:200], "status": texts.STATUS.get(ticket.status, ticket.status),
+            "text": texts.clip(ticket.text, 200), "status": texts.STATUS.get(ticket.status, ticket.status),
             "assignee": f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}"}
 
 
@@ -53,15 +53,13 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         return [(ticket.assignee_openid, Push(text=texts.PUSH_RATING_NOTE.format(note=detail.get("note", ""), **facts),
                                               fields=facts | {"title": "居民补充意见"}))]
     if kind == "transferred" and detail.get("department"):
-        department = detail["department"]
-        text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=department, **facts)
-        return ([(secretary, Push(text=texts.PUSH_DEPARTMENT.format(department=department, **facts),
-                                  fields=facts | {"title": f"需{department}协助"}))]
-                + [(r, _resident(text, facts, "工单已转交")) for r in residents])
+        return _department_pushes(rt, ticket, event, facts, residents, secretary)
     if kind == "transferred":
         # The resident who placed an emergency was told who has it in the reply: no push saying it again.
         text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
-        return ([(ticket.assignee_openid, task_push(rt, ticket))]
+        # Whom this transfer named, not who holds the ticket when the job runs (it may have moved on again).
+        task, to = task_push(rt, ticket), detail.get("to") or ticket.assignee_openid
+        return ([(o, task) for o in task_recipients(rt, detail.get("grid"), to)]
                 + [(r, _resident(text, facts, "工单已转交")) for r in residents if r != event.actor])
     if kind == "added":
         # Words added to an emergency while it waits for its place: whoever holds it hears at once.
@@ -77,6 +75,24 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
             return []
         return [(secretary, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))]
     return []
+
+
+def _department_pushes(rt, ticket: Ticket, event: TicketEvent, facts: dict, residents: list[str],
+                       secretary: str) -> list[tuple[str, Push]]:
+    """A department called in: it hears if it has an openid; the secretary and the assignee, unless they did it."""
+    detail = event.detail or {}
+    # Older events name the department itself; newer ones its key in config.yaml, with its name and phone.
+    department = rt.settings.config.departments.get(detail["department"])
+    name = detail.get("to_name") or detail["department"]
+    phone = texts.DEPARTMENT_PHONE.format(phone=detail["phone"]) if detail.get("phone") else ""
+    about = facts | {"department": name, "phone": phone, "by": detail.get("by") or "社区"}
+    fields = facts | {"title": f"需{name}协助"}
+    pushes = [(department.openid, Push(text=texts.PUSH_TO_DEPARTMENT.format(**about), fields=fields))
+              ] if department and department.openid else []
+    staff = dict.fromkeys(o for o in (secretary, ticket.assignee_openid) if o and o != event.actor)
+    pushes += [(o, Push(text=texts.PUSH_DEPARTMENT.format(**about), fields=fields)) for o in staff]
+    text = texts.PUSH_DEPARTMENT_RESIDENT.format(**about)
+    return pushes + [(r, _resident(text, facts, "工单已转交")) for r in residents]
 
 
 def notify_event(event_id: int) -> str:

@@ -30,15 +30,7 @@ def close(store: TicketStore, ticket: Ticket, actor: str, name: str, note: str) 
 
 def reassign(store: TicketStore, ticket_id: int, actor: str, person: Person, grid_id: str | None, note: str):
     """Give an open ticket to another person, who gets it as a new task."""
-    def change(session, ticket):
-        if ticket.status not in steps.OPEN or ticket.assignee_openid == person.openid:
-            return None
-        ticket.assignee_openid, ticket.assignee_name = person.openid, person.name
-        ticket.grid_id = grid_id or ticket.grid_id
-        ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
-        return Step("transferred", {"grid": ticket.grid_id, "to": person.openid, "to_name": person.name,
-                                    "text": note[:1000]}, steps.MOVES_ON)
-    _, event = store.apply(ticket_id, actor, change)
+    _, event = steps.transfer_to_person(store, ticket_id, actor, person, grid_id, note)
     return event is not None
 
 

@@ -1,0 +1,65 @@
+"""config.yaml as an administrator edits it: mistakes stop start-up naming the key; oddities are warned of."""
+import logging
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bot.errors import ConfigError
+from tests.conftest import REPO
+
+
+def written(tmp_path, change) -> "Path":  # noqa: F821
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def grid(raw, n):
+    return raw["communities"][0]["estates"][0]["grids"][n]
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda r: r.update(foo=1), "  foo: unknown key (misspelt, or under the wrong parent?)"),
+    (lambda r: grid(r, 0).update(colour="red"), "  communities.0.estates.0.grids.0.colour: unknown key"),
+    (lambda r: r["categories"]["gas"].update(department="nope"),
+     "  categories.gas.department: 'nope' is not in departments"),
+    (lambda r: r["communities"][0].pop("secretary"), "  communities.0.secretary: missing (it is required)"),
+    (lambda r: grid(r, 0).update(buildings="1"), "  communities.0.estates.0.grids.0.buildings: expected a list"),
+    (lambda r: r.update(duty="x"), "  duty: expected a mapping (key: value lines), got 'x'"),
+    (lambda r: r["simulator"].update(enabled="maybe"), "  simulator.enabled: expected true or false, got 'maybe'"),
+    (lambda r: r["webhook"].update(max_body_bytes=5), "  webhook.max_body_bytes: expected at least 1024, got 5"),
+    (lambda r: r["menu"].append({"name": "x", "key": "y"}), "  menu: expected at most 3 items, got 4"),
+])
+def test_a_mistake_stops_start_up_naming_the_key_in_plain_words(tmp_path, env, change, says):
+    from bot.settings import load_settings
+
+    path = written(tmp_path, change)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"{path}: invalid configuration" and says in lines[1:2][0]
+    assert "Input should" not in str(caught.value) and "(top level)" not in str(caught.value)
+
+
+def without_building_8(raw):
+    grid(raw, 1)["buildings"].remove("8")
+
+
+def test_a_building_in_no_grid_is_warned_of_at_check_and_start(tmp_path, env, caplog, redis_url):
+    from bot.app import create_app
+    from bot.cli import main
+    from bot.settings import load_settings
+
+    path = written(tmp_path, without_building_8)
+    result = CliRunner().invoke(main, ["check"], env={"MINHU_CONFIG": str(path)})
+    assert result.exit_code == 0 and ": ok" in result.output
+    warning = ("communities.0.estates.0.buildings: building '8' is in no grid: its tickets go to the "
+               "secretary (王书记)")
+    assert f"warning: {warning}" in result.output
+    with caplog.at_level(logging.WARNING, logger="minhu"):
+        app = create_app(load_settings(path, env))
+    app.extensions["minhu"].close()
+    assert any(warning in record.getMessage() for record in caplog.records)
