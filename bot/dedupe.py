@@ -10,6 +10,7 @@ from redis import Redis
 from redis.connection import AbstractConnection as Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger("minhu.dedupe")
 PROCESSING = b"\x00"
@@ -29,7 +30,7 @@ class ReplyCache:
 
     def __init__(self, redis: Redis, prefix: str = "minhu:reply:", claim_ttl: int = 8, keep: int = 3600):
         # A claim outlives one WeChat attempt but not all three, so a crash mid-answer is retried.
-        self.redis, self.prefix, self.claim_ttl, self.keep = redis, prefix, claim_ttl, keep
+        self.redis, self.prefix, self.claim_ttl, self.keep_for = redis, prefix, claim_ttl, keep
         # One command instead of a pipeline of several: less to pack and parse on every message.
         self._claim = redis.register_script(_CLAIM)
         self._local = threading.local()
@@ -43,6 +44,7 @@ class ReplyCache:
         for attempt in (1, 2, 3):
             try:
                 connection = self._connection()
+                self._read_kept(connection)
                 connection.send_command(*command)
                 results = connection.read_response()
                 return results[0] == 1, list(results[1:])
@@ -56,13 +58,42 @@ class ReplyCache:
             except RedisConnectionError as exc:
                 # This thread's connection may have been closed by a Redis restart since its last message: the
                 # failure dropped it, so one more try connects afresh (or fails at once while Redis is down).
+                self._local.unread = 0
                 if attempt >= 2:
                     log.warning("reply cache unavailable: %s", exc)
                     break
             except RedisError as exc:
+                self._local.unread = 0  # a timeout disconnected it too
                 log.warning("reply cache unavailable: %s", exc)
                 break
         return None, [None] * len(also_get)
+
+    def keep(self, key: str, reply: str | None) -> None:
+        """Keep the claimed message's reply for WeChat's retries, on this thread's connection, without waiting.
+
+        The SET goes out now, before the resident's answer; Redis's OK is read before the thread's next
+        command (its next claim). Handing it to the enqueuer thread cost more than sending it here."""
+        try:
+            connection = self._connection()
+            self._read_kept(connection)
+            connection.send_command("SET", self.prefix + key, (reply or "").encode("utf-8"), "EX", self.keep_for)
+            self._local.unread += 1
+        except RedisError as exc:
+            self._local.unread = 0
+            log.warning("reply not cached: %s", exc)
+
+    def _read_kept(self, connection: Connection) -> None:
+        """Read the answers to the replies kept since this thread's last command (they are in by now)."""
+        local = self._local
+        while local.unread:
+            local.unread -= 1
+            try:
+                connection.read_response()
+            except (RedisConnectionError, RedisTimeoutError):
+                local.unread = 0  # the connection is gone, and with it what it had not answered
+                raise
+            except RedisError as exc:  # Redis refused that SET (out of memory...): only that reply is not kept
+                log.warning("reply not cached: %s", exc)
 
     def _connection(self) -> Connection:
         """This thread's own connection, kept and used as it is: every message claims, and going through the
@@ -72,16 +103,13 @@ class ReplyCache:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # a new thread, or a process gunicorn forked
             local.connection = self.redis.connection_pool.make_connection()
-            local.pid = os.getpid()
+            local.pid, local.unread = os.getpid(), 0
         return local.connection
 
-    def store(self, key: str, reply: str | None, pipe=None) -> None:
-        """Keep the reply for the retries; with `pipe`, only add the write to that pipeline (its owner runs it)."""
-        if pipe is not None:
-            pipe.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep)
-            return
+    def store(self, key: str, reply: str | None) -> None:
+        """Keep the reply for the retries, waiting for Redis (when the claim could not be made)."""
         try:
-            self.redis.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep)
+            self.redis.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep_for)
         except RedisError as exc:
             log.warning("reply not cached: %s", exc)
 

@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -89,24 +88,18 @@ def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -
     queue.enqueue_many([_prepared(outbox_id, attempt, name, args)])
 
 
-def enqueue_committed(queue: Queue, jobs: list[Job], writes: list[Callable] = ()) -> int:
+def enqueue_committed(queue: Queue, jobs: list[Job]) -> int:
     """Right after commit: enqueue the new rows' jobs, all in one round trip; what Redis refuses waits for the relay.
 
-    `writes` add more to the same round trip: each is called with the pipeline (a reply kept for retries).
     The rows are not marked here: the relay marks them when it finds their jobs in Redis, a few seconds
     on, in bulk (a mark per message cost the webhook a transaction)."""
-    if not jobs and not writes:
+    if not jobs:
         return 0
     try:
-        pipe = queue.connection.pipeline(transaction=False)
-        for write in writes:
-            write(pipe)
-        if jobs:
-            queue.enqueue_many([_prepared(job.outbox_id, 1, job.name, job.args) for job in jobs], pipeline=pipe)
-        pipe.execute()
+        queue.enqueue_many([_prepared(job.outbox_id, 1, job.name, job.args) for job in jobs])
     except RedisError as exc:
         log.warning("outbox %s not enqueued (Redis: %s); the relay will try again",
-                    ", ".join(str(job.outbox_id) for job in jobs) or "-", exc)
+                    ", ".join(str(job.outbox_id) for job in jobs), exc)
         return 0
     return len(jobs)
 
@@ -114,32 +107,31 @@ def enqueue_committed(queue: Queue, jobs: list[Job], writes: list[Callable] = ()
 class Enqueuer:
     """Sends what the webhook committed on to Redis from a thread of this process, many at a time.
 
-    The webhook hands over a new ticket's jobs (and the reply it keeps for WeChat's retries) and
-    answers the resident without waiting for Redis. The thread wakes every `linger` seconds and
-    takes everything handed over since, in one round trip: a push 20 ms later is nothing to a grid
-    worker, and under a burst each message costs a fraction of a round trip (waking the thread for
-    every message cost more than the round trip saved). What it cannot enqueue (Redis down, the
-    process killed) stays unmarked in the outbox, and the relay enqueues it a few seconds later; a
-    reply not kept only means a retry is worked out again, which makes no second ticket.
+    The webhook hands over a new ticket's jobs and answers the resident without waiting for Redis. The
+    thread, woken by the first job, gathers for `linger` seconds and sends everything handed over by
+    then in one round trip: a push 20 ms later is nothing to a grid worker, and under a burst each
+    new ticket costs a fraction of a round trip. What it
+    cannot enqueue (Redis down, the process killed) stays unmarked in the outbox, and the relay
+    enqueues it a few seconds later.
     """
 
     def __init__(self, queue: Queue, batch: int = 500, linger: float = 0.02):
         self.queue, self.batch, self.linger = queue, batch, linger
         self._cond = threading.Condition()
         self._jobs: list[Job] = []
-        self._writes: list[Callable] = []
         self._taken = False  # the thread holds work it has not finished trying
         self._hurry = False  # flush() is waiting
         self._pid: int | None = None
 
-    def submit(self, jobs: list[Job] = (), write: Callable | None = None) -> None:
-        """Hand over committed outbox rows' jobs and/or one pipeline write."""
-        if not jobs and write is None:
+    def submit(self, jobs: list[Job]) -> None:
+        """Hand over committed outbox rows' jobs."""
+        if not jobs:
             return
         with self._cond:
+            was_empty = not self._jobs
             self._jobs.extend(jobs)
-            if write is not None:
-                self._writes.append(write)
+            if was_empty:
+                self._cond.notify()  # the thread sleeps until there is something to send
             if self._pid != os.getpid():  # first use in this process (gunicorn forks workers): start the thread
                 self._pid = os.getpid()
                 threading.Thread(target=self._run, name="minhu-enqueuer", daemon=True).start()
@@ -152,7 +144,7 @@ class Enqueuer:
             self._hurry = True
             self._cond.notify_all()
             try:
-                while self._jobs or self._writes or self._taken:
+                while self._jobs or self._taken:
                     left = deadline - time.monotonic()
                     if left <= 0 or self._pid != os.getpid():
                         return False
@@ -164,15 +156,14 @@ class Enqueuer:
     def _run(self) -> None:
         while True:
             with self._cond:
-                if not self._hurry or not (self._jobs or self._writes):
-                    self._cond.wait(self.linger)  # only flush() wakes it early
+                while not self._jobs:
+                    self._cond.wait()
+                if not self._hurry:
+                    self._cond.wait(self.linger)  # gather what else comes in the next 20 ms; flush() cuts it short
                 jobs, self._jobs = self._jobs[:self.batch], self._jobs[self.batch:]
-                writes, self._writes = self._writes[:self.batch], self._writes[self.batch:]
-                self._taken = bool(jobs or writes)
-            if not self._taken:
-                continue
+                self._taken = True
             try:
-                enqueue_committed(self.queue, jobs, writes)
+                enqueue_committed(self.queue, jobs)
             except Exception:  # a bug: the relay enqueues these rows
                 log.exception("outbox rows %s: enqueue not recorded; the relay will see to them",
                               ", ".join(str(job.outbox_id) for job in jobs))

@@ -113,9 +113,8 @@ class Runtime:
             ctx.recent = RequestState(self.recent, sender, self.recent.decode(raw_recent))
         ctx.fresh = claim is True
         reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
-        if self.enqueuer is not None and claim is not None:
-            # Kept on the thread's next round trip to Redis: a retry comes 5 s later, or waits for it.
-            self.enqueuer.submit(write=lambda pipe: self.replies.store(message.key, reply, pipe))
+        if claim is not None:
+            self.replies.keep(message.key, reply)  # on the claim's connection, not waited for
         else:
             self.replies.store(message.key, reply)
         return reply

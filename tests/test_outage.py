@@ -150,6 +150,7 @@ def test_jobs_of_a_process_killed_before_its_round_trip_are_sent_by_the_relay(we
 def test_the_first_message_after_a_redis_restart_is_claimed_on_a_fresh_connection(runtime, redis_process):
     # Each request thread keeps its own connection for the claim; Redis restarting closes it under the thread.
     assert runtime.replies.claim("msg:before")[0] is True
+    runtime.replies.keep("msg:before", "已受理")  # sent, its OK not read yet when Redis goes
     redis_process.kill()
     redis_process.start()
     time.sleep(0.3)
@@ -164,3 +165,12 @@ def test_a_claim_after_redis_forgot_its_scripts_loads_the_script_again(runtime, 
     redis.script_flush()
     assert runtime.replies.claim("msg:two")[0] is True
     assert runtime.replies.claim("msg:two")[0] is False
+
+
+def test_a_kept_reply_is_there_for_the_retry_and_its_answer_is_read_before_the_next_claim(runtime):
+    assert runtime.replies.claim("msg:a")[0] is True
+    runtime.replies.keep("msg:a", "已受理！工单号：100001")
+    runtime.replies.keep("msg:a2", "第二条")  # two answers waiting on the thread's connection
+    assert runtime.replies.claim("msg:b") == (True, [])  # read past both OKs to the claim's own answer
+    assert runtime.replies.wait("msg:a") == "已受理！工单号：100001"
+    assert runtime.replies.claim("msg:a")[0] is False
