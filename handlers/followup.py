@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from bot import steps
 from bot.models import Follower, Ticket
+from bot.status import status_name
 from handlers import texts
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, category_name, new_problem, place_of, start_report
@@ -25,9 +26,7 @@ RATINGS = {"非常满意": "satisfied", "满意": "satisfied", "基本满意": "
 
 
 def _status_line(ctx: Context, ticket: Ticket, followed: bool) -> str:
-    status = texts.STATUS.get(ticket.status, ticket.status)
-    if ticket.status == "resolved":
-        status += "，待评价"
+    status = status_name(ticket.status, ticket.reopened_count)
     return f"{ticket.number} {category_name(ctx, ticket.category)} {status}{texts.FOLLOWED if followed else ''}"
 
 
@@ -74,11 +73,14 @@ def one_ticket(message: Message, ctx: Context) -> str:
     if ticket.assignee_name and ticket.status in steps.OPEN:
         extra = f"\n负责人：{ticket.assignee_name}"
     if ticket.resolution_note:
-        extra += f"\n处理结果：{ticket.resolution_note}"
+        # Reopened, the last fix is what did not hold, not the ticket's result.
+        done = ticket.status in ("resolved", "closed")
+        extra += (texts.RESULT if done else texts.LAST_FIX).format(note=ticket.resolution_note)
     if ticket.status == "resolved":
         extra += "\n请回复“满意”“基本满意”或“不满意”评价。"
     return texts.TICKET_DETAIL.format(number=number, category=category_name(ctx, ticket.category),
-                                      place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
+                                      place=place_of(ctx, ticket), status=status_name(ticket.status,
+                                                                                      ticket.reopened_count),
                                       extra=extra)
 
 

@@ -1,4 +1,5 @@
 """What the bot says, in one place: short, warm, simplified Chinese."""
+from bot.status import STATUS_NAMES
 
 WELCOME = ("您好，欢迎关注！这里是社区的“民呼”报事平台。\n"
            "直接发文字或语音说说遇到的问题，比如“3号楼2单元楼道灯坏了”，我们马上派网格员处理。")
@@ -16,8 +17,7 @@ URGENT_PREFIX = "⚠️ 已按紧急情况优先处理！\n"
 ACCEPTED = "已受理！工单号：{number}\n问题：{category}（{place}）\n已转交{assignee}处理，有进展会第一时间告诉您。"
 NO_TICKETS = "您还没有提交过工单。有问题直接发给我就行。"
 MY_TICKETS = "您最近的工单：\n{lines}"
-STATUS = {"new": "已受理", "dispatched": "已派单", "accepted": "处理中", "resolved": "已解决",
-          "closed": "已办结", "cancelled": "已取消"}
+STATUS = STATUS_NAMES  # the desk reads the same words (bot/status.py)
 MEDIA_RECEIVED = "收到您发来的内容。请用文字说一下是什么问题、在几号楼，我们好派人处理。"
 VOICE_UNCLEAR = "抱歉，这条语音没听清，麻烦用文字再说一下是什么问题、在几号楼。"
 MEDIA_KEPT_FOR_REPORT = "收到{what}，先帮您存着。请用文字说一下是什么问题、在几号楼，{what}会一起登记。"
@@ -59,6 +59,8 @@ MEDIA_KEPT = "收到，我先帮您记着。请再用文字说一下是什么问
 FOLLOWED = "（关注）"
 NOT_YOURS = "没有找到您的工单{number}。发“我的工单”可以看您提交和关注的工单。"
 TICKET_DETAIL = "工单{number}：{category}（{place}）\n状态：{status}{extra}"
+RESULT = "\n处理结果：{note}"
+LAST_FIX = "\n上次处理：{note}"
 CANCELLED = "工单{number}已取消。有需要随时再发给我。"
 CANNOT_CANCEL = "工单{number}现在是“{status}”，不能取消了。"
 UNFOLLOWED = "已为您取消关注工单{number}。"

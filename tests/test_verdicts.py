@@ -127,3 +127,25 @@ def test_a_report_waiting_under_the_reason_question_is_still_filed_when_the_resi
     garbage = [t for t in wechat.tickets() if t.category == "sanitation"]
     assert [t.assignee_openid for t in garbage] == [SECRETARY]
     assert any("已先为您登记" in t and garbage[0].number in t for t in fake_wechat.texts_to("o_q"))
+
+
+def test_the_bot_and_the_desk_share_one_set_of_status_words():
+    from bot.status import STATUS_NAMES
+    from handlers import texts
+
+    assert texts.STATUS is STATUS_NAMES
+    assert STATUS_NAMES == {"new": "已受理", "dispatched": "待接单", "accepted": "处理中", "resolved": "已处理，待评价",
+                            "closed": "已办结", "cancelled": "已取消"}
+
+
+def test_a_reopened_ticket_says_so_and_shows_the_fix_that_did_not_hold_as_the_last_one(wechat, runtime):
+    number = number_in(wechat.say("3号楼楼顶漏水了", sender="o_w1"))
+    wechat.say("3号楼顶上漏雨，家里天花板都湿了", sender="o_w2")
+    fixed(wechat, number, note="已请物业重做楼顶防水")
+    assert f"{number} 漏水渗水 已处理，待评价" in wechat.say("我的工单", sender="o_w1")
+    assert "处理结果：已请物业重做楼顶防水" in wechat.say(number, sender="o_w2")
+    wechat.say("不满意 卧室角上还在渗", sender="o_w1")
+    detail = wechat.say(number, sender="o_w2")
+    assert "状态：已重新打开，待接单" in detail and "处理结果" not in detail
+    assert "上次处理：已请物业重做楼顶防水" in detail
+    assert f"{number} 漏水渗水 已重新打开，待接单" in wechat.say("我的工单", sender="o_w2")
