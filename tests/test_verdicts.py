@@ -1,6 +1,7 @@
 """Transcripts of residents' verdicts on a fix: each household gives its own, a neighbour's never silences the
 reporter's, and what follows 不满意 is read for what it is (a reason, an emergency, a new report)."""
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
@@ -149,3 +150,37 @@ def test_a_reopened_ticket_says_so_and_shows_the_fix_that_did_not_hold_as_the_la
     assert "状态：已重新打开，待接单" in detail and "处理结果" not in detail
     assert "上次处理：已请物业重做楼顶防水" in detail
     assert f"{number} 漏水渗水 已重新打开，待接单" in wechat.say("我的工单", sender="o_w2")
+
+
+def test_satisfaction_counts_each_ticket_once_by_the_verdict_on_its_last_fix(wechat, runtime):
+    """满意率 per ticket: any household's 不满意 (it reopens the ticket), else the reporter's verdict, else a
+    neighbour's; a neighbour's verdict counts when the reporter gives none, even once the desk closed it."""
+    from bot.dashboard.actions import close
+    from bot.digest import compose, recipients, today
+
+    def reported(place: str, what: str, resident: str, neighbour: str) -> str:
+        number = number_in(wechat.say(f"{place}{what}", sender=resident))
+        assert number in wechat.say(f"{place}{what}，好几天了", sender=neighbour)
+        return number
+
+    silent = reported("3号楼", "楼顶漏水了", "o_p1", "o_p1n")
+    reporter_content = reported("1号楼", "门口垃圾桶坏了", "o_p2", "o_p2n")
+    desk_closed = reported("2号楼", "门禁坏了", "o_p3", "o_p3n")
+    unhappy = reported("4号楼", "楼道灯坏了", "o_p4", "o_p4n")
+    for number in (silent, reporter_content, desk_closed, unhappy):
+        fixed(wechat, number)
+    wechat.say("满意", sender="o_p1n")  # the reporter never answers: the neighbour's verdict is the ticket's
+    wechat.say("满意", sender="o_p2")
+    wechat.say("不满意 门口又堆满了", sender="o_p2n")  # a fix that did not hold for one household reopens it
+    close(runtime.tickets, ticket(runtime, desk_closed), "wang", "王书记", "")
+    wechat.say("基本满意", sender="o_p3n")
+    wechat.say("不满意", sender="o_p4")
+    wechat.say("满意", sender="o_p4n")  # about the fix that did not hold: not taken
+    assert {n: ticket(runtime, n).satisfaction for n in (silent, reporter_content, desk_closed, unhappy)} == {
+        silent: "satisfied", reporter_content: "unsatisfied", desk_closed: "basically", unhappy: "unsatisfied"}
+    with runtime.sessions() as session:
+        counts = figures(session, utcnow() - timedelta(days=1), utcnow() + timedelta(minutes=1)).total()
+        (secretary,) = recipients(runtime.directory)
+        digest = compose(session, runtime.directory, secretary, today(ZoneInfo(runtime.settings.config.timezone)))
+    assert rates(counts)["satisfaction"] == (2, 4)
+    assert "满意率50%（2/4）" in digest and "每件工单计一次" in digest
