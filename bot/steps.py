@@ -75,9 +75,8 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
         detail = {"satisfaction": satisfaction, "household": "reporter" if ticket.resident_openid == actor
                   else "neighbour", "note": note_}
         if ticket.status in OPEN:
-            if satisfaction != "unsatisfied":
-                return None  # a neighbour's 不满意 reopened this fix: it is being redone, not to be praised
-            return Step("rated", detail, [])  # a neighbour's 不满意 reopened this fix already: this one is recorded
+            # A neighbour's 不满意 reopened this fix: another 不满意 is recorded, a 满意 waits for the next fix.
+            return Step("rated", detail, []) if satisfaction == "unsatisfied" else None
         if satisfaction == "unsatisfied":
             accept_within, resolve_within = limits_for(config, ticket.category, ticket.urgent)
             ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
@@ -87,7 +86,7 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
             ticket.resolve_due_at = worktime.deadline(config, now, resolve_within, ticket.urgent)
             return Step("reopened", detail | {"round": ticket.reopened_count}, MOVES_ON)
         # Closed (by a verdict, or from the desk), a verdict on this fix already stands unless it is the reporter's.
-        settled = ticket.rated_at is not None and ticket.resolved_at is not None and ticket.rated_at >= ticket.resolved_at
+        settled = None not in (ticket.rated_at, ticket.resolved_at) and ticket.rated_at >= ticket.resolved_at
         if ticket.status == "resolved" or detail["household"] == "reporter" or not settled:
             ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
             if ticket.status == "resolved":
