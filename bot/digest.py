@@ -114,7 +114,7 @@ def compose(session: Session, directory: Directory, recipient: Recipient, day: d
         fig = figures(session, start, end, [community.id], unplaced=recipient.unplaced, now=now)
         blocks.append(compose_section(directory, community, day, fig, now))
     lines = [line for block in blocks for line in block]
-    footer = ["响应率：到期应接单中按时接单的比例；解决率：到期应办结中已办结的比例；满意率：评价中满意及基本满意的比例。"]
+    footer = ["响应率：到期应接单中按时接单的比例；解决率：到期应办结中已办结的比例；满意率：评价过的工单中满意及基本满意的比例（每件工单计一次）。"]
     if config.digest.url:
         url = config.digest.url.replace("{community}", recipient.communities[0].id).replace("{day}", day.isoformat())
         footer.append(f"详情：{url}")

@@ -6,7 +6,12 @@ The three rates, for a period [start, end):
 - 解决率 (resolution): of the tickets whose resolution deadline fell in the period, the share resolved
   before the period ended (a late fix still counts here; lateness shows in the response rate and in the
   overdue list). Tickets cancelled before their deadline are left out.
-- 满意率 (satisfaction): of the verdicts residents gave in the period, the share 满意 or 基本满意.
+- 满意率 (satisfaction): of the tickets judged in the period, the share 满意 or 基本满意. A ticket counts once,
+  with the verdict on its last fix (bot/steps.py, `rate`): any household's 不满意 (it reopened the ticket: the
+  fix did not hold for them), else the reporter's verdict, else the first neighbour's. It counts on the day that
+  verdict was given (`rated_at`): a ticket reopened and judged again moves to its later verdict. Per ticket,
+  like the other two rates and like 接诉即办's cases: fifty households reporting one leak are one case, not
+  fifty votes, and each household's own verdict is still kept as an event on the ticket.
 Counting by deadline, not by report date, means a day's rates judge what was due that day, and a
 report run again later for the same period gives the same figures.
 

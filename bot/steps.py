@@ -59,9 +59,10 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
     """One household's verdict on the ticket's last fix: 满意 closes it, 不满意 reopens it, each household once a fix.
 
     The reporter and every neighbour following the ticket give their own verdict, kept as an event. The ticket's
-    satisfaction (what 满意率 counts) is the verdict that settled the fix: the first 满意 or 基本满意 closes the
-    ticket and the reporter's replaces a neighbour's; any household's 不满意, while the ticket is resolved or
-    closed within `conversation.rating_window`, reopens it and stands.
+    satisfaction (what 满意率 counts, once per ticket) is the verdict on its last fix: any household's 不满意,
+    while the ticket is resolved or closed within `conversation.rating_window`, reopens it and stands; else the
+    reporter's verdict; else the first neighbour's (the first 满意 or 基本满意 closes the ticket). Once a
+    neighbour's 不满意 reopened the fix, only another 不满意 is taken: a 满意 waits for the next fix.
     """
     if satisfaction not in SATISFACTION:
         raise ValueError(f"unknown satisfaction {satisfaction!r}")
@@ -73,8 +74,9 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
         now, note_ = utcnow(), note[:1000]
         detail = {"satisfaction": satisfaction, "household": "reporter" if ticket.resident_openid == actor
                   else "neighbour", "note": note_}
-        if satisfaction == "unsatisfied" and ticket.status in OPEN:
-            return Step("rated", detail, [])  # a neighbour's 不满意 reopened this fix already: this one is recorded
+        if ticket.status in OPEN:
+            # A neighbour's 不满意 reopened this fix: another 不满意 is recorded, a 满意 waits for the next fix.
+            return Step("rated", detail, []) if satisfaction == "unsatisfied" else None
         if satisfaction == "unsatisfied":
             accept_within, resolve_within = limits_for(config, ticket.category, ticket.urgent)
             ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
@@ -83,7 +85,9 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
             ticket.accept_due_at = worktime.deadline(config, now, accept_within, ticket.urgent)
             ticket.resolve_due_at = worktime.deadline(config, now, resolve_within, ticket.urgent)
             return Step("reopened", detail | {"round": ticket.reopened_count}, MOVES_ON)
-        if ticket.status == "resolved" or (ticket.status == "closed" and detail["household"] == "reporter"):
+        # Closed (by a verdict, or from the desk), a verdict on this fix already stands unless it is the reporter's.
+        settled = None not in (ticket.rated_at, ticket.resolved_at) and ticket.rated_at >= ticket.resolved_at
+        if ticket.status == "resolved" or detail["household"] == "reporter" or not settled:
             ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
             if ticket.status == "resolved":
                 ticket.status, ticket.closed_at = "closed", now

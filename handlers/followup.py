@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
 from bot import steps
 from bot.models import Follower, Ticket
+from bot.status import status_name
 from handlers import texts
 from handlers.base import Context, Filter, Message
-from handlers.intake import analysis_of, category_name, new_problem, place_of, start_report
+from handlers.intake import analysis_of, category_name, new_problem, place_of, report_rest, start_report
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 # A ticket number alone, or asked after: 100001, 查一下100001, 工单100001进度, 100001怎么样了? (any six digits: a
@@ -19,15 +21,27 @@ _ASK_ONE = re.compile(r"^\s*(?:请问|麻烦|帮我)?\s*(?:查询?|查一下|查
                       r"(?:进度|情况|状态)?\s*(?:怎么样了?|到哪了|处理了吗|处理得怎么样了?|呢|吗)?\s*[?？。!！]*\s*$")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _CANCEL = re.compile(r"^\s*(取消|撤销|撤回)(工单)?\s*[:：]?\s*(1\d{5})?\s*$")
+# Words that tie what follows to the verdict (满意，另外…; 满意 但是…): not part of a report. The first group says
+# another matter follows; the second may still be about the fix (满意，就是树叶没扫干净).
+_JOINER = re.compile(r"^[\s,，。.!！、:：;；~～]*(?:(另外|还有|对了|顺便说一下|顺便|而且|再就是)|但是|但|不过|可是|就是)?"
+                     r"[\s,，。.、:：;；]*")
+_NO_WORDS = re.compile(r"[\W_]+")
+# "Which ticket?" answered by its place in the list (1, 第二个), or by all of them (都满意).
+_CHOICE = re.compile(r"^\s*第?\s*([1-9一二两三四五六七八九])\s*(个|项|件|号)?\s*[。.!！]?\s*$")
+_FIGURES = {f: i for i, f in enumerate("一二三四五六七八九", 1)} | {"两": 2}
+_ALL = re.compile(r"^\s*(都|全部|全都|两个都|两件都)\s*(是|一样)?\s*(满意|基本满意|不满意)?\s*[。.!！]*\s*$")
+# What picks a ticket by its words without saying more ("路灯那个"); what is left beyond them is a reason.
+_PICK_WORDS = re.compile(r"[\W_]|那个|这个|那件|这件|的|吧|呀|啊|呢|是")
+# After 不满意, "no reason" rather than a reason.
+_NO_REASON = re.compile(r"^\s*(算了|不用了?|不说了|没有了?|没什么|没啥|没事了?|不要了|取消)\s*(吧|了|啊|呀|哈)?[\W_]*$")
 _RATING = re.compile(r"^\s*(非常满意|基本满意|不满意|不太满意|满意|一般)\s*[,，。!！:：]?\s*(1\d{5})?\s*[,，。:：]?\s*(.*)$", re.S)
 RATINGS = {"非常满意": "satisfied", "满意": "satisfied", "基本满意": "basically", "一般": "basically",
            "不满意": "unsatisfied", "不太满意": "unsatisfied"}
+VERDICT_WORDS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
 def _status_line(ctx: Context, ticket: Ticket, followed: bool) -> str:
-    status = texts.STATUS.get(ticket.status, ticket.status)
-    if ticket.status == "resolved":
-        status += "，待评价"
+    status = status_name(ticket.status, ticket.reopened_count)
     return f"{ticket.number} {category_name(ctx, ticket.category)} {status}{texts.FOLLOWED if followed else ''}"
 
 
@@ -74,11 +88,14 @@ def one_ticket(message: Message, ctx: Context) -> str:
     if ticket.assignee_name and ticket.status in steps.OPEN:
         extra = f"\n负责人：{ticket.assignee_name}"
     if ticket.resolution_note:
-        extra += f"\n处理结果：{ticket.resolution_note}"
+        # Reopened, the last fix is what did not hold, not the ticket's result.
+        done = ticket.status in ("resolved", "closed")
+        extra += (texts.RESULT if done else texts.LAST_FIX).format(note=ticket.resolution_note)
     if ticket.status == "resolved":
         extra += "\n请回复“满意”“基本满意”或“不满意”评价。"
     return texts.TICKET_DETAIL.format(number=number, category=category_name(ctx, ticket.category),
-                                      place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
+                                      place=place_of(ctx, ticket), status=status_name(ticket.status,
+                                                                                      ticket.reopened_count),
                                       extra=extra)
 
 
@@ -122,66 +139,214 @@ def cancel(message: Message, ctx: Context) -> str:
     return texts.CANCELLED.format(number=number)
 
 
-def _awaiting_rating(ctx: Context, openid: str, number: str | None) -> tuple[Ticket | None, str]:
-    """The ticket this verdict is about, and where it stands for this household: "awaits" its verdict,
-    "rated" already, "open" (not fixed yet); with no ticket, "none"."""
+def _standing(ctx: Context, openid: str, number: str | None, verdict: str) -> tuple[list[Ticket], str]:
+    """The tickets this verdict may be about, and where they stand for this household: "awaits" its verdict
+    (several: "which"), "redo" (a neighbour's 不满意 reopened it: only 不满意 is taken), "rated" already,
+    "open" (not fixed yet); with no ticket, "none"."""
     window = ctx.settings.config.conversation.rating_window
     tickets = [t for t, _ in ctx.people.tickets_of(openid, limit=10) if number in (None, t.number)]
     candidates = [t for t in tickets if steps.may_await_verdict(t, window)]
     if not candidates and not number and not any(t.status == "closed" for t in tickets):
-        return None, "none"  # nothing of theirs was fixed lately: no need to read the verdicts
+        return [], "none"  # nothing of theirs was fixed lately: no need to read the verdicts
     with ctx.tickets.sessions() as session:
-        for ticket in candidates:
-            if steps.awaits_verdict(session, ticket, openid, window):
-                return ticket, "awaits"
-        for ticket in [t for t in tickets if t.status == "closed" or t.reopened_count][:3]:
-            round_id = steps.fix_round(session, ticket.id)
-            if round_id is not None and steps.gave_verdict(session, ticket.id, openid, round_id):
-                return ticket, "rated"
-    if number and tickets:
-        return tickets[0], "open"
-    return None, "none"
+        awaiting = [t for t in candidates if steps.awaits_verdict(session, t, openid, window)]
+        judged = [t for t in tickets if t.status == "closed" or t.reopened_count][:3]
+        rated = [] if awaiting else [t for t in judged if _gave_verdict(session, t, openid)][:1]
+    redo = [t for t in awaiting if t.status in steps.OPEN]
+    if verdict != "unsatisfied":
+        awaiting = [t for t in awaiting if t not in redo]
+    if awaiting:
+        return awaiting, "which" if len(awaiting) > 1 else "awaits"
+    if redo:
+        return redo[:1], "redo"
+    if rated:
+        return rated, "rated"
+    return (tickets[:1], "open") if number and tickets else ([], "none")
+
+
+def _gave_verdict(session, ticket: Ticket, openid: str) -> bool:
+    round_id = steps.fix_round(session, ticket.id)
+    return round_id is not None and steps.gave_verdict(session, ticket.id, openid, round_id)
+
+
+def _about(analysis, tickets: list) -> list:
+    """The tickets the words are about: of their category, at no other building (several: of their subject too)."""
+    building, subject = analysis.location.building, analysis.subject
+    same = [t for t in tickets if t.category == analysis.category and building in (None, t.building)]
+    narrower = [t for t in same if subject and t.subject == subject]
+    return narrower if len(same) > 1 and narrower else same
+
+
+def _judged(analysis, tickets: list, verdict: str) -> list:
+    """The tickets whose fix the words after a verdict judge: about their problem, and (after 满意) their thing."""
+    same = _about(analysis, tickets) if analysis.intent == "complaint" else []
+    if verdict != "unsatisfied" and analysis.subject:
+        same = [t for t in same if t.subject in (None, analysis.subject)]  # 满意, 楼道灯也坏了 (the street light's)
+    return same
+
+
+def _tells_report(analysis, tickets: list[Ticket], verdict: str, another: bool) -> bool:
+    """The words after a verdict tell a problem of their own, not how the fix went: an emergency, or a complaint
+    said as another matter (另外…), or about another kind of problem, building or thing than the tickets rated."""
+    if analysis.urgent:
+        return True
+    if analysis.intent != "complaint" or analysis.category is None:
+        return False
+    if another:
+        return True
+    if verdict == "unsatisfied" and (analysis.ambiguous or analysis.category == "property"):
+        return False  # 不满意, then the property company's service or words hard to place: that is the reason
+    return not _judged(analysis, tickets, verdict)
 
 
 def rating_reply(message: Message, ctx: Context) -> bool:
-    """满意 / 基本满意 / 不满意: the verdict on a fixed ticket, or, said alone, an answer that there is none to give."""
-    match = _RATING.match(plain(message.text))
+    """满意 / 基本满意 / 不满意: the verdict on a fixed ticket (and what is said after it), an answer to "which
+    ticket?", or, said alone, an answer that there is none to give."""
+    text = plain(message.text)
+    match = _RATING.match(text)
     if not match:
-        return False
-    number, note = match.group(2), match.group(3).strip()
-    ticket, standing = _awaiting_rating(ctx, message.sender, number)
-    if standing != "awaits" and note and not number:
+        return _answers_which(message, ctx, text)
+    verdict, number, rest = RATINGS[match.group(1)], match.group(2), match.group(3).strip()
+    said = rest if _NO_WORDS.sub("", rest) else ""  # "不满意！！！" says no reason
+    tickets, standing = _standing(ctx, message.sender, number, verdict)
+    if standing not in ("awaits", "which", "redo") and said and not number:
         return False  # "不满意，楼下又漏了" with nothing to rate: a report, read as one
-    ctx.found.update(rating=RATINGS[match.group(1)], ticket=ticket, standing=standing, note=note, number=number)
+    # The words after the verdict, read on their own: how the fix went, or a report ("另外10号楼井盖松了").
+    joined = _JOINER.match(said)
+    report, another = said[joined.end():], bool(joined.group(1))
+    analysis = ctx.analyzer.analyze(report) if report else None
+    tells = analysis is not None and _tells_report(analysis, tickets, verdict, another)
+    if standing == "which" and analysis is not None and not tells:
+        if len(judged := _judged(analysis, tickets, verdict)) == 1:
+            tickets, standing = judged, "awaits"  # "不满意 灯还是不亮": the light, not the garbage bin
+    # A verdict said afresh replaces a which-ticket question still waiting; what waited under it stands again.
+    pending = ctx.state.get(message.sender) or {}
+    resume = (pending.get("resume") or {}) if pending.get("step") == "verdict" else None
+    ctx.found.update(rating=verdict, tickets=tickets, standing=standing, said=said, number=number,
+                     report=report if tells else "", urgent=tells and analysis.urgent, resume=resume)
+    return True
+
+
+def _answers_which(message: Message, ctx: Context, text: str) -> bool:
+    """The answer to "which ticket is the verdict about?"; anything else drops that question, and what was asked
+    before it stands again for the handlers after this one."""
+    pending = ctx.state.get(message.sender)
+    if not pending or pending.get("step") != "verdict":
+        return False
+    choices, picked, note = pending["tickets"], None, ""
+    numbers = [c["number"] for c in choices]
+    index, named = _CHOICE.match(text), NUMBER.findall(text)
+    if _ALL.match(text):
+        picked = numbers
+    elif len(named) == 1 and named[0] in numbers:
+        picked = named
+    elif index:
+        position = int(_FIGURES.get(index.group(1), index.group(1)))
+        picked = [numbers[position - 1]] if position <= len(numbers) else None
+    else:
+        analysis = analysis_of(message, ctx)  # an emergency is never an answer: it is read as one
+        words = analysis.intent == "complaint" and not analysis.urgent
+        about = _about(analysis, [SimpleNamespace(**c) for c in choices]) if words else []
+        picked = [about[0].number] if len(about) == 1 else None
+        # "灯还是不亮" picks the light and says why; "路灯那个" only picks it.
+        note = text.strip() if picked and len(_PICK_WORDS.sub("", text)) >= 5 else ""
+    if not picked:
+        _restore(ctx, message.sender, pending.get("resume"))
+        return False
+    tickets = [t for t in (own_ticket(ctx, message.sender, n) for n in picked) if t is not None]
+    ctx.found.update(rating=pending["rating"], tickets=tickets, standing="awaits" if tickets else "none",
+                     said=pending.get("note") or note, number=None, report="", urgent=False,
+                     resume=pending.get("resume") or {})
     return True
 
 
 def rate(message: Message, ctx: Context) -> str:
-    ticket, satisfaction, note, standing = (ctx.found[k] for k in ("ticket", "rating", "note", "standing"))
+    """The verdict, and the report said after it (an emergency's answer comes first)."""
+    found = ctx.found
+    if found["resume"] is not None:  # past "which ticket?": the question asked before it stands again
+        _restore(ctx, message.sender, found["resume"])
+    told = report_rest(message, ctx, found["report"]) if found["report"] else None
+    note = found["said"] if told is None else ""
+    reply = _verdict(message, ctx, found["standing"], found["tickets"], found["rating"], note, quiet=told is not None)
+    if found["resume"] and ctx.state.get(message.sender) == found["resume"]:
+        from handlers.pending import question
+
+        reply += question(ctx, message.sender, found["resume"])
+    if told is None:
+        return reply
+    # An emergency's answer comes first; a question about the verdict (which ticket?) comes last, to be answered.
+    first = found["urgent"] or (ctx.state.get(message.sender) or {}).get("step") == "verdict"
+    return f"{told}\n\n{reply}" if first else f"{reply}\n\n{told}"
+
+
+def _verdict(message: Message, ctx: Context, standing: str, tickets: list[Ticket], verdict: str, note: str,
+             quiet: bool) -> str:
+    """What the household hears about its verdict; `quiet` when another report's answer follows."""
     if standing == "none":
-        return texts.NOT_YOURS.format(number=ctx.found["number"]) if ctx.found["number"] else texts.NOTHING_TO_RATE
-    if standing == "open":
-        return texts.NOT_YET_RATEABLE.format(number=ticket.number)
-    if standing == "rated":
-        return texts.ALREADY_RATED.format(number=ticket.number)
-    ticket, event = steps.rate(ctx.tickets, ticket.id, message.sender, satisfaction, note)
+        number = ctx.found["number"]
+        return texts.NOT_YOURS.format(number=number) if number else texts.NOTHING_TO_RATE
+    number = tickets[0].number
+    if standing in ("open", "rated", "redo"):
+        said = {"open": texts.NOT_YET_RATEABLE, "rated": texts.ALREADY_RATED, "redo": texts.REDO}[standing]
+        return said.format(number=number)
+    if standing == "which":
+        return _ask_which(message, ctx, tickets, verdict, note, quiet)
+    quiet = quiet or len(tickets) > 1
+    return "\n".join(_give(message, ctx, ticket, verdict, note, quiet) for ticket in tickets)
+
+
+def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: str, quiet: bool) -> str:
+    """Record one household's verdict on one ticket; after 不满意 with no reason, ask for it (unless `quiet`)."""
+    ticket, event = steps.rate(ctx.tickets, ticket.id, message.sender, verdict, note)
     if event is None:
-        return texts.ALREADY_RATED.format(number=ticket.number)
-    if satisfaction != "unsatisfied":
-        return (texts.RATED if ticket.status == "closed" else texts.RATED_NOTED).format(number=ticket.number)
+        redo = verdict != "unsatisfied" and ticket.status in steps.OPEN
+        return (texts.REDO if redo else texts.ALREADY_RATED).format(number=ticket.number)
+    if verdict != "unsatisfied":
+        said = texts.RATED_SHORT if quiet else texts.RATED
+        return (said if ticket.status == "closed" else texts.RATED_NOTED).format(number=ticket.number)
     if note and event.kind == "rated":
         steps.explain(ctx.tickets, ticket.id, message.sender, note)  # reopened already by a neighbour: pass it on
-    if note:
-        return texts.REOPENED_WITH_NOTE.format(number=ticket.number)
-    waiting = ctx.state.get(message.sender)
+    if note or quiet:
+        return (texts.REOPENED_WITH_NOTE if note else texts.REOPENED_SHORT).format(number=ticket.number)
     # A question asked before (几号楼？) waits under this one, and stands again once the reason is given.
-    ctx.state.set(message.sender, {"step": "rating_note", "ticket": ticket.id, "category": ticket.category}
-                  | ({"resume": waiting} if waiting and "step" in waiting and waiting["step"] != "rating_note" else {}))
+    ctx.state.set(message.sender, {"step": "rating_note", "ticket": ticket.id, "number": ticket.number,
+                                   "category": ticket.category} | _waiting(ctx, message.sender))
     return texts.REOPENED.format(number=ticket.number)
 
 
+def _ask_which(message: Message, ctx: Context, tickets: list[Ticket], verdict: str, note: str, quiet: bool) -> str:
+    """Several tickets wait for this household's verdict: ask which, and keep the verdict for the answer."""
+    lines = "\n".join(f"{i}. {t.number} {category_name(ctx, t.category)}（{place_of(ctx, t)}）"
+                      for i, t in enumerate(tickets, 1))
+    if quiet and ctx.state.get(message.sender):
+        # The report told with the verdict asks its own question: this one is asked with the verdict to repeat.
+        return texts.WHICH_TICKET_SAY_AGAIN.format(count=len(tickets), lines=lines, verdict=VERDICT_WORDS[verdict])
+    choices = [{"number": t.number, "category": t.category, "building": t.building, "subject": t.subject}
+               for t in tickets]
+    ctx.state.set(message.sender, {"step": "verdict", "rating": verdict, "note": note, "tickets": choices}
+                  | _waiting(ctx, message.sender))
+    return texts.WHICH_TICKET.format(count=len(tickets), lines=lines)
+
+
+def _restore(ctx: Context, openid: str, waiting: dict | None) -> None:
+    """The question that waited under a verdict's own question stands again (or nothing does)."""
+    if waiting:
+        ctx.state.set(openid, waiting)
+    else:
+        ctx.state.clear(openid)
+
+
+def _waiting(ctx: Context, openid: str) -> dict:
+    """The question waiting before this verdict (not a verdict's own question), to stand again after it."""
+    waiting = ctx.state.get(openid)
+    if waiting and waiting.get("step") in ("rating_note", "verdict"):
+        waiting = waiting.get("resume")
+    return {"resume": waiting} if waiting and "step" in waiting else {}
+
+
 def rating_note(message: Message, ctx: Context) -> str:
-    """Why the resident was not satisfied, in the message after 不满意, unless it is an emergency or a new report."""
+    """Why the resident was not satisfied, in the message after 不满意, unless it is an emergency, a new report,
+    a question of theirs (我的工单) or no reason at all (算了, ！！！)."""
     from handlers import pending as waiting
 
     note, pending = message.text.strip(), ctx.found["pending"]
@@ -199,6 +364,16 @@ def rating_note(message: Message, ctx: Context) -> str:
         if resume and resume.get("step") == "locate":
             return waiting.urgent_followup(message, ctx)
         return start_report(message, ctx)
+    number = pending.get("number", "")
+    if _NO_REASON.match(note) or (analysis.intent == "thanks" and len(note) <= 8):
+        hint = texts.CANCEL_HOW.format(number=number) if "取消" in note and number else ""
+        return texts.NO_REASON.format(number=number) + hint + waiting.question(ctx, message.sender, resume)
+    if analysis.intent in ("status_query", "greeting", "help") or not _NO_WORDS.sub("", note):
+        ctx.state.set(message.sender, pending)  # answered; the question about the reason still stands
+        if analysis.intent == "chitchat":
+            return texts.ASK_REASON.format(number=number)  # "！！！": no reason yet
+        answer = my_tickets(message, ctx) if analysis.intent == "status_query" else texts.HELP
+        return answer + texts.ASK_REASON_AGAIN.format(number=number)
     steps.explain(ctx.tickets, pending["ticket"], message.sender, note)
     return texts.NOTE_PASSED + waiting.question(ctx, message.sender, resume)
 

@@ -1,4 +1,5 @@
 """What the bot says, in one place: short, warm, simplified Chinese."""
+from bot.status import STATUS_NAMES
 
 WELCOME = ("您好，欢迎关注！这里是社区的“民呼”报事平台。\n"
            "直接发文字或语音说说遇到的问题，比如“3号楼2单元楼道灯坏了”，我们马上派网格员处理。")
@@ -16,8 +17,7 @@ URGENT_PREFIX = "⚠️ 已按紧急情况优先处理！\n"
 ACCEPTED = "已受理！工单号：{number}\n问题：{category}（{place}）\n已转交{assignee}处理，有进展会第一时间告诉您。"
 NO_TICKETS = "您还没有提交过工单。有问题直接发给我就行。"
 MY_TICKETS = "您最近的工单：\n{lines}"
-STATUS = {"new": "已受理", "dispatched": "已派单", "accepted": "处理中", "resolved": "已解决",
-          "closed": "已办结", "cancelled": "已取消"}
+STATUS = STATUS_NAMES  # the desk reads the same words (bot/status.py)
 MEDIA_RECEIVED = "收到您发来的内容。请用文字说一下是什么问题、在几号楼，我们好派人处理。"
 VOICE_UNCLEAR = "抱歉，这条语音没听清，麻烦用文字再说一下是什么问题、在几号楼。"
 MEDIA_KEPT_FOR_REPORT = "收到{what}，先帮您存着。请用文字说一下是什么问题、在几号楼，{what}会一起登记。"
@@ -59,15 +59,26 @@ MEDIA_KEPT = "收到，我先帮您记着。请再用文字说一下是什么问
 FOLLOWED = "（关注）"
 NOT_YOURS = "没有找到您的工单{number}。发“我的工单”可以看您提交和关注的工单。"
 TICKET_DETAIL = "工单{number}：{category}（{place}）\n状态：{status}{extra}"
+RESULT = "\n处理结果：{note}"
+LAST_FIX = "\n上次处理：{note}"
 CANCELLED = "工单{number}已取消。有需要随时再发给我。"
 CANNOT_CANCEL = "工单{number}现在是“{status}”，不能取消了。"
 UNFOLLOWED = "已为您取消关注工单{number}。"
 CANCEL_WHICH = "您要取消哪个工单？请回复“取消 工单号”：\n{lines}"
 NOTHING_TO_CANCEL = "您没有可以取消的工单。"
 RATED = "感谢您的评价！工单{number}已办结。有事随时找我们。"
+RATED_SHORT = "感谢您的评价！工单{number}已办结。"
 REOPENED = "很抱歉没让您满意。工单{number}已重新打开，网格员会再来处理。能说说哪里还不满意吗？"
 REOPENED_WITH_NOTE = "很抱歉没让您满意。工单{number}已重新打开，已把您的意见转给网格员。"
+REOPENED_SHORT = "很抱歉没让您满意。工单{number}已重新打开，网格员会再来处理。"
 NOTE_PASSED = "您的意见已转给网格员，谢谢！"
+ASK_REASON = "能说说工单{number}哪里还不满意吗？直接打字告诉我就行。"
+ASK_REASON_AGAIN = "\n\n工单{number}哪里还不满意，也可以直接告诉我。"
+NO_REASON = "好的。工单{number}已重新打开，网格员会再来处理，有进展会告诉您。"
+CANCEL_HOW = "如果是想取消工单，请回复“取消 {number}”。"
+REDO = "工单{number}有邻居反映还没处理好，已重新打开，正在再次处理。处理完会再请您评价。"
+WHICH_TICKET = "您有{count}个工单在等您评价，说的是哪一个呢？回复序号就行：\n{lines}"
+WHICH_TICKET_SAY_AGAIN = "您有{count}个工单在等您评价，请回复“{verdict} 工单号”告诉我是哪一个：\n{lines}"
 ALREADY_RATED = "工单{number}已经评价过了，谢谢您！"
 RATED_NOTED = "感谢您的评价！已记下您对工单{number}的意见。有事随时找我们。"
 NOTHING_TO_RATE = "您目前没有待评价的工单。工单处理完后，我们会请您评价。"

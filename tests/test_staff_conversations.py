@@ -31,7 +31,7 @@ def test_accept_finish_with_a_photo_and_the_resident_is_told_each_step(wechat, r
     assert f"照片已附到工单{number}" in wechat.image(sender=GRID1, media_id="FIXED_PHOTO")
     assert "处理说明" in wechat.say(f"完成 {number}", sender=GRID1)
     assert "已标记完成" in wechat.say(f"完成 {number} 已重新固定井盖", sender=GRID1)
-    assert "现在是“已解决”，无需重复操作" in wechat.say(f"完成 {number} 已重新固定井盖", sender=GRID1)
+    assert "现在是“已处理，待评价”，无需重复操作" in wechat.say(f"完成 {number} 已重新固定井盖", sender=GRID1)
     wechat.run_jobs()
     told = fake_wechat.texts_to("o_r2")  # once each, however often the worker said it
     assert len(told) == 2 and "接单" in told[0] and "已重新固定井盖" in told[1]
