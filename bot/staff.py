@@ -82,6 +82,18 @@ class StaffDirectory:
                                       .order_by(Staff.bound_at, Staff.openid))
             return [openid for openid in openids if openid not in self._config]
 
+    def is_bound(self, openid: str) -> bool:
+        """Staff by invite, not by config.yaml (whose entries a code cannot change)."""
+        return openid not in self._config and openid in self._bound()
+
+    def title(self, openid: str | None, name: str | None, grid_id: str | None) -> str:
+        """How a ticket's holder is named to residents and staff: 第一网格网格员李建国, or a secretary by name."""
+        member = self.member(openid) if openid else None
+        grid = self.directory.grids.get(grid_id) if grid_id else None
+        if member is not None and member.role == "secretary":
+            return name or member.name
+        return f"{grid.name}网格员{name}" if grid else f"社区{name}"
+
     def role_of(self, openid: str) -> str:
         member = self.member(openid)
         return member.role if member else "resident"
@@ -96,6 +108,14 @@ class StaffDirectory:
             if self.redis.set(self.prefix + code, payload, nx=True, ex=INVITE_TTL):
                 return code
         raise RuntimeError("could not find a free invite code")
+
+    def has_invite(self, code: str) -> bool:
+        """An unused code is waiting for `绑定` (read only: redeem takes it)."""
+        try:
+            return bool(code) and bool(self.redis.exists(self.prefix + code))
+        except RedisError as exc:
+            log.warning("invite codes unavailable: %s", exc)
+            return False
 
     def redeem(self, code: str, openid: str) -> Member | None:
         """Bind openid with the code, once; None for a wrong, used or expired code (or too many tries)."""

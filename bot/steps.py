@@ -129,34 +129,37 @@ def explain(store: TicketStore, ticket_id: int, actor: str, note: str):
     return store.apply(ticket_id, actor, change)
 
 
-def _noted(detail: dict, note: str) -> dict:
-    return detail | {"text": note[:1000]} if note else detail
+def _noted(detail: dict, note: str, by: str = "") -> dict:
+    """A transfer's detail with its note and the name of who sent it, for the new assignee's task push."""
+    return detail | ({"text": note[:1000]} if note else {}) | ({"by": by} if by else {})
 
 
-def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid, note: str = ""):
-    """Hand the ticket to another grid's worker, who gets it as a new task."""
+def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid, note: str = "", by: str = ""):
+    """Hand the ticket to a grid's worker, who gets it as a new task (from anyone else in that grid too)."""
     def change(session, ticket):
-        if ticket.status not in OPEN or ticket.grid_id == grid.id:
+        if ticket.status not in OPEN or (ticket.grid_id == grid.id and ticket.assignee_openid == grid.worker.openid):
             return None
+        before = ticket.assignee_openid
         ticket.grid_id, ticket.status, ticket.accepted_at = grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = grid.worker.openid, grid.worker.name
         ticket.dispatched_at = utcnow()
-        return Step("transferred", _noted({"grid": grid.id, "to": grid.worker.openid, "to_name": grid.worker.name},
-                                          note), MOVES_ON)
+        return Step("transferred", _noted({"grid": grid.id, "to": grid.worker.openid, "to_name": grid.worker.name,
+                                           "from": before}, note, by), MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
 def transfer_to_person(store: TicketStore, ticket_id: int, actor: str, person: Person, grid_id: str | None,
-                       note: str = ""):
+                       note: str = "", by: str = ""):
     """Give an open ticket to one member of staff (in `grid_id`, or its grid), who gets it as a new task."""
     def change(session, ticket):
         if ticket.status not in OPEN or ticket.assignee_openid == person.openid:
             return None
+        before = ticket.assignee_openid
         ticket.assignee_openid, ticket.assignee_name = person.openid, person.name
         ticket.grid_id = grid_id or ticket.grid_id
         ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
-        return Step("transferred", _noted({"grid": ticket.grid_id, "to": person.openid, "to_name": person.name},
-                                          note), MOVES_ON)
+        return Step("transferred", _noted({"grid": ticket.grid_id, "to": person.openid, "to_name": person.name,
+                                           "from": before}, note, by), MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -180,9 +183,12 @@ def locate(store: TicketStore, ticket_id: int, actor: str, building: str, unit: 
         route = store.directory.route(ticket.estate_id, building)
         if route.grid is None or route.grid.id == ticket.grid_id:
             return Step("located", {"building": building}, [])
+        before = ticket.assignee_openid
         ticket.grid_id, ticket.status, ticket.accepted_at = route.grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = route.recipient.openid, route.recipient.name
-        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid}, MOVES_ON)
+        # A transfer for the pushes and timers; the building says the resident placed it (the timeline's 补充楼号).
+        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid, "from": before,
+                                    "building": building}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 

@@ -21,7 +21,7 @@ def _facts(rt, ticket: Ticket) -> dict[str, str]:
     return {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
             "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
             "text": texts.clip(ticket.text, 200), "status": texts.STATUS.get(ticket.status, ticket.status),
-            "assignee": f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}"}
+            "assignee": rt.staff.title(ticket.assignee_openid, ticket.assignee_name, grid.id if grid else None)}
 
 
 def _resident(text: str, facts: dict, title: str) -> Push:
@@ -58,8 +58,10 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         # The resident who placed an emergency was told who has it in the reply: no push saying it again.
         text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
         # Whom this transfer named, not who holds the ticket when the job runs (it may have moved on again).
-        task, to = task_push(rt, ticket), detail.get("to") or ticket.assignee_openid
-        return ([(o, task) for o in task_recipients(rt, detail.get("grid"), to)]
+        task = task_push(rt, ticket, detail.get("by", ""), detail.get("text", ""))
+        to = detail.get("to") or ticket.assignee_openid
+        taken = task_recipients(rt, detail.get("grid"), to)
+        return ([(o, task) for o in taken] + _moved_away(rt, ticket, event, facts, taken, secretary)
                 + [(r, _resident(text, facts, "工单已转交")) for r in residents if r != event.actor])
     if kind == "added":
         # Words added to an emergency while it waits for its place: whoever holds it hears at once.
@@ -75,6 +77,19 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
             return []
         return [(secretary, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))]
     return []
+
+
+def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list[str],
+                secretary: str) -> list[tuple[str, Push]]:
+    """Who had the ticket hears it moved (unless they moved it); an emergency's secretary hears wherever it goes."""
+    detail = event.detail or {}
+    target = rt.staff.title(detail.get("to"), detail.get("to_name") or ticket.assignee_name, detail.get("grid"))
+    about = facts | {"target": target}
+    told = [(o, texts.PUSH_MOVED_AWAY) for o in [detail.get("from")] if o]
+    if ticket.urgent:
+        told = [(o, text) for o, text in told if o != secretary] + [(secretary, texts.PUSH_URGENT_MOVED)]
+    return [(o, Push(text=text.format(**about), fields=facts | {"title": "工单已改派"}))
+            for o, text in told if o not in taken and o != event.actor]
 
 
 def _department_pushes(rt, ticket: Ticket, event: TicketEvent, facts: dict, residents: list[str],

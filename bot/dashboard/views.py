@@ -195,7 +195,8 @@ def reassign(number: str):
     if chosen is None:
         abort(400, description="请选择改派给谁。")
     person, grid_id = chosen
-    if actions.reassign(_runtime().tickets, t.id, _actor(), person, grid_id, request.form.get("note", "").strip()):
+    if actions.reassign(_runtime().tickets, t.id, _actor(), person, grid_id, request.form.get("note", "").strip(),
+                        _name()):
         flash(f"已改派给{person.name}，对方会收到任务推送。")
     else:
         flash(f"没有改派：工单已办结，或本来就在{person.name}手上。")
