@@ -14,6 +14,8 @@ from bot.settings import Department, Grid, Person, limits_for
 from bot.tickets import NOTIFY_JOB, OPEN, Step, TicketStore
 
 NOTIFY = [NOTIFY_JOB]
+# A resident's addendum: pushed at once, or gathered with the next ones when one went out a moment ago.
+ADDED = ["workers.notify.notify_added"]
 # Steps that change what the reminders and escalation should watch also tell the timers.
 MOVES_ON = NOTIFY + ["workers.timers.on_event"]
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
@@ -207,13 +209,14 @@ def join(store: TicketStore, ticket_id: int, openid: str, text: str):
 
 
 def add_text(store: TicketStore, ticket_id: int, openid: str, text: str, tell: bool = False):
-    """A later message of the reporter's about the same problem, added to the ticket's text (and pushed when `tell`)."""
+    """A later message of the reporter's about the same problem, added whole to the ticket's text and passed on to
+    whoever holds it: at once when `tell` (an emergency), else gathered a few minutes (followup.tell_added_every)."""
     def change(session, ticket):
         addition = f"\n补充：{text}"
         if ticket.status not in OPEN or ticket.text.endswith(addition) or ticket.text == text:
             return None  # closed, or this very text was added already (a retried message)
-        ticket.text = f"{ticket.text}{addition}"[:4000]
-        return Step("added", {"text": text[:300]}, NOTIFY if tell else [])
+        ticket.text = f"{ticket.text}{addition}"
+        return Step("added", {"text": text} | ({"at_once": True} if tell else {}), NOTIFY if tell else ADDED)
     return store.apply(ticket_id, openid, change)
 
 

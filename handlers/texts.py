@@ -134,6 +134,7 @@ PUSH_REOPENED = "工单{number}（{category}，{place}）居民不满意，已�
 PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
 PUSH_URGENT_ADDED = "【紧急】工单{number}（{category}，{place}）居民补充：{note}"
 PUSH_ADDED = "工单{number}（{category}，{place}）居民补充：{note}"
+PUSH_ADDED_SOME = "工单{number}（{category}，{place}）居民补充了{count}条：\n{lines}"
 TASK_TRANSFERRED_BY = "（{by}转派）"
 TASK_TRANSFER_NOTE = "\n转派说明：{note}"
 PUSH_MOVED_AWAY = "工单{number}（{category}，{place}）已改由{target}处理，您无需再跟进。"

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 from sqlalchemy import select
 
+from bot.clock import utcnow
 from bot.errors import NoChannel
-from bot.models import Follower, Ticket, TicketEvent
+from bot.models import Delivery, Follower, Ticket, TicketEvent
+from bot.queue import RETRY
+from bot.tickets import OPEN
 from handlers import texts
 from workers import runtime
 from workers.dispatch import task_push, task_recipients
@@ -132,3 +136,63 @@ def notify_event(event_id: int) -> str:
             # Outside the window with no template: retrying will not help; the ledger keeps the failure.
             log.warning("ticket %s %s: %s", ticket_id, name, exc)
     return f"sent {sent}"
+
+
+TELL_ADDED = "workers.notify.tell_added"
+ADDED_SHOWN = 200  # characters of each addendum in the push; the desk shows them whole
+
+
+def notify_added(event_id: int) -> str:
+    """A resident's addendum, just recorded: its ticket's holder hears what they have not seen yet."""
+    rt = runtime.get()
+    with rt.sessions() as session:
+        event = session.get(TicketEvent, event_id)
+        ticket_id = event.ticket_id if event is not None else None
+    return tell_added(ticket_id) if ticket_id is not None else "gone"
+
+
+def _unseen(session, ticket: Ticket) -> tuple[list[TicketEvent], object, object]:
+    """The addenda the holder has not seen, when they last heard of any, and when they got the ticket (None: never,
+    or not yet)."""
+    rows = list(session.scalars(select(Delivery).where(Delivery.ticket_id == ticket.id,
+                                                       Delivery.recipient == ticket.assignee_openid)))
+    # What the task push carried (or the 接单 reply showed, for whoever took a ticket never pushed to them).
+    tasks = [d.claimed_at for d in rows if d.event == "dispatch" or d.event.startswith("transferred:")]
+    seen_at = max(tasks, default=ticket.accepted_at)
+    told = [d for d in rows if d.event.startswith("added:")]
+    told_up_to = max((int(d.event.split(":")[1]) for d in told), default=0)
+    added = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "added",
+                                                      TicketEvent.id > told_up_to).order_by(TicketEvent.id))
+    unseen = [e for e in added if not (e.detail or {}).get("at_once") and (seen_at is None or e.at > seen_at)]
+    return unseen, max((d.claimed_at for d in told), default=None), seen_at
+
+
+def tell_added(ticket_id: int) -> str:
+    """Push the addenda the holder has not seen, in one message; after one a few minutes ago, later (rescheduled)."""
+    rt = runtime.get()
+    every, now = rt.settings.config.followup.tell_added_every, utcnow()
+    with rt.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.status not in OPEN or not ticket.assignee_openid:
+            return "closed"
+        unseen, last, seen_at = _unseen(session, ticket)
+        if not unseen:
+            return "nothing new"
+        # Pushed some a moment ago, or the holder's task push is still to go (it will carry these): look again later.
+        at = max([t + every for t in (last,) if t] + ([unseen[-1].at + every] if seen_at is None else []),
+                 default=None)
+        if at is not None and now < at:
+            rt.queue.enqueue_at(at.replace(tzinfo=UTC), TELL_ADDED, ticket_id, retry=RETRY, result_ttl=600,
+                                job_id=f"added-{ticket_id}-{int(at.replace(tzinfo=UTC).timestamp())}")
+            return "later"
+        facts, holder, name = _facts(rt, ticket), ticket.assignee_openid, f"added:{unseen[-1].id}"
+        said = [texts.clip((e.detail or {}).get("text", ""), ADDED_SHOWN) for e in unseen]
+    text = (texts.PUSH_ADDED.format(note=said[0], **facts) if len(said) == 1 else
+            texts.PUSH_ADDED_SOME.format(count=len(said), lines="\n".join(f"· {line}" for line in said), **facts))
+    push = Push(text=text, fields=facts | {"title": "居民补充", "text": texts.clip(" ".join(said), 100)})
+    try:
+        sent = deliver(rt.sessions, ticket_id, name, holder, lambda: rt.notifier.send(holder, push))
+    except NoChannel as exc:
+        log.warning("ticket %s %s: %s", ticket_id, name, exc)
+        return "unreachable"
+    return "sent" if sent else "already sent"
