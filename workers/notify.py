@@ -77,10 +77,15 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         text = texts.PUSH_JOINED.format(households=detail.get("households", 2), **(facts | {"text": detail.get("text", "")}))
         return [(o, Push(text=text, fields=facts | {"title": "又有居民反映"})) for o in [ticket.assignee_openid] if o]
     if kind == "urgent":
-        if secretary == ticket.assignee_openid:
-            return []
-        return [(secretary, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))]
+        # config.yaml's secretary and those bound by invite; not the one who holds it (they had the task push).
+        return [(o, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))
+                for o in _secretaries(rt, ticket, secretary) if o != ticket.assignee_openid]
     return []
+
+
+def _secretaries(rt, ticket: Ticket, secretary: str) -> list[str]:
+    """Who hears of an emergency besides its holder: the secretary, and the secretaries bound by invite."""
+    return list(dict.fromkeys([secretary, *rt.staff.secretaries_of(ticket.community_id)]))
 
 
 def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list[str],
@@ -91,7 +96,8 @@ def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list
     about = facts | {"target": target}
     told = [(o, texts.PUSH_MOVED_AWAY) for o in [detail.get("from")] if o]
     if ticket.urgent:
-        told = [(o, text) for o, text in told if o != secretary] + [(secretary, texts.PUSH_URGENT_MOVED)]
+        everyone = _secretaries(rt, ticket, secretary)
+        told = [(o, text) for o, text in told if o not in everyone] + [(o, texts.PUSH_URGENT_MOVED) for o in everyone]
     return [(o, Push(text=text.format(**about), fields=facts | {"title": "工单已改派"}))
             for o, text in told if o not in taken and o != event.actor]
 
