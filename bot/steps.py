@@ -189,8 +189,8 @@ def locate(store: TicketStore, ticket_id: int, actor: str, building: str, unit: 
         ticket.grid_id, ticket.status, ticket.accepted_at = route.grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = route.recipient.openid, route.recipient.name
         # A transfer for the pushes and timers; the building says the resident placed it (the timeline's 补充楼号).
-        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid, "from": before,
-                                    "building": building}, MOVES_ON)
+        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid,
+                                    "to_name": route.recipient.name, "from": before, "building": building}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 

@@ -235,15 +235,40 @@ def tasks(message: Message, ctx: Context) -> str:
 
 
 def usage(message: Message, ctx: Context) -> str:
-    """The staff usage; to "收到" or "好的 马上去" (an answer to a task push), which 接单 to send."""
+    """The staff usage; to "收到" or "好的 马上去" (an answer to a task push), which 接单 to send; to words about the
+    ticket just worked on ("你们看看这个" after its photos), what can be done with it."""
     if not ACK.match(message.text.strip()):
-        return texts.STAFF_USAGE
+        recent = _recent_ticket(message, ctx)
+        return texts.STAFF_ABOUT_TICKET.format(number=recent) if recent else texts.STAFF_USAGE
     waiting = _waiting(ctx, _member(message, ctx))
     if not waiting:
         return texts.STAFF_ACK
     if len(waiting) == 1:
         return texts.STAFF_ACK_ONE.format(number=waiting[0])
     return texts.STAFF_ACK_SOME.format(numbers="、".join(waiting), number=waiting[0])
+
+
+def _recent_ticket(message: Message, ctx: Context) -> str | None:
+    """The number of the ticket the member acted on (or looked up) a moment ago, if any."""
+    pending = ctx.state.get(message.sender)
+    if not pending or pending.get("step") != "staff" or not pending.get("at"):
+        return None
+    fresh = utcnow() - datetime.fromisoformat(pending["at"]) <= ctx.settings.config.conversation.addendum_window
+    return pending["number"] if fresh else None
+
+
+def _staff_words(message: Message, ctx: Context) -> bool:
+    """Words for the staff answer: hello, help, an acknowledgement, or small talk when no resident question waits."""
+    if ACK.match(message.text.strip()):
+        return True
+    if LOOKUP.match(plain(message.text)):
+        return False  # their own ticket as a resident (is_command took those of their grids)
+    intent = analysis_of(message, ctx).intent
+    if intent in ("greeting", "help"):
+        return True
+    # Staff are residents too: small talk in the middle of their own report is an answer to its question.
+    pending = ctx.state.get(message.sender)
+    return intent == "chitchat" and (pending is None or pending.get("step") == "staff")
 
 
 def _waiting(ctx: Context, member) -> list[str]:
@@ -296,9 +321,8 @@ def _bound_as(ctx: Context, member, grid_worker: str, secretary: str) -> str:
 
 
 is_command = Filter(command, "staff_command")
-# Staff saying hello or asking for help get the staff usage, and so does an acknowledgement ("收到"); the role is
-# checked first, so residents skip the reader.
-greets = is_staff & (is_text | is_voice) & Filter(
-    lambda m, c: bool(ACK.match(m.text.strip())) or analysis_of(m, c).intent in ("greeting", "help"), "greeting_or_help")
+# Staff saying hello, asking for help, acknowledging ("收到") or making small talk get a staff answer, not the
+# resident's; the role is checked first, so residents skip the reader.
+greets = is_staff & (is_text | is_voice) & Filter(_staff_words, "staff_words")
 asks_for_tasks = Filter(asks_tasks, "staff_tasks")
 binds = Filter(asks_bind, "bind_code")

@@ -160,3 +160,20 @@ def test_a_photo_long_after_a_command_is_not_put_on_that_ticket(wechat, runtime,
     # Looking a ticket up counts as working on it: the photo after goes with it.
     wechat.say(number, sender=GRID1)
     assert wechat.image(sender=GRID1, media_id="AFTER_LOOKUP") == f"照片已附到工单{number}。"
+
+
+def test_words_after_a_staff_photo_get_an_answer_about_that_ticket(wechat, runtime):
+    number = number_in(wechat.say("3号楼楼顶漏水", sender="o_r2"))
+    wechat.say(f"接单 {number}", sender=GRID1)
+    wechat.image(sender=GRID1, media_id="ROOF")
+    reply = staff_said(wechat.say("你们看看这个", sender=GRID1))
+    assert reply.startswith(f"照片和说明都在工单{number}里") and f"完成 {number} 处理说明" in reply
+    assert wechat.ticket_count() == 1
+    # With nothing just worked on, small talk from staff gets the staff usage.
+    assert staff_said(wechat.say("你们看看这个", sender=GRID2)).startswith("可以这样回复：")
+
+
+def test_a_staff_members_own_report_still_takes_their_answers(wechat, runtime):
+    reply = wechat.say("楼道灯坏了", sender=GRID1)  # as a resident: the bot asks where
+    assert "几号楼" in reply
+    assert "已受理" in wechat.say("7号楼", sender=GRID1)
