@@ -26,7 +26,7 @@ VERBS = {"接": "接单", "办完": "完成", "处理完": "完成"}
 LOOKUP = re.compile(r"^\s*(?:查看?|查一下|看看)?\s*(?:工单)?\s*(?P<number>\d{6})\s*(?:的)?\s*(?:进度|情况|状态)?\s*"
                     r"(?:怎么样了?|到哪了|呢)?\s*[?？。]?\s*$")
 TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办|查看任务|查看待办|任务列表|待办任务|查任务)\s*$")
-BIND = re.compile(r"^\s*绑定\s*[:：]?\s*(\d*)\s*$")
+BIND = re.compile(r"^\s*绑定\s*[:：]?\s*(\d{5,12})?\s*$")  # a code, mistyped too; 绑定 3 is not one
 # How grid workers answer a task push in a chat: "收到", "好的 马上去". Not a command: they hear which one to send.
 ACK = re.compile(r"^(?:收到了?|好的?|好嘞|明白了?|知道了|马上(?:去|到|过去|处理)|这就去|行|ok|嗯+|👌|[\s,，.。!！~～])+$",
                  re.I)
@@ -90,8 +90,11 @@ def act(message: Message, ctx: Context) -> str:
         return texts.STAFF_NO_TICKET.format(number=number)
     if not member.may_act_on(ticket):
         return texts.STAFF_NOT_YOURS.format(number=number)
-    # A photo sent next goes with this ticket (the 完成 photo), if it comes soon.
-    ctx.state.set(message.sender, {"step": "staff", "ticket": ticket.id, "number": number, "at": utcnow().isoformat()})
+    # A photo sent next goes with this ticket (the 完成 photo), if it comes soon; a report of their own, half told
+    # as a resident, keeps its place.
+    if not _asked_as_resident(message, ctx):
+        ctx.state.set(message.sender, {"step": "staff", "ticket": ticket.id, "number": number,
+                                       "at": utcnow().isoformat()})
     if verb == "查看":
         return detail(ctx, ticket)
     if verb == "接单":
@@ -258,17 +261,19 @@ def _recent_ticket(message: Message, ctx: Context) -> str | None:
 
 
 def _staff_words(message: Message, ctx: Context) -> bool:
-    """Words for the staff answer: hello, help, an acknowledgement, or small talk when no resident question waits."""
-    if ACK.match(message.text.strip()):
-        return True
+    """Words for the staff answer: hello, help, and, unless a question about their own report waits, an
+    acknowledgement or small talk (staff are residents too: "好的" may answer that question)."""
     if LOOKUP.match(plain(message.text)):
         return False  # their own ticket as a resident (is_command took those of their grids)
-    intent = analysis_of(message, ctx).intent
-    if intent in ("greeting", "help"):
+    if not _asked_as_resident(message, ctx) and ACK.match(message.text.strip()):
         return True
-    # Staff are residents too: small talk in the middle of their own report is an answer to its question.
+    intent = analysis_of(message, ctx).intent
+    return intent in ("greeting", "help") or (intent == "chitchat" and not _asked_as_resident(message, ctx))
+
+
+def _asked_as_resident(message: Message, ctx: Context) -> bool:
     pending = ctx.state.get(message.sender)
-    return intent == "chitchat" and (pending is None or pending.get("step") == "staff")
+    return pending is not None and pending.get("step") != "staff"
 
 
 def _waiting(ctx: Context, member) -> list[str]:
@@ -296,13 +301,13 @@ def photo(message: Message, ctx: Context) -> str:
 
 def asks_bind(message: Message, ctx: Context) -> bool:
     """绑定 with digits (a code, right or mistyped); 绑定 alone only from staff (a resident may mean the address)."""
-    match = BIND.match(message.text) if message.type == "text" else None
-    return bool(match) and (bool(match.group(1)) or ctx.role != "resident")
+    match = BIND.match(plain(message.text)) if message.type == "text" else None
+    return bool(match) and (match.group(1) is not None or ctx.role != "resident")
 
 
 def bind(message: Message, ctx: Context) -> str:
     """Bind with a one-time code; someone already bound hears so (a new, unused code rebinds them)."""
-    code, member = BIND.match(message.text).group(1), _member(message, ctx)
+    code, member = BIND.match(plain(message.text)).group(1) or "", _member(message, ctx)
     if member is not None and not (ctx.staff.is_bound(member.openid) and ctx.staff.has_invite(code)):
         return _bound_as(ctx, member, texts.STAFF_ALREADY_BOUND, texts.STAFF_ALREADY_BOUND_SECRETARY)
     if len(code) != 8:

@@ -177,3 +177,13 @@ def test_a_staff_members_own_report_still_takes_their_answers(wechat, runtime):
     reply = wechat.say("楼道灯坏了", sender=GRID1)  # as a resident: the bot asks where
     assert "几号楼" in reply
     assert "已受理" in wechat.say("7号楼", sender=GRID1)
+
+
+def test_a_staff_members_half_told_report_survives_their_commands(wechat, runtime):
+    number = number_in(wechat.say("2号楼门口井盖松了", sender="o_r1"))
+    assert "几号楼" in wechat.say("楼道灯坏了", sender=GRID1)  # 李建国 as a resident
+    assert wechat.say(f"接单 {number}", sender=GRID1).startswith(f"已接单{number}")
+    assert "已受理" in wechat.say("7号楼", sender=GRID1)  # the question still waited for its answer
+    assert "几号楼" in wechat.say("路灯不亮了", sender=GRID1)
+    assert not wechat.say("好的", sender=GRID1).startswith("收到。")  # an answer to the question, not to a task
+    assert "绑定码是8位数字" not in wechat.say("绑定 3", sender="o_r9")
