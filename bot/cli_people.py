@@ -53,14 +53,16 @@ def staff() -> None:
 @staff.command("invite")
 @click.option("--name", required=True, help="how residents and the dashboard name them")
 @click.option("--grid", "grid_id", default=None, help="the grid they look after (grid workers)")
-@click.option("--secretary", is_flag=True, help="a secretary: every grid's tickets")
-def staff_invite(name: str, grid_id: str | None, secretary: bool) -> None:
+@click.option("--secretary", is_flag=True, help="a secretary: every grid's tickets, urgent pages and the digest")
+@click.option("--community", "community_id", default=None,
+              help="a secretary's community (default: the only one; with several, every community)")
+def staff_invite(name: str, grid_id: str | None, secretary: bool, community_id: str | None) -> None:
     """Print a one-time code (valid 7 days); the person sends `绑定 <code>` to the account."""
     if not secretary and not grid_id:
         raise click.BadParameter("a grid worker needs --grid (or give --secretary)", param_hint="--grid")
     rt = _runtime()
     try:
-        code = rt.staff.invite(name, grid_id, "secretary" if secretary else "grid_worker")
+        code = rt.staff.invite(name, grid_id, "secretary" if secretary else "grid_worker", community_id)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{name} sends this to the account within 7 days: 绑定 {code}")

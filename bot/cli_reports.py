@@ -50,9 +50,12 @@ def digest(day, send: bool) -> None:
             click.echo(f"{openid}: {outcome}")
         runtime.get().close()
         return
+    from bot.staff import StaffDirectory
+
     sessions, directory = _store(settings)
+    staff = StaffDirectory(directory, sessions, None)  # the staff table only: no invite codes are read here
     with sessions() as session:
-        for recipient in recipients(directory):
+        for recipient in recipients(directory, staff):
             click.echo(f"→ {recipient.person.name} ({recipient.person.openid})")
             click.echo(compose(session, directory, recipient, day) + "\n")
 

@@ -30,8 +30,9 @@ class Recipient:
     unplaced: bool
 
 
-def recipients(directory: Directory) -> list[Recipient]:
-    """One entry per secretary, however many communities they lead."""
+def recipients(directory: Directory, staff=None) -> list[Recipient]:
+    """One entry per secretary, however many communities they lead: config.yaml's, then those bound by invite
+    (`staff`, a bot.staff.StaffDirectory), each for their community or, bound to none, for every community."""
     fallback = directory.fallback(None).openid
     by_openid: dict[str, Recipient] = {}
     for community in directory.config.communities:
@@ -39,6 +40,11 @@ def recipients(directory: Directory) -> list[Recipient]:
         known = by_openid.get(openid)
         by_openid[openid] = Recipient(community.secretary, (known.communities if known else []) + [community],
                                       openid == fallback)
+    for member, community_id in (staff.bound_secretaries() if staff is not None else []):
+        communities = [c for c in directory.config.communities if community_id in (c.id, None)]
+        if member.openid not in by_openid and communities:
+            by_openid[member.openid] = Recipient(Person(name=member.name, openid=member.openid), communities,
+                                                 community_id is None)
     return list(by_openid.values())
 
 

@@ -1,7 +1,6 @@
 """Residents: who follows the account, their bound home address, their tickets, and forgetting them."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
@@ -9,9 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
 from bot.models import Attachment, Delivery, Follower, Resident, Ticket, TicketEvent
-
-# Mainland mobile numbers: 11 digits starting 1[3-9], not inside a longer run of digits.
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+from bot.privacy import strip_contacts, strip_names
 
 
 @dataclass(frozen=True)
@@ -22,10 +19,6 @@ class Home:
     building: str
     unit: str | None = None
     room: str | None = None
-
-
-def strip_phones(text: str) -> str:
-    return MOBILE.sub("***********", text or "")
 
 
 class People:
@@ -80,15 +73,21 @@ class People:
         """Unsubscribed: remove the person, keep their tickets anonymised; return how many tickets were kept."""
         with self.sessions() as session:
             tickets = list(session.scalars(select(Ticket).where(Ticket.resident_openid == openid)))
+            followed = list(session.scalars(select(Follower).where(Follower.openid == openid)))
             for ticket in tickets:
                 ticket.resident_openid = None
-                ticket.text = strip_phones(ticket.text)
-            for follower in session.scalars(select(Follower).where(Follower.openid == openid)):
+                ticket.text = strip_names(strip_contacts(ticket.text))
+            # A verdict's reason is kept on the ticket, the reporter's or a neighbour's.
+            for ticket in tickets + [session.get(Ticket, f.ticket_id) for f in followed]:
+                if ticket is not None and ticket.rating_note:
+                    ticket.rating_note = strip_names(strip_contacts(ticket.rating_note))
+            for follower in followed:
                 session.delete(follower)
             session.execute(update(Attachment).where(Attachment.added_by == openid).values(added_by=None))
             for event in session.scalars(select(TicketEvent).where(TicketEvent.actor == openid)):
                 event.actor = "resident"
-                event.detail = {k: strip_phones(v) if isinstance(v, str) else v for k, v in (event.detail or {}).items()}
+                event.detail = {k: strip_names(strip_contacts(v)) if isinstance(v, str) else v
+                                for k, v in (event.detail or {}).items()}
             # The ledger is keyed by recipient: keep its rows (they prove what was sent) without the openid.
             for row in session.scalars(select(Delivery).where(Delivery.recipient == openid)):
                 row.recipient = f"forgotten:{row.id}"

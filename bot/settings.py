@@ -217,6 +217,9 @@ class FollowUp(Strict):
     # Households on one ticket (the reporter and the neighbours who joined) at which its grid worker is
     # told again; past the last, at every multiple of it. A burst must not bury them in pushes.
     tell_joined_at: list[int] = [2, 3, 5, 10, 20, 50, 100]
+    # What a resident adds to a ticket reaches its holder at once, then at most once this often per ticket:
+    # what is added meanwhile comes in one push (WeChat counts every customer-service message).
+    tell_added_every: Duration = timedelta(minutes=5)
 
     @field_validator("tell_joined_at")
     @classmethod

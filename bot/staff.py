@@ -42,7 +42,7 @@ class StaffDirectory:
                  prefix: str = "minhu:invite:"):
         self.directory, self.sessions, self.redis, self.prefix = directory, sessions, redis, prefix
         self._config: dict[str, Member] = {}
-        self._cache: tuple[float, dict[str, Member]] | None = None
+        self._cache: tuple[float, dict[str, Member], dict[str, str | None]] | None = None
         for community in directory.config.communities:
             secretary = community.secretary
             self._config[secretary.openid] = Member(secretary.openid, secretary.name, "secretary", None)
@@ -66,14 +66,29 @@ class StaffDirectory:
 
     def _bound(self) -> dict[str, Member]:
         """Staff bound by invite, read at most every CACHE_SECONDS (every message asks who its sender is)."""
+        return self._read()[1]
+
+    def _read(self) -> tuple[float, dict[str, Member], dict[str, str | None]]:
+        """The cached staff table: its members, and each bound secretary's community (None: every community)."""
         if self._cache is None or time.monotonic() - self._cache[0] > CACHE_SECONDS:
             with self.sessions() as session:
                 rows = session.scalars(select(Staff)).all()
             members = {row.openid: Member(row.openid, row.name, row.role,
                                           None if row.role == "secretary" else frozenset(filter(None, [row.grid_id])))
                        for row in rows}
-            self._cache = (time.monotonic(), members)
-        return self._cache[1]
+            communities = {row.openid: row.community_id for row in rows
+                           if row.role == "secretary" and row.openid not in self._config}
+            self._cache = (time.monotonic(), members, communities)
+        return self._cache
+
+    def secretaries_of(self, community_id: str | None) -> list[str]:
+        """The secretaries bound by invite who hear of this community's emergencies and get its digest."""
+        return [openid for openid, community in self._read()[2].items() if community in (community_id, None)]
+
+    def bound_secretaries(self) -> list[tuple[Member, str | None]]:
+        """Each secretary bound by invite, with their community (None: every community)."""
+        _, members, communities = self._read()
+        return [(members[openid], community) for openid, community in communities.items()]
 
     def bound_to(self, grid_id: str) -> list[str]:
         """The openids of the grid workers bound by invite to this grid, read now (a worker pushes their task)."""
@@ -82,20 +97,50 @@ class StaffDirectory:
                                       .order_by(Staff.bound_at, Staff.openid))
             return [openid for openid in openids if openid not in self._config]
 
+    def is_bound(self, openid: str) -> bool:
+        """Staff by invite, not by config.yaml (whose entries a code cannot change)."""
+        return openid not in self._config and openid in self._bound()
+
+    def title(self, openid: str | None, name: str | None, grid_id: str | None) -> str:
+        """How a ticket's holder is named to residents and staff: 第一网格网格员李建国, or a secretary by name."""
+        member = self.member(openid) if openid else None
+        grid = self.directory.grids.get(grid_id) if grid_id else None
+        if member is not None and member.role == "secretary":
+            return name or member.name
+        return f"{grid.name}网格员{name}" if grid else f"社区{name}"
+
     def role_of(self, openid: str) -> str:
         member = self.member(openid)
         return member.role if member else "resident"
 
-    def invite(self, name: str, grid_id: str | None = None, role: str = "grid_worker") -> str:
-        """A one-time code for `绑定 <code>`, kept in Redis for seven days."""
+    def invite(self, name: str, grid_id: str | None = None, role: str = "grid_worker",
+               community_id: str | None = None) -> str:
+        """A one-time code for `绑定 <code>`, kept in Redis for seven days.
+
+        A secretary belongs to `community_id`, or to the only community of config.yaml; with several and none
+        named, to every community (a sub-district's)."""
         if role == "grid_worker" and grid_id not in self.directory.grids:
             raise ValueError(f"unknown grid {grid_id!r}; known: {', '.join(self.directory.grids)}")
-        payload = json.dumps({"name": name, "grid_id": grid_id, "role": role}, ensure_ascii=False)
+        communities = [c.id for c in self.directory.config.communities]
+        if community_id is not None and community_id not in communities:
+            raise ValueError(f"unknown community {community_id!r}; known: {', '.join(communities)}")
+        if role == "secretary" and community_id is None and len(communities) == 1:
+            community_id = communities[0]
+        payload = json.dumps({"name": name, "grid_id": grid_id, "role": role, "community_id": community_id},
+                             ensure_ascii=False)
         for _ in range(10):
             code = f"{secrets.randbelow(10 ** 8):08d}"
             if self.redis.set(self.prefix + code, payload, nx=True, ex=INVITE_TTL):
                 return code
         raise RuntimeError("could not find a free invite code")
+
+    def has_invite(self, code: str) -> bool:
+        """An unused code is waiting for `绑定` (read only: redeem takes it)."""
+        try:
+            return bool(code) and bool(self.redis.exists(self.prefix + code))
+        except RedisError as exc:
+            log.warning("invite codes unavailable: %s", exc)
+            return False
 
     def redeem(self, code: str, openid: str) -> Member | None:
         """Bind openid with the code, once; None for a wrong, used or expired code (or too many tries)."""
@@ -113,12 +158,12 @@ class StaffDirectory:
             return None
         invite = json.loads(raw)
         grid = self.directory.grids.get(invite["grid_id"]) if invite["grid_id"] else None
-        community = next((c for c in self.directory.config.communities
-                          for e in c.estates if grid and grid in e.grids), None)
+        community = next((c.id for c in self.directory.config.communities
+                          for e in c.estates if grid and grid in e.grids), invite.get("community_id"))
         with self.sessions() as session:
             row = session.get(Staff, openid) or Staff(openid=openid)
             row.name, row.role, row.grid_id = invite["name"], invite["role"], invite["grid_id"]
-            row.community_id = community.id if community else None
+            row.community_id = community
             session.merge(row)
             session.commit()
         self.redis.delete(f"{self.prefix}tries:{openid}")

@@ -14,6 +14,8 @@ from bot.settings import Department, Grid, Person, limits_for
 from bot.tickets import NOTIFY_JOB, OPEN, Step, TicketStore
 
 NOTIFY = [NOTIFY_JOB]
+# A resident's addendum: pushed at once, or gathered with the next ones when one went out a moment ago.
+ADDED = ["workers.notify.notify_added"]
 # Steps that change what the reminders and escalation should watch also tell the timers.
 MOVES_ON = NOTIFY + ["workers.timers.on_event"]
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
@@ -133,34 +135,37 @@ def explain(store: TicketStore, ticket_id: int, actor: str, note: str):
     return store.apply(ticket_id, actor, change)
 
 
-def _noted(detail: dict, note: str) -> dict:
-    return detail | {"text": note[:1000]} if note else detail
+def _noted(detail: dict, note: str, by: str = "") -> dict:
+    """A transfer's detail with its note and the name of who sent it, for the new assignee's task push."""
+    return detail | ({"text": note[:1000]} if note else {}) | ({"by": by} if by else {})
 
 
-def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid, note: str = ""):
-    """Hand the ticket to another grid's worker, who gets it as a new task."""
+def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid, note: str = "", by: str = ""):
+    """Hand the ticket to a grid's worker, who gets it as a new task (from anyone else in that grid too)."""
     def change(session, ticket):
-        if ticket.status not in OPEN or ticket.grid_id == grid.id:
+        if ticket.status not in OPEN or (ticket.grid_id == grid.id and ticket.assignee_openid == grid.worker.openid):
             return None
+        before = ticket.assignee_openid
         ticket.grid_id, ticket.status, ticket.accepted_at = grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = grid.worker.openid, grid.worker.name
         ticket.dispatched_at = utcnow()
-        return Step("transferred", _noted({"grid": grid.id, "to": grid.worker.openid, "to_name": grid.worker.name},
-                                          note), MOVES_ON)
+        return Step("transferred", _noted({"grid": grid.id, "to": grid.worker.openid, "to_name": grid.worker.name,
+                                           "from": before}, note, by), MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
 def transfer_to_person(store: TicketStore, ticket_id: int, actor: str, person: Person, grid_id: str | None,
-                       note: str = ""):
+                       note: str = "", by: str = ""):
     """Give an open ticket to one member of staff (in `grid_id`, or its grid), who gets it as a new task."""
     def change(session, ticket):
         if ticket.status not in OPEN or ticket.assignee_openid == person.openid:
             return None
+        before = ticket.assignee_openid
         ticket.assignee_openid, ticket.assignee_name = person.openid, person.name
         ticket.grid_id = grid_id or ticket.grid_id
         ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
-        return Step("transferred", _noted({"grid": ticket.grid_id, "to": person.openid, "to_name": person.name},
-                                          note), MOVES_ON)
+        return Step("transferred", _noted({"grid": ticket.grid_id, "to": person.openid, "to_name": person.name,
+                                           "from": before}, note, by), MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -184,9 +189,12 @@ def locate(store: TicketStore, ticket_id: int, actor: str, building: str, unit: 
         route = store.directory.route(ticket.estate_id, building)
         if route.grid is None or route.grid.id == ticket.grid_id:
             return Step("located", {"building": building}, [])
+        before = ticket.assignee_openid
         ticket.grid_id, ticket.status, ticket.accepted_at = route.grid.id, "dispatched", None
         ticket.assignee_openid, ticket.assignee_name = route.recipient.openid, route.recipient.name
-        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid}, MOVES_ON)
+        # A transfer for the pushes and timers; the building says the resident placed it (the timeline's 补充楼号).
+        return Step("transferred", {"grid": route.grid.id, "to": route.recipient.openid,
+                                    "to_name": route.recipient.name, "from": before, "building": building}, MOVES_ON)
     return store.apply(ticket_id, actor, change)
 
 
@@ -205,13 +213,14 @@ def join(store: TicketStore, ticket_id: int, openid: str, text: str):
 
 
 def add_text(store: TicketStore, ticket_id: int, openid: str, text: str, tell: bool = False):
-    """A later message of the reporter's about the same problem, added to the ticket's text (and pushed when `tell`)."""
+    """A later message of the reporter's about the same problem, added whole to the ticket's text and passed on to
+    whoever holds it: at once when `tell` (an emergency), else gathered a few minutes (followup.tell_added_every)."""
     def change(session, ticket):
         addition = f"\n补充：{text}"
         if ticket.status not in OPEN or ticket.text.endswith(addition) or ticket.text == text:
             return None  # closed, or this very text was added already (a retried message)
-        ticket.text = f"{ticket.text}{addition}"[:4000]
-        return Step("added", {"text": text[:300]}, NOTIFY if tell else [])
+        ticket.text = f"{ticket.text}{addition}"
+        return Step("added", {"text": text} | ({"at_once": True} if tell else {}), NOTIFY if tell else ADDED)
     return store.apply(ticket_id, openid, change)
 
 

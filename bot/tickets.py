@@ -150,7 +150,7 @@ class TicketStore:
         now = utcnow()
         accept_within, resolve_within = limits_for(self.directory.config, report.category, report.urgent)
         values = dict(
-            source_key=report.source_key, resident_openid=report.resident, text=report.text[:4000],
+            source_key=report.source_key, resident_openid=report.resident, text=report.text,
             intent=report.intent, category=report.category, subject=report.subject, urgent=report.urgent,
             community_id=route.community.id if route.community else None,
             estate_id=report.estate_id, building=report.building, unit=report.unit, room=report.room,
@@ -211,7 +211,7 @@ class TicketStore:
                     session.expunge(ticket)  # the caller reads it as it is; a rollback would expire it
                 session.rollback()
                 return ticket, None
-            event = TicketEvent(ticket_id=ticket.id, actor=actor, kind=step.kind, detail=step.detail)
+            event = TicketEvent(ticket_id=ticket.id, at=utcnow(), actor=actor, kind=step.kind, detail=step.detail)
             session.add(event)
             session.flush()
             rows = [Outbox(ticket_id=ticket.id, job=job, args=[event.id], attempts=1) for job in step.jobs]

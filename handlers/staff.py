@@ -1,25 +1,37 @@
-"""Grid workers and secretaries: 接单, 完成, 转派, 我的任务, and 绑定 with a one-time code."""
+"""Grid workers and secretaries: 接单, 完成, 转派 (handlers/transfer.py), a ticket by number, 我的任务, and 绑定 with a
+one-time code."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 
 from bot import steps
+from bot.clock import utcnow
 from bot.models import Ticket
-from bot.settings import Person
 from handlers import texts
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
-from handlers.intake import analysis_of, assignee_of, category_name, place_of
+from handlers.intake import analysis_of, category_name, place_of
+from handlers.transfer import already, transfer
 
-# A command word starts the message; the number and the rest are read after it, so a staff member who
-# leaves the number out hears how the command goes instead of being answered as a resident.
-COMMAND = re.compile(r"^\s*(接单|完成|办结|转派|转交)\s*(\d*)\s*(.*)$", re.S)
-TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办)\s*$")
-BIND = re.compile(r"^\s*绑定\s*(\d{8})\s*$")
+# A command word starts the message (or follows its number: "100017 接单"); the number and the rest are read
+# after it, so a staff member who leaves the number out hears how the command goes instead of being answered
+# as a resident. 接, 办完 and 处理完 count only before a number: alone they are ordinary words.
+_VERB = r"(?:已)?(?P<verb>接单|完成|办结|转派|转交|(?:接|办完|处理完)(?=了?\s*[:：]?\s*\d))了?"
+COMMAND = re.compile(rf"^\s*{_VERB}\s*[:：]?\s*(?P<number>\d*)\s*[,，。:：]?\s*(?P<rest>.*)$", re.S)
+NUMBER_FIRST = re.compile(rf"^\s*(?P<number>\d{{6}})\s*[,，:：]?\s*{_VERB}\s*[,，。:：]?\s*(?P<rest>.*)$", re.S)
+VERBS = {"接": "接单", "办完": "完成", "处理完": "完成"}
+LOOKUP = re.compile(r"^\s*(?:查看?|查一下|看看)?\s*(?:工单)?\s*(?P<number>\d{6})\s*(?:的)?\s*(?:进度|情况|状态)?\s*"
+                    r"(?:怎么样了?|到哪了|呢)?\s*[?？。]?\s*$")
+TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办|查看任务|查看待办|任务列表|待办任务|查任务)\s*$")
+BIND = re.compile(r"^\s*绑定\s*[:：]?\s*(\d{5,12})?\s*$")  # a code, mistyped too; 绑定 3 is not one
+# How grid workers answer a task push in a chat: "收到", "好的 马上去". Not a command: they hear which one to send.
+ACK = re.compile(r"^(?:收到了?|好的?|好嘞|明白了?|知道了|马上(?:去|到|过去|处理)|这就去|行|ok|嗯+|👌|[\s,，.。!！~～])+$",
+                 re.I)
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９：，", "0123456789:,")
 TASKS_SHOWN = 20  # lines in one reply to 我的任务; the rest are counted and left to the desk
+HINTED = 3  # tickets named in the answer to "收到"
 
 
 def _member(message: Message, ctx: Context):
@@ -28,12 +40,34 @@ def _member(message: Message, ctx: Context):
     return ctx.found["member"]
 
 
+def plain(text: str) -> str:
+    """Full-width digits and colons (１０００17, as some keyboards type them) made plain."""
+    return text.translate(_WIDE_DIGITS)
+
+
 def command(message: Message, ctx: Context) -> bool:
-    match = COMMAND.match(message.text) if message.type == "text" else None
+    """A command on a ticket, or a ticket number alone (that ticket, when it is the member's to see)."""
+    if message.type != "text":
+        return False
+    text = plain(message.text)
+    match = COMMAND.match(text) or NUMBER_FIRST.match(text)
     if match and _member(message, ctx):
-        ctx.found.update(verb=match.group(1), number=match.group(2), rest=match.group(3).strip())
+        verb = match.group("verb")
+        ctx.found.update(verb=VERBS.get(verb, verb), number=match.group("number"), rest=match.group("rest").strip())
+        return True
+    match = LOOKUP.match(text)
+    if match and _member(message, ctx) and not _residents_own(ctx, message.sender, match.group("number")):
+        ctx.found.update(verb="查看", number=match.group("number"), rest="")
         return True
     return False
+
+
+def _residents_own(ctx: Context, openid: str, number: str) -> bool:
+    """A ticket outside the member's grids that they reported or follow as a resident: the resident's answer fits."""
+    with ctx.tickets.sessions() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        return (ticket is not None and not ctx.found["member"].may_act_on(ticket)
+                and steps.is_party(session, ticket, openid))
 
 
 def usage_of(verb: str, rest: str) -> str:
@@ -55,7 +89,13 @@ def act(message: Message, ctx: Context) -> str:
         return texts.STAFF_NO_TICKET.format(number=number)
     if not member.may_act_on(ticket):
         return texts.STAFF_NOT_YOURS.format(number=number)
-    ctx.state.set(message.sender, {"step": "staff", "ticket": ticket.id, "number": number})
+    # A photo sent next goes with this ticket (the 完成 photo), if it comes soon; a report of their own, half told
+    # as a resident, keeps its place.
+    if not _asked_as_resident(message, ctx):
+        ctx.state.set(message.sender, {"step": "staff", "ticket": ticket.id, "number": number,
+                                       "at": utcnow().isoformat()})
+    if verb == "查看":
+        return detail(ctx, ticket)
     if verb == "接单":
         ticket, event = steps.accept(ctx.tickets, ticket.id, member.openid, member.name)
         if event is None:
@@ -72,8 +112,15 @@ def act(message: Message, ctx: Context) -> str:
     return transfer(ctx, member, ticket, rest)
 
 
-def already(ticket: Ticket) -> str:
-    return texts.STAFF_ALREADY.format(number=ticket.number, status=texts.STATUS.get(ticket.status, ticket.status))
+def detail(ctx: Context, ticket: Ticket) -> str:
+    """One ticket as a member of staff sees it: where, who has it, what was said, and the command that comes next."""
+    number = ticket.number
+    then = {"new": texts.STAFF_NEXT_ACCEPT, "dispatched": texts.STAFF_NEXT_ACCEPT,
+            "accepted": texts.STAFF_NEXT_RESOLVE}.get(ticket.status, "")
+    return texts.STAFF_TICKET.format(number=number, category=category_name(ctx, ticket.category),
+                                     place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
+                                     who=f"（{ticket.assignee_name}）" if ticket.assignee_name else "",
+                                     text=texts.clip(ticket.text, 200), next=then.format(number=number))
 
 
 def taken(ticket: Ticket, member) -> str:
@@ -83,78 +130,6 @@ def taken(ticket: Ticket, member) -> str:
     if ticket.assignee_openid == member.openid:
         return texts.STAFF_ALREADY_YOURS.format(number=ticket.number)
     return texts.STAFF_TAKEN.format(number=ticket.number, name=ticket.assignee_name)
-
-
-@dataclass(frozen=True)
-class Target:
-    """What 转派 may name: a grid, a department of config.yaml, or a member of staff."""
-
-    kind: str  # grid | department | person
-    names: tuple[str, ...]  # its id and name, as staff may write them
-    value: Any  # Grid, (code, Department) or Member
-
-
-def targets(ctx: Context) -> list[Target]:
-    found = [Target("grid", (g.id, g.name), g) for g in ctx.directory.grids.values()]
-    found += [Target("department", (code, d.name), (code, d)) for code, d in ctx.settings.config.departments.items()]
-    return found + [Target("person", (m.name,), m) for m in ctx.staff.members()]
-
-
-def find_target(ctx: Context, text: str) -> tuple[Target | None, str]:
-    """The target `text` names first, and the note after it; None when nothing, or more than one, fits."""
-    everyone = targets(ctx)
-    token, note = (text.split(None, 1) + [""])[:2]
-    for fits in (lambda name: token == name, lambda name: len(token) >= 2 and token in name):
-        hits = [t for t in everyone if any(fits(name) for name in t.names)]
-        if hits:
-            return (hits[0], note.strip()) if len(hits) == 1 else (None, "")
-    # Written without a space: "燃气公司请上门看看".
-    named = sorted(((name, t) for t in everyone for name in t.names if text.startswith(name)), key=lambda x: -len(x[0]))
-    return (named[0][1], text[len(named[0][0]):].strip()) if named else (None, "")
-
-
-def choices(ctx: Context, number: str) -> str:
-    """What 转派 accepts, for a staff member who named something else."""
-    members = ctx.staff.members()
-    example = next((m.name for m in members if m.role == "grid_worker"), members[0].name)
-    return texts.STAFF_TARGETS.format(grids="、".join(g.name for g in ctx.directory.grids.values()) or "无",
-                                      departments="、".join(d.name for d in ctx.settings.config.departments.values())
-                                      or "无", number=number, example=example)
-
-
-def phone_of(department) -> str:
-    return texts.DEPARTMENT_PHONE.format(phone=department.phone) if department.phone else ""
-
-
-def transfer(ctx: Context, member, ticket: Ticket, rest: str) -> str:
-    """转派 to a grid or a person (who get the task) or to a department (recorded, with its phone for the sender)."""
-    number = ticket.number
-    if not rest:
-        return texts.STAFF_NEED_TARGET + choices(ctx, number)
-    target, note = find_target(ctx, rest)
-    if target is None:
-        return texts.STAFF_UNKNOWN_TARGET.format(target=rest.split()[0][:16]) + choices(ctx, number)
-    if target.kind == "department":
-        code, department = target.value
-        moved, event = steps.transfer_to_department(ctx.tickets, ticket.id, member.openid, member.name, code,
-                                                    department, note)
-        if event is None:
-            return already(moved)
-        reply = texts.STAFF_TO_DEPARTMENT_SENT if department.openid else texts.STAFF_TO_DEPARTMENT
-        return reply.format(number=number, department=department.name, phone=phone_of(department))
-    if target.kind == "grid":
-        moved, event = steps.transfer_to_grid(ctx.tickets, ticket.id, member.openid, target.value, note)
-    else:
-        person = target.value
-        # A grid worker's tickets move to their grid; a secretary's stay in the grid they are in.
-        grid_id = ticket.grid_id if not person.grids or ticket.grid_id in person.grids else min(person.grids)
-        moved, event = steps.transfer_to_person(ctx.tickets, ticket.id, member.openid,
-                                                Person(name=person.name, openid=person.openid), grid_id, note)
-    if event is None and moved.status in steps.OPEN:
-        return texts.STAFF_TRANSFER_SAME.format(number=number, target=assignee_of(ctx, moved))
-    if event is None:
-        return already(moved)
-    return texts.STAFF_TRANSFERRED.format(number=number, target=assignee_of(ctx, moved))
 
 
 def asks_tasks(message: Message, ctx: Context) -> bool:
@@ -184,31 +159,96 @@ def tasks(message: Message, ctx: Context) -> str:
 
 
 def usage(message: Message, ctx: Context) -> str:
-    return texts.STAFF_USAGE
+    """The staff usage; to "收到" or "好的 马上去" (an answer to a task push), which 接单 to send; to words about the
+    ticket just worked on ("你们看看这个" after its photos), what can be done with it."""
+    if not ACK.match(message.text.strip()):
+        recent = _recent_ticket(message, ctx)
+        return texts.STAFF_ABOUT_TICKET.format(number=recent) if recent else texts.STAFF_USAGE
+    waiting = _waiting(ctx, _member(message, ctx))
+    if not waiting:
+        return texts.STAFF_ACK
+    if len(waiting) == 1:
+        return texts.STAFF_ACK_ONE.format(number=waiting[0])
+    return texts.STAFF_ACK_SOME.format(numbers="、".join(waiting), number=waiting[0])
+
+
+def _recent_ticket(message: Message, ctx: Context) -> str | None:
+    """The number of the ticket the member acted on (or looked up) a moment ago, if any."""
+    pending = ctx.state.get(message.sender)
+    if not pending or pending.get("step") != "staff" or not pending.get("at"):
+        return None
+    fresh = utcnow() - datetime.fromisoformat(pending["at"]) <= ctx.settings.config.conversation.addendum_window
+    return pending["number"] if fresh else None
+
+
+def _staff_words(message: Message, ctx: Context) -> bool:
+    """Words for the staff answer: hello, help, and, unless a question about their own report waits, an
+    acknowledgement or small talk (staff are residents too: "好的" may answer that question)."""
+    if LOOKUP.match(plain(message.text)):
+        return False  # their own ticket as a resident (is_command took those of their grids)
+    if not _asked_as_resident(message, ctx) and ACK.match(message.text.strip()):
+        return True
+    intent = analysis_of(message, ctx).intent
+    return intent in ("greeting", "help") or (intent == "chitchat" and not _asked_as_resident(message, ctx))
+
+
+def _asked_as_resident(message: Message, ctx: Context) -> bool:
+    pending = ctx.state.get(message.sender)
+    return pending is not None and pending.get("step") != "staff"
+
+
+def _waiting(ctx: Context, member) -> list[str]:
+    """The numbers of the newest tickets waiting for this member's 接单: theirs, or their grids'."""
+    mine = Ticket.assignee_openid == member.openid
+    where = or_(mine, Ticket.grid_id.in_(member.grids)) if member.grids else mine
+    with ctx.tickets.sessions() as session:
+        return list(session.scalars(select(Ticket.number).where(Ticket.status.in_(("new", "dispatched")), where)
+                                    .order_by(Ticket.id.desc()).limit(HINTED)))
 
 
 def photo(message: Message, ctx: Context) -> str:
-    """A photo right after a command goes with that ticket (the 完成 photo)."""
+    """A photo soon after a command goes with that ticket (the 完成 photo); a late one is asked about."""
     from handlers.media import media_of
 
     pending = ctx.found["pending"]
+    at = datetime.fromisoformat(pending["at"]) if pending.get("at") else datetime.min
+    if utcnow() - at > ctx.settings.config.conversation.addendum_window:
+        ctx.state.clear(message.sender)
+        return texts.STAFF_PHOTO_WHICH.format(number=pending["number"])
     steps.attach(ctx.tickets, pending["ticket"], message.sender, **media_of(message))
+    ctx.state.set(message.sender, pending | {"at": utcnow().isoformat()})  # several photos, one after another
     return texts.STAFF_PHOTO.format(number=pending["number"])
 
 
+def asks_bind(message: Message, ctx: Context) -> bool:
+    """绑定 with digits (a code, right or mistyped); 绑定 alone only from staff (a resident may mean the address)."""
+    match = BIND.match(plain(message.text)) if message.type == "text" else None
+    return bool(match) and (match.group(1) is not None or ctx.role != "resident")
+
+
 def bind(message: Message, ctx: Context) -> str:
-    member = ctx.staff.redeem(BIND.match(message.text).group(1), message.sender)
+    """Bind with a one-time code; someone already bound hears so (a new, unused code rebinds them)."""
+    code, member = BIND.match(plain(message.text)).group(1) or "", _member(message, ctx)
+    if member is not None and not (ctx.staff.is_bound(member.openid) and ctx.staff.has_invite(code)):
+        return _bound_as(ctx, member, texts.STAFF_ALREADY_BOUND, texts.STAFF_ALREADY_BOUND_SECRETARY)
+    if len(code) != 8:
+        return texts.STAFF_CODE_FORMAT
+    member = ctx.staff.redeem(code, message.sender)
     if member is None:
         return texts.STAFF_BAD_CODE
+    return _bound_as(ctx, member, texts.STAFF_BOUND, texts.STAFF_BOUND_SECRETARY)
+
+
+def _bound_as(ctx: Context, member, grid_worker: str, secretary: str) -> str:
     if member.grids is None:  # a secretary: every grid's tickets, but not a push for each
-        return texts.STAFF_BOUND_SECRETARY.format(name=member.name)
+        return secretary.format(name=member.name)
     scope = "、".join(ctx.directory.grids[g].name for g in sorted(member.grids) if g in ctx.directory.grids)
-    return texts.STAFF_BOUND.format(name=member.name, scope=scope)
+    return grid_worker.format(name=member.name, scope=scope)
 
 
 is_command = Filter(command, "staff_command")
-# Staff saying hello or asking for help get the staff usage; the role is checked first, so residents skip the reader.
-greets = is_staff & (is_text | is_voice) & Filter(lambda m, c: analysis_of(m, c).intent in ("greeting", "help"),
-                                                  "greeting_or_help")
+# Staff saying hello, asking for help, acknowledging ("收到") or making small talk get a staff answer, not the
+# resident's; the role is checked first, so residents skip the reader.
+greets = is_staff & (is_text | is_voice) & Filter(_staff_words, "staff_words")
 asks_for_tasks = Filter(asks_tasks, "staff_tasks")
-binds = Filter(lambda m, c: m.type == "text" and bool(BIND.match(m.text)), "bind_code")
+binds = Filter(asks_bind, "bind_code")

@@ -178,3 +178,45 @@ def test_a_new_password_signs_out_the_old_sessions(secretary, runtime):
         db.scalar(select(User)).password_hash = hash_password("a-brand-new-one")
         db.commit()
     assert "/login" in secretary.get("/tickets").headers["Location"]
+
+
+def test_closing_an_open_ticket_asks_for_the_words_the_resident_will_read(secretary, runtime, wechat, fake_wechat):
+    t = open_ticket(runtime)
+    page = secretary.get(f"/tickets/{t.number}").get_data(as_text=True)
+    refused = secretary.post(f"/tickets/{t.number}/close", data={"csrf_token": csrf(page), "note": "  "},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "请写上怎么解决的" in refused
+    wechat.run_jobs()
+    with runtime.sessions() as db:
+        assert db.get(Ticket, t.id).status == "dispatched"
+        assert db.scalar(select(TicketEvent).where(TicketEvent.kind == "resolved")) is None
+    assert not [text for text in fake_wechat.texts_to("o_resident_1") if "已处理" in text]
+    secretary.post(f"/tickets/{t.number}/close", data={"csrf_token": csrf(page), "note": "已请物业重做防水"})
+    wechat.run_jobs()
+    assert "已处理：已请物业重做防水" in fake_wechat.texts_to("o_resident_1")[-1]
+
+
+def test_the_timeline_says_the_resident_gave_the_building_and_names_bound_staff(secretary, runtime, wechat):
+    from tests.conversation import number_in
+    from tests.test_staff_conversations import invite
+
+    number = number_in(wechat.say("有人被困在电梯里了 快", sender="o_r3"))
+    wechat.say("5号楼", sender="o_r3")
+    wechat.say(f"绑定 {invite('--grid', 'grid-2', '--name', '张三')}", sender="o_zhangsan")
+    wechat.say(f"接单 {number}", sender="o_zhangsan")
+    page = secretary.get(f"/tickets/{number}").get_data(as_text=True)
+    timeline = page[page.index("处理经过"):page.index("</ol>")]
+    assert "<b>补充楼号</b> · 居民" in timeline and "改派" not in timeline
+    assert "→ 张海燕" in timeline
+    assert "<b>已接单</b> · 张三" in timeline
+
+
+def test_the_list_can_show_the_tickets_no_grid_holds(secretary, runtime):
+    open_ticket(runtime, "3号楼楼顶漏水", "leak", "3")
+    open_ticket(runtime, "小区门口垃圾没人收", "sanitation", None)
+
+    page = secretary.get("/tickets").get_data(as_text=True)
+    assert '<option value="none"' in page and "未分网格" in page
+    listed = secretary.get("/tickets", query_string={"grid": "none"}).get_data(as_text=True)
+    rows = listed[listed.index("<tbody>"):]
+    assert "垃圾没人收" in rows and "楼顶漏水" not in rows

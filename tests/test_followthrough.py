@@ -301,3 +301,18 @@ def test_join_pushes_go_on_at_multiples_of_the_last_count():
 
     followup = FollowUp(tell_joined_at=[2, 5, 20])
     assert [n for n in range(1, 101) if followup.tells_joined(n)] == [2, 5, 20, 40, 60, 80, 100]
+
+
+def test_an_emergency_escalates_as_an_emergency_at_every_level(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime, category="gas", urgent=True)  # accept within 15m, levels 7.5m apart
+    run_due(runtime)
+    clock.advance(minutes=15)
+    run_due(runtime)
+    (to_backup,) = fake_wechat.texts_to(BACKUP)
+    assert to_backup.startswith(f"【紧急】请协助：工单{ticket.number}") and "李建国还没有接单" in to_backup
+    clock.advance(minutes=8)
+    run_due(runtime)
+    assert fake_wechat.texts_to(SECRETARY)[-1].startswith(f"【紧急】【超时】工单{ticket.number}")
+    clock.advance(minutes=8)
+    run_due(runtime)
+    assert fake_wechat.texts_to(GAS_COMPANY)[-1].startswith("【紧急】【吹哨报到】王书记请燃气公司协助")

@@ -72,3 +72,24 @@ def test_requests_filter_by_status_code_id_and_dates(city, runtime):
     assert city("/open311/v2/requests.json", start_date="yesterday").status_code == 400
     assert city("/open311/v2/requests.json", start_date="2000-01-01", end_date="2001-01-01").status_code == 400
     assert city("/open311/v2/requests.json", status="lost").status_code == 400
+
+
+@pytest.mark.parametrize("said, hidden, kept", [
+    ("我叫刘桂芳，住9号楼3单元502室，楼道灯坏了", ["刘桂芳", "3单元", "502"], ["9号楼", "楼道灯坏了"]),
+    ("我是王阿姨 3号楼二单元的 楼顶漏水", ["王阿姨", "二单元"], ["3号楼", "楼顶漏水"]),
+    ("我是刘桂芳，家里停水了", ["刘桂芳"], ["家里停水了"]),
+    ("联系人：张建华 9栋门口垃圾没人收", ["张建华"], ["9栋门口垃圾没人收"]),
+    ("我姓赵，电梯又坏了，找过物业李经理没用", ["赵", "李经理"], ["电梯又坏了", "物业"]),
+])
+def test_names_and_units_are_masked_so_the_place_stops_at_the_building(city, runtime, said, hidden, kept):
+    open_ticket(runtime, said)
+    (request,) = city("/open311/v2/requests.json").json
+    assert not [word for word in hidden if word in request["description"]], request["description"]
+    assert all(word in request["description"] for word in kept) and "*" in request["description"]
+
+
+@pytest.mark.parametrize("said", ["我是3号楼的业主，楼顶漏水", "我是楼上的住户，楼道灯坏了", "我是高层住户，水压太低"])
+def test_who_a_resident_says_they_are_is_not_taken_for_a_name(city, runtime, said):
+    open_ticket(runtime, said)
+    (request,) = city("/open311/v2/requests.json").json
+    assert request["description"] == said

@@ -58,3 +58,23 @@ def _message(sender):
     from handlers.base import Message
 
     return Message(sender=sender, type="event", key=f"evt:{sender}:1700000000:click", created_at=datetime.now())
+
+
+def test_unsubscribing_masks_phone_and_id_numbers_however_they_are_written(wechat, runtime):
+    from bot.models import TicketEvent
+    from tests.conversation import rows, ticket
+
+    wechat.event("subscribe", sender="o_gone")
+    said = "10号楼楼顶漏水，电话138 1234 5678，身份证11010519491231002X"
+    number = number_in(wechat.say(said, sender="o_gone"))
+    assert "已补充" in wechat.say("10号楼楼顶漏得更厉害了，找我老伴也行 139-8765-4321，座机010 6234 5678", sender="o_gone")
+    kept = ticket(runtime, number)
+    assert "138 1234 5678" in kept.text and "139-8765-4321" in kept.text  # kept while they follow the account
+    wechat.event("unsubscribe", sender="o_gone")
+    kept = ticket(runtime, number)
+    digits = "".join(c for c in kept.text if c.isdigit())
+    for private in ("12345678", "87654321", "62345678", "19491231", "110105"):
+        assert private not in digits, kept.text
+    assert "10号楼楼顶漏水" in kept.text and "漏得更厉害了" in kept.text
+    for event in rows(runtime, TicketEvent, TicketEvent.ticket_id == kept.id):
+        assert "8765" not in str(event.detail) and "1234 5678" not in str(event.detail)

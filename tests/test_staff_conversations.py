@@ -198,7 +198,9 @@ def test_bound_staff_get_their_grids_new_tickets_as_promised(wechat, runtime, fa
     wechat.say(f"转派 {number} 第二网格", sender=SECRETARY)
     wechat.run_jobs()
     assert len(fake_wechat.texts_to("o_zhangsan")) == 2
-    assert [t for t in fake_wechat.texts_to("o_demo_grid3_chen") if number in t] == [task]  # each its own, once
+    # Each its own task, once, saying who moved it; 陈立新 then hears it went back.
+    moved_in, moved_out = [t for t in fake_wechat.texts_to("o_demo_grid3_chen") if number in t]
+    assert moved_in == task.replace("新工单待处理", "新工单待处理（王书记转派）") and "已改由第二网格" in moved_out
     assert f"已接单{number}" in wechat.say(f"接单 {number}", sender="o_zhangsan")
     # A bound secretary acts on every grid, but is not promised every new ticket.
     bound = wechat.say(f"绑定 {invite('--secretary', '--name', '刘书记')}", sender="o_liu_sec")

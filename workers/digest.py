@@ -31,7 +31,7 @@ def send_digests(day_iso: str | None = None) -> dict[str, str]:
         log.warning("digest %s not sent: the day is not over", day)
         return {}
     outcome, failure = {}, None
-    for recipient in recipients(rt.directory):
+    for recipient in recipients(rt.directory, rt.staff):
         try:
             outcome[recipient.person.openid] = send_one(rt, recipient, day)
         except Exception as exc:  # noqa: BLE001 - the other secretaries first, then fail so RQ retries

@@ -14,12 +14,14 @@ from workers.notifier import Push
 log = logging.getLogger("minhu.dispatch")
 
 
-def task_push(rt, ticket: Ticket) -> Push:
-    """The message a grid worker gets: number, category, place, what the resident said."""
+def task_push(rt, ticket: Ticket, by: str = "", note: str = "") -> Push:
+    """The message a grid worker gets: number, category, place, what the resident said (and who passed it on, why)."""
     category_name = rt.settings.config.category_name(ticket.category)
     place = rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
     title = "【紧急】新工单，请立即处理" if ticket.urgent else "新工单待处理"
-    text = (f"{title}\n工单号：{ticket.number}\n类别：{category_name}\n位置：{place}\n"
+    heading = title + (texts.TASK_TRANSFERRED_BY.format(by=by) if by else "")
+    heading += texts.TASK_TRANSFER_NOTE.format(note=texts.clip(note, 200)) if note else ""
+    text = (f"{heading}\n工单号：{ticket.number}\n类别：{category_name}\n位置：{place}\n"
             f"居民反映：{texts.clip(ticket.text, 300)}\n回复“接单 {ticket.number}”接单。")
     return Push(text=text, fields={"title": title, "number": ticket.number, "category": category_name,
                                    "place": place, "text": texts.clip(ticket.text, 100),

@@ -30,9 +30,11 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
     def push(openid: str, title: str, text: str) -> tuple[str, Push]:
         return openid, Push(text=text, fields=fields | {"title": title})
 
+    # The community's secretary, and those bound by invite (`minhu staff invite --secretary`).
+    secretaries = list(dict.fromkeys([secretary.openid, *rt.staff.secretaries_of(ticket.community_id)]))
     if step == "page:urgent":
-        return [push(secretary.openid, "紧急工单", f"【紧急】{about}\n{said}\n已派给{assignee}，"
-                     f"须在{when(ticket.accept_due_at, zone)}前接单。请您留意。")]
+        return [push(openid, "紧急工单", f"【紧急】{about}\n{said}\n已派给{assignee}，"
+                     f"须在{when(ticket.accept_due_at, zone)}前接单。请您留意。") for openid in secretaries]
     kind, stage, *level = step.split(":")
     verb, due = VERB[stage], ticket.accept_due_at if stage == "accept" else ticket.resolve_due_at
     if kind == "remind":
@@ -44,18 +46,21 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
         return [push(ticket.assignee_openid, f"{verb}提醒",
                      f"温馨提醒：{about}需在{when(due, zone)}前{verb}，还剩{span(due - now)}。{action}。")]
     late = f"已超过{verb}时限{span(now - due)}"
+    # An emergency says so at every level: whoever is asked to step in must know someone may be hurt.
+    urgent = "【紧急】" if ticket.urgent else ""
     if level == ["1"]:
-        return [push(backup.openid, "请协助跟进",
-                     f"请协助：{about}{late}，{assignee}还没有{verb}。麻烦您联系一下或直接处理。\n{said}")]
+        return [push(backup.openid, f"{urgent}请协助跟进",
+                     f"{urgent}请协助：{about}{late}，{assignee}还没有{verb}。麻烦您联系一下或直接处理。\n{said}")]
     if level == ["2"]:
         told = assignee + (f"和{backup.name}" if backup.openid != secretary.openid else "")
-        return [push(secretary.openid, "超时工单",
-                     f"【超时】{about}{late}，已提醒{told}。请您协调处理。\n{said}")]
+        return [push(openid, f"{urgent}超时工单", f"{urgent}【超时】{about}{late}，已提醒{told}。请您协调处理。\n{said}")
+                for openid in secretaries]
     department = config.departments[category.department]
     phone = texts.DEPARTMENT_PHONE.format(phone=department.phone) if department.phone else ""
     if not department.openid:
-        return [push(secretary.openid, "吹哨报到",
-                     f"【吹哨】{about}{late}，仍未{verb}。请联系{department.name}{phone}协助处理。\n{said}")]
+        return [push(openid, "吹哨报到", f"{urgent}【吹哨】{about}{late}，仍未{verb}。请联系{department.name}{phone}协助处理。"
+                     f"\n{said}") for openid in secretaries]
     return [push(department.openid, "吹哨报到",
-                 f"【吹哨报到】{secretary.name}请{department.name}协助：{about}{late}。\n{said}"),
-            push(secretary.openid, "吹哨报到", f"{about}仍未{verb}，已通知{department.name}{phone}协助。")]
+                 f"{urgent}【吹哨报到】{secretary.name}请{department.name}协助：{about}{late}。\n{said}")] + [
+        push(openid, "吹哨报到", f"{urgent}{about}仍未{verb}，已通知{department.name}{phone}协助。")
+        for openid in secretaries]

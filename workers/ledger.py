@@ -25,7 +25,7 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
             send: Callable[[], str]) -> bool:
     """Send once per (ticket, event, recipient); False when it was already sent."""
     with sessions() as session:
-        session.add(Delivery(ticket_id=ticket_id, event=event, recipient=recipient))
+        session.add(Delivery(ticket_id=ticket_id, event=event, recipient=recipient, claimed_at=utcnow()))
         try:
             session.commit()
         except IntegrityError:

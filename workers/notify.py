@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 from sqlalchemy import select
 
+from bot.clock import utcnow
 from bot.errors import NoChannel
-from bot.models import Follower, Ticket, TicketEvent
+from bot.models import Delivery, Follower, Ticket, TicketEvent
+from bot.queue import RETRY
+from bot.tickets import OPEN
 from handlers import texts
 from workers import runtime
 from workers.dispatch import task_push, task_recipients
@@ -21,7 +25,7 @@ def _facts(rt, ticket: Ticket) -> dict[str, str]:
     return {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
             "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
             "text": texts.clip(ticket.text, 200), "status": texts.STATUS.get(ticket.status, ticket.status),
-            "assignee": f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}"}
+            "assignee": rt.staff.title(ticket.assignee_openid, ticket.assignee_name, grid.id if grid else None)}
 
 
 def _resident(text: str, facts: dict, title: str) -> Push:
@@ -58,8 +62,10 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         # The resident who placed an emergency was told who has it in the reply: no push saying it again.
         text = texts.PUSH_TRANSFERRED_RESIDENT.format(target=facts["assignee"], **facts)
         # Whom this transfer named, not who holds the ticket when the job runs (it may have moved on again).
-        task, to = task_push(rt, ticket), detail.get("to") or ticket.assignee_openid
-        return ([(o, task) for o in task_recipients(rt, detail.get("grid"), to)]
+        task = task_push(rt, ticket, detail.get("by", ""), detail.get("text", ""))
+        to = detail.get("to") or ticket.assignee_openid
+        taken = task_recipients(rt, detail.get("grid"), to)
+        return ([(o, task) for o in taken] + _moved_away(rt, ticket, event, facts, taken, secretary)
                 + [(r, _resident(text, facts, "工单已转交")) for r in residents if r != event.actor])
     if kind == "added":
         # Words added to an emergency while it waits for its place: whoever holds it hears at once.
@@ -71,10 +77,29 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         text = texts.PUSH_JOINED.format(households=detail.get("households", 2), **(facts | {"text": detail.get("text", "")}))
         return [(o, Push(text=text, fields=facts | {"title": "又有居民反映"})) for o in [ticket.assignee_openid] if o]
     if kind == "urgent":
-        if secretary == ticket.assignee_openid:
-            return []
-        return [(secretary, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))]
+        # config.yaml's secretary and those bound by invite; not the one who holds it (they had the task push).
+        return [(o, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))
+                for o in _secretaries(rt, ticket, secretary) if o != ticket.assignee_openid]
     return []
+
+
+def _secretaries(rt, ticket: Ticket, secretary: str) -> list[str]:
+    """Who hears of an emergency besides its holder: the secretary, and the secretaries bound by invite."""
+    return list(dict.fromkeys([secretary, *rt.staff.secretaries_of(ticket.community_id)]))
+
+
+def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list[str],
+                secretary: str) -> list[tuple[str, Push]]:
+    """Who had the ticket hears it moved (unless they moved it); an emergency's secretary hears wherever it goes."""
+    detail = event.detail or {}
+    target = rt.staff.title(detail.get("to"), detail.get("to_name") or ticket.assignee_name, detail.get("grid"))
+    about = facts | {"target": target}
+    told = [(o, texts.PUSH_MOVED_AWAY) for o in [detail.get("from")] if o]
+    if ticket.urgent:
+        everyone = _secretaries(rt, ticket, secretary)
+        told = [(o, text) for o, text in told if o not in everyone] + [(o, texts.PUSH_URGENT_MOVED) for o in everyone]
+    return [(o, Push(text=text.format(**about), fields=facts | {"title": "工单已改派"}))
+            for o, text in told if o not in taken and o != event.actor]
 
 
 def _department_pushes(rt, ticket: Ticket, event: TicketEvent, facts: dict, residents: list[str],
@@ -117,3 +142,63 @@ def notify_event(event_id: int) -> str:
             # Outside the window with no template: retrying will not help; the ledger keeps the failure.
             log.warning("ticket %s %s: %s", ticket_id, name, exc)
     return f"sent {sent}"
+
+
+TELL_ADDED = "workers.notify.tell_added"
+ADDED_SHOWN = 200  # characters of each addendum in the push; the desk shows them whole
+
+
+def notify_added(event_id: int) -> str:
+    """A resident's addendum, just recorded: its ticket's holder hears what they have not seen yet."""
+    rt = runtime.get()
+    with rt.sessions() as session:
+        event = session.get(TicketEvent, event_id)
+        ticket_id = event.ticket_id if event is not None else None
+    return tell_added(ticket_id) if ticket_id is not None else "gone"
+
+
+def _unseen(session, ticket: Ticket) -> tuple[list[TicketEvent], object, object]:
+    """The addenda the holder has not seen, when they last heard of any, and when they got the ticket (None: never,
+    or not yet)."""
+    rows = list(session.scalars(select(Delivery).where(Delivery.ticket_id == ticket.id,
+                                                       Delivery.recipient == ticket.assignee_openid)))
+    # What the task push carried (or the 接单 reply showed, for whoever took a ticket never pushed to them).
+    tasks = [d.claimed_at for d in rows if d.event == "dispatch" or d.event.startswith("transferred:")]
+    seen_at = max(tasks, default=ticket.accepted_at)
+    told = [d for d in rows if d.event.startswith("added:")]
+    told_up_to = max((int(d.event.split(":")[1]) for d in told), default=0)
+    added = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "added",
+                                                      TicketEvent.id > told_up_to).order_by(TicketEvent.id))
+    unseen = [e for e in added if not (e.detail or {}).get("at_once") and (seen_at is None or e.at > seen_at)]
+    return unseen, max((d.claimed_at for d in told), default=None), seen_at
+
+
+def tell_added(ticket_id: int) -> str:
+    """Push the addenda the holder has not seen, in one message; after one a few minutes ago, later (rescheduled)."""
+    rt = runtime.get()
+    every, now = rt.settings.config.followup.tell_added_every, utcnow()
+    with rt.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.status not in OPEN or not ticket.assignee_openid:
+            return "closed"
+        unseen, last, seen_at = _unseen(session, ticket)
+        if not unseen:
+            return "nothing new"
+        # Pushed some a moment ago, or the holder's task push is still to go (it will carry these): look again later.
+        at = max([t + every for t in (last,) if t] + ([unseen[-1].at + every] if seen_at is None else []),
+                 default=None)
+        if at is not None and now < at:
+            rt.queue.enqueue_at(at.replace(tzinfo=UTC), TELL_ADDED, ticket_id, retry=RETRY, result_ttl=600,
+                                job_id=f"added-{ticket_id}-{int(at.replace(tzinfo=UTC).timestamp())}")
+            return "later"
+        facts, holder, name = _facts(rt, ticket), ticket.assignee_openid, f"added:{unseen[-1].id}"
+        said = [texts.clip((e.detail or {}).get("text", ""), ADDED_SHOWN) for e in unseen]
+    text = (texts.PUSH_ADDED.format(note=said[0], **facts) if len(said) == 1 else
+            texts.PUSH_ADDED_SOME.format(count=len(said), lines="\n".join(f"· {line}" for line in said), **facts))
+    push = Push(text=text, fields=facts | {"title": "居民补充", "text": texts.clip(" ".join(said), 100)})
+    try:
+        sent = deliver(rt.sessions, ticket_id, name, holder, lambda: rt.notifier.send(holder, push))
+    except NoChannel as exc:
+        log.warning("ticket %s %s: %s", ticket_id, name, exc)
+        return "unreachable"
+    return "sent" if sent else "already sent"

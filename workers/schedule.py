@@ -37,7 +37,7 @@ def tick(rt) -> str | None:
     day = due_day(rt.settings.config, clock.utcnow())
     if day is None:
         return None
-    wanted = {r.person.openid for r in recipients(rt.directory)}
+    wanted = {r.person.openid for r in recipients(rt.directory, rt.staff)}
     with rt.sessions() as session:
         sent = session.scalar(select(func.count()).select_from(Digest).where(
             Digest.day == day, Digest.status == "sent", Digest.recipient.in_(wanted)))

@@ -28,9 +28,10 @@ def close(store: TicketStore, ticket: Ticket, actor: str, name: str, note: str) 
     return "closed" if event is not None else None
 
 
-def reassign(store: TicketStore, ticket_id: int, actor: str, person: Person, grid_id: str | None, note: str):
-    """Give an open ticket to another person, who gets it as a new task."""
-    _, event = steps.transfer_to_person(store, ticket_id, actor, person, grid_id, note)
+def reassign(store: TicketStore, ticket_id: int, actor: str, person: Person, grid_id: str | None, note: str,
+             by: str = ""):
+    """Give an open ticket to another person, who gets it as a new task saying who sent it and why."""
+    _, event = steps.transfer_to_person(store, ticket_id, actor, person, grid_id, note, by)
     return event is not None
 
 

@@ -12,14 +12,17 @@ from sqlalchemy import select, update
 
 from bot.clock import utcnow
 from bot.dashboard.queries import DONE
+from bot.privacy import strip_names
 from bot.models import ApiKey, Ticket
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 DEFAULT_WINDOW, MAX_WINDOW, MAX_RESULTS = timedelta(days=90), timedelta(days=90), 1000
-# What could name or reach a person is masked: phone and ID numbers, room numbers, e-mail addresses. A room
-# is any other number of three or four digits ("我家楼上602", "3-502", "五零一"), unless it names a building
-# or a year: the address given stops at the building, and a number masked too many is the cheaper mistake.
+# What could name or reach a person is masked: names, phone and ID numbers, units and room numbers, e-mail
+# addresses. A room is any other number of three or four digits ("我家楼上602", "3-502", "五零一"), unless it
+# names a building or a year: the address given stops at the building, and a number masked too many is the
+# cheaper mistake.
 _PRIVATE = [(re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "***"), (re.compile(r"\d[\d\- ]{5,}\d[Xx]?"), "***"),
+            (re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*单元"), "***单元"),
             (re.compile(r"\d+\s*(室|号房|户)"), r"***\1"), (re.compile(r"(?<!\d)\d{3,4}(?![\d年号栋幢座])"), "***"),
             (re.compile(r"[零〇一二三四五六七八九]{3,4}(?![号栋幢座])"), "***")]
 
@@ -57,9 +60,10 @@ def api_key_required(view):
 
 
 def redact(text: str) -> str:
+    """The text as a city system may see it: no name, contact, unit or room (bot/privacy.py does the names)."""
     for pattern, replacement in _PRIVATE:
         text = pattern.sub(replacement, text)
-    return text
+    return strip_names(text)
 
 
 def _iso(dt: datetime | None, zone) -> str | None:

@@ -16,6 +16,16 @@ PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class _Choice:
+    id: str
+    name: str
+
+
+# The grid filter's choice for tickets no grid holds (no building, or an unknown one): they wait on the secretary.
+NO_GRID = _Choice("none", "未分网格")
+
+
+@dataclass(frozen=True)
 class Filters:
     """The list's filters, as read from the query string."""
 
@@ -70,7 +80,9 @@ def apply(query: Select, filters: Filters) -> Select:
         query = query.where(Ticket.status == filters.status)
     if filters.category:
         query = query.where(Ticket.category == filters.category)
-    if filters.grid:
+    if filters.grid == NO_GRID.id:
+        query = query.where(Ticket.grid_id.is_(None))
+    elif filters.grid:
         query = query.where(Ticket.grid_id == filters.grid)
     if filters.building:
         query = query.where(Ticket.building == filters.building.removesuffix("号楼"))

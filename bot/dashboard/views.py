@@ -12,10 +12,12 @@ from bot.clock import utcnow
 from bot.dashboard import actions, queries
 from bot.dashboard.auth import login_required
 from bot.models import Attachment, Ticket, TicketEvent
+from bot.tickets import OPEN
 
 bp = Blueprint("views", __name__)
 NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
 CLOSED = {"resolved": "工单已办结，居民会收到处理结果并被邀请评价。", "closed": "工单已关闭。"}
+NEED_NOTE = "请写上怎么解决的：居民会收到这段说明，并被邀请评价。"
 EVENT_NAMES = {"created": "居民反映", "dispatched": "已派发", "accepted": "已接单", "resolved": "已办结",
                "closed": "已关闭", "cancelled": "已撤销", "transferred": "改派", "note": "备注", "rated": "居民评价",
                "attached": "补充照片", "added": "居民补充", "joined": "邻居附议", "urgent": "紧急上报",
@@ -52,7 +54,7 @@ def _grids_for(user) -> list:
     grids = _runtime().directory.grids.values()
     if user.role == "grid_worker":
         return [grid for grid in grids if grid.id == user.grid_id]
-    return list(grids)
+    return list(grids) + [queries.NO_GRID]
 
 
 @bp.get("/")
@@ -137,23 +139,24 @@ def ticket(number: str):
         attachments = list(db.scalars(select(Attachment).where(Attachment.ticket_id == t.id).order_by(Attachment.id)))
     people = _people(t) if g.user.role in ("secretary", "admin") else []
     return render_template("ticket.html", t=t, events=events, attachments=attachments, people=people,
-                           event_names=EVENT_NAMES, actor_name=_actor_name)
+                           event_name=_event_name, actor_name=_actor_name)
+
+
+def _event_name(event: TicketEvent) -> str:
+    """What the timeline calls an event; a resident naming the building moves the ticket, but is no 改派."""
+    if event.kind == "transferred" and ("building" in (event.detail or {}) or _actor_name(event.actor) == "居民"):
+        return EVENT_NAMES["located"]
+    return EVENT_NAMES.get(event.kind, event.kind)
 
 
 def _actor_name(actor: str) -> str:
-    directory = _runtime().directory
+    """Who did it: 系统, a desk user, a member of staff (config.yaml's or bound by invite), else 居民."""
     if actor == "system":
         return "系统"
     if actor.startswith("user:"):
         return actor.split(":", 2)[-1]
-    for grid in directory.grids.values():
-        for person in (grid.worker, grid.backup):
-            if person and person.openid == actor:
-                return person.name
-    for community in directory.config.communities:
-        if community.secretary.openid == actor:
-            return community.secretary.name
-    return "居民"
+    member = _runtime().staff.member(actor)
+    return member.name if member else "居民"
 
 
 def _actor() -> str:
@@ -177,9 +180,12 @@ def note(number: str):
 @bp.post("/tickets/<number>/close")
 @login_required
 def close(number: str):
-    """Close a ticket from the desk, with a note saying how it ended."""
-    done = actions.close(_runtime().tickets, _visible(number), _actor(), _name(),
-                         request.form.get("note", "").strip()[:1000])
+    """Close a ticket from the desk, with a note saying how it ended (the residents read it when it was open)."""
+    t, note = _visible(number), request.form.get("note", "").strip()[:1000]
+    if t.status in OPEN and not note:
+        flash(NEED_NOTE)
+        return redirect(url_for("views.ticket", number=number))
+    done = actions.close(_runtime().tickets, t, _actor(), _name(), note)
     flash(CLOSED.get(done, "这张工单已经办结或关闭了。"))
     return redirect(url_for("views.ticket", number=number))
 
@@ -195,7 +201,8 @@ def reassign(number: str):
     if chosen is None:
         abort(400, description="请选择改派给谁。")
     person, grid_id = chosen
-    if actions.reassign(_runtime().tickets, t.id, _actor(), person, grid_id, request.form.get("note", "").strip()):
+    if actions.reassign(_runtime().tickets, t.id, _actor(), person, grid_id, request.form.get("note", "").strip(),
+                        _name()):
         flash(f"已改派给{person.name}，对方会收到任务推送。")
     else:
         flash(f"没有改派：工单已办结，或本来就在{person.name}手上。")
