@@ -144,6 +144,7 @@ PUSH_RESOLVED = ("您反映的{category}问题（工单{number}）已处理：{n
 PUSH_CANCELLED_STAFF = "工单{number}（{category}，{place}）已由居民取消，无需再处理。"
 PUSH_CANCELLED_FOLLOWER = "工单{number}已被取消。如果问题还在，请直接再发给我们。"
 PUSH_REOPENED = "工单{number}（{category}，{place}）居民不满意，已重新打开{note}。请回复“接单 {number}”重新处理。"
+PUSH_REOPENED_RESIDENT = "您反映的{category}问题（工单{number}）有邻居说还没处理好，已重新打开，会再处理一次，有进展再告诉您。"
 PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
 PUSH_URGENT_ADDED = "【紧急】工单{number}（{category}，{place}）居民补充：{note}"
 PUSH_ADDED = "工单{number}（{category}，{place}）居民补充：{note}"

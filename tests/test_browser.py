@@ -83,8 +83,8 @@ def test_sign_in_filter_open_a_ticket_and_close_it(page, live, runtime):
     page.get_by_text("3号楼2单元楼顶漏水，下雨天天花板滴水").wait_for()
     page.get_by_label("关闭说明").fill("已联系物业修补防水层")
     page.get_by_role("button", name="关闭工单").click()
-    page.get_by_text("工单已办结").wait_for()
-    assert page.locator("h1 .status").inner_text() == "已办结"
+    page.get_by_text("工单已处理，居民会收到处理结果").wait_for()
+    assert page.locator("h1 .status").inner_text() == "已处理，待评价"
     assert "已联系物业修补防水层" in page.locator("ol.timeline").inner_text()
     shot(page, "ticket")
 

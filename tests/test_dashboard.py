@@ -123,7 +123,7 @@ def test_closing_an_open_ticket_resolves_it_and_tells_the_resident(secretary, ru
         jobs = [row.job for row in db.scalars(select(Outbox).where(Outbox.ticket_id == t.id)) if row.args == [event.id]]
         assert jobs == steps.MOVES_ON  # the residents will hear of it, and the timers stop
     again = secretary.post(f"/tickets/{t.number}/close", data={"csrf_token": csrf(page)}, follow_redirects=True)
-    assert "工单已关闭" in again.get_data(as_text=True)
+    assert "工单已办结" in again.get_data(as_text=True)
     with runtime.sessions() as db:
         assert db.get(Ticket, t.id).status == "closed"
 

@@ -38,6 +38,9 @@ def test_a_neighbours_verdict_does_not_silence_the_reporters(wechat, runtime, fa
     assert verdicts(runtime, number) == [("o_s2", "rated", "satisfied"), ("o_s1", "reopened", "unsatisfied")]
     wechat.run_jobs()
     assert "重新打开：树枝还挂着没剪干净" in fake_wechat.texts_to(GRID3)[-1]
+    # The neighbour who was content hears the fix is being done again; the reporter said so themself.
+    assert "已重新打开" in fake_wechat.texts_to("o_s2")[-1]
+    assert not any("有邻居说还没处理好" in t for t in fake_wechat.texts_to("o_s1"))
     assert f"工单{number}已经评价过了" in wechat.say("满意", sender="o_s1")
 
 

@@ -51,8 +51,11 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
                 + [(r, _resident(follower, facts, "工单已取消")) for r in residents if r != event.actor])
     if kind == "reopened":
         note = f"：{detail['note']}" if detail.get("note") else ""
-        return [(ticket.assignee_openid, Push(text=texts.PUSH_REOPENED.format(note=note, **facts),
-                                              fields=facts | {"title": "工单被重新打开"}))]
+        # The other households hear it too: the fix they were told of is being done again.
+        others = texts.PUSH_REOPENED_RESIDENT.format(**facts)
+        return ([(ticket.assignee_openid, Push(text=texts.PUSH_REOPENED.format(note=note, **facts),
+                                               fields=facts | {"title": "工单被重新打开"}))]
+                + [(r, _resident(others, facts, "工单已重新打开")) for r in residents if r != event.actor])
     if kind == "rating_note":
         return [(ticket.assignee_openid, Push(text=texts.PUSH_RATING_NOTE.format(note=detail.get("note", ""), **facts),
                                               fields=facts | {"title": "居民补充意见"}))]

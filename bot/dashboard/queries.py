@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import Select, and_, false, or_, select
 
 from bot.clock import utcnow
+from bot import status
 from bot.models import Ticket, User
 
-STATUS_NAMES = {"new": "待派发", "dispatched": "待接单", "accepted": "处理中", "resolved": "已办结",
-                "closed": "已关闭", "cancelled": "已撤销"}
+STATUS_NAMES = status.STATUS_NAMES  # the words residents and staff read in WeChat too (bot/status.py)
 DONE = ("resolved", "closed", "cancelled")  # no longer waiting on staff
 PAGE_SIZE = 50
 

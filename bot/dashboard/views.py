@@ -16,10 +16,10 @@ from bot.tickets import OPEN
 
 bp = Blueprint("views", __name__)
 NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
-CLOSED = {"resolved": "工单已办结，居民会收到处理结果并被邀请评价。", "closed": "工单已关闭。"}
+CLOSED = {"resolved": "工单已处理，居民会收到处理结果并被邀请评价。", "closed": "工单已办结。"}
 NEED_NOTE = "请写上怎么解决的：居民会收到这段说明，并被邀请评价。"
-EVENT_NAMES = {"created": "居民反映", "dispatched": "已派发", "accepted": "已接单", "resolved": "已办结",
-               "closed": "已关闭", "cancelled": "已撤销", "transferred": "改派", "note": "备注", "rated": "居民评价",
+EVENT_NAMES = {"created": "居民反映", "dispatched": "已派发", "accepted": "已接单", "resolved": "已处理",
+               "closed": "已办结", "cancelled": "已取消", "transferred": "改派", "note": "备注", "rated": "居民评价",
                "attached": "补充照片", "added": "居民补充", "joined": "邻居附议", "urgent": "紧急上报",
                "located": "补充楼号", "rating_note": "评价说明",
                "escalated": "升级", "reminded": "催办", "reopened": "重新打开", "followed": "居民附议"}
@@ -205,5 +205,5 @@ def reassign(number: str):
                         _name()):
         flash(f"已改派给{person.name}，对方会收到任务推送。")
     else:
-        flash(f"没有改派：工单已办结，或本来就在{person.name}手上。")
+        flash(f"没有改派：工单已处理完，或本来就在{person.name}手上。")
     return redirect(url_for("views.ticket", number=number))
