@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, pending, resident, staff
+from handlers import account, followup, intake, media, nudge, pending, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -54,10 +54,12 @@ def build_handlers() -> list[Handler]:
         Handler(words & awaiting("rating_note"), followup.rating_note),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
         Handler(words & followup.asks_to_cancel, followup.cancel),
+        Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),
-        Handler(words & intent("status_query"), followup.my_tickets),
+        # "nudge": should the reader ever tell a chase (人呢) from asking for the list, it is answered the same way.
+        Handler(words & intent("status_query", "nudge"), nudge.status),
         Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
         Handler(is_voice | is_media, media.attach),

@@ -96,10 +96,16 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
     for attempt in range(2):
         if ticket is not None:
             break
-        duplicate, _ = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
-                                         building=draft["building"], category=draft["category"], subject=subject,
-                                         unit=draft.get("unit"), urgent=draft["urgent"])
-                        if draft.get("building") else (None, None))
+        duplicate, event = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
+                                             building=draft["building"], category=draft["category"], subject=subject,
+                                             unit=draft.get("unit"), urgent=draft["urgent"])
+                            if draft.get("building") else (None, None))
+        if duplicate is not None and duplicate.resident_openid != sender and event is None and fresh:
+            # A neighbour's ticket they already follow: telling it again chases it.
+            _attach_media(ctx, duplicate.id, sender, draft)
+            chased = _chased(ctx, sender, duplicate.id, draft)
+            if chased:
+                return chased, None
         if duplicate is not None and duplicate.resident_openid != sender:
             _attach_media(ctx, duplicate.id, sender, draft)
             named = subject_name(duplicate.subject)  # the neighbour's words say what they joined, and whether it fits
@@ -114,10 +120,10 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
             # Their own open ticket: this adds to it, unless this very message opened it (Redis forgot the claim).
             ticket = ctx.tickets.by_source(key) if fresh else None
             if ticket is None:
+                # Told again once the ticket is no longer the one just opened: the resident is chasing it.
                 _attach_media(ctx, duplicate.id, sender, draft)
-                _, event = steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
-                # Nothing added when it says what the ticket already says: say so, rather than 已补充.
-                return (texts.ADDED if event else texts.ALREADY_REPORTED).format(number=duplicate.number), None
+                return _chased(ctx, sender, duplicate.id, draft) or texts.ALREADY_REPORTED.format(
+                    number=duplicate.number), None
             break
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
@@ -127,6 +133,16 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
             steps.alert(ctx.tickets, ticket.id)
     _attach_media(ctx, ticket.id, sender, draft)
     return accepted(ctx, ticket, draft.get("danger")), ticket
+
+
+def _chased(ctx: Context, sender: str, ticket_id: int, draft: dict) -> str | None:
+    """The report is an open ticket of the resident's own, told again: a chase (an emergency's advice first)."""
+    from handlers.nudge import chase_ticket
+
+    chased = chase_ticket(ctx, sender, ticket_id, draft["text"])
+    if chased and draft["urgent"]:
+        chased = texts.URGENT_PREFIX + advice_for(ctx, draft["category"], draft.get("danger")) + "\n" + chased
+    return chased
 
 
 def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> None:
@@ -180,8 +196,8 @@ def _unknown_building(ctx: Context, draft: dict) -> None:
         draft.update(building=None, unit=None, room=None, named_building=building)
 
 
-def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
-    """A second message about the ticket just opened adds to it instead of opening another."""
+def fits_recent(message: Message, ctx: Context, analysis) -> dict | None:
+    """The ticket just opened, when this message is more about it (same kind, place and thing), else None."""
     recent = ctx.recent.get(message.sender)
     if not recent or analysis.category != recent["category"] or analysis.urgent:
         return None
@@ -189,6 +205,14 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
         return None
     if analysis.subject and recent.get("subject") and analysis.subject != recent["subject"]:
         return None  # the same kind of problem but another thing: the door access, then a loose manhole cover
+    return recent
+
+
+def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
+    """A second message about the ticket just opened adds to it instead of opening another."""
+    recent = fits_recent(message, ctx, analysis)
+    if recent is None:
+        return None
     if not ctx.fresh and ctx.tickets.by_source(message.key) is not None:
         return None  # a retry of the message that opened that very ticket
     ticket, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)

@@ -47,6 +47,10 @@ ASK_ESTATE_SHORT = "请问是哪个小区？\n{choices}"
 ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
 URGENT_NOTED = "收到，已马上转告社区，正在安排人赶过去，请注意安全。"
 URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，正在安排人赶过去，请注意安全。"
+# A resident chasing their own open ticket (催办).
+NUDGED = "已帮您催办工单{number}（{category}，{place}）：现在{status}，{holder}，已提醒尽快处理。有进展会第一时间告诉您。"
+HELD_BY_GRID = "由{grid}网格员{name}负责"
+HELD_BY_SECRETARY = "由社区{name}统一安排"
 
 # Media
 PHOTO_ATTACHED = "照片已附到工单{number}，谢谢！"
@@ -124,6 +128,8 @@ PUSH_REOPENED = "工单{number}（{category}，{place}）居民不满意，已�
 PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
 PUSH_URGENT_ADDED = "【紧急】工单{number}（{category}，{place}）居民补充：{note}"
 PUSH_ADDED = "工单{number}（{category}，{place}）居民补充：{note}"
+PUSH_URGED = "【催办】工单{number}（{category}，{place}）居民催办{times}：{note}\n请尽快处理，并告诉居民进展。"
+PUSH_URGED_TIMES = "（第{count}次）"
 PUSH_TRANSFERRED_RESIDENT = "您的工单{number}已转交{target}处理。"
 PUSH_DEPARTMENT_RESIDENT = "您反映的{category}问题（工单{number}）已请{department}协助处理，有进展会告诉您。"
 PUSH_DEPARTMENT = "工单{number}（{category}，{place}）已由{by}转请{department}{phone}协助，请关注。\n居民反映：{text}"
