@@ -28,7 +28,6 @@ def intent(*names: str) -> Filter:
 
 words = Filter(has_words, "words")
 blank = Filter(lambda m, c: m.type == "text" and not m.text.strip(), "blank")
-names_building = Filter(intake.building_answer, "names_building")
 is_media = is_image | is_location | Filter(lambda m, c: m.type in ("video", "shortvideo"), "video")
 is_link = Filter(lambda m, c: m.type == "link", "link")
 # Answered whatever question is waiting, which is then asked again: a verdict, a ticket number, 取消 with one.
@@ -50,7 +49,8 @@ def build_handlers() -> list[Handler]:
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),
         Handler(words & awaiting("locate"), pending.urgent_followup),
-        Handler(words & awaiting("bind") & names_building & ~intent("complaint"), account.bind_address),
+        Handler(words & awaiting("bind") & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
+                account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
         Handler(words & followup.asks_to_cancel, followup.cancel),

@@ -275,7 +275,8 @@ def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
     location = analysis.location
     known = bool(location.building) and ctx.directory.knows_building(estate_id, location.building)
     return {"id": message.key, "key": message.key, "text": message.text, "urgent": False, "media": [],
-            "category": analysis.category or "other", "building": location.building if known else None,
+            "estate_id": estate_id, "category": analysis.category or "other",
+            "building": location.building if known else None,
             "unit": location.unit if known else None, "room": location.room if known else None}
 
 
@@ -287,13 +288,3 @@ def named_place(text: str):
     location = parse_location(text)
     building = location.building or (bare.group(1).upper() if bare else None)
     return Location(building=building, unit=location.unit, room=location.room)
-
-
-def building_answer(message: Message, ctx: Context) -> bool:
-    """The message names a building we know (the location rides along in the context)."""
-    location = named_place(message.text)
-    estate_id = ctx.directory.only_estate.id if ctx.directory.only_estate else None
-    if not location.building or not ctx.directory.knows_building(estate_id, location.building):
-        return False
-    ctx.found["location"] = location
-    return True

@@ -2,30 +2,17 @@
 question in between (a ticket number, a verdict, 我的工单) that is answered while our question still stands."""
 from __future__ import annotations
 
-import re
-
 from bot import steps
 from handlers import texts
+from handlers.answers import (DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
+                              said_besides_choice, yes_home)
 from handlers.base import Callback, Context, Message
-from handlers.intake import (_BARE_NUMBER, advice_for, analysis_of, ask, assignee_of, category_name, draft_of,
-                             estate_choices, extra_report, file_report, named_place, new_problem, next_step, place_of,
+from handlers.intake import (advice_for, analysis_of, ask, assignee_of, category_name, draft_of, estate_choices,
+                             extra_report, file_report, named_place, new_problem, next_step, open_report, place_of,
                              start_report)
 
 DRAFT_STEPS = ("estate", "building", "home", "category")
-_DONT_KNOW = ("不知道", "不清楚", "不记得")
-_DROP = ("算了", "不用了", "不报了", "取消")
-_YES = re.compile(r"^\s*(是|是的|对|对的|嗯|好|好的|没错|yes)[。！!.]?\s*$", re.IGNORECASE)
-_FIRST = re.compile(r"^\s*(第?[1一]\s*(个|种|项)?|前者|前一个|前面的?那?个?)\s*[。.！!]?\s*$")
-_SECOND = re.compile(r"^\s*(第?[2二两]\s*(个|种|项)?|后者|后一个|后面的?那?个?)\s*[。.！!]?\s*$")
-# What an answer about the place says besides the place; what is left over is detail worth keeping.
-_PLACE_WORDS = re.compile(r"[0-9a-zA-Z零〇一二两三四五六七八九十百]+\s*(号楼|号|栋|幢|座|单元|室|楼)?|不是|是的?|对|就|在|的|了"
-                          r"|啊|呀|吧|呢|哦|嗯|好|我们家|我家|家|我|这边|那边|[\s\W_]")
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
-
-
-def adds_detail(text: str) -> bool:
-    """The answer says more than where (三天了, 味道很大): worth adding to the report's text."""
-    return len(_PLACE_WORDS.sub("", text)) >= 3
 
 
 def asked_again(ctx: Context, sender: str, pending: dict | None) -> str:
@@ -65,79 +52,68 @@ def still_asking(callback: Callback) -> Callback:
     return answer
 
 
-def _category_answer(text: str, ctx: Context, choices: list[str]) -> str | None:
-    text = text.strip()
-    if _FIRST.match(text) or _SECOND.match(text):
-        return choices[0] if _FIRST.match(text) else choices[1]
-    for i, code in enumerate(choices, 1):
-        if text in (str(i), f"{i}.") or category_name(ctx, code) in text or text in category_name(ctx, code):
-            return code
-    return None
-
-
-def _estate_answer(text: str, ctx: Context):
-    estates = list(ctx.directory.estates.values())
-    match = _BARE_NUMBER.match(text)
-    if match and match.group(1).isdigit() and 1 <= int(match.group(1)) <= len(estates):
-        return estates[int(match.group(1)) - 1]
-    return ctx.directory.find_estate(text)
-
-
 def continue_report(message: Message, ctx: Context) -> str:
     """The resident answers our question about the problem, the estate or the building, or tells us more."""
-    from handlers.followup import my_tickets
+    from handlers.nudge import status
 
-    pending = ctx.found["pending"]
+    pending, sender = ctx.found["pending"], message.sender
     draft, text, step = pending["draft"], message.text.strip(), pending["step"]
-    if any(word in text for word in _DROP) and len(text) <= 6:
-        ctx.state.clear(message.sender)
-        return texts.DRAFT_DROPPED
     analysis = analysis_of(message, ctx)
     if analysis.urgent:
         return emergency_meanwhile(message, ctx, draft)
     place = named_place(text)
     known = bool(place.building) and ctx.directory.knows_building(draft.get("estate_id"), place.building)
-    chosen = _category_answer(text, ctx, draft["choices"]) if step == "category" else None
-    yes = step == "home" and _YES.match(text)
-    if not known and not yes and chosen is None and analysis.intent in (*_IN_BETWEEN, "status_query"):
-        reply = my_tickets(message, ctx) if analysis.intent == "status_query" else _IN_BETWEEN[analysis.intent]
-        return reply + question(ctx, message.sender, pending)  # answered, and our question still stands
-    other = new_problem(message, ctx, draft["category"])
+    chosen = category_answer(text, ctx, draft["choices"], analysis) if step == "category" else None
+    home = yes_home(text, ctx, sender, draft, step)
+    if chosen is None and not home and drops(text, analysis):
+        ctx.state.clear(sender)
+        return texts.DRAFT_DROPPED
+    if not known and not home and chosen is None and analysis.intent in (*_IN_BETWEEN, "status_query"):
+        reply = status(message, ctx) if analysis.intent == "status_query" else _IN_BETWEEN[analysis.intent]
+        return reply + question(ctx, sender, pending)  # answered, and our question still stands
+    other = chosen is None and new_problem(message, ctx, draft["category"])
     if other:
+        extra = extra_report(message, ctx, draft.get("estate_id"))
+        if extra["building"] and not place_first(text):
+            # The building said with another problem is that problem's: filed there now; our question stands.
+            said, _ = open_report(sender, message.key, ctx, extra, ctx.fresh)
+            return (texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
+                    + question(ctx, sender, pending))
         # Another problem: kept, to be filed with this one once we know where (the answer covers both).
-        draft.setdefault("also", []).append(extra_report(message, ctx, draft.get("estate_id")))
+        draft.setdefault("also", []).append(extra)
+    elif step == "category" and chosen and said_besides_choice(text, ctx, draft["choices"]):
+        draft["text"] = f"{draft['text']}\n补充：{text}"[:4000]
     elif step != "category" and adds_detail(text):
         draft["text"] = f"{draft['text']}\n补充：{text}"[:4000]
     noted = texts.ALSO_NOTED.format(category=category_name(ctx, draft["also"][-1]["category"])) if other else ""
     draft["tries"] = draft.get("tries", 0) + (0 if other else 1)
-    gave_up = draft["tries"] >= 2 or any(word in text for word in _DONT_KNOW)
+    gave_up = draft["tries"] >= 2 or any(word in text for word in DONT_KNOW)
     if step == "category":
         if chosen is None and (other or not gave_up):
-            return ask(message, ctx, draft, step, noted + asked_again(ctx, message.sender, pending))
+            return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
         draft["category"] = chosen or draft["category"]
         draft.pop("choices")
     elif step == "estate":
-        estate = _estate_answer(text, ctx)
+        estate = estate_answer(text, ctx)
         if estate is None and (other or not gave_up):
-            return ask(message, ctx, draft, step, noted + asked_again(ctx, message.sender, pending) if other
+            return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending) if other
                        else estate_choices(ctx))
         draft["estate_id"] = estate.id if estate else None
         if estate is None:
-            return file_report(message.sender, message.key, ctx, draft)
-    elif yes:
-        home = ctx.people.home(message.sender)
+            return file_report(sender, message.key, ctx, draft)
+    elif home:
         draft.update(building=home.building, unit=home.unit, room=home.room)
     elif known:
         draft.update(building=place.building, unit=place.unit or draft.get("unit"),
                      room=place.room or draft.get("room"), asked=True)
     elif gave_up and not other:
-        return file_report(message.sender, message.key, ctx, draft)  # the secretary sorts out where it is
+        return file_report(sender, message.key, ctx, draft)  # the secretary sorts out where it is
+    elif other:
+        return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
     elif place.building and draft.get("estate_id") in ctx.directory.estates:
         estate = ctx.directory.estates[draft["estate_id"]]
         return ask(message, ctx, draft, "building",
-                   noted + texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=place.building))
-    elif other:
-        return ask(message, ctx, draft, step, noted + asked_again(ctx, message.sender, pending))
+                   texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=place.building))
     else:
         draft["home_refused"] = True
         asked = (texts.ASK_BUILDING.format(category=category_name(ctx, draft["category"])) if step == "home"
@@ -199,7 +175,7 @@ def urgent_followup(message: Message, ctx: Context) -> str:
             return _as_new(message, ctx)
     advice = advice_for(ctx, analysis.category, analysis.danger) if analysis.urgent and analysis.category != category else ""
     reply = texts.URGENT_PREFIX + advice + "\n" if advice else ""
-    if any(word in text for word in _DONT_KNOW):
+    if any(word in text for word in DONT_KNOW):
         ctx.state.set(sender, pending | {"unknown": True})  # still theirs: more words go on to the ticket
         return reply + texts.URGENT_PLACE_UNKNOWN
     reply += texts.URGENT_NOTED

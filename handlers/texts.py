@@ -26,7 +26,7 @@ EMPTY_MESSAGE = "没收到文字内容哦。有问题直接发给我就行，比
 
 # Reporting
 ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"
-ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
+ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
 DRAFT_DROPPED = "好的，这条反映先不登记了。有需要随时再发给我。"
 DRAFT_FILED_PREFIX = "您刚才反映的问题没等到回复，已先为您登记：\n"
 ADDED = "已补充到工单{number}，网格员会一并看到。"
@@ -44,7 +44,7 @@ STILL_ASKING = "\n\n您刚才反映的{category}问题还没登记完：{questio
 ASK_BUILDING_SHORT = "请问是几号楼？"
 ASK_HOME_SHORT = "是在您家{place}吗？回复“是”，或者告诉我几号楼。"
 ASK_ESTATE_SHORT = "请问是哪个小区？\n{choices}"
-ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
+ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
 URGENT_NOTED = "收到，已马上转告社区，正在安排人赶过去，请注意安全。"
 URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，正在安排人赶过去，请注意安全。"
 # A resident chasing their own open ticket (催办).
@@ -81,6 +81,8 @@ NOT_YET_RATEABLE = "工单{number}还在处理中，处理完会请您评价。"
 BIND_ASK = "请回复您家的住址，比如“3号楼2单元501”。以后报事可以直接用这个地址。"
 BIND_DONE = "已绑定住址：{place}。报事时没说楼号，就按这个地址问您。"
 BIND_AGAIN = "没看出是几号楼，请回复比如“3号楼2单元501”。"
+BIND_UNKNOWN = "没找到{estate}的{building}号楼，请再看一下楼号，比如“3号楼2单元501”。"
+BIND_DROPPED = "好的，先不绑定了。需要时点菜单里的“绑定住址”就行。"
 REPORT_HOW = "请直接发文字或语音说说遇到的问题，最好带上几号楼，也可以发照片。"
 
 # Staff

@@ -56,13 +56,16 @@ def test_the_waiting_problem_turning_urgent_is_one_urgent_ticket_with_both_messa
     assert "【紧急】" in fake_wechat.texts_to(SECRETARY)[0]
 
 
-def test_another_complaint_naming_a_building_answers_the_question_and_is_its_own_report(wechat, runtime):
+def test_another_complaint_naming_a_building_is_its_own_report_and_the_question_still_stands(wechat, runtime):
     assert "几号楼" in wechat.say("樓道燈壞了", sender="o_car")
     reply = wechat.say("5号楼门口有车堵了消防通道", sender="o_car")
-    light, car = by_category(wechat)["lighting"], by_category(wechat)["parking"]
-    assert numbers_in(reply) == [light.number, car.number] and "另外，您说的停车问题" in reply
-    assert (light.building, light.text) == ("5", "樓道燈壞了")
+    (car,) = wechat.tickets()
+    assert numbers_in(reply) == [car.number] and "另外，您说的停车问题" in reply
     assert (car.building, car.text) == ("5", "5号楼门口有车堵了消防通道")
+    # 5号楼 is where the car is; the light is asked about again.
+    assert reply.endswith("您刚才反映的照明问题还没登记完：请问是几号楼？")
+    light = ticket(runtime, number_in(wechat.say("2号楼", sender="o_car")))
+    assert (light.building, light.text) == ("2", "樓道燈壞了")
 
 
 def test_an_answer_with_details_adds_them_to_the_report(wechat, runtime):
