@@ -53,6 +53,8 @@ def build_handlers() -> list[Handler]:
                 account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
+        # A building said after its report was filed without one (nobody answered in time) places it.
+        Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),
         Handler(words & followup.asks_to_cancel, followup.cancel),
         Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
         Handler(words & intent("complaint"), intake.start_report),

@@ -54,32 +54,51 @@ def accepted(ctx: Context, ticket, danger: str | None = None) -> str:
 
 
 def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
-    """File the report (and any other problem told with it), say so, and ask where an emergency is if unknown."""
+    """File the report (and any other problem told with it), say so, and ask where an emergency is if unknown.
+
+    Whatever is filed without a building waits for one: the next building the resident names places every
+    such ticket (the emergency's question, or a late answer to the question that went unanswered)."""
     ctx.state.clear(sender)
     also, fresh = draft.get("also", []), ctx.fresh
     if any(extra["key"] == key for extra in also):
         # This message opens the other problem's ticket: the draft's is keyed by the message that told it.
         key, fresh = draft["key"], False
     reply, ticket = open_report(sender, key, ctx, draft, fresh)
+    unplaced = []
     for extra in also:
         extra = {**extra, "estate_id": extra.get("estate_id") or draft.get("estate_id")} | (
             {} if extra.get("building") else {k: draft.get(k) for k in ("building", "unit", "room")})
-        said, _ = open_report(sender, extra["key"], ctx, extra, fresh=False)
+        said, opened = open_report(sender, extra["key"], ctx, extra, fresh=False)
         reply += "\n\n" + texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
+        if opened is not None and not opened.building:
+            unplaced.append(waiting_place(opened))
     if ticket is None:
         return reply
     if draft.get("asked") and ticket.building:
         ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
-    ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
-                            "building": ticket.building, "subject": ticket.subject})
+    remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.
-        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "category": ticket.category,
-                               "estate_id": ticket.estate_id})
+        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "number": ticket.number,
+                               "category": ticket.category, "estate_id": ticket.estate_id, "others": unplaced})
         named, estate = draft.get("named_building"), ctx.directory.estates.get(ticket.estate_id or "")
         reply += (texts.ASK_URGENT_BUILDING_AGAIN.format(estate=estate.name, building=named) if named and estate
                   else texts.ASK_URGENT_BUILDING)
+    elif not ticket.building:
+        ctx.state.set(sender, {"step": "unplaced", "tickets": [waiting_place(ticket), *unplaced],
+                               "estate_id": ticket.estate_id})
     return reply
+
+
+def waiting_place(ticket) -> dict:
+    """What the conversation keeps of a ticket filed without a building, to place it when one is named."""
+    return {"id": ticket.id, "number": ticket.number, "category": ticket.category}
+
+
+def remember(ctx: Context, sender: str, ticket) -> None:
+    """The resident's newest ticket: their next words and photos about it are added to it."""
+    ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
+                            "building": ticket.building, "subject": ticket.subject})
 
 
 def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -> tuple[str, Ticket | None]:

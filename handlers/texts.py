@@ -28,6 +28,9 @@ EMPTY_MESSAGE = "没收到文字内容哦。有问题直接发给我就行，比
 ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"
 ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
 DRAFT_DROPPED = "好的，这条反映先不登记了。有需要随时再发给我。"
+# Filed without a building (no answer came): a building said later still places it.
+DRAFT_FILED_ASK = "\n告诉我是几号楼，我们马上转给负责的网格员。"
+LATE_LOCATED = "已记下：{place}。工单{number}已转给{assignee}处理。"
 DRAFT_FILED_PREFIX = "您刚才反映的问题没等到回复，已先为您登记：\n"
 ADDED = "已补充到工单{number}，网格员会一并看到。"
 ALREADY_REPORTED = "这个问题已经登记在工单{number}了，网格员会处理，不用重复发送。"
@@ -47,6 +50,8 @@ ASK_ESTATE_SHORT = "请问是哪个小区？\n{choices}"
 ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
 URGENT_NOTED = "收到，已马上转告社区，正在安排人赶过去，请注意安全。"
 URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，正在安排人赶过去，请注意安全。"
+ALSO_LOCATED = "\n您说的{category}问题（工单{number}）也按{place}转给{assignee}了。"
+URGENT_CANCEL_HOW = "如果已经没事、不需要人来了，请回复“取消 {number}”。还需要帮忙的话，请告诉我们是几号楼。"
 # A resident chasing their own open ticket (催办).
 NUDGED = "已帮您催办工单{number}（{category}，{place}）：现在{status}，{holder}，已提醒尽快处理。有进展会第一时间告诉您。"
 HELD_BY_GRID = "由{grid}网格员{name}负责"

@@ -117,9 +117,48 @@ def test_a_building_said_first_answers_and_the_problem_after_it_is_there_too(wec
     assert {t.category: t.building for t in wechat.tickets()} == {"lighting": "5", "sanitation": "5"}
 
 
+# Finding 14: an answer that comes after the report was filed still places it.
+
+def test_a_building_sent_after_the_draft_was_filed_places_the_ticket(wechat, runtime, fake_wechat, monkeypatch):
+    wechat.say("垃圾好几天没人收了", sender="r14")
+    time_passes(monkeypatch)
+    wechat.run_due_jobs()
+    (filed,) = wechat.tickets()
+    assert filed.assignee_openid == SECRETARY
+    assert pushes(fake_wechat, "r14", "已先为您登记", "几号楼")
+    reply = wechat.say("5号楼", sender="r14")
+    assert reply == f"已记下：5号楼。工单{filed.number}已转给第二网格网格员张海燕处理。"
+    placed = ticket(runtime, filed.number)
+    assert (placed.building, placed.assignee_openid) == ("5", GRID2)
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, "新工单待处理", filed.number)
+
+
+def test_a_building_after_not_knowing_it_places_the_ticket(wechat, runtime):
+    wechat.say("路灯坏了", sender="r14b")
+    filed = ticket(runtime, number_in(wechat.say("不知道", sender="r14b")))
+    assert filed.assignee_openid == SECRETARY
+    assert "第一网格" in wechat.say("3栋", sender="r14b")
+    assert ticket(runtime, filed.number).building == "3"
+
+
+def test_after_a_filed_report_another_problem_with_a_building_is_its_own(wechat, runtime):
+    wechat.say("路灯坏了", sender="r14c")
+    light = number_in(wechat.say("不清楚", sender="r14c"))
+    garbage = ticket(runtime, number_in(wechat.say("9号楼垃圾桶满了", sender="r14c")))
+    assert garbage.building == "9" and ticket(runtime, light).building is None
+
+
 def bind_home(wechat, sender: str, address: str = "3号楼2单元") -> None:
     wechat.click("BIND_ADDRESS", sender=sender)
     assert "已绑定住址" in wechat.say(address, sender=sender)
+
+
+def test_就是我家那栋_is_yes_to_the_home_question(wechat, runtime):
+    bind_home(wechat, "wang_ayi")
+    assert "是在您家3号楼2单元吗" in wechat.say("楼道灯坏了", sender="wang_ayi")
+    light = ticket(runtime, number_in(wechat.say("就是我家那栋啊", sender="wang_ayi")))
+    assert (light.building, light.assignee_openid) == ("3", GRID1)
 
 
 # Finding 19: yes said the way people say it; binding an address the estate does not have.
