@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 
 from bot import steps
 from bot.models import Ticket
@@ -307,3 +308,37 @@ def named_place(text: str):
     location = parse_location(text)
     building = location.building or (bare.group(1).upper() if bare else None)
     return Location(building=building, unit=location.unit, room=location.room)
+
+
+def report_rest(message: Message, ctx: Context, text: str) -> str | None:
+    """File what a message says besides its verdict ("满意 但是6号楼楼道着火了") as a report, when it is one.
+
+    `text` is the rest of `message` once the verdict is taken out. It is read on its own, as if the resident had
+    sent it alone: an emergency is filed at once, another problem is filed, or asked about, like any report, and
+    a question waiting (几号楼？) takes it as it takes any message. Returns the reply to add after the verdict's,
+    or None when the rest reports nothing: thanks, or more about the ticket rated (`ctx.found["ticket"]`, when the
+    caller set it), which is the verdict's reason and stays the caller's.
+    """
+    from handlers import nudge, pending as waiting
+
+    rest = replace(message, text=text.strip())
+    if not rest.text:
+        return None
+    alone = replace(ctx, found={})  # the rest's own reading, not the whole message's
+    analysis = analysis_of(rest, alone)
+    if analysis.intent != "complaint":
+        return None
+    rated = ctx.found.get("ticket")
+    if (rated is not None and not analysis.urgent and analysis.category == rated.category
+            and analysis.location.building in (None, rated.building)):
+        return None
+    state = alone.state.get(message.sender) or {}
+    if state.get("step") in waiting.DRAFT_STEPS:
+        alone.found["pending"] = state
+        return waiting.continue_report(rest, alone)
+    if state.get("step") == "locate":
+        alone.found["pending"] = state
+        return waiting.urgent_followup(rest, alone)
+    if nudge.repeats_own(rest, alone):
+        return nudge.chase(rest, alone)
+    return start_report(rest, alone)
