@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from bot.models import TicketEvent
+from handlers import texts
 from tests.conversation import (GRID1, GRID2, config_changes, number_in, numbers_in, pushes, rows,  # noqa: F401
                                 settings, ticket)
 from tests.fakeclock import FakeClock, install
@@ -27,7 +28,8 @@ def test_a_complaint_about_slowness_chases_the_residents_open_ticket(wechat, run
     wechat.run_jobs()
     a_while_later(runtime, "rp")
     reply = wechat.say("你们效率太低了 都半个小时了还没人来", sender="rp")
-    assert reply == (f"已帮您催办工单{number}（物业服务，5号楼）：现在已派单，由第二网格网格员张海燕负责，"
+    dispatched = texts.STATUS["dispatched"]  # the status word the desk and the bot share
+    assert reply == (f"已帮您催办工单{number}（物业服务，5号楼）：现在{dispatched}，由第二网格网格员张海燕负责，"
                      f"已提醒尽快处理。有进展会第一时间告诉您。")
     assert wechat.ticket_count() == 1 and runtime.state.get("rp") is None
     (event,) = urged(runtime, number)
