@@ -145,12 +145,15 @@ class MenuButton(Strict):
 
 
 class ConversationSettings(Strict):
-    """How long a half-told report waits for the resident, how long later messages add to a new ticket, and how
-    long after a ticket closes a household can still give its verdict (a 不满意 then reopens it)."""
+    """How long a half-told report waits for the resident, how long later messages add to a new ticket, how long
+    after a ticket closes a household can still give its verdict (a 不满意 then reopens it), and how long an open
+    ticket is what the resident means when they complain of the same thing again (a chase, 催办)."""
 
     draft_timeout: Duration = timedelta(minutes=10)
     addendum_window: Duration = timedelta(minutes=10)
     rating_window: Duration = timedelta(days=7)
+    # A complaint naming no building, of the same kind as one's own open ticket active this recently, chases it.
+    nudge_window: Duration = timedelta(days=7)
 
 
 class WeComSettings(Strict):

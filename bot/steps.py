@@ -5,6 +5,8 @@ message, a second 接单), so running a step twice changes and sends nothing twi
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from bot import worktime
@@ -239,3 +241,23 @@ def is_party(session, ticket: Ticket, openid: str) -> bool:
     if ticket.resident_openid == openid:
         return True
     return bool(session.scalar(select(Follower.id).where(Follower.ticket_id == ticket.id, Follower.openid == openid)))
+
+
+# A chase reaches whoever holds the ticket through its own job (workers/urged.py).
+URGED = ["workers.urged.tell_urged"]
+
+
+def urge(store: TicketStore, ticket_id: int, openid: str, text: str, quiet: timedelta):
+    """A resident chases an open ticket (催办): recorded with their words, and whoever holds it is told, unless this
+    resident chased it less than `quiet` ago (then it is only recorded, and the very same words not twice)."""
+    def change(session, ticket):
+        if ticket.status not in OPEN:
+            return None
+        urged = list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                               TicketEvent.kind == "urged").order_by(TicketEvent.id)))
+        mine = [event for event in urged if event.actor == openid]
+        lately = bool(mine) and mine[-1].at >= utcnow() - quiet
+        if lately and (mine[-1].detail or {}).get("text") == text[:1000]:
+            return None  # a retried message, or the same words sent twice in a row
+        return Step("urged", {"text": text[:1000], "count": len(urged) + 1}, [] if lately else URGED)
+    return store.apply(ticket_id, openid, change)

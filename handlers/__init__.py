@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, pending, resident, staff
+from handlers import account, followup, intake, media, nudge, pending, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -28,7 +28,6 @@ def intent(*names: str) -> Filter:
 
 words = Filter(has_words, "words")
 blank = Filter(lambda m, c: m.type == "text" and not m.text.strip(), "blank")
-names_building = Filter(intake.building_answer, "names_building")
 is_media = is_image | is_location | Filter(lambda m, c: m.type in ("video", "shortvideo"), "video")
 is_link = Filter(lambda m, c: m.type == "link", "link")
 # Answered whatever question is waiting, which is then asked again: a verdict, a ticket number, 取消 with one.
@@ -50,14 +49,19 @@ def build_handlers() -> list[Handler]:
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),
         Handler(words & awaiting("locate"), pending.urgent_followup),
-        Handler(words & awaiting("bind") & names_building & ~intent("complaint"), account.bind_address),
+        Handler(words & awaiting("bind") & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
+                account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
+        # A building said after its report was filed without one (nobody answered in time) places it.
+        Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),
         Handler(words & followup.asks_to_cancel, followup.cancel),
+        Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),
-        Handler(words & intent("status_query"), followup.my_tickets),
+        # "nudge": should the reader ever tell a chase (人呢) from asking for the list, it is answered the same way.
+        Handler(words & intent("status_query", "nudge"), nudge.status),
         Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
         Handler(is_voice | is_media, media.attach),

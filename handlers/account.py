@@ -36,10 +36,25 @@ def click(message: Message, ctx: Context) -> str | None:
 
 
 def bind_address(message: Message, ctx: Context) -> str:
-    """The answer to 绑定住址: kept as the default for reports that name no building."""
-    ctx.state.clear(message.sender)
-    location = ctx.found["location"]
+    """The answer to 绑定住址: kept as the default for reports that name no building; a building the estate does
+    not have is asked again, no building at all once, and 算了 stops."""
+    from handlers.intake import analysis_of, named_place
+
+    location = named_place(message.text)
     estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
+    if analysis_of(message, ctx).intent == "cancel":
+        ctx.state.clear(message.sender)
+        return texts.BIND_DROPPED
+    if not location.building:
+        pending = ctx.state.get(message.sender) or {}
+        if pending.get("tries"):
+            ctx.state.clear(message.sender)  # asked twice: whatever this is, it is not the address
+            return texts.CHITCHAT
+        ctx.state.set(message.sender, pending | {"tries": 1})
+        return texts.BIND_AGAIN
+    if estate is not None and not ctx.directory.knows_building(estate.id, location.building):
+        return texts.BIND_UNKNOWN.format(estate=estate.name, building=location.building)
+    ctx.state.clear(message.sender)
     home = Home(estate.id if estate else None, location.building, location.unit, location.room)
     ctx.people.bind_home(message.sender, home)
     return texts.BIND_DONE.format(place=ctx.directory.place(home.estate_id, home.building, home.unit, home.room))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 
 from bot import steps
 from bot.models import Ticket
@@ -54,32 +55,51 @@ def accepted(ctx: Context, ticket, danger: str | None = None) -> str:
 
 
 def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
-    """File the report (and any other problem told with it), say so, and ask where an emergency is if unknown."""
+    """File the report (and any other problem told with it), say so, and ask where an emergency is if unknown.
+
+    Whatever is filed without a building waits for one: the next building the resident names places every
+    such ticket (the emergency's question, or a late answer to the question that went unanswered)."""
     ctx.state.clear(sender)
     also, fresh = draft.get("also", []), ctx.fresh
     if any(extra["key"] == key for extra in also):
         # This message opens the other problem's ticket: the draft's is keyed by the message that told it.
         key, fresh = draft["key"], False
     reply, ticket = open_report(sender, key, ctx, draft, fresh)
+    unplaced = []
     for extra in also:
         extra = {**extra, "estate_id": extra.get("estate_id") or draft.get("estate_id")} | (
             {} if extra.get("building") else {k: draft.get(k) for k in ("building", "unit", "room")})
-        said, _ = open_report(sender, extra["key"], ctx, extra, fresh=False)
+        said, opened = open_report(sender, extra["key"], ctx, extra, fresh=False)
         reply += "\n\n" + texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
+        if opened is not None and not opened.building:
+            unplaced.append(waiting_place(opened))
     if ticket is None:
         return reply
     if draft.get("asked") and ticket.building:
         ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
-    ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
-                            "building": ticket.building, "subject": ticket.subject})
+    remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.
-        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "category": ticket.category,
-                               "estate_id": ticket.estate_id})
+        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "number": ticket.number,
+                               "category": ticket.category, "estate_id": ticket.estate_id, "others": unplaced})
         named, estate = draft.get("named_building"), ctx.directory.estates.get(ticket.estate_id or "")
         reply += (texts.ASK_URGENT_BUILDING_AGAIN.format(estate=estate.name, building=named) if named and estate
                   else texts.ASK_URGENT_BUILDING)
+    elif not ticket.building:
+        ctx.state.set(sender, {"step": "unplaced", "tickets": [waiting_place(ticket), *unplaced],
+                               "estate_id": ticket.estate_id})
     return reply
+
+
+def waiting_place(ticket) -> dict:
+    """What the conversation keeps of a ticket filed without a building, to place it when one is named."""
+    return {"id": ticket.id, "number": ticket.number, "category": ticket.category}
+
+
+def remember(ctx: Context, sender: str, ticket) -> None:
+    """The resident's newest ticket: their next words and photos about it are added to it."""
+    ctx.recent.set(sender, {"ticket": ticket.id, "number": ticket.number, "category": ticket.category,
+                            "building": ticket.building, "subject": ticket.subject})
 
 
 def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -> tuple[str, Ticket | None]:
@@ -96,10 +116,16 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
     for attempt in range(2):
         if ticket is not None:
             break
-        duplicate, _ = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
-                                         building=draft["building"], category=draft["category"], subject=subject,
-                                         unit=draft.get("unit"), urgent=draft["urgent"])
-                        if draft.get("building") else (None, None))
+        duplicate, event = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
+                                             building=draft["building"], category=draft["category"], subject=subject,
+                                             unit=draft.get("unit"), urgent=draft["urgent"])
+                            if draft.get("building") else (None, None))
+        if duplicate is not None and duplicate.resident_openid != sender and event is None and fresh:
+            # A neighbour's ticket they already follow: telling it again chases it.
+            _attach_media(ctx, duplicate.id, sender, draft)
+            chased = _chased(ctx, sender, duplicate.id, draft)
+            if chased:
+                return chased, None
         if duplicate is not None and duplicate.resident_openid != sender:
             _attach_media(ctx, duplicate.id, sender, draft)
             named = subject_name(duplicate.subject)  # the neighbour's words say what they joined, and whether it fits
@@ -114,10 +140,10 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
             # Their own open ticket: this adds to it, unless this very message opened it (Redis forgot the claim).
             ticket = ctx.tickets.by_source(key) if fresh else None
             if ticket is None:
+                # Told again once the ticket is no longer the one just opened: the resident is chasing it.
                 _attach_media(ctx, duplicate.id, sender, draft)
-                _, event = steps.add_text(ctx.tickets, duplicate.id, sender, draft["text"])
-                # Nothing added when it says what the ticket already says: say so, rather than 已补充.
-                return (texts.ADDED if event else texts.ALREADY_REPORTED).format(number=duplicate.number), None
+                return _chased(ctx, sender, duplicate.id, draft) or texts.ALREADY_REPORTED.format(
+                    number=duplicate.number), None
             break
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
@@ -127,6 +153,16 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
             steps.alert(ctx.tickets, ticket.id)
     _attach_media(ctx, ticket.id, sender, draft)
     return accepted(ctx, ticket, draft.get("danger")), ticket
+
+
+def _chased(ctx: Context, sender: str, ticket_id: int, draft: dict) -> str | None:
+    """The report is an open ticket of the resident's own, told again: a chase (an emergency's advice first)."""
+    from handlers.nudge import chase_ticket
+
+    chased = chase_ticket(ctx, sender, ticket_id, draft["text"])
+    if chased and draft["urgent"]:
+        chased = texts.URGENT_PREFIX + advice_for(ctx, draft["category"], draft.get("danger")) + "\n" + chased
+    return chased
 
 
 def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> None:
@@ -180,8 +216,8 @@ def _unknown_building(ctx: Context, draft: dict) -> None:
         draft.update(building=None, unit=None, room=None, named_building=building)
 
 
-def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
-    """A second message about the ticket just opened adds to it instead of opening another."""
+def fits_recent(message: Message, ctx: Context, analysis) -> dict | None:
+    """The ticket just opened, when this message is more about it (same kind, place and thing), else None."""
     recent = ctx.recent.get(message.sender)
     if not recent or analysis.category != recent["category"] or analysis.urgent:
         return None
@@ -189,6 +225,14 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
         return None
     if analysis.subject and recent.get("subject") and analysis.subject != recent["subject"]:
         return None  # the same kind of problem but another thing: the door access, then a loose manhole cover
+    return recent
+
+
+def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
+    """A second message about the ticket just opened adds to it instead of opening another."""
+    recent = fits_recent(message, ctx, analysis)
+    if recent is None:
+        return None
     if not ctx.fresh and ctx.tickets.by_source(message.key) is not None:
         return None  # a retry of the message that opened that very ticket
     ticket, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)
@@ -251,7 +295,8 @@ def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
     location = analysis.location
     known = bool(location.building) and ctx.directory.knows_building(estate_id, location.building)
     return {"id": message.key, "key": message.key, "text": message.text, "urgent": False, "media": [],
-            "category": analysis.category or "other", "building": location.building if known else None,
+            "estate_id": estate_id, "category": analysis.category or "other",
+            "building": location.building if known else None,
             "unit": location.unit if known else None, "room": location.room if known else None}
 
 
@@ -265,24 +310,35 @@ def named_place(text: str):
     return Location(building=building, unit=location.unit, room=location.room)
 
 
-def building_answer(message: Message, ctx: Context) -> bool:
-    """The message names a building we know (the location rides along in the context)."""
-    location = named_place(message.text)
-    estate_id = ctx.directory.only_estate.id if ctx.directory.only_estate else None
-    if not location.building or not ctx.directory.knows_building(estate_id, location.building):
-        return False
-    ctx.found["location"] = location
-    return True
-
-
-# TEMP: replaced by the intake engineer's version at merge
 def report_rest(message: Message, ctx: Context, text: str) -> str | None:
-    """What a message tells after something else (a verdict): filed as a report if it is one, its reply; else None."""
-    from dataclasses import replace
+    """File what a message says besides its verdict ("满意 但是6号楼楼道着火了") as a report, when it is one.
 
-    rest = replace(message, text=text)
-    analysis = ctx.analyzer.analyze(text)
-    if not analysis.urgent and analysis.intent != "complaint":
+    `text` is the rest of `message` once the verdict is taken out. It is read on its own, as if the resident had
+    sent it alone: an emergency is filed at once, another problem is filed, or asked about, like any report, and
+    a question waiting (几号楼？) takes it as it takes any message. Returns the reply to add after the verdict's,
+    or None when the rest reports nothing: thanks, or more about the ticket rated (`ctx.found["ticket"]`, when the
+    caller set it), which is the verdict's reason and stays the caller's.
+    """
+    from handlers import nudge, pending as waiting
+
+    rest = replace(message, text=text.strip())
+    if not rest.text:
         return None
-    ctx.found.update(analysis=analysis, analysed=rest.key)  # what draft_of reads is the rest, not the whole message
-    return next_step(rest, ctx, draft_of(rest, ctx))
+    alone = replace(ctx, found={})  # the rest's own reading, not the whole message's
+    analysis = analysis_of(rest, alone)
+    if analysis.intent != "complaint":
+        return None
+    rated = ctx.found.get("ticket")
+    if (rated is not None and not analysis.urgent and analysis.category == rated.category
+            and analysis.location.building in (None, rated.building)):
+        return None
+    state = alone.state.get(message.sender) or {}
+    if state.get("step") in waiting.DRAFT_STEPS:
+        alone.found["pending"] = state
+        return waiting.continue_report(rest, alone)
+    if state.get("step") == "locate":
+        alone.found["pending"] = state
+        return waiting.urgent_followup(rest, alone)
+    if nudge.repeats_own(rest, alone):
+        return nudge.chase(rest, alone)
+    return start_report(rest, alone)

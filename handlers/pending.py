@@ -2,30 +2,20 @@
 question in between (a ticket number, a verdict, 我的工单) that is answered while our question still stands."""
 from __future__ import annotations
 
-import re
-
 from bot import steps
 from handlers import texts
+from handlers.answers import (ACK, DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
+                              said_besides_choice, yes_home)
 from handlers.base import Callback, Context, Message
-from handlers.intake import (_BARE_NUMBER, advice_for, analysis_of, ask, assignee_of, category_name, draft_of,
-                             estate_choices, extra_report, file_report, named_place, new_problem, next_step, place_of,
-                             start_report)
+from handlers.intake import (advice_for, analysis_of, ask, assignee_of, category_name, draft_of, estate_choices,
+                             extra_report, file_report, named_place, new_problem, next_step, open_report, place_of,
+                             remember, start_report, waiting_place)
 
 DRAFT_STEPS = ("estate", "building", "home", "category")
-_DONT_KNOW = ("不知道", "不清楚", "不记得")
-_DROP = ("算了", "不用了", "不报了", "取消")
-_YES = re.compile(r"^\s*(是|是的|对|对的|嗯|好|好的|没错|yes)[。！!.]?\s*$", re.IGNORECASE)
-_FIRST = re.compile(r"^\s*(第?[1一]\s*(个|种|项)?|前者|前一个|前面的?那?个?)\s*[。.！!]?\s*$")
-_SECOND = re.compile(r"^\s*(第?[2二两]\s*(个|种|项)?|后者|后一个|后面的?那?个?)\s*[。.！!]?\s*$")
-# What an answer about the place says besides the place; what is left over is detail worth keeping.
-_PLACE_WORDS = re.compile(r"[0-9a-zA-Z零〇一二两三四五六七八九十百]+\s*(号楼|号|栋|幢|座|单元|室|楼)?|不是|是的?|对|就|在|的|了"
-                          r"|啊|呀|吧|呢|哦|嗯|好|我们家|我家|家|我|这边|那边|[\s\W_]")
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
-
-
-def adds_detail(text: str) -> bool:
-    """The answer says more than where (三天了, 味道很大): worth adding to the report's text."""
-    return len(_PLACE_WORDS.sub("", text)) >= 3
+# An emergency of these dangers continues a report of these kinds: sparks from the wires or the light just told,
+# a fire where the e-bike was just said to charge. Anything else is another problem, with its own building.
+_CONTINUES = {"electric": {"lighting", "facilities", "ebike"}, "fire": {"ebike"}}
 
 
 def asked_again(ctx: Context, sender: str, pending: dict | None) -> str:
@@ -65,79 +55,68 @@ def still_asking(callback: Callback) -> Callback:
     return answer
 
 
-def _category_answer(text: str, ctx: Context, choices: list[str]) -> str | None:
-    text = text.strip()
-    if _FIRST.match(text) or _SECOND.match(text):
-        return choices[0] if _FIRST.match(text) else choices[1]
-    for i, code in enumerate(choices, 1):
-        if text in (str(i), f"{i}.") or category_name(ctx, code) in text or text in category_name(ctx, code):
-            return code
-    return None
-
-
-def _estate_answer(text: str, ctx: Context):
-    estates = list(ctx.directory.estates.values())
-    match = _BARE_NUMBER.match(text)
-    if match and match.group(1).isdigit() and 1 <= int(match.group(1)) <= len(estates):
-        return estates[int(match.group(1)) - 1]
-    return ctx.directory.find_estate(text)
-
-
 def continue_report(message: Message, ctx: Context) -> str:
     """The resident answers our question about the problem, the estate or the building, or tells us more."""
-    from handlers.followup import my_tickets
+    from handlers.nudge import status
 
-    pending = ctx.found["pending"]
+    pending, sender = ctx.found["pending"], message.sender
     draft, text, step = pending["draft"], message.text.strip(), pending["step"]
-    if any(word in text for word in _DROP) and len(text) <= 6:
-        ctx.state.clear(message.sender)
-        return texts.DRAFT_DROPPED
     analysis = analysis_of(message, ctx)
     if analysis.urgent:
         return emergency_meanwhile(message, ctx, draft)
     place = named_place(text)
     known = bool(place.building) and ctx.directory.knows_building(draft.get("estate_id"), place.building)
-    chosen = _category_answer(text, ctx, draft["choices"]) if step == "category" else None
-    yes = step == "home" and _YES.match(text)
-    if not known and not yes and chosen is None and analysis.intent in (*_IN_BETWEEN, "status_query"):
-        reply = my_tickets(message, ctx) if analysis.intent == "status_query" else _IN_BETWEEN[analysis.intent]
-        return reply + question(ctx, message.sender, pending)  # answered, and our question still stands
-    other = new_problem(message, ctx, draft["category"])
+    chosen = category_answer(text, ctx, draft["choices"], analysis) if step == "category" else None
+    home = yes_home(text, ctx, sender, draft, step)
+    if chosen is None and not home and drops(text, analysis):
+        ctx.state.clear(sender)
+        return texts.DRAFT_DROPPED
+    if not known and not home and chosen is None and analysis.intent in (*_IN_BETWEEN, "status_query"):
+        reply = status(message, ctx) if analysis.intent == "status_query" else _IN_BETWEEN[analysis.intent]
+        return reply + question(ctx, sender, pending)  # answered, and our question still stands
+    other = chosen is None and new_problem(message, ctx, draft["category"])
     if other:
+        extra = extra_report(message, ctx, draft.get("estate_id"))
+        if extra["building"] and not place_first(text):
+            # The building said with another problem is that problem's: filed there now; our question stands.
+            said, _ = open_report(sender, message.key, ctx, extra, ctx.fresh)
+            return (texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
+                    + question(ctx, sender, pending))
         # Another problem: kept, to be filed with this one once we know where (the answer covers both).
-        draft.setdefault("also", []).append(extra_report(message, ctx, draft.get("estate_id")))
+        draft.setdefault("also", []).append(extra)
+    elif step == "category" and chosen and said_besides_choice(text, ctx, draft["choices"]):
+        draft["text"] = f"{draft['text']}\n补充：{text}"[:4000]
     elif step != "category" and adds_detail(text):
         draft["text"] = f"{draft['text']}\n补充：{text}"[:4000]
     noted = texts.ALSO_NOTED.format(category=category_name(ctx, draft["also"][-1]["category"])) if other else ""
     draft["tries"] = draft.get("tries", 0) + (0 if other else 1)
-    gave_up = draft["tries"] >= 2 or any(word in text for word in _DONT_KNOW)
+    gave_up = draft["tries"] >= 2 or any(word in text for word in DONT_KNOW)
     if step == "category":
         if chosen is None and (other or not gave_up):
-            return ask(message, ctx, draft, step, noted + asked_again(ctx, message.sender, pending))
+            return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
         draft["category"] = chosen or draft["category"]
         draft.pop("choices")
     elif step == "estate":
-        estate = _estate_answer(text, ctx)
+        estate = estate_answer(text, ctx)
         if estate is None and (other or not gave_up):
-            return ask(message, ctx, draft, step, noted + asked_again(ctx, message.sender, pending) if other
+            return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending) if other
                        else estate_choices(ctx))
         draft["estate_id"] = estate.id if estate else None
         if estate is None:
-            return file_report(message.sender, message.key, ctx, draft)
-    elif yes:
-        home = ctx.people.home(message.sender)
+            return file_report(sender, message.key, ctx, draft)
+    elif home:
         draft.update(building=home.building, unit=home.unit, room=home.room)
     elif known:
         draft.update(building=place.building, unit=place.unit or draft.get("unit"),
                      room=place.room or draft.get("room"), asked=True)
     elif gave_up and not other:
-        return file_report(message.sender, message.key, ctx, draft)  # the secretary sorts out where it is
+        return file_report(sender, message.key, ctx, draft)  # the secretary sorts out where it is
+    elif other:
+        return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
     elif place.building and draft.get("estate_id") in ctx.directory.estates:
         estate = ctx.directory.estates[draft["estate_id"]]
         return ask(message, ctx, draft, "building",
-                   noted + texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=place.building))
-    elif other:
-        return ask(message, ctx, draft, step, noted + asked_again(ctx, message.sender, pending))
+                   texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=place.building))
     else:
         draft["home_refused"] = True
         asked = (texts.ASK_BUILDING.format(category=category_name(ctx, draft["category"])) if step == "home"
@@ -147,31 +126,50 @@ def continue_report(message: Message, ctx: Context) -> str:
     return next_step(message, ctx, draft)
 
 
-def emergency_meanwhile(message: Message, ctx: Context, draft: dict) -> str:
-    """An emergency while we wait on a report: handled at once; the report waiting is filed with it, not lost.
+def _same_problem(urgent: dict, draft: dict) -> bool:
+    """The emergency is what the report waiting was about: its kind (or one of the two asked about), or a danger
+    that kind of problem turns into; and it names no other building."""
+    if urgent["building"] and draft.get("building") and urgent["building"] != draft["building"]:
+        return False
+    return (urgent["category"] in (draft["category"], *draft.get("choices", ()))
+            or draft["category"] in _CONTINUES.get(urgent.get("danger") or "", ()))
 
-    The same problem becomes one urgent ticket with both messages' words. Another problem gets its own
-    urgent ticket, and the report waiting goes with it: at the emergency's building when the message names
-    one (the resident was answering "几号楼"), else to the secretary, who places it."""
+
+def emergency_meanwhile(message: Message, ctx: Context, draft: dict) -> str:
+    """An emergency while we wait on a report: handled at once; the report waiting is never lost.
+
+    The same problem becomes one urgent ticket with both messages' words, at the building either named.
+    Another problem is its own urgent ticket: at the building its message names, the report waiting still
+    asked about; naming none, the report waiting is filed with it and the next building named places both."""
+    pending, sender = ctx.found["pending"], message.sender
     urgent = draft_of(message, ctx)
     urgent["estate_id"] = urgent["estate_id"] or draft.get("estate_id")
     known = bool(urgent["building"]) and ctx.directory.knows_building(urgent["estate_id"], urgent["building"])
     waiting = {k: v for k, v in draft.items() if k not in ("also", "choices", "tries")}
-    if urgent["category"] == draft["category"]:
-        waiting.update(text=f"{draft['text']}\n补充：{message.text}"[:4000], urgent=True, also=draft.get("also", []))
+    if _same_problem(urgent, draft):
+        in_choices = urgent["category"] in draft.get("choices", ())
+        waiting.update(text=f"{draft['text']}\n补充：{message.text}"[:4000], urgent=True, danger=urgent["danger"],
+                       also=draft.get("also", []), media=draft.get("media", []) + urgent["media"],
+                       category=urgent["category"] if in_choices else draft["category"])
         if urgent["building"]:
             waiting.update(building=urgent["building"], unit=urgent["unit"], room=urgent["room"])
         return next_step(message, ctx, waiting)
-    if known and not waiting.get("building"):
-        waiting.update(building=urgent["building"], unit=urgent["unit"])
     urgent.pop("choices", None)
+    if known:
+        reply, ticket = open_report(sender, message.key, ctx, urgent, ctx.fresh)
+        if ticket is not None:
+            remember(ctx, sender, ticket)
+        return reply + question(ctx, sender, pending)
     urgent["also"] = [waiting, *draft.get("also", [])]
     return next_step(message, ctx, urgent)
 
 
 def urgent_followup(message: Message, ctx: Context) -> str:
-    """While an emergency waits for its building: the building, and on to that grid's worker; anything else is
-    added to the ticket and pushed at once, and the resident hears that help is on its way."""
+    """While an emergency waits for its building: the building, and on to that grid's worker, with whatever was
+    filed with it. Another problem, or another emergency at the building it names, is its own report; a question
+    or 取消 is answered; anything else is added to the ticket and pushed at once, and help is on its way."""
+    from handlers.nudge import status
+
     pending, text, sender = ctx.found["pending"], message.text.strip(), message.sender
     ticket_id, category = pending["ticket"], pending.get("category")
     estate_id = pending["estate_id"] if "estate_id" in pending else (
@@ -179,41 +177,140 @@ def urgent_followup(message: Message, ctx: Context) -> str:
     place = named_place(text)
     known = bool(place.building) and ctx.directory.knows_building(estate_id, place.building)
     analysis = analysis_of(message, ctx)
+    asked = "" if pending.get("unknown") else texts.ASK_URGENT_BUILDING
+    if not analysis.urgent and new_problem(message, ctx, category):
+        return _another_meanwhile(message, ctx, pending, estate_id, known) + asked
+    if analysis.urgent and known and category not in (analysis.category, analysis.runner_up):
+        # Another emergency, at the building it names: its own urgent ticket there; this one still waits.
+        reply, _ = open_report(sender, message.key, ctx, draft_of(message, ctx) | {"estate_id": estate_id},
+                               ctx.fresh)
+        return reply + asked
     if known:
-        ctx.state.clear(sender)
-        other = not analysis.urgent and new_problem(message, ctx, category)
-        if adds_detail(text) and not other:
-            steps.add_text(ctx.tickets, ticket_id, sender, text)  # before it moves, so the task push has it
-        ticket, _ = steps.locate(ctx.tickets, ticket_id, sender, place.building, place.unit, place.room)
-        if ticket is None or ticket.status not in steps.OPEN:
-            return _as_new(message, ctx)  # dealt with meanwhile: a message like any other
-        reply = texts.LOCATED.format(place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket))
-        if other:
-            said = file_report(sender, message.key, ctx, draft_of(message, ctx))
-            reply += "\n\n" + texts.ALSO_FILED.format(category=category_name(ctx, analysis.category)) + said
-        return reply
-    if analysis.intent not in ("thanks", "greeting"):
+        return _located(message, ctx, pending, place)
+    if not place.building and analysis.intent == "status_query":
+        return status(message, ctx) + asked
+    if not place.building and drops(text, analysis):
+        return texts.URGENT_CANCEL_HOW.format(number=pending.get("number") or _number(ctx, ticket_id))
+    dont_know = any(word in text for word in DONT_KNOW)
+    said = text
+    for word in DONT_KNOW:
+        said = said.replace(word, "")
+    # An ok, a thanks or a bare 不知道 is not news for the people on their way.
+    if analysis.intent not in ("thanks", "greeting") and not ACK.match(text) and (adds_detail(said) or not dont_know):
         ticket, _ = steps.add_text(ctx.tickets, ticket_id, sender, text, tell=True)
         if ticket is None or ticket.status not in steps.OPEN:
             ctx.state.clear(sender)
             return _as_new(message, ctx)
     advice = advice_for(ctx, analysis.category, analysis.danger) if analysis.urgent and analysis.category != category else ""
     reply = texts.URGENT_PREFIX + advice + "\n" if advice else ""
-    if any(word in text for word in _DONT_KNOW):
+    if dont_know:
         ctx.state.set(sender, pending | {"unknown": True})  # still theirs: more words go on to the ticket
         return reply + texts.URGENT_PLACE_UNKNOWN
     reply += texts.URGENT_NOTED
     if place.building and estate_id in ctx.directory.estates:
         return reply + texts.ASK_URGENT_BUILDING_AGAIN.format(estate=ctx.directory.estates[estate_id].name,
                                                               building=place.building)
-    return reply if pending.get("unknown") else reply + texts.ASK_URGENT_BUILDING
+    return reply + asked
+
+
+def _number(ctx: Context, ticket_id: int) -> str:
+    from bot.models import Ticket
+
+    with ctx.tickets.sessions() as session:
+        return session.get(Ticket, ticket_id).number
+
+
+def _located(message: Message, ctx: Context, pending: dict, place) -> str:
+    """The emergency's building: it goes to that grid's worker, and so does every report filed with it unplaced."""
+    sender, text = message.sender, message.text.strip()
+    ctx.state.clear(sender)
+    if adds_detail(text):
+        steps.add_text(ctx.tickets, pending["ticket"], sender, text)  # before it moves, so the task push has it
+    ticket, _ = steps.locate(ctx.tickets, pending["ticket"], sender, place.building, place.unit, place.room)
+    others = _place(ctx, sender, pending.get("others", []), place)
+    if ticket is None or ticket.status not in steps.OPEN:
+        return others.lstrip("\n") or _as_new(message, ctx)  # dealt with meanwhile: a message like any other
+    if not others:
+        return texts.LOCATED.format(place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket))
+    return texts.LATE_LOCATED.format(place=place_of(ctx, ticket), number=ticket.number,
+                                     assignee=assignee_of(ctx, ticket)) + others
+
+
+def _place(ctx: Context, sender: str, waiting: list[dict], place) -> str:
+    """Give the building to tickets filed without one; say which moved where (one line each)."""
+    said = ""
+    for item in waiting:
+        ticket, event = steps.locate(ctx.tickets, item["id"], sender, place.building, place.unit, place.room)
+        if event is not None:
+            said += texts.ALSO_LOCATED.format(category=category_name(ctx, ticket.category), number=ticket.number,
+                                              place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket))
+    return said
+
+
+def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id: str | None, known: bool) -> str:
+    """Another problem while an emergency waits for its place: its own report, at the building it names; naming
+    none, filed now, and placed with the emergency by the next building named. (The caller asks again.)"""
+    sender, analysis = message.sender, analysis_of(message, ctx)
+    others = pending.get("others", [])
+    same = [item for item in others if item["category"] == analysis.category]
+    if known and same:
+        # "路灯在5号楼": the place of the report filed with the emergency, not the emergency's.
+        ctx.state.set(sender, pending | {"others": [item for item in others if item is not same[0]]})
+        placed = _place(ctx, sender, same[:1], named_place(message.text))
+        if placed:
+            return placed.lstrip("\n")
+    elif same:
+        # More about the report filed with the emergency, not a second one.
+        _, event = steps.add_text(ctx.tickets, same[0]["id"], sender, message.text.strip())
+        if event is not None:
+            return texts.ADDED.format(number=same[0]["number"])
+    report = draft_of(message, ctx) | {"estate_id": estate_id}
+    report.pop("choices", None)
+    if not known:
+        report.update(building=None, unit=None, room=None)
+    said, ticket = open_report(sender, message.key, ctx, report, ctx.fresh)
+    if ticket is not None and not ticket.building:
+        ctx.state.set(sender, pending | {"others": [*others, waiting_place(ticket)]})
+    return texts.ALSO_FILED.format(category=category_name(ctx, report["category"])) + said
+
+
+def answers_late(message: Message, ctx: Context) -> bool:
+    """A building named after a report was filed without one (the answer came late): the answer, unless the
+    message is another problem of its own."""
+    pending, analysis = ctx.found["pending"], analysis_of(message, ctx)
+    estate_id = pending.get("estate_id") or (ctx.directory.only_estate.id if ctx.directory.only_estate else None)
+    place = named_place(message.text)
+    if analysis.urgent or not place.building or not ctx.directory.knows_building(estate_id, place.building):
+        return False
+    kinds = {item["category"] for item in pending["tickets"]}
+    if analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in kinds:
+        return False
+    ctx.found["location"] = place
+    return True
+
+
+def place_late(message: Message, ctx: Context) -> str:
+    """Place what was filed without a building: the tickets of the kind the message names, else all of them."""
+    pending, place, sender = ctx.found["pending"], ctx.found["location"], message.sender
+    ctx.state.clear(sender)
+    analysis = analysis_of(message, ctx)
+    waiting = [item for item in pending["tickets"] if item["category"] == analysis.category] or pending["tickets"]
+    if adds_detail(message.text):
+        steps.add_text(ctx.tickets, waiting[0]["id"], sender, message.text.strip())
+    placed = []
+    for item in waiting:
+        ticket, event = steps.locate(ctx.tickets, item["id"], sender, place.building, place.unit, place.room)
+        if event is not None:
+            placed.append(texts.LATE_LOCATED.format(place=place_of(ctx, ticket), number=ticket.number,
+                                                    assignee=assignee_of(ctx, ticket)))
+    return "\n".join(placed) or _as_new(message, ctx)  # placed by staff meanwhile: a message like any other
 
 
 def _as_new(message: Message, ctx: Context) -> str:
     """The emergency was dealt with meanwhile: the message is read as if nothing were waiting."""
-    from handlers.followup import my_tickets
+    from handlers.nudge import status
 
     intent = analysis_of(message, ctx).intent
     if intent == "complaint":
         return start_report(message, ctx)
-    return my_tickets(message, ctx) if intent == "status_query" else _IN_BETWEEN.get(intent, texts.CHITCHAT)
+    return status(message, ctx) if intent == "status_query" else _IN_BETWEEN.get(intent, texts.CHITCHAT)

@@ -26,8 +26,11 @@ EMPTY_MESSAGE = "没收到文字内容哦。有问题直接发给我就行，比
 
 # Reporting
 ASK_HOME = "收到，您说的是{category}的问题。是在您家{place}吗？回复“是”，或者告诉我几号楼。"
-ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
+ASK_CATEGORY = "收到。请问主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
 DRAFT_DROPPED = "好的，这条反映先不登记了。有需要随时再发给我。"
+# Filed without a building (no answer came): a building said later still places it.
+DRAFT_FILED_ASK = "\n告诉我是几号楼，我们马上转给负责的网格员。"
+LATE_LOCATED = "已记下：{place}。工单{number}已转给{assignee}处理。"
 DRAFT_FILED_PREFIX = "您刚才反映的问题没等到回复，已先为您登记：\n"
 ADDED = "已补充到工单{number}，网格员会一并看到。"
 ALREADY_REPORTED = "这个问题已经登记在工单{number}了，网格员会处理，不用重复发送。"
@@ -44,9 +47,15 @@ STILL_ASKING = "\n\n您刚才反映的{category}问题还没登记完：{questio
 ASK_BUILDING_SHORT = "请问是几号楼？"
 ASK_HOME_SHORT = "是在您家{place}吗？回复“是”，或者告诉我几号楼。"
 ASK_ESTATE_SHORT = "请问是哪个小区？\n{choices}"
-ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}"
+ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
 URGENT_NOTED = "收到，已马上转告社区，正在安排人赶过去，请注意安全。"
 URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，正在安排人赶过去，请注意安全。"
+ALSO_LOCATED = "\n您说的{category}问题（工单{number}）也按{place}转给{assignee}了。"
+URGENT_CANCEL_HOW = "如果已经没事、不需要人来了，请回复“取消 {number}”。还需要帮忙的话，请告诉我们是几号楼。"
+# A resident chasing their own open ticket (催办).
+NUDGED = "已帮您催办工单{number}（{category}，{place}）：现在{status}，{holder}，已提醒尽快处理。有进展会第一时间告诉您。"
+HELD_BY_GRID = "由{grid}网格员{name}负责"
+HELD_BY_SECRETARY = "由社区{name}统一安排"
 
 # Media
 PHOTO_ATTACHED = "照片已附到工单{number}，谢谢！"
@@ -88,6 +97,8 @@ NOT_YET_RATEABLE = "工单{number}还在处理中，处理完会请您评价。"
 BIND_ASK = "请回复您家的住址，比如“3号楼2单元501”。以后报事可以直接用这个地址。"
 BIND_DONE = "已绑定住址：{place}。报事时没说楼号，就按这个地址问您。"
 BIND_AGAIN = "没看出是几号楼，请回复比如“3号楼2单元501”。"
+BIND_UNKNOWN = "没找到{estate}的{building}号楼，请再看一下楼号，比如“3号楼2单元501”。"
+BIND_DROPPED = "好的，先不绑定了。需要时点菜单里的“绑定住址”就行。"
 REPORT_HOW = "请直接发文字或语音说说遇到的问题，最好带上几号楼，也可以发照片。"
 
 # Staff
@@ -153,6 +164,8 @@ TASK_TRANSFERRED_BY = "（{by}转派）"
 TASK_TRANSFER_NOTE = "\n转派说明：{note}"
 PUSH_MOVED_AWAY = "工单{number}（{category}，{place}）已改由{target}处理，您无需再跟进。"
 PUSH_URGENT_MOVED = "【紧急】工单{number}（{category}，{place}）已改由{target}处理，请您留意。"
+PUSH_URGED = "【催办】工单{number}（{category}，{place}）居民催办{times}：{note}\n请尽快处理，并告诉居民进展。"
+PUSH_URGED_TIMES = "（第{count}次）"
 PUSH_TRANSFERRED_RESIDENT = "您的工单{number}已转交{target}处理。"
 PUSH_DEPARTMENT_RESIDENT = "您反映的{category}问题（工单{number}）已请{department}协助处理，有进展会告诉您。"
 PUSH_DEPARTMENT = "工单{number}（{category}，{place}）已由{by}转请{department}{phone}协助，请关注。\n居民反映：{text}"

@@ -49,3 +49,20 @@ def ticket(runtime, number: str):
 
     (found,) = rows(runtime, Ticket, Ticket.number == number)
     return found
+
+
+def numbers_in(reply: str) -> list[str]:
+    """Every ticket number a reply names, in order."""
+    return re.findall(r"工单号：(\d{6})", reply or "")
+
+
+def by_category(wechat) -> dict:
+    return {t.category: t for t in wechat.tickets()}
+
+
+def pushes(fake_wechat, openid: str, *words: str) -> list[str]:
+    """The pushes one person received that say all these words."""
+    return [t for t in fake_wechat.texts_to(openid) if all(w in t for w in words)]
+
+
+GRID3 = "o_demo_grid3_chen"

@@ -32,6 +32,8 @@ def file_draft(openid: str, draft_id: str) -> str:
     ticket = rt.tickets.by_source(draft["key"]) or _joined(rt, openid, draft)
     if ticket is None:
         return "filed"
+    if not ticket.building and not ticket.urgent:
+        reply += texts.DRAFT_FILED_ASK  # a building said now still places it
     push = Push(text=texts.DRAFT_FILED_PREFIX + reply, fields={"title": "已为您登记", "number": ticket.number},
                 template="notice")
     try:

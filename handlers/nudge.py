@@ -1,0 +1,100 @@
+"""A resident chasing their own open ticket (催办): the chase is recorded on it, whoever holds it is told, and the
+resident hears where it stands, instead of a second ticket for the same problem."""
+from __future__ import annotations
+
+import re
+
+from bot import steps
+from bot.clock import utcnow
+from handlers import texts
+from handlers.base import Context, Filter, Message
+from handlers.intake import analysis_of, category_name, fits_recent, kept_media, place_of, start_report
+from nlp.subject import subject_of
+
+# Asking for the list of one's tickets (我的工单, the menu's words), not after one of them.
+_LIST = re.compile(r"工单|单号|报修记录|报事记录")
+
+
+def open_tickets(ctx: Context, openid: str) -> list:
+    """The resident's open tickets, reported or followed, newest first."""
+    return [ticket for ticket, _ in ctx.people.tickets_of(openid, limit=10) if ticket.status in steps.OPEN]
+
+
+def asked_after(message: Message, ctx: Context) -> bool:
+    """A question after an open ticket (人呢, 电梯修好了吗): the only one open, or the one its words name."""
+    if _LIST.search(message.text):
+        return False
+    tickets = open_tickets(ctx, message.sender)
+    named = [t for t in tickets if subject_of(message.text, t.category) is not None
+             or category_name(ctx, t.category) in message.text]
+    chased = named[0] if named else (tickets[0] if len(tickets) == 1 else None)
+    if chased is None:
+        return False
+    ctx.found["chased"] = chased
+    return True
+
+
+def repeats_own(message: Message, ctx: Context) -> bool:
+    """A complaint that tells again one's own open ticket: the same kind of problem (and thing, when both say), at
+    its building or naming none, and the ticket active within `conversation.nudge_window`.
+
+    Not an emergency (never held as a chase), not more words about the ticket just opened (those add to it), and
+    not a complaint naming its building plainly: the store's join finds the resident's ticket there already."""
+    analysis = analysis_of(message, ctx)
+    building = analysis.location.building
+    if analysis.urgent or (building and not analysis.ambiguous) or fits_recent(message, ctx, analysis):
+        return False
+    kinds = {analysis.category, analysis.runner_up} if analysis.ambiguous else {analysis.category}
+    since = utcnow() - ctx.settings.config.conversation.nudge_window
+    for ticket in open_tickets(ctx, message.sender):
+        if (ticket.category in kinds and building in (None, ticket.building) and ticket.updated_at >= since
+                and not (analysis.subject and ticket.subject and analysis.subject != ticket.subject)):
+            ctx.found["chased"] = ticket
+            return True
+    return False
+
+
+def holder(ctx: Context, ticket) -> str:
+    """Who has the ticket, as the resident reads it."""
+    grid = ctx.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
+    if grid:
+        return texts.HELD_BY_GRID.format(grid=grid.name, name=ticket.assignee_name)
+    return texts.HELD_BY_SECRETARY.format(name=ticket.assignee_name)
+
+
+def chase_ticket(ctx: Context, sender: str, ticket_id: int, text: str) -> str | None:
+    """Record the chase and say where the ticket stands; None when it is no longer open."""
+    ticket, _ = steps.urge(ctx.tickets, ticket_id, sender, text, ctx.settings.config.conversation.addendum_window)
+    if ticket is None or ticket.status not in steps.OPEN:
+        return None
+    return texts.NUDGED.format(number=ticket.number, category=category_name(ctx, ticket.category),
+                               place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
+                               holder=holder(ctx, ticket))
+
+
+def chase(message: Message, ctx: Context) -> str:
+    """The resident chases the ticket the filter found; photos sent just before go with it."""
+    ticket = ctx.found["chased"]
+    chased = chase_ticket(ctx, message.sender, ticket.id, message.text)
+    if chased is None:
+        return start_report(message, ctx)  # closed a moment ago: a report like any other
+    media = kept_media(ctx, message.sender)
+    if media:
+        ctx.state.clear(message.sender)
+        for item in media:
+            steps.attach(ctx.tickets, ticket.id, message.sender, **item)
+    return chased
+
+
+def status(message: Message, ctx: Context) -> str:
+    """A question about one's tickets: a chase of the one it is about, else the list."""
+    from handlers.followup import my_tickets
+
+    if asked_after(message, ctx):
+        chased = chase_ticket(ctx, message.sender, ctx.found["chased"].id, message.text)
+        if chased:
+            return chased
+    return my_tickets(message, ctx)
+
+
+chases_own = Filter(repeats_own, "chases_own")

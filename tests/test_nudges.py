@@ -1,0 +1,131 @@
+"""Transcripts of residents chasing their own open ticket (催办): the chase is recorded on that ticket, whoever holds
+it is told, and the resident hears where it stands; it never opens another ticket, and an emergency is never taken
+for a chase."""
+from datetime import datetime
+
+import pytest
+
+from bot.models import TicketEvent
+from handlers import texts
+from tests.conversation import (GRID1, GRID2, config_changes, number_in, numbers_in, pushes, rows,  # noqa: F401
+                                settings, ticket)
+from tests.fakeclock import FakeClock, install
+
+
+def a_while_later(runtime, *openids: str) -> None:
+    """The addendum window passes: the residents' next words no longer add to the ticket just opened."""
+    for openid in openids:
+        runtime.recent.clear(openid)
+
+
+def urged(runtime, number: str) -> list[TicketEvent]:
+    return [e for e in rows(runtime, TicketEvent, TicketEvent.ticket_id == ticket(runtime, number).id)
+            if e.kind == "urged"]
+
+
+def test_a_complaint_about_slowness_chases_the_residents_open_ticket(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("5号楼物业保安态度很差", sender="rp"))
+    wechat.run_jobs()
+    a_while_later(runtime, "rp")
+    reply = wechat.say("你们效率太低了 都半个小时了还没人来", sender="rp")
+    dispatched = texts.STATUS["dispatched"]  # the status word the desk and the bot share
+    assert reply == (f"已帮您催办工单{number}（物业服务，5号楼）：现在{dispatched}，由第二网格网格员张海燕负责，"
+                     f"已提醒尽快处理。有进展会第一时间告诉您。")
+    assert wechat.ticket_count() == 1 and runtime.state.get("rp") is None
+    (event,) = urged(runtime, number)
+    assert event.actor == "rp" and event.detail["text"] == "你们效率太低了 都半个小时了还没人来"
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, "【催办】", number, "你们效率太低了")
+
+
+def test_a_neighbour_following_the_ticket_chases_it_too(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("6号楼电梯坏了", sender="rz"))
+    assert number in wechat.say("6号楼电梯又停了", sender="r10")  # r10 follows it
+    reply = wechat.say("电梯坏了！！！到底有没有人管！！！", sender="r10")
+    assert reply.startswith(f"已帮您催办工单{number}（电梯，6号楼）") and wechat.ticket_count() == 1
+    assert "几号楼" not in reply
+    chased = wechat.say("怎么还没人来修", sender="r10")
+    assert chased.startswith(f"已帮您催办工单{number}")
+    assert len(urged(runtime, number)) == 2
+    wechat.run_jobs()
+    # Chased twice in a minute: both recorded, the grid worker told once.
+    assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 1
+
+
+@pytest.mark.parametrize("nudge", [
+    "电梯修好了吗",
+    pytest.param("人呢", marks=pytest.mark.xfail(reason="the reader reads 人呢 as status_query in the nlp slice")),
+    pytest.param("网格员啥时候来", marks=pytest.mark.xfail(reason="read as status_query in the nlp slice")),
+    pytest.param("都半个小时了还没人来", marks=pytest.mark.xfail(reason="read as status_query in the nlp slice")),
+])
+def test_a_question_after_the_ticket_chases_it(wechat, runtime, fake_wechat, nudge):
+    number = number_in(wechat.say("6号楼电梯坏了", sender="r10b"))
+    a_while_later(runtime, "r10b")
+    assert wechat.say(nudge, sender="r10b").startswith(f"已帮您催办工单{number}（电梯，6号楼）")
+    assert wechat.ticket_count() == 1 and len(urged(runtime, number)) == 1
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, "【催办】", nudge)
+
+
+def test_saying_the_same_report_again_later_chases_it(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("3号楼楼道灯坏了", sender="r15"))
+    a_while_later(runtime, "r15")
+    reply = wechat.say("3号楼楼道灯还是不亮", sender="r15")
+    assert reply.startswith(f"已帮您催办工单{number}（照明，3号楼）") and wechat.ticket_count() == 1
+    assert ticket(runtime, number).text == "3号楼楼道灯坏了"  # the chase is an event, the report stays as told
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID1, "【催办】", "还是不亮")
+
+
+def test_the_list_of_tickets_is_still_a_list_and_two_open_tickets_are_told_apart(wechat, runtime):
+    light = number_in(wechat.say("2号楼路灯不亮", sender="r15b"))
+    lift = number_in(wechat.say("6号楼电梯坏了", sender="r15b"))
+    a_while_later(runtime, "r15b")
+    listing = wechat.say("我的工单", sender="r15b")
+    assert light in listing and lift in listing and "催办" not in listing
+    assert "催办" not in wechat.say("进度怎么样了", sender="r15b")  # which one? the list says both
+    assert wechat.say("路灯怎么还没修好", sender="r15b").startswith(f"已帮您催办工单{light}")
+    assert urged(runtime, lift) == []
+
+
+def test_an_emergency_is_never_taken_for_a_chase(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("6号楼电梯坏了", sender="r15c"))
+    a_while_later(runtime, "r15c")
+    reply = wechat.say("6号楼电梯里有人被困住了 快来人", sender="r15c")
+    assert reply.startswith("⚠️") and "不要扒门" in reply and "催办" not in reply
+    (trapped,) = [t for t in wechat.tickets() if t.urgent]
+    assert trapped.number != number
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, "【紧急】", trapped.number)
+
+
+def test_a_fixed_ticket_is_not_chased(wechat, runtime):
+    number = number_in(wechat.say("2号楼门禁坏了", sender="r15d"))
+    wechat.say(f"接单 {number}", sender=GRID1)
+    wechat.say(f"完成 {number} 已修好", sender=GRID1)
+    a_while_later(runtime, "r15d")
+    assert "待评价" in wechat.say("怎么还没人来修", sender="r15d")
+    assert urged(runtime, number) == []
+
+
+def test_days_later_the_same_kind_of_problem_is_a_new_report(wechat, runtime, monkeypatch):
+    clock = install(monkeypatch, FakeClock(datetime(2026, 11, 2, 2, 0)))
+    number = number_in(wechat.say("6号楼电梯坏了", sender="r15e"))
+    a_while_later(runtime, "r15e")
+    clock.advance(days=8)
+    assert "几号楼" in wechat.say("电梯又坏了", sender="r15e")
+    assert urged(runtime, number) == [] and numbers_in(wechat.say("8号楼", sender="r15e")) != [number]
+
+
+@pytest.mark.parametrize("config_changes", [{"conversation": {"addendum_window": 1}}])  # one second
+def test_a_chase_a_while_after_the_last_tells_the_grid_worker_again(wechat, runtime, fake_wechat):
+    import time
+
+    number = number_in(wechat.say("6号楼电梯坏了", sender="r15f"))
+    time.sleep(1.1)
+    wechat.say("电梯修好了吗", sender="r15f")
+    time.sleep(1.1)
+    wechat.say("怎么还没人来修", sender="r15f")
+    wechat.run_jobs()
+    assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 2
+    assert pushes(fake_wechat, GRID2, "（第2次）：怎么还没人来修")

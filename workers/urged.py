@@ -1,0 +1,42 @@
+"""tell_urged: a resident's chase (催办) reaches whoever holds the ticket, and the secretary for an emergency, once."""
+from __future__ import annotations
+
+import logging
+
+from bot.errors import NoChannel
+from bot.models import Ticket, TicketEvent
+from handlers import texts
+from workers import runtime
+from workers.ledger import deliver
+from workers.notifier import Push
+
+log = logging.getLogger("minhu.urged")
+
+
+def tell_urged(event_id: int) -> str:
+    """Send the chase to the ticket's holder (and the secretary when urgent), each once however often this runs."""
+    rt = runtime.get()
+    with rt.sessions() as session:
+        event = session.get(TicketEvent, event_id)
+        if event is None:
+            return "gone"
+        ticket = session.get(Ticket, event.ticket_id)
+        detail = event.detail or {}
+        facts = {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
+                 "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
+                 "text": texts.clip(detail.get("text", ""), 200)}
+        count = detail.get("count", 1)
+        text = texts.PUSH_URGED.format(note=facts["text"], **facts,
+                                       times=texts.PUSH_URGED_TIMES.format(count=count) if count > 1 else "")
+        secretary = rt.directory.fallback(ticket.estate_id).openid if ticket.urgent else None
+        recipients = [o for o in dict.fromkeys([ticket.assignee_openid, secretary]) if o and o != event.actor]
+        ticket_id, name = ticket.id, f"urged:{event.id}"
+    push = Push(text=text, fields=facts | {"title": "居民催办"})
+    sent = 0
+    for recipient in recipients:
+        try:
+            sent += deliver(rt.sessions, ticket_id, name, recipient,
+                            lambda recipient=recipient: rt.notifier.send(recipient, push))
+        except NoChannel as exc:
+            log.warning("ticket %s %s: %s", ticket_id, name, exc)
+    return f"sent {sent}"
