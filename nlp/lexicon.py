@@ -107,10 +107,21 @@ PHRASE_OVERRIDES = {
     "冒充": ("safety", 5), "谁都能进": ("safety", 3), "随便进": ("safety", 2), "没人守": ("safety", 2),
     "吵死": ("noise", 2), "垃圾车": ("noise", 0), "高空扔": ("safety", 9), "往下扔垃圾": ("safety", 6),
     "扔下来": ("safety", 3), "往下扔东西": ("safety", 3), "楼梯间黑": ("lighting", 3), "摔": ("facilities", 0),
+    # A wall coming down is a wall (facilities), not a leak nor a throw, unless water is named too.
+    "墙皮掉": ("facilities", 5), "墙皮脱落": ("facilities", 5), "墙皮剥落": ("facilities", 5), "外墙皮": ("facilities", 4),
+    "外墙砖": ("facilities", 4), "墙砖": ("facilities", 3), "瓷砖": ("facilities", 3), "外墙脱落": ("facilities", 4),
+    "差点砸到": ("safety", 0), "砸到人": ("safety", 0),  # who was (nearly) hit: what fell or was thrown decides
+    # Smoking in a lift or a corridor is a fire-safety matter; walls blackened by smoke tell of a fire.
+    "抽烟": ("safety", 3), "吸烟": ("safety", 3), "熏黑": ("safety", 3), "大小便": ("sanitation", 3), "撒尿": ("sanitation", 3),
+    # Someone living alone: the welfare of a person (other), as when nobody answers their door.
+    "独居": ("other", 2), "一个人在家": ("other", 2), "一个人住": ("other", 2), "空巢": ("other", 2), "孤寡": ("other", 2),
 }
 
-# Words that only say where something is; matched so that a shorter keyword inside them does not count.
-NEUTRAL = "单元门口 楼门口 单元门前 门口 楼道口 车库里 车库门口 楼下 楼上 物业说 卡在哪"
+# Words that only say where something is, or what befell a person ("摔倒" is no fallen tree, "打不通" no blocked
+# drain); matched so that a shorter keyword inside them does not count. Someone in a lift does something there:
+# "电梯里有人乱贴小广告" is about the flyers.
+NEUTRAL = ("单元门口 楼门口 单元门前 门口 楼道口 车库里 车库门口 楼下 楼上 物业说 卡在哪 电梯里有人 电梯里面有人 "
+           "摔倒 跌倒 晕倒 打不通 心脏")
 
 # Short messages that are small talk, not a problem.
 CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了吗|吃饭了|无聊|星期几|几号了|^(哈|呵|嘿|嗯|哦|噢|好|ok|行|收到|知道了)+[的啦吧!！。.~]*$"

@@ -287,3 +287,75 @@ def test_emoji_grievances_and_unnamed_problems(text, intent, category):
 @pytest.mark.parametrize("text", ["3号楼2单元有人高空扔垃圾", "楼上老往下扔垃圾"])
 def test_throwing_from_height_is_safety_even_when_it_is_rubbish(text):
     assert nlp.analyze(text).category == "safety"
+
+
+@pytest.mark.parametrize("text, category, danger, building", [
+    ("已经打了119了 7号楼火还在烧", "safety", "fire", "7"),         # calling 119 does not put the fire out
+    ("119已经打了，火还在烧，烟很大", "safety", "fire", None),
+    ("🔥🔥🔥 5号楼", "safety", "fire", "5"),                          # nothing but fire and where
+    ("5号楼🔥🔥", "safety", "fire", "5"),
+    ("🔥！！3栋2单元", "safety", "fire", "3"),
+    ("楼道有烟味 好像谁家烧东西", "safety", "fire", None),            # a smell of smoke nobody explains
+    ("楼道里全是烟味", "safety", "fire", None),
+    ("老人摔倒了起不来 在4号楼楼道", "other", "person", "4"),        # a person who may be hurt now
+    ("我爸在楼道里摔了一跤，爬不起来了", "other", "person", None),
+    ("楼下有个老太太躺在地上不动了", "other", "person", None),
+    ("打了120了 人还在地上", "other", "person", None),
+    ("我家老人一个人在家 电话打不通 敲门没人应", "other", "person", None),  # someone unreachable behind a door
+    ("隔壁独居的王奶奶好几天没出门了，敲门也不开", "other", "person", None),
+    ("我妈一个人住3号楼，电话一直没人接，喊门也没反应", "other", "person", "3"),
+])
+def test_live_emergencies_that_name_no_thing_are_urgent(text, category, danger, building):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent, a.danger, a.location.building) == ("complaint", category, True, danger, building)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("电梯里有人抽烟 6号楼", "safety"),                 # someone in a lift is not someone trapped in it
+    ("电梯里有人乱贴小广告", "sanitation"),
+    ("电梯里面有人推电动车进来", "ebike"),
+    ("电梯里有人遛狗不牵绳，狗还在里面拉屎", "sanitation"),
+    ("楼道里有人抽烟，烟味很大", "safety"),             # the smoke has a cause, and it is no fire
+    ("楼下饭店的油烟味太大了", "other"),
+    ("没着火，就是楼道里烧纸的烟味", "safety"),
+    ("楼梯间黑乎乎的，老人摔了好几次", "lighting"),     # falls in the past: the dark stairs are the problem
+    ("上周有个老人在这摔倒了，地砖到现在还是松的", "facilities"),
+    ("路面结冰了，老人容易摔倒", "facilities"),
+    ("物业电话打不通，敲门也没人应", "property"),       # nobody at the property office is nobody in danger
+    ("已经打了119，火已经灭了，楼道墙都熏黑了", "safety"),
+    ("楼道灯一直闪🔥🔥", "lighting"),                    # fire emoji as anger, beside a stated problem
+])
+def test_look_alikes_of_an_emergency_are_not_urgent(text, category):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent) == ("complaint", category, False)
+
+
+@pytest.mark.parametrize("text, category, urgent, clear", [
+    ("6号楼墙皮掉下来了 差点砸到人", "facilities", False, True),   # a wall is a facility; a near miss hurt nobody
+    ("楼道墙皮脱落了一大块", "facilities", False, True),
+    ("外墙瓷砖掉下来了", "facilities", False, True),
+    ("外墙的瓷砖掉下来了，好危险", "facilities", False, False),     # 危险 makes 治安消防 a fair second guess
+    ("外墙砖掉下来砸到人了", "facilities", True, False),            # urgent: filed at once, nothing asked
+    ("墙面渗水，墙皮一块一块往下掉", "leak", False, True),          # the water is the problem; the wall shows it
+])
+def test_a_falling_wall_is_a_facility(text, category, urgent, clear):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent) == ("complaint", category, urgent)
+    if clear:  # no "治安消防 or 漏水渗水?" question
+        assert not a.ambiguous
+
+
+@pytest.mark.parametrize("text, category, urgent, building", [
+    ("满意 但是6号楼三楼楼道着火了 好大的烟", "safety", True, "6"),   # a verdict and a report in one message
+    ("满意，另外10号楼门口的井盖松了", "facilities", True, "10"),
+    ("很满意！对了5号楼路灯又不亮了", "lighting", False, "5"),
+    ("不满意 楼道里还是很臭", "sanitation", False, None),
+])
+def test_a_verdict_word_does_not_hide_the_report_beside_it(text, category, urgent, building):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent, a.location.building) == ("complaint", category, urgent, building)
+
+
+@pytest.mark.parametrize("text, intent", [("满意", "chitchat"), ("满意 谢谢", "thanks"), ("非常满意，辛苦了", "thanks")])
+def test_a_bare_verdict_is_no_report(text, intent):
+    assert analyze(text).intent == intent
