@@ -359,3 +359,28 @@ def test_a_verdict_word_does_not_hide_the_report_beside_it(text, category, urgen
 @pytest.mark.parametrize("text, intent", [("满意", "chitchat"), ("满意 谢谢", "thanks"), ("非常满意，辛苦了", "thanks")])
 def test_a_bare_verdict_is_no_report(text, intent):
     assert analyze(text).intent == intent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我家住4栋，9栋门口的垃圾桶满了没人倒", ("9", None, None)),   # where the resident lives is not where the problem is
+    ("我是3号楼的 6号楼那边路灯不亮", ("6", None, None)),
+    ("我住在5号楼2单元，对面7号楼的路灯坏了", ("7", None, None)),
+    ("我是8栋的业主，10栋楼下井盖没了", ("10", None, None)),
+    ("7号楼楼下的垃圾没人收，我家住3号楼2单元", ("7", None, None)),
+    ("我家住3栋2单元，楼道灯坏了", ("3", "2", None)),             # only their own building: that is where it is
+    ("我是3号楼的，3号楼电梯坏了", ("3", None, None)),
+    ("12号楼，哦不对，2号楼", ("2", None, None)),                 # the resident takes it back
+    ("不是12栋，是2栋", ("2", None, None)),
+    ("5号楼，哦不，6号楼", ("6", None, None)),
+    ("12号楼，哦不是，2号楼", ("2", None, None)),
+    ("十二栋，哦不对，二栋", ("2", None, None)),
+    ("我家住6-4-1502，9栋门口垃圾没人收", ("9", None, None)),
+    ("我在3号楼门口，路灯坏了", ("3", None, None)),            # standing there is not living there
+    ("3号楼不对劲，电梯老响", ("3", None, None)),             # not a correction
+    ("12号楼 啊不对 是2号楼2单元", ("2", "2", None)),
+    ("9栋，我说错了，是8栋", ("8", None, None)),
+    ("3栋...不对 是4栋", ("4", None, None)),
+])
+def test_the_problem_s_building_beats_the_resident_s_own_and_a_corrected_one(text, expected):
+    loc = analyze(text).location
+    assert (loc.building, loc.unit, loc.room) == expected
