@@ -84,6 +84,8 @@ class Analyzer:
         self._grievance_re = re.compile(lexicon.GRIEVANCE)
         self._progress_re = re.compile(lexicon.PROGRESS_ASK)
         self._howto_re = re.compile(lexicon.HOWTO_ASK)
+        self._info_re = re.compile(lexicon.INFO_ASK)
+        self._waited_re = re.compile(lexicon.WAITED)
         self._question_words_re = re.compile(lexicon.QUESTION_WORDS)
         self._stated_re = re.compile(lexicon.STATED)
         self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
@@ -166,9 +168,9 @@ class Analyzer:
             if intent in matched:
                 return intent, 0.95
         # "电梯修好了吗" asks after a repair and "物业费怎么交" how to pay; neither reports a problem.
-        if self._only_asks(text, self._progress_re):
+        if self._only_asks(text, self._progress_re, chase=True):
             return "status_query", 0.9
-        if self._only_asks(text, self._howto_re):
+        if self._only_asks(text, self._howto_re) or self._only_asks(text, self._info_re):
             return "help", 0.9
         # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
         concrete = max((v for k, v in rule.items() if k != "property"), default=0)
@@ -190,11 +192,14 @@ class Analyzer:
         best = max(others, key=others.get)
         return (best, others[best]) if others[best] >= 0.3 else ("chitchat", 1 - p_complaint)
 
-    def _only_asks(self, text, question):
-        """True when the message asks that question and, beside it, only names what it asks about."""
+    def _only_asks(self, text, question, chase=False):
+        """True when the message asks that question and, beside it, only names what it asks about (and, chasing, how
+        long it has waited)."""
         rest, asked = question.subn("", text)
         if not asked:
             return False
+        if chase:
+            rest = self._waited_re.sub("", rest)
         rest = self._question_words_re.sub("", rest)
         return len(rest) <= 10 and not self._cue_re.search(rest) and not self._stated_re.search(rest)
 

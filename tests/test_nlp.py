@@ -384,3 +384,61 @@ def test_a_bare_verdict_is_no_report(text, intent):
 def test_the_problem_s_building_beats_the_resident_s_own_and_a_corrected_one(text, expected):
     loc = analyze(text).location
     assert (loc.building, loc.unit, loc.room) == expected
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("物业电话多少", "help"),                      # asks for information, reports nothing
+    ("物业的电话是多少啊", "help"),
+    ("网格员联系方式发一下", "help"),
+    ("请问社区居委会电话号码是多少", "help"),
+    ("请问小区可以停车吗", "help"),
+    ("外来车可以停进小区吗", "help"),
+    ("明天停水吗 5号楼", "help"),                  # a planned outage asked about
+    ("后天会停水吗", "help"),
+    ("今晚停电吗？", "help"),
+    ("消防车来了吗", "status_query"),              # chasing help already called
+    ("网格员啥时候来", "status_query"),
+    ("师傅什么时候到", "status_query"),
+    ("人呢", "status_query"),
+    ("人呢？？？", "status_query"),
+    ("都半个小时了还没人来", "status_query"),
+    ("等了一个小时了还没人来", "status_query"),
+    ("你们效率太低了 都半个小时了还没人来", "status_query"),
+    ("维修的人怎么还没到", "status_query"),
+    ("物业办公室电话是多少", "help"),
+    ("楼道里可以放自行车吗", "help"),
+    ("下周二停水吗", "help"),
+    ("明天几点停水", "help"),
+    ("维修师傅几点到", "status_query"),
+    ("救护车来了吗", "status_query"),
+    ("都一个小时了 人呢", "status_query"),
+])
+def test_questions_that_report_nothing_are_not_complaints(text, intent):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent) == (intent, None, False)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("路灯坏了怎么没人修？", "lighting"),          # a problem stated, asking for action
+    ("为什么垃圾三天没人收", "sanitation"),
+    ("电梯又坏了，什么时候能修好？", "elevator"),
+    ("物业电话多少？一直打不通", "property"),
+    ("小区可以停车吗？门口天天被外来车堵着", "parking"),
+    ("今天又停水了吗", "water_supply"),
+    ("明天还停水吗，都停三天了", "water_supply"),
+    ("电梯坏了！！！到底有没有人管！！！", "elevator"),
+    ("电梯坏了 人呢", "elevator"),
+    ("能不能管管乱停车", "parking"),
+    ("可以帮忙修一下路灯吗", "lighting"),
+    ("楼道灯坏了三天了还没人来修", "lighting"),
+    ("小区能停车吗 外面车都停进来了", "parking"),
+    ("燃气公司什么时候来安检", "gas"),              # what comes is a service asked for, not help on its way
+])
+def test_complaints_phrased_as_questions_stay_complaints(text, category):
+    a = analyze(text)
+    assert (a.intent, a.category) == ("complaint", category)
+
+
+def test_chasing_a_fire_is_still_an_emergency():
+    a = analyze("着火了 消防车怎么还没来")
+    assert (a.intent, a.urgent, a.danger) == ("complaint", True, "fire")
