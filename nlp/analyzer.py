@@ -20,6 +20,9 @@ CONFIG_KEYS = {"min_confidence", "min_margin", "keywords", "urgent_keywords", "m
 
 # "不是坏了，是太亮了": words in the denied part should not decide the category.
 _DENIED = re.compile(r"(?:不是|并不是|并非)([^,，。!！?？]{1,10}?)[,，\s]?(?:而|就|只)?是")
+# "煤气管道老化了 物业也不管": who fails to fix it, said after the problem itself.
+_NOBODY_FIXES = re.compile(r"(?:物业|你们|社区|居委会|网格员)?(?:也|都|根本|一直|还是|就是|从来)*"
+                           r"(?:没有?人管|不管|不理|不作为|不处理|不来修|不修|没有?人修|没有?人理)")
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 
 
@@ -151,12 +154,18 @@ class Analyzer:
 
     def _rule_scores(self, text):
         denied = [m.span(1) for m in _DENIED.finditer(text)]
-        scores = {}
+        tails = [m.span() for m in _NOBODY_FIXES.finditer(text)]
+        scores, told = {}, {}
         for m in self._keyword_re.finditer(text):
             if any(a <= m.start() < b for a, b in denied):
                 continue
+            into = told if any(a <= m.start() < b for a, b in tails) else scores
             for category, weight in self.keywords[m.group(0)].items():
-                scores[category] = scores.get(category, 0) + weight
+                into[category] = into.get(category, 0) + weight
+        if told and max((v for k, v in scores.items() if k != "property"), default=0) >= 3:
+            told.pop("property", None)  # the thing is named: nobody fixing it is no second problem
+        for category, weight in told.items():
+            scores[category] = scores.get(category, 0) + weight
         return scores
 
     def _intent(self, text, feats, rule, urgent):

@@ -330,37 +330,6 @@ def test_look_alikes_of_an_emergency_are_not_urgent(text, category):
     assert (a.intent, a.category, a.urgent) == ("complaint", category, False)
 
 
-@pytest.mark.parametrize("text, category, urgent, clear", [
-    ("6号楼墙皮掉下来了 差点砸到人", "facilities", False, True),   # a wall is a facility; a near miss hurt nobody
-    ("楼道墙皮脱落了一大块", "facilities", False, True),
-    ("外墙瓷砖掉下来了", "facilities", False, True),
-    ("外墙的瓷砖掉下来了，好危险", "facilities", False, False),     # 危险 makes 治安消防 a fair second guess
-    ("外墙砖掉下来砸到人了", "facilities", True, False),            # urgent: filed at once, nothing asked
-    ("墙面渗水，墙皮一块一块往下掉", "leak", False, True),          # the water is the problem; the wall shows it
-])
-def test_a_falling_wall_is_a_facility(text, category, urgent, clear):
-    a = analyze(text)
-    assert (a.intent, a.category, a.urgent) == ("complaint", category, urgent)
-    if clear:  # no "治安消防 or 漏水渗水?" question
-        assert not a.ambiguous
-
-
-@pytest.mark.parametrize("text, category, urgent, building", [
-    ("满意 但是6号楼三楼楼道着火了 好大的烟", "safety", True, "6"),   # a verdict and a report in one message
-    ("满意，另外10号楼门口的井盖松了", "facilities", True, "10"),
-    ("很满意！对了5号楼路灯又不亮了", "lighting", False, "5"),
-    ("不满意 楼道里还是很臭", "sanitation", False, None),
-])
-def test_a_verdict_word_does_not_hide_the_report_beside_it(text, category, urgent, building):
-    a = analyze(text)
-    assert (a.intent, a.category, a.urgent, a.location.building) == ("complaint", category, urgent, building)
-
-
-@pytest.mark.parametrize("text, intent", [("满意", "chitchat"), ("满意 谢谢", "thanks"), ("非常满意，辛苦了", "thanks")])
-def test_a_bare_verdict_is_no_report(text, intent):
-    assert analyze(text).intent == intent
-
-
 @pytest.mark.parametrize("text, expected", [
     ("我家住4栋，9栋门口的垃圾桶满了没人倒", ("9", None, None)),   # where the resident lives is not where the problem is
     ("我是3号楼的 6号楼那边路灯不亮", ("6", None, None)),
@@ -442,3 +411,50 @@ def test_complaints_phrased_as_questions_stay_complaints(text, category):
 def test_chasing_a_fire_is_still_an_emergency():
     a = analyze("着火了 消防车怎么还没来")
     assert (a.intent, a.urgent, a.danger) == ("complaint", True, "fire")
+
+
+@pytest.mark.parametrize("text, category, urgent, clear", [
+    ("6号楼墙皮掉下来了 差点砸到人", "facilities", False, True),   # a wall is a facility; a near miss hurt nobody
+    ("楼道墙皮脱落了一大块", "facilities", False, True),
+    ("外墙瓷砖掉下来了", "facilities", False, True),
+    ("外墙的瓷砖掉下来了，好危险", "facilities", False, False),     # 危险 makes 治安消防 a fair second guess
+    ("外墙砖掉下来砸到人了", "facilities", True, False),            # urgent: filed at once, nothing asked
+    ("墙面渗水，墙皮一块一块往下掉", "leak", False, True),          # the water is the problem; the wall shows it
+])
+def test_a_falling_wall_is_a_facility(text, category, urgent, clear):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent) == ("complaint", category, urgent)
+    if clear:  # no "治安消防 or 漏水渗水?" question
+        assert not a.ambiguous
+
+
+@pytest.mark.parametrize("text, category, urgent, building", [
+    ("满意 但是6号楼三楼楼道着火了 好大的烟", "safety", True, "6"),   # a verdict and a report in one message
+    ("满意，另外10号楼门口的井盖松了", "facilities", True, "10"),
+    ("很满意！对了5号楼路灯又不亮了", "lighting", False, "5"),
+    ("不满意 楼道里还是很臭", "sanitation", False, None),
+])
+def test_a_verdict_word_does_not_hide_the_report_beside_it(text, category, urgent, building):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent, a.location.building) == ("complaint", category, urgent, building)
+
+
+@pytest.mark.parametrize("text, intent", [("满意", "chitchat"), ("满意 谢谢", "thanks"), ("非常满意，辛苦了", "thanks")])
+def test_a_bare_verdict_is_no_report(text, intent):
+    assert analyze(text).intent == intent
+
+
+@pytest.mark.parametrize("text, category", [
+    ("5号楼煤气管道老化了 物业也不管", "gas"),          # nobody fixing it is no second problem
+    ("路灯坏了一个月了 物业根本不管", "lighting"),
+    ("物业不管事", "property"),                          # unless nothing else is named
+])
+def test_the_thing_named_beats_nobody_fixing_it(text, category):
+    a = analyze(text)
+    assert (a.intent, a.category, a.ambiguous) == ("complaint", category, False)
+
+
+@pytest.mark.parametrize("text", ["7号楼楼道里电线老化了 外皮都破了", "楼道电线的皮都掉了", "电线皮被老鼠咬破了"])
+def test_wires_with_their_insulation_gone_are_bare_live_wires(text):
+    a = analyze(text)
+    assert (a.urgent, a.danger) == (True, "electric")
