@@ -7,6 +7,7 @@ from pathlib import Path
 from . import lexicon
 from .location import Location, parse
 from .model import features, load_models
+from .scan import alternation
 from .segment import build_tokenizer
 from .subject import subject_in
 from .text import normalize
@@ -20,9 +21,7 @@ CONFIG_KEYS = {"min_confidence", "min_margin", "keywords", "urgent_keywords", "m
 
 # "不是坏了，是太亮了": words in the denied part should not decide the category.
 _DENIED = re.compile(r"(?:不是|并不是|并非)([^,，。!！?？]{1,10}?)[,，\s]?(?:而|就|只)?是")
-# "煤气管道老化了 物业也不管": who fails to fix it, said after the problem itself.
-_NOBODY_FIXES = re.compile(r"(?:物业|你们|社区|居委会|网格员)?(?:也|都|根本|一直|还是|就是|从来)*"
-                           r"(?:没有?人管|不管|不理|不作为|不处理|不来修|不修|没有?人修|没有?人理)")
+_NOBODY_FIXES = alternation([lexicon.NOBODY_FIXES])
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 
 
@@ -85,9 +84,9 @@ class Analyzer:
         self._chitchat_re = re.compile(lexicon.CHITCHAT)
         self._cue_re = re.compile(lexicon.PROBLEM_CUES)
         self._grievance_re = re.compile(lexicon.GRIEVANCE)
-        self._progress_re = re.compile(lexicon.PROGRESS_ASK)
+        self._progress_re = alternation([lexicon.PROGRESS_ASK])
         self._howto_re = re.compile(lexicon.HOWTO_ASK)
-        self._info_re = re.compile(lexicon.INFO_ASK)
+        self._info_re = alternation([lexicon.INFO_ASK])
         self._waited_re = re.compile(lexicon.WAITED)
         self._question_words_re = re.compile(lexicon.QUESTION_WORDS)
         self._stated_re = re.compile(lexicon.STATED)

@@ -130,6 +130,10 @@ CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了
 # A "how do I" question that is really a complaint: "维修基金怎么用的也不公示".
 GRIEVANCE = r"不(公示|公开|透明|合理|作为|处理|管|修)|乱(收|花|用)|没人管|太差"
 
+# "煤气管道老化了 物业也不管": who fails to fix it, said beside the problem; no second problem when a thing is named.
+NOBODY_FIXES = (r"(?:物业|你们|社区|居委会|网格员)?(?:也|都|根本|一直|还是|就是|从来)*"
+                r"(?:没有?人管|不管|不理|不作为|不处理|不来修|不修|没有?人修|没有?人理)")
+
 # Words that describe a problem; a message with none of them and no category keyword is not a complaint.
 PROBLEM_CUES = (r"坏|不|没|漏|堵|太|乱|吵|臭|脏|差|难|危险|投诉|反映|举报|问题|管管|咋回事|怎么回事|一直|老是|总是|又|天天|"
                 r"每天|整天|好几|严重|影响|受不了|烦|气死|救(?!护车)|快来|赶紧|麻烦|帮忙|请|希望|要求|能不能|尽快|修")

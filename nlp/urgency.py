@@ -3,6 +3,8 @@
 import re
 from typing import NamedTuple
 
+from .scan import alternation
+
 # After "someone in the lift": the end of the clause, or words that say the person is stuck.
 _STUCK = r"(?:$|[\s,，。!！?？~～]|(?:还|一直|在)?[^,，。!！?？\s]{0,4}?(?:出不来|困|关|卡|下不来|呼救|喊|哭|敲|拍|求救|救|快|按铃|按警铃|打不开))"
 # Smoke smelt, not seen; harmless when the message names its cause (_HARMLESS_SMOKE).
@@ -43,15 +45,18 @@ TRIGGERS = [
     ("fire", r"(打|拨|叫)了(119|火警)|119(已经|已|刚)?(打|拨)了"), ("person", r"(打|拨|叫)了(120|急救|救护车)|120(已经|已|刚)?(打|拨)了"),
     # a smell of smoke or burning nobody explains (see _HARMLESS_SMOKE)
     ("fire", _SMOKE_SMELL),
-    # a message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger
-    ("fire", rf"^{_FILLER}*火[火{_FILLER[1:-1]}]*$"),
     # a person down and hurt, or not answering behind their door (see _AT_RISK)
     ("person", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
                r"|(倒|躺)在?地上|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(心脏病|犯病|发病)(犯|发作)?了"
                r"|摔伤|跌伤|摔破了?(头|腿|胳膊|手|脸)|摔(断|骨折)了?(腿|胳膊|手|骨头)"),
     ("person", _UNANSWERED),
 ]
-_TRIGGER = re.compile("|".join(f"(?:{t})" for _, t in TRIGGERS))
+# A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
+_FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
+
+
+# Most messages report no emergency: some forty alternatives, tried only where a match can start.
+_TRIGGER = alternation([t for _, t in TRIGGERS])
 # Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
 _EACH = [(danger, re.compile(t)) for danger, t in TRIGGERS]
 
@@ -118,7 +123,7 @@ def emergencies(text):
     hits = [m for m in _TRIGGER.finditer(text)
             if not _negated(text, m) and not _hypothetical(text, m) and _fits_context(text, m)]
     if not hits:
-        return []
+        return [Emergency("safety", "fire")] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
     return [Emergency(_kind(m, danger), danger) for m, danger in _current(text, hits)]
 
 

@@ -458,3 +458,23 @@ def test_the_thing_named_beats_nobody_fixing_it(text, category):
 def test_wires_with_their_insulation_gone_are_bare_live_wires(text):
     a = analyze(text)
     assert (a.urgent, a.danger) == (True, "electric")
+
+
+def test_many_alternatives_are_tried_only_where_a_match_can_start_and_find_the_same():
+    import re
+
+    from nlp import analyzer, scan, urgency
+    from nlp.text import normalize
+
+    assert scan.openers([r"(?<!油)烟(好)?大", r"(还)?有人", r"[a-c]x"]) == {"烟", "还", "有", "a", "b", "c"}
+    assert scan.openers([r"\w+火"]) is None and scan.openers([r"(有)?"]) is None  # unlisted, or empty
+    rows = [json.loads(l) for f in (DATA / "heldout.jsonl", DATA / "fresh.jsonl", ROOT / "nlp" / "data" / "train.jsonl")
+            for l in f.open(encoding="utf-8")]
+    texts = [normalize(r["text"]) for r in rows]
+    a = nlp.default_analyzer()
+    for fast, patterns in [(urgency._TRIGGER, [t for _, t in urgency.TRIGGERS]), (a._progress_re, [nlp.lexicon.PROGRESS_ASK]),
+                           (a._info_re, [nlp.lexicon.INFO_ASK]), (analyzer._NOBODY_FIXES, [nlp.lexicon.NOBODY_FIXES])]:
+        assert fast.pattern.startswith("(?=["), "the first characters of every alternative can be listed"
+        bare = re.compile("|".join(f"(?:{p})" for p in patterns))
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == [m.span() for m in bare.finditer(text)], text
