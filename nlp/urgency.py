@@ -7,8 +7,8 @@ from .scan import alternation
 
 # After "someone in the lift": the end of the clause, or words that say the person is stuck.
 _STUCK = r"(?:$|[\s,，。!！?？~～]|(?:还|一直|在)?[^,，。!！?？\s]{0,4}?(?:出不来|困|关|卡|下不来|呼救|喊|哭|敲|拍|求救|救|快|按铃|按警铃|打不开))"
-# Smoke smelt, not seen; harmless when the message names its cause (_HARMLESS_SMOKE).
-_SMOKE_SMELL = r"(?<![油香])烟味|烟(好|很|特别|太|老)?(呛|重|浓)(?!度)|烧(东西|塑料|橡胶|电线)的?味|糊味"
+# Smoke smelt or thick; harmless when the message names its cause (_HARMLESS_SMOKE).
+_SMOKE_SMELL = r"(?<![油香])烟味|(?<!油)烟(好|很|特别|太|老)大|烟(好|很|特别|太|老)?(呛|重|浓)(?!度)|烧(东西|塑料|橡胶|电线)的?味|糊味"
 # Knocking or calling and nobody answering: an emergency only for a person at risk (_AT_RISK), not an office.
 _UNANSWERED = (r"(敲|叫|喊|拍|砸)[^,，。!！?？]{0,3}门[^,，。!！?？]{0,4}(没人|不|没|无人)(应|开|理|答应|回应|反应|动静)"
                r"|(电话|手机|微信)[^,，。!！?？]{0,4}(打不通|没人接|不接|关机|不回)|联系不上|失联")
@@ -27,7 +27,7 @@ TRIGGERS = [
     ("trapped", rf"(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
     ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|卡住|卡在|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
     # fire and smoke; sparks are an electrical danger first
-    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|(?<!油)烟(好|很|特别|太|老)大|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
+    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
     ("electric", r"火花|火星"),
     # bare live wires, water on electrics
     ("electric", r"电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
@@ -76,8 +76,10 @@ KIND = [
 ]
 
 _SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
-_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧纸|烧香|上香|烧烤|炒菜|做饭|(没|没有|不是)(着火|起火|失火)")
+_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|(没|没有|不是)(着火|起火|失火)")
 _UNANSWERED_AT = re.compile(_UNANSWERED)
+# Knocking about a problem of the flat's own ("楼上漏水，敲门没人应") is no welfare check.
+_KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
 _OFFICE = re.compile(r"物业|客服|保安|网格员|社区|居委会|热线|办公室|管家|师傅|维修|公司")
 _AT_RISK = re.compile(r"老人|老太|老大爷|老爷子|老奶奶|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|我妈|我爸|母亲|父亲|老伴|独居|一个人|孤寡|残疾|病人|孩子|小孩")
 
@@ -190,7 +192,7 @@ def _fits_context(text, match):
     if _SMOKE_SMELL_AT.match(text, match.start()):
         return not _HARMLESS_SMOKE.search(text)
     if _UNANSWERED_AT.match(text, match.start()):
-        return bool(_AT_RISK.search(text)) and not _OFFICE.search(text)
+        return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
     return True
 
 

@@ -76,6 +76,7 @@ def test_a_question_about_a_repair_is_a_status_query_unless_it_states_the_proble
     "楼道里一股很浓的煤气味", "厨房闻到臭鸡蛋的味道", "电梯里有人被困住了", "电梯卡在两层中间，我妈在里面",
     "楼下着火了！", "楼道冒烟了", "配电箱冒火花", "电线掉在地上还带着电", "水漏到电闸上了",
     "井盖没了，刚有人差点掉下去", "路面塌了个大洞", "楼梯間有煤氣味", "昨天开始就有煤气味，现在越来越浓",
+    "楼道里有人在烧纸，烟很大",
 ])
 def test_emergency_is_urgent(text):
     a = analyze(text)
@@ -85,7 +86,7 @@ def test_emergency_is_urgent(text):
 @pytest.mark.parametrize("text", [
     "昨天电梯困人了，后来救出来了，电梯还没修", "上周燃气泄漏，已经处理好了", "电梯没困人，就是门关不上",
     "没有漏气，就是燃气表不走了", "燃气灶打不着火", "电动车停在楼道里，着火了谁负责", "路灯坏了", "又停水了！！！",
-    "楼上漏水漏得厉害快来修", "消防通道被车堵了",
+    "楼上漏水漏得厉害快来修", "消防通道被车堵了", "楼下烧烤摊烟太大了", "隔壁老人好几天没出门了，有点担心",
 ])
 def test_non_emergency_is_not_urgent(text):
     assert not analyze(text).urgent
@@ -322,6 +323,7 @@ def test_live_emergencies_that_name_no_thing_are_urgent(text, category, danger, 
     ("上周有个老人在这摔倒了，地砖到现在还是松的", "facilities"),
     ("路面结冰了，老人容易摔倒", "facilities"),
     ("物业电话打不通，敲门也没人应", "property"),       # nobody at the property office is nobody in danger
+    ("楼上漏水 敲门没人开 家里就我和我妈两个人", "leak"),  # knocking about the leak is no welfare check
     ("已经打了119，火已经灭了，楼道墙都熏黑了", "safety"),
     ("楼道灯一直闪🔥🔥", "lighting"),                    # fire emoji as anger, beside a stated problem
 ])
@@ -381,6 +383,9 @@ def test_the_problem_s_building_beats_the_resident_s_own_and_a_corrected_one(tex
     ("维修师傅几点到", "status_query"),
     ("救护车来了吗", "status_query"),
     ("都一个小时了 人呢", "status_query"),
+    ("保安人呢", "status_query"),
+    ("小区能养狗吗", "help"),
+    ("能在楼道充电吗", "help"),
 ])
 def test_questions_that_report_nothing_are_not_complaints(text, intent):
     a = analyze(text)
@@ -402,6 +407,9 @@ def test_questions_that_report_nothing_are_not_complaints(text, intent):
     ("楼道灯坏了三天了还没人来修", "lighting"),
     ("小区能停车吗 外面车都停进来了", "parking"),
     ("燃气公司什么时候来安检", "gas"),              # what comes is a service asked for, not help on its way
+    ("可以放个垃圾桶吗", "sanitation"),             # asking for something is a request, not asking leave
+    ("能不能在楼下装个充电桩", "ebike"),
+    ("可以装个监控吗", "facilities"),
 ])
 def test_complaints_phrased_as_questions_stay_complaints(text, category):
     a = analyze(text)
