@@ -53,8 +53,6 @@ TRIGGERS = [
 ]
 # A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
 _FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
-
-
 # Most messages report no emergency: some forty alternatives, tried only where a match can start.
 _TRIGGER = alternation([t for _, t in TRIGGERS])
 # Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
