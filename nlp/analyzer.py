@@ -7,6 +7,7 @@ from pathlib import Path
 from . import lexicon
 from .location import Location, parse
 from .model import features, load_models
+from .scan import alternation
 from .segment import build_tokenizer
 from .subject import subject_in
 from .text import normalize
@@ -20,6 +21,7 @@ CONFIG_KEYS = {"min_confidence", "min_margin", "keywords", "urgent_keywords", "m
 
 # "不是坏了，是太亮了": words in the denied part should not decide the category.
 _DENIED = re.compile(r"(?:不是|并不是|并非)([^,，。!！?？]{1,10}?)[,，\s]?(?:而|就|只)?是")
+_NOBODY_FIXES = alternation([lexicon.NOBODY_FIXES])
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 
 
@@ -82,8 +84,10 @@ class Analyzer:
         self._chitchat_re = re.compile(lexicon.CHITCHAT)
         self._cue_re = re.compile(lexicon.PROBLEM_CUES)
         self._grievance_re = re.compile(lexicon.GRIEVANCE)
-        self._progress_re = re.compile(lexicon.PROGRESS_ASK)
+        self._progress_re = alternation([lexicon.PROGRESS_ASK])
         self._howto_re = re.compile(lexicon.HOWTO_ASK)
+        self._info_re = alternation([lexicon.INFO_ASK])
+        self._waited_re = re.compile(lexicon.WAITED)
         self._question_words_re = re.compile(lexicon.QUESTION_WORDS)
         self._stated_re = re.compile(lexicon.STATED)
         self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
@@ -131,8 +135,9 @@ class Analyzer:
         rule = self._rule_scores(text)
         found = emergencies(text)
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
-        for kind, _ in found:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
-            rule[kind] = rule.get(kind, 0) + 2
+        for kind, danger in found:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
+            # A person down now is the problem itself; weak hints around it ("倒在楼梯上", "头破了") are not.
+            rule[kind] = rule.get(kind, 0) + (3 if danger == "person" else 2)
         intent, intent_conf = self._intent(text, feats, rule, urgent)
         if intent != "complaint":
             return self._result(intent, None, False, location, intent_conf)
@@ -148,12 +153,18 @@ class Analyzer:
 
     def _rule_scores(self, text):
         denied = [m.span(1) for m in _DENIED.finditer(text)]
-        scores = {}
+        tails = [m.span() for m in _NOBODY_FIXES.finditer(text)]
+        scores, told = {}, {}
         for m in self._keyword_re.finditer(text):
             if any(a <= m.start() < b for a, b in denied):
                 continue
+            into = told if any(a <= m.start() < b for a, b in tails) else scores
             for category, weight in self.keywords[m.group(0)].items():
-                scores[category] = scores.get(category, 0) + weight
+                into[category] = into.get(category, 0) + weight
+        if told and max((v for k, v in scores.items() if k != "property"), default=0) >= 3:
+            told.pop("property", None)  # the thing is named: nobody fixing it is no second problem
+        for category, weight in told.items():
+            scores[category] = scores.get(category, 0) + weight
         return scores
 
     def _intent(self, text, feats, rule, urgent):
@@ -165,9 +176,9 @@ class Analyzer:
             if intent in matched:
                 return intent, 0.95
         # "电梯修好了吗" asks after a repair and "物业费怎么交" how to pay; neither reports a problem.
-        if self._only_asks(text, self._progress_re):
+        if self._only_asks(text, self._progress_re, chase=True):
             return "status_query", 0.9
-        if self._only_asks(text, self._howto_re):
+        if self._only_asks(text, self._howto_re) or self._only_asks(text, self._info_re):
             return "help", 0.9
         # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
         concrete = max((v for k, v in rule.items() if k != "property"), default=0)
@@ -189,11 +200,14 @@ class Analyzer:
         best = max(others, key=others.get)
         return (best, others[best]) if others[best] >= 0.3 else ("chitchat", 1 - p_complaint)
 
-    def _only_asks(self, text, question):
-        """True when the message asks that question and, beside it, only names what it asks about."""
+    def _only_asks(self, text, question, chase=False):
+        """True when the message asks that question and, beside it, only names what it asks about (and, chasing, how
+        long it has waited)."""
         rest, asked = question.subn("", text)
         if not asked:
             return False
+        if chase:
+            rest = self._waited_re.sub("", rest)
         rest = self._question_words_re.sub("", rest)
         return len(rest) <= 10 and not self._cue_re.search(rest) and not self._stated_re.search(rest)
 

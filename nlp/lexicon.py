@@ -107,10 +107,22 @@ PHRASE_OVERRIDES = {
     "冒充": ("safety", 5), "谁都能进": ("safety", 3), "随便进": ("safety", 2), "没人守": ("safety", 2),
     "吵死": ("noise", 2), "垃圾车": ("noise", 0), "高空扔": ("safety", 9), "往下扔垃圾": ("safety", 6),
     "扔下来": ("safety", 3), "往下扔东西": ("safety", 3), "楼梯间黑": ("lighting", 3), "摔": ("facilities", 0),
+    # A wall coming down is a wall (facilities), not a leak nor a throw, unless water is named too.
+    "墙皮掉": ("facilities", 5), "墙皮脱落": ("facilities", 5), "墙皮剥落": ("facilities", 5), "外墙皮": ("facilities", 4),
+    "外墙砖": ("facilities", 4), "墙砖": ("facilities", 3), "瓷砖": ("facilities", 3), "外墙脱落": ("facilities", 4),
+    "差点砸到": ("safety", 0), "砸到人": ("safety", 0),  # who was (nearly) hit: what fell or was thrown decides
+    # Smoking in a lift or a corridor is a fire-safety matter; walls blackened by smoke tell of a fire.
+    "抽烟": ("safety", 3), "吸烟": ("safety", 3), "熏黑": ("safety", 3), "大小便": ("sanitation", 3), "撒尿": ("sanitation", 3),
+    # Someone living alone: the welfare of a person (other), as when nobody answers their door.
+    "独居": ("other", 2), "一个人在家": ("other", 2), "一个人住": ("other", 2), "空巢": ("other", 2), "孤寡": ("other", 2),
+    "没出门": ("other", 2), "没露面": ("other", 2),
 }
 
-# Words that only say where something is; matched so that a shorter keyword inside them does not count.
-NEUTRAL = "单元门口 楼门口 单元门前 门口 楼道口 车库里 车库门口 楼下 楼上 物业说 卡在哪"
+# Words that only say where something is, or what befell a person ("摔倒" is no fallen tree, "打不通" no blocked
+# drain); matched so that a shorter keyword inside them does not count. Someone in a lift does something there:
+# "电梯里有人乱贴小广告" is about the flyers.
+NEUTRAL = ("单元门口 楼门口 单元门前 门口 楼道口 车库里 车库门口 楼下 楼上 物业说 卡在哪 电梯里有人 电梯里面有人 "
+           "摔倒 跌倒 晕倒 打不通 心脏")
 
 # Short messages that are small talk, not a problem.
 CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了吗|吃饭了|无聊|星期几|几号了|^(哈|呵|嘿|嗯|哦|噢|好|ok|行|收到|知道了)+[的啦吧!！。.~]*$"
@@ -119,9 +131,13 @@ CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了
 # A "how do I" question that is really a complaint: "维修基金怎么用的也不公示".
 GRIEVANCE = r"不(公示|公开|透明|合理|作为|处理|管|修)|乱(收|花|用)|没人管|太差"
 
+# "煤气管道老化了 物业也不管": who fails to fix it, said beside the problem; no second problem when a thing is named.
+NOBODY_FIXES = (r"(?:物业|你们|社区|居委会|网格员)?(?:也|都|根本|一直|还是|就是|从来)*"
+                r"(?:没有?人管|不管|不理|不作为|不处理|不来修|不修|没有?人修|没有?人理)")
+
 # Words that describe a problem; a message with none of them and no category keyword is not a complaint.
 PROBLEM_CUES = (r"坏|不|没|漏|堵|太|乱|吵|臭|脏|差|难|危险|投诉|反映|举报|问题|管管|咋回事|怎么回事|一直|老是|总是|又|天天|"
-                r"每天|整天|好几|严重|影响|受不了|烦|气死|救|快来|赶紧|麻烦|帮忙|请|希望|要求|能不能|尽快|修")
+                r"每天|整天|好几|严重|影响|受不了|烦|气死|救(?!护车)|快来|赶紧|麻烦|帮忙|请|希望|要求|能不能|尽快|修")
 
 # A question after a repair ("电梯修好了吗", "怎么还没人来修"): a status query unless the message also states
 # the problem ("电梯又坏了，什么时候能修好？" reports it).
@@ -129,7 +145,26 @@ PROGRESS_ASK = (r"(修|弄|处理|解决|搞|办)(好|完)了?(吗|没|没有|�
                 r"|还(没|没有)(人|来人|派人)(来|过来|上门)?(修|处理|管|回复|联系)?|还(没|没有)(来|上门)?(修|处理|管|回复|联系)"
                 r"|(怎么|咋|为什么|为啥)(还)?(没|没有)人(来|过来|上门)?(修|管|处理|理|回复|回)?"
                 r"|(什么时候|啥时候|几时|多久)(才)?(能|会|可以|给)?(来)?(修|处理|弄好|解决|派人|有人来|上门)"
-                r"|有人(来|管|处理|跟进)(了)?(吗|没|没有|么)|(怎么样|咋样|如何)了")
+                r"|有人(来|管|处理|跟进)(了)?(吗|没|没有|么)|(怎么样|咋样|如何)了"
+                # chasing the people on their way: "网格员啥时候来", "消防车来了吗", "怎么还没到", "人呢"
+                r"|(什么时候|啥时候|几时|几点|多久|多会儿)(才)?(能|会|可以)?(来|到|过来)(?=[啊呀呢吗啦了嘛哦]*(?:$|[\s,，。!！?？~～]))"
+                r"|(来|到)了(吗|没|没有|么|嘛)|(怎么|咋|为什么|为啥)?还(没|没有)(来|到)(?![水电气暖])|人(呢|哪去了|去哪了|都去哪了)")
+
+# Beside a chase, how long one has waited, how slow it is and who is awaited are no new problem: "都半个小时了还没人来",
+# "维修师傅几点到".
+WAITED = (r"(都|已经|等了|等)?(快|好)?(\d+|[一二两三四五六七八九十几半多好]+)(个)?(多)?(分钟|小时|钟头|天|个?星期|周|个?月)(多)?了?"
+          r"|等了?(半天|好久|很久|这么久|老半天)了?|效率(太|真|好|很|也太)?(低|差|慢)了?|(太|真|好|这么)慢了?|急死(了|人)?"
+          r"|(维修|修理)(师傅|工人|工|人员|的人)")
+
+# A question asking for information ("物业电话多少", "小区可以停车吗", "明天停水吗"): help, unless it states a problem.
+INFO_ASK = (r"(电话|号码|手机号?|联系方式|座机|热线|微信号?)(号码|号)?(是)?(多少|几号|什么|啥|给一下|发一下|发个|给个|告诉我|有吗|有没有)"
+            # may one do it ("可以停车吗"); not a request for something ("可以放个垃圾桶吗", "能不能装个充电桩")
+            r"|(可以|能|能否|允许)(在[^,，。!！?？装加换修建安弄搞]{1,6}?)?(停车|停|养|种|放|晒|摆|烧|充电(?!桩|站|口)|带|遛|进|办|用)(?!个|几|一些|些|点)"
+            r"[^,，。!！?？]{0,6}?(吗|么|嘛|[?？])"
+            r"|(可不可以|能不能|让不让|准不准|允不允许)(在[^,，。!！?？装加换修建安弄搞]{1,6}?)?(停车|停|养|种|放|晒|摆|烧|充电(?!桩|站|口)|带|遛|进|办|用)(?!个|几|一些|些|点)"
+            r"|(明天|后天|明早|明晚|今晚|下周|下星期|周末|周[一二三四五六日天]|星期[一二三四五六日天]|哪天|会不会|要不要|是不是要"
+            r"|什么时候|啥时候|几点)(几点|什么时候|啥时候)?(会|要|还会|还要|开始)?"
+            r"(停水|停电|停气|断水|断电)(吗|么|嘛|不|没|呢|[?？]|到几点|多久|几天)?")
 
 # A question on how to pay ("物业费怎么交"): help, unless the message also states a problem.
 HOWTO_ASK = r"(怎么|如何|咋|在哪里?|在哪儿|去哪里?|去哪儿|哪里|哪儿|到哪)(能|可以|去)?(交|缴|付|充值|续费)"

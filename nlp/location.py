@@ -27,7 +27,13 @@ _WHOLE = re.compile(r"[这那每整哪几]\s*$")
 _MONTH = re.compile(rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})\s*月\s*$")
 # "不是12栋，是2栋", "12栋不是，是2栋", "12栋，不对，2栋": the resident took that address back.
 _DENIED_BEFORE = re.compile(r"(?:(?<!是)不是|并非|而非|不在)\s*$")
-_DENIED_AFTER = re.compile(r"\s*(?:的)?\s*[,，]?\s*(?:不是(?=\s*(?:[,，。!！?？;；]|是|$))|不对|错了|说错|写错|打错|搞错)")
+# "12号楼，哦不对，2号楼", "9栋，我说错了", "3栋...不对": fillers and a pause may come before the taking back.
+_DENIED_AFTER = re.compile(r"\s*(?:的)?[\s,，.。…~～]*(?:(?:哦|噢|喔|啊|呃|额|嗯|哎|诶|唉|呀|我)\s*)*"
+                           r"(?:不是(?=\s*(?:[,，。!！?？;；]|是|$))|不对(?!劲)|不不|不(?=\s*[,，])|错了|说错|写错|打错|搞错|记错|口误)")
+# "我家住4栋", "我是3号楼的", "8栋的业主": where the resident lives, which may not be where the problem is.
+_HOME_BEFORE = re.compile(r"(?:住|住在|家在|家是|(?:我|我们)是)\s*$")
+_HOME_AFTER = re.compile(r"\s*(?:的)?\s*(?:业主|住户|居民)")
+_HOME_HINT = re.compile(r"住|家在|家是|我是|我们是|业主|居民")
 _EMERGENCY = {"110", "119", "120", "122", "999"}
 
 
@@ -103,7 +109,42 @@ def _denied(text, start, end):
 
 
 def parse(text):
-    """Parse an already normalised message."""
+    """Parse an already normalised message; a building the resident only lives in gives way to another one named."""
+    homes, other = _addresses(text) if _HOME_HINT.search(text) else ((), False)
+    if homes and other:
+        for start, end in homes:  # blank the home out, keeping every other position where it was
+            text = text[:start] + " " * (end - start) + text[end:]
+    return _parse(text)
+
+
+def _addresses(text):
+    """The spans of the addresses said to be the resident's home, and whether another building is named."""
+    homes, other = [], False
+    for m in _DASH3.finditer(text):
+        if _room(m.group(3)) and not _denied(text, m.start(), m.end()):
+            if _is_home(text, m.start(), m.end()):
+                homes.append((m.start(), m.end()))
+            else:
+                other = True
+    for m in _BUILDING.finditer(text):
+        if any(a <= m.start() < b for a, b in homes) or _building(text, m) is None:
+            continue
+        after = _AFTER_BUILDING.match(text, m.end())
+        end = after.end() if after else m.end()
+        if _denied(text, m.start(), end):
+            continue
+        if _is_home(text, m.start(), end):
+            homes.append((m.start(), end))
+        else:
+            other = True
+    return homes, other
+
+
+def _is_home(text, start, end):
+    return bool(_HOME_BEFORE.search(text[max(0, start - 4):start]) or _HOME_AFTER.match(text, end))
+
+
+def _parse(text):
     for m in _DASH3.finditer(text):
         if _room(m.group(3)) and not _denied(text, m.start(), m.end()):
             return Location(str(int(m.group(1))), str(int(m.group(2))), m.group(3))

@@ -91,6 +91,7 @@ TABLE = {
         ("window", "窗户玻璃", "unit", "玻璃 窗户"),
         ("bike_shed", "车棚", "bldg", "车棚"),
         ("wall", "围墙", "bldg", "围墙"),
+        ("wall_surface", "墙皮墙砖", "bldg", "墙皮 墙砖 外墙 瓷砖"),  # before the road: 砖 of a wall is no paving
         ("road", "路面", "bldg", "路面 坑 塌陷 窟窿 地砖 砖 台阶 路坏 大洞"),
     ],
     "greenery": [

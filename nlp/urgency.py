@@ -3,6 +3,18 @@
 import re
 from typing import NamedTuple
 
+from .scan import alternation
+
+# After "someone in the lift": the end of the clause, or words that say the person is stuck.
+_STUCK = r"(?:$|[\s,，。!！?？~～]|(?:还|一直|在)?[^,，。!！?？\s]{0,4}?(?:出不来|困|关|卡|下不来|呼救|喊|哭|敲|拍|求救|救|快|按铃|按警铃|打不开))"
+# Smoke smelt or thick; harmless when the message names its cause (_HARMLESS_SMOKE).
+_SMOKE_SMELL = r"(?<![油香])烟味|(?<!油)烟(好|很|特别|太|老)大|烟(好|很|特别|太|老)?(呛|重|浓)(?!度)|烧(东西|塑料|橡胶|电线)的?味|糊味"
+# Knocking or calling and nobody answering: an emergency only for a person at risk (_AT_RISK), not an office.
+_UNANSWERED = (r"(敲|叫|喊|拍|砸)[^,，。!！?？]{0,3}门[^,，。!！?？]{0,4}(没人|不|没|无人)(应|开|理|答应|回应|反应|动静)"
+               r"|(电话|手机|微信)[^,，。!！?？]{0,4}(打不通|没人接|不接|关机|不回)|联系不上|失联")
+# What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
+_FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧]"
+
 # Each trigger names a danger to a person right now (CATEGORIES.md, "Urgent"), with the kind of danger it is.
 TRIGGERS = [
     # gas smell or leak
@@ -11,13 +23,15 @@ TRIGGERS = [
     ("gas", r"闻着头晕"), ("gas", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)"), ("gas", r"臭鸡蛋.{0,3}(味|气)"),
     # a person trapped in a lift
     ("trapped", r"(困人|关人|困住|困在|困着|被困|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
-    ("trapped", r"(电梯|梯).{0,12}(里面?|里头)[^,，。]{0,3}(有人|有老人|有小孩|有孩子|人出不来)"),
-    ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|卡住|卡在|停在两层)"), ("trapped", r"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)"),
+    # Someone merely in the lift ("电梯里有人抽烟", "...乱贴小广告") is not trapped: the words after must say stuck, or nothing.
+    ("trapped", rf"(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
+    ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|卡住|卡在|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
     # fire and smoke; sparks are an electrical danger first
-    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|(?<!油)烟(好|很|特别|太|老)大|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
+    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
     ("electric", r"火花|火星"),
     # bare live wires, water on electrics
     ("electric", r"电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
+    ("electric", r"(电线|线)[^。]{0,8}(外皮|线皮|皮|绝缘层?)[^,，。]{0,5}(破|烂|掉|裂|没了|脱落)"),  # the copper shows
     ("electric", r"(水|漏|渗)[^。]{0,16}(电闸|电表|电箱|配电|插座|电线|灯上|灯里|开关)"),
     ("electric", r"(电闸|电表|电箱|配电|插座|开关|电线|灯)[^。]{0,6}(全是水|都是水|进水|泡水|湿了|往下滴|滴水|有水|淌水)"),
     ("electric", r"(电闸|电表箱?|电箱|配电箱|插座)[^,，。]{0,4}(进水|泡水|湿)"),
@@ -26,8 +40,21 @@ TRIGGERS = [
     ("fall", r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|松|掀|缺|塌|没盖)"), ("fall", r"没(有)?井盖"), ("fall", r"(大)?窟窿"),
     ("fall", r"塌陷|坍塌|塌了|塌下来|掉下去|掉进去|大洞"), ("person", r"跳楼|轻生|晕倒|昏倒|倒在地上|流血|受伤|砸伤|砸到人了"),
     ("electric", r"电梯井?进水"), ("person", r"救命|救救|快救|快来人"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
+    # the fire goes on after the call: "打了119，火还在烧"; a call for the fire brigade or an ambulance is news of one
+    ("fire", r"火[^,，。!！?？]{0,3}在烧|(还|仍然?|一直)在烧(?![纸香烤饭菜水])|烧得(很|好|特别|太)?(厉害|旺|猛)"),
+    ("fire", r"(打|拨|叫)了(119|火警)|119(已经|已|刚)?(打|拨)了"), ("person", r"(打|拨|叫)了(120|急救|救护车)|120(已经|已|刚)?(打|拨)了"),
+    # a smell of smoke or burning nobody explains (see _HARMLESS_SMOKE)
+    ("fire", _SMOKE_SMELL),
+    # a person down and hurt, or not answering behind their door (see _AT_RISK)
+    ("person", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
+               r"|(倒|躺)在?地上|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(心脏病|犯病|发病)(犯|发作)?了"
+               r"|摔伤|跌伤|摔破了?(头|腿|胳膊|手|脸)|摔(断|骨折)了?(腿|胳膊|手|骨头)"),
+    ("person", _UNANSWERED),
 ]
-_TRIGGER = re.compile("|".join(f"(?:{t})" for _, t in TRIGGERS))
+# A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
+_FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
+# Most messages report no emergency: some forty alternatives, tried only where a match can start.
+_TRIGGER = alternation([t for _, t in TRIGGERS])
 # Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
 _EACH = [(danger, re.compile(t)) for danger, t in TRIGGERS]
 
@@ -45,6 +72,14 @@ KIND = [
     ("leak", re.compile(r"^(水|漏|渗)|进水|泡水")),
     ("safety", re.compile(r"火|烟|焦|电线|带电|有电|漏电|触电|短路")),
 ]
+
+_SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
+_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|(没|没有|不是)(着火|起火|失火)")
+_UNANSWERED_AT = re.compile(_UNANSWERED)
+# Knocking about a problem of the flat's own ("楼上漏水，敲门没人应") is no welfare check.
+_KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
+_OFFICE = re.compile(r"物业|客服|保安|网格员|社区|居委会|热线|办公室|管家|师傅|维修|公司")
+_AT_RISK = re.compile(r"老人|老太|老大爷|老爷子|老奶奶|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|我妈|我爸|母亲|父亲|老伴|独居|一个人|孤寡|残疾|病人|孩子|小孩")
 
 _NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$")
 _HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|隐患|谁负责|怎么办|容易|可能会|会不会|担心|怕)")
@@ -85,11 +120,18 @@ def is_urgent(text):
 
 def emergencies(text):
     """The emergencies a normalised message reports as happening now (empty when none)."""
-    hits = [m for m in _TRIGGER.finditer(text) if not _negated(text, m) and not _hypothetical(text, m)]
+    hits = [m for m in _TRIGGER.finditer(text)
+            if not _negated(text, m) and not _hypothetical(text, m) and _fits_context(text, m)]
     if not hits:
-        return []
-    return [Emergency(next((kind for kind, pattern in KIND if pattern.search(m.group(0))), "safety"), danger)
-            for m, danger in _current(text, hits)]
+        return [Emergency("safety", "fire")] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
+    return [Emergency(_kind(m, danger), danger) for m, danger in _current(text, hits)]
+
+
+def _kind(hit, danger):
+    """The category a hit leans to; a person down or not answering ("倒在楼梯上") is no lift and no fire: other."""
+    if danger == "person":
+        return "other"
+    return next((kind for kind, pattern in KIND if pattern.search(hit.group(0))), "safety")
 
 
 def danger_of(found):
@@ -141,6 +183,15 @@ def _clause_before(text, match):
     start = match.start()
     cut = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
     return text[cut:start]
+
+
+def _fits_context(text, match):
+    """False for a smell of smoke the message explains, or a door nobody opens with no one at risk behind it."""
+    if _SMOKE_SMELL_AT.match(text, match.start()):
+        return not _HARMLESS_SMOKE.search(text)
+    if _UNANSWERED_AT.match(text, match.start()):
+        return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
+    return True
 
 
 def _negated(text, match):

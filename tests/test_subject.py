@@ -19,6 +19,8 @@ def test_the_table_names_known_categories_and_each_code_once():
     ("4号楼1单元门口的垃圾桶坏了", "bin"),
     ("1号楼门口的健身器材坏了", "exercise"),  # 门口 says where, not that the door is broken
     ("2单元门口的地砖翘起来了", "road"),
+    ("6号楼墙皮掉下来了 差点砸到人", "wall_surface"),
+    ("外墙瓷砖掉下来了", "wall_surface"),
     ("3号楼楼门关不上", "door_access"),
     ("4号楼垃圾堆了好几天没人收", "garbage"),
     ("垃圾桶满了没人收", "garbage"),
