@@ -85,9 +85,9 @@ def continue_report(message: Message, ctx: Context) -> str:
         # Another problem: kept, to be filed with this one once we know where (the answer covers both).
         draft.setdefault("also", []).append(extra)
     elif step == "category" and chosen and said_besides_choice(text, ctx, draft["choices"]):
-        draft["text"] = f"{draft['text']}\n补充：{text}"[:4000]
+        draft["text"] = f"{draft['text']}\n补充：{text}"
     elif step != "category" and adds_detail(text):
-        draft["text"] = f"{draft['text']}\n补充：{text}"[:4000]
+        draft["text"] = f"{draft['text']}\n补充：{text}"
     noted = texts.ALSO_NOTED.format(category=category_name(ctx, draft["also"][-1]["category"])) if other else ""
     draft["tries"] = draft.get("tries", 0) + (0 if other else 1)
     gave_up = draft["tries"] >= 2 or any(word in text for word in DONT_KNOW)
@@ -148,7 +148,7 @@ def emergency_meanwhile(message: Message, ctx: Context, draft: dict) -> str:
     waiting = {k: v for k, v in draft.items() if k not in ("also", "choices", "tries")}
     if _same_problem(urgent, draft):
         in_choices = urgent["category"] in draft.get("choices", ())
-        waiting.update(text=f"{draft['text']}\n补充：{message.text}"[:4000], urgent=True, danger=urgent["danger"],
+        waiting.update(text=f"{draft['text']}\n补充：{message.text}", urgent=True, danger=urgent["danger"],
                        also=draft.get("also", []), media=draft.get("media", []) + urgent["media"],
                        category=urgent["category"] if in_choices else draft["category"])
         if urgent["building"]:

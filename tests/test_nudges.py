@@ -54,9 +54,7 @@ def test_a_neighbour_following_the_ticket_chases_it_too(wechat, runtime, fake_we
 
 @pytest.mark.parametrize("nudge", [
     "电梯修好了吗",
-    pytest.param("人呢", marks=pytest.mark.xfail(reason="the reader reads 人呢 as status_query in the nlp slice")),
-    pytest.param("网格员啥时候来", marks=pytest.mark.xfail(reason="read as status_query in the nlp slice")),
-    pytest.param("都半个小时了还没人来", marks=pytest.mark.xfail(reason="read as status_query in the nlp slice")),
+    "人呢", "网格员啥时候来", "都半个小时了还没人来",
 ])
 def test_a_question_after_the_ticket_chases_it(wechat, runtime, fake_wechat, nudge):
     number = number_in(wechat.say("6号楼电梯坏了", sender="r10b"))

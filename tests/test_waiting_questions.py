@@ -180,6 +180,8 @@ def test_placing_an_emergency_is_said_once_not_pushed_again(wechat, runtime, fak
 
 def test_a_photo_sent_before_the_words_goes_with_the_report(wechat, runtime):
     assert "照片会一起登记" in wechat.image(sender="o_photo", media_id="IMG_FIRST")
+    # Words that say nothing of the problem get the question again, not small talk.
+    assert "请用文字说一下是什么问题" in wechat.say("你们看看这个", sender="o_photo")
     opened = ticket(runtime, number_in(wechat.say("10号楼门口的健身器材坏了", sender="o_photo")))
     (photo,) = rows(runtime, Attachment, Attachment.ticket_id == opened.id)
     assert (photo.kind, photo.media_id) == ("image", "IMG_FIRST")
