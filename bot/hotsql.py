@@ -83,6 +83,14 @@ class HotSQL:
     def json(self, value: Any):
         return self._json(value)
 
+    def read_when(self, value) -> datetime | None:
+        """A datetime column as the driver returns it (SQLite: text) read back as a naive UTC datetime."""
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    def read_json(self, value) -> Any:
+        """A JSON column as the driver returns it (SQLite: text; psycopg: already loaded)."""
+        return json.loads(value) if isinstance(value, (str, bytes)) else value
+
     def for_update(self) -> str:
         return " FOR UPDATE" if self.postgres else ""
 

@@ -88,6 +88,8 @@ class TicketEvent(Base):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
+    __table_args__ = (Index("ix_ticket_events_ticket_kind", "ticket_id", "kind"),)
+
 
 class Outbox(Base):
     """A job to enqueue, written with the ticket so a Redis outage loses nothing."""

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot import chases
 from bot import worktime
 from bot.clock import utcnow
 from bot.models import Attachment, Follower, Ticket, TicketEvent
 from bot.settings import Department, Grid, Person, limits_for
-from bot.tickets import NOTIFY_JOB, OPEN, Step, TicketStore
+from bot.tickets import NOTIFY_JOB, OPEN, URGE_JOB, Step, TicketStore
 
 NOTIFY = [NOTIFY_JOB]
 # A resident's addendum: pushed at once, or gathered with the next ones when one went out a moment ago.
@@ -244,20 +245,23 @@ def is_party(session, ticket: Ticket, openid: str) -> bool:
 
 
 # A chase reaches whoever holds the ticket through its own job (workers/urged.py).
-URGED = ["workers.urged.tell_urged"]
+URGED = [URGE_JOB]
 
 
 def urge(store: TicketStore, ticket_id: int, openid: str, text: str, quiet: timedelta):
-    """A resident chases an open ticket (催办): recorded with their words, and whoever holds it is told, unless this
-    resident chased it less than `quiet` ago (then it is only recorded, and the very same words not twice)."""
+    """A resident chases an open ticket (催办): recorded with their words; whoever holds it is told as bot/chases.py
+    says (not again within `quiet` of the last chase told). Two index lookups whatever the ticket's history."""
     def change(session, ticket):
         if ticket.status not in OPEN:
             return None
-        urged = list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                                               TicketEvent.kind == "urged").order_by(TicketEvent.id)))
-        mine = [event for event in urged if event.actor == openid]
-        lately = bool(mine) and mine[-1].at >= utcnow() - quiet
-        if lately and (mine[-1].detail or {}).get("text") == text[:1000]:
+        urged = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "urged")
+        last = session.scalars(urged.order_by(TicketEvent.id.desc()).limit(1)).first()
+        mine = last if last is None or last.actor == openid else session.scalars(
+            urged.where(TicketEvent.actor == openid).order_by(TicketEvent.id.desc()).limit(1)).first()
+        decided = chases.decide(*(chases.Chase(e.at, e.detail) if e is not None else None for e in (last, mine)),
+                                text, utcnow(), quiet)
+        if decided is None:
             return None  # a retried message, or the same words sent twice in a row
-        return Step("urged", {"text": text[:1000], "count": len(urged) + 1}, [] if lately else URGED)
+        detail, tell = decided
+        return Step("urged", detail, URGED if tell else [])
     return store.apply(ticket_id, openid, change)

@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import chases
 from bot.clock import utcnow
 from bot.hotsql import Batches, HotSQL
 from bot.models import Outbox, Ticket, TicketEvent
@@ -26,6 +28,7 @@ DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
 # (one job, not two: each enqueue costs the webhook time, and the timers must not wait for a push that fails).
 OPEN_JOBS = [DISPATCH_JOB]
 NOTIFY_JOB = "workers.notify.notify_event"
+URGE_JOB = "workers.urged.tell_urged"  # a resident's chase (催办) reaches whoever holds the ticket
 OPEN = ("new", "dispatched", "accepted")
 
 
@@ -55,6 +58,15 @@ class Step:
     jobs: list[str] = field(default_factory=list)
 
 
+class JoinResult(NamedTuple):
+    """What `join_or_chase` did: the open ticket found (None: none), the `joined` event (None: nothing joined),
+    and True when the neighbour, following it already, chased it."""
+
+    ticket: "TicketView | None"
+    event: int | None
+    chased: bool | None
+
+
 class TicketView(NamedTuple):
     """What a neighbour's report needs of the open ticket it joins, read without the ORM."""
 
@@ -70,6 +82,7 @@ class TicketView(NamedTuple):
     room: str | None
     grid_id: str | None
     assignee_name: str | None
+    status: str
 
 
 _OPEN_LIST = ", ".join(f"'{status}'" for status in OPEN)
@@ -114,8 +127,13 @@ def open_same(estate_id: str | None, building: str | None, category: str | None,
 
 
 _OPEN_BY_ID = f"SELECT {_TICKET_FIELDS} FROM tickets WHERE id = :ticket_id AND status IN ({_OPEN_LIST})"
+# No row back: they follow it already (a retried message, or they tell it again).
 _INSERT_FOLLOWER = ("INSERT INTO ticket_followers (ticket_id, openid, text, joined_at)"
-                    " VALUES (:ticket_id, :openid, :text, :at)")
+                    " VALUES (:ticket_id, :openid, :text, :at) ON CONFLICT (ticket_id, openid) DO NOTHING RETURNING id")
+_LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id = :ticket_id AND kind = 'urged'"
+               " ORDER BY id DESC LIMIT 1")
+_MY_LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id = :ticket_id AND kind = 'urged'"
+                  " AND actor = :actor ORDER BY id DESC LIMIT 1")
 _ONE_MORE_HOUSEHOLD = "UPDATE tickets SET households = households + 1 WHERE id = :ticket_id RETURNING households"
 _TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "subject", "urgent", "community_id",
                    "estate_id", "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status",
@@ -230,42 +248,50 @@ class TicketStore:
         Returns the ticket (None when there is no such open ticket) and the id of the `joined` event
         (its push to the grid worker goes out only at the household counts `followup.tell_joined_at` names),
         None when nothing was written: the reporter themself, or someone already following (a retry).
-        Straight to the driver (bot/hotsql.py): in a burst most messages take this path. On SQLite the
-        web process's joins are written many per transaction by one thread (`Batches`); elsewhere each
-        is its own transaction.
+        """
+        ticket, event_id, _ = self.join_or_chase(openid, text, ticket_id, estate_id, building, category, subject,
+                                                 unit, urgent)
+        return ticket, event_id
+
+    def join_or_chase(self, openid: str, text: str, ticket_id: int | None = None, estate_id: str | None = None,
+                      building: str | None = None, category: str | None = None, subject: str | None = None,
+                      unit: str | None = None, urgent: bool = False, chase: timedelta | None = None
+                      ) -> JoinResult:
+        """`join`, and with `chase` (the quiet time of bot/chases.py) a neighbour who follows the ticket already
+        and tells it again chases it (催办) in the same write: `chased` is then True (recorded, or the same
+        words again), the event None.
+
+        Straight to the driver (bot/hotsql.py): in a burst most messages take this path, the neighbours
+        who write twice too. On SQLite the web process's joins are written many per transaction by one
+        thread (`Batches`); elsewhere each is its own transaction.
         """
         query, params = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
                          open_same(estate_id, building, category, subject, unit, urgent))
-        item = (openid, text, query, params)
+        item = (openid, text, query, params, chase)
         if self._batches is not None:
             return self._batches.submit(item)
         hot = self.hot
-        with hot.turn, hot.engine.connect() as conn:
-            transaction = conn.begin()
-            (ticket, event_id), jobs = self._join(conn, item)
-            if event_id is None:
-                transaction.rollback()
-                return ticket, None
-            transaction.commit()
+        with hot.turn, hot.engine.begin() as conn:
+            result, jobs = self._join(conn, item)
         self.after_commit(jobs)
-        return ticket, event_id
+        return result
 
-    def _join(self, conn, item) -> tuple[tuple[TicketView | None, int | None], list[Job]]:
-        """One neighbour's join inside the caller's transaction; nothing written when the event id is None."""
-        openid, text, query, params = item
+    def _join(self, conn, item) -> tuple[JoinResult, list[Job]]:
+        """One neighbour's join (or chase) inside the caller's transaction."""
+        openid, text, query, params, chase = item
         hot = self.hot
         row = hot.run(conn, query + hot.for_update(), params).fetchone()
         ticket = TicketView(*row) if row is not None else None
         if ticket is None or ticket.resident_openid == openid:
-            return (ticket, None), []
+            return JoinResult(ticket, None, None), []
         now = utcnow()
         at = hot.when(now)
-        try:
-            hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000], "at": at})
-        except IntegrityError:
-            # Already following: a retried message, or they reported it twice. (On SQLite only this statement is
-            # undone and a batch goes on; on PostgreSQL the caller rolls the transaction back.)
-            return (ticket, None), []
+        if hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
+                                            "at": at}).fetchone() is None:
+            # Already following: a retried message, or they tell it again.
+            if chase is None:
+                return JoinResult(ticket, None, None), []
+            return JoinResult(ticket, None, True), self._chase(conn, ticket.id, openid, text, now, chase)
         households = hot.one(hot.run(conn, _ONE_MORE_HOUSEHOLD, {"ticket_id": ticket.id}))
         event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
             "ticket_id": ticket.id, "at": at, "actor": openid, "kind": "joined",
@@ -273,9 +299,26 @@ class TicketStore:
         # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
         # 10... households), not once per message of a burst.
         if not self.directory.config.followup.tells_joined(households):
-            return (ticket, event_id), []
-        return (ticket, event_id), [Job(self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now), NOTIFY_JOB,
-                                        [event_id])]
+            return JoinResult(ticket, event_id, None), []
+        return JoinResult(ticket, event_id, None), [Job(self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now),
+                                                        NOTIFY_JOB, [event_id])]
+
+    def _chase(self, conn, ticket_id: int, openid: str, text: str, now, quiet: timedelta) -> list[Job]:
+        """A follower's chase of the ticket as bot/chases.py decides (steps.urge is the same through the ORM)."""
+        hot = self.hot
+        last = hot.run(conn, _LAST_CHASE, {"ticket_id": ticket_id}).fetchone()
+        mine = last if last is None or last[0] == openid else hot.run(
+            conn, _MY_LAST_CHASE, {"ticket_id": ticket_id, "actor": openid}).fetchone()
+        decided = chases.decide(*(chases.Chase(hot.read_when(r[1]), hot.read_json(r[2])) if r is not None else None
+                                  for r in (last, mine)), text, now, quiet)
+        if decided is None:
+            return []
+        detail, tell = decided
+        event_id = hot.one(hot.run(conn, _INSERT_EVENT, {"ticket_id": ticket_id, "at": hot.when(now), "actor": openid,
+                                                         "kind": "urged", "detail": hot.json(detail)}))
+        if not tell:
+            return []
+        return [Job(self._outbox(conn, ticket_id, URGE_JOB, [event_id], now), URGE_JOB, [event_id])]
 
     def by_source(self, source_key: str) -> Ticket | None:
         with self.sessions() as session:

@@ -116,16 +116,17 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
     for attempt in range(2):
         if ticket is not None:
             break
-        duplicate, event = (ctx.tickets.join(sender, draft["text"], estate_id=draft.get("estate_id"),
-                                             building=draft["building"], category=draft["category"], subject=subject,
-                                             unit=draft.get("unit"), urgent=draft["urgent"])
-                            if draft.get("building") else (None, None))
-        if duplicate is not None and duplicate.resident_openid != sender and event is None and fresh:
-            # A neighbour's ticket they already follow: telling it again chases it.
+        # A neighbour's ticket they already follow: telling it again chases it, in the same write.
+        duplicate, _, chased = (ctx.tickets.join_or_chase(
+            sender, draft["text"], estate_id=draft.get("estate_id"), building=draft["building"],
+            category=draft["category"], subject=subject, unit=draft.get("unit"), urgent=draft["urgent"],
+            chase=ctx.settings.config.conversation.addendum_window if fresh else None)
+                                if draft.get("building") else (None, None, None))
+        if chased:
+            from handlers.nudge import nudged
+
             _attach_media(ctx, duplicate.id, sender, draft)
-            chased = _chased(ctx, sender, duplicate.id, draft)
-            if chased:
-                return chased, None
+            return _urgent_first(ctx, draft, nudged(ctx, duplicate)), None
         if duplicate is not None and duplicate.resident_openid != sender:
             _attach_media(ctx, duplicate.id, sender, draft)
             named = subject_name(duplicate.subject)  # the neighbour's words say what they joined, and whether it fits
@@ -133,9 +134,7 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
                                                   category=named or category_name(ctx, duplicate.category))
             if named and not subject:
                 reply += texts.DUPLICATE_NOT_SURE.format(subject=named)
-            if draft["urgent"]:
-                reply = texts.URGENT_PREFIX + advice_for(ctx, draft["category"], draft.get("danger")) + "\n" + reply
-            return reply, None
+            return _urgent_first(ctx, draft, reply), None
         if duplicate is not None:
             # Their own open ticket: this adds to it, unless this very message opened it (Redis forgot the claim).
             ticket = ctx.tickets.by_source(key) if fresh else None
@@ -160,9 +159,14 @@ def _chased(ctx: Context, sender: str, ticket_id: int, draft: dict) -> str | Non
     from handlers.nudge import chase_ticket
 
     chased = chase_ticket(ctx, sender, ticket_id, draft["text"])
-    if chased and draft["urgent"]:
-        chased = texts.URGENT_PREFIX + advice_for(ctx, draft["category"], draft.get("danger")) + "\n" + chased
-    return chased
+    return _urgent_first(ctx, draft, chased) if chased else chased
+
+
+def _urgent_first(ctx: Context, draft: dict, reply: str) -> str:
+    """An emergency's advice comes before anything else said about it."""
+    if not draft["urgent"]:
+        return reply
+    return texts.URGENT_PREFIX + advice_for(ctx, draft["category"], draft.get("danger")) + "\n" + reply
 
 
 def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> None:

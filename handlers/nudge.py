@@ -67,6 +67,11 @@ def chase_ticket(ctx: Context, sender: str, ticket_id: int, text: str) -> str | 
     ticket, _ = steps.urge(ctx.tickets, ticket_id, sender, text, ctx.settings.config.conversation.addendum_window)
     if ticket is None or ticket.status not in steps.OPEN:
         return None
+    return nudged(ctx, ticket)
+
+
+def nudged(ctx: Context, ticket) -> str:
+    """What a resident hears when they chase an open ticket (a Ticket or the store's TicketView)."""
     return texts.NUDGED.format(number=ticket.number, category=category_name(ctx, ticket.category),
                                place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
                                holder=holder(ctx, ticket))

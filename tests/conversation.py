@@ -41,7 +41,8 @@ def settings(env, tmp_path, config_changes):
 
 def rows(runtime, model, *where):
     with runtime.sessions() as session:
-        return list(session.scalars(select(model).where(*where)))
+        # In the order they were written (PostgreSQL returns rows in whatever order its plan reads them).
+        return list(session.scalars(select(model).where(*where).order_by(*model.__table__.primary_key.columns)))
 
 
 def ticket(runtime, number: str):

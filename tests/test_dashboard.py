@@ -138,7 +138,8 @@ def test_reassign_to_the_backup_and_add_a_note(secretary, runtime, wechat, fake_
     with runtime.sessions() as db:
         ticket = db.get(Ticket, t.id)
         assert (ticket.assignee_openid, ticket.assignee_name) == ("o_demo_grid1_zhao", "赵秀英")
-        kinds = [e.kind for e in db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id))]
+        kinds = [e.kind for e in db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)
+                                                           .order_by(TicketEvent.id))]
         assert kinds[-2:] == ["transferred", "note"]
     wechat.run_jobs()
     (task,) = fake_wechat.texts_to("o_demo_grid1_zhao")  # the backup gets the task, once

@@ -127,3 +127,25 @@ def test_a_chase_a_while_after_the_last_tells_the_grid_worker_again(wechat, runt
     wechat.run_jobs()
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 2
     assert pushes(fake_wechat, GRID2, "（第2次）：怎么还没人来修")
+
+
+@pytest.mark.parametrize("config_changes", [{"conversation": {"addendum_window": 1}}])  # one second
+def test_many_neighbours_chasing_at_once_make_one_push_and_the_next_counts_them(wechat, runtime, fake_wechat):
+    import time
+
+    number = number_in(wechat.say("6号楼电梯坏了", sender="rb0"))
+    for n in range(1, 5):
+        assert number in wechat.say("6号楼电梯又停了", sender=f"rb{n}")  # they follow it
+    time.sleep(1.1)
+    for n in range(1, 5):  # told again with the building: a follower's chase, written with the join
+        assert wechat.say("6号楼电梯又停了", sender=f"rb{n}").startswith(f"已帮您催办工单{number}（电梯，6号楼）")
+    assert wechat.say("6号楼电梯又停了", sender="rb1").startswith(f"已帮您催办工单{number}")  # the same words again
+    assert [e.detail["count"] for e in urged(runtime, number)] == [1, 2, 3, 4]
+    wechat.run_jobs()
+    assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 1
+    time.sleep(1.1)
+    wechat.say("6号楼电梯还是不行 老人下不了楼", sender="rb2")
+    wechat.run_jobs()
+    assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 2
+    assert pushes(fake_wechat, GRID2, "（第5次）：6号楼电梯还是不行")
+    assert wechat.ticket_count() == 1
