@@ -88,7 +88,9 @@ class TicketEvent(Base):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
-    __table_args__ = (Index("ix_ticket_events_ticket_kind", "ticket_id", "kind"),)
+    # A ticket's chases or verdicts; one resident's own events, on a ticket or (unsubscribing) anywhere.
+    __table_args__ = (Index("ix_ticket_events_ticket_kind", "ticket_id", "kind"),
+                      Index("ix_ticket_events_actor_ticket_kind", "actor", "ticket_id", "kind"))
 
 
 class Outbox(Base):

@@ -1,4 +1,5 @@
-"""a ticket's events of one kind (its chases, its verdicts) are found by index, however long its history
+"""a ticket's events of one kind (its chases, its verdicts), and one person's events (on a ticket, or all of them
+when they unsubscribe), are found by index, however long the ticket's history
 
 Revision ID: 0009
 Revises: 0008
@@ -13,7 +14,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index('ix_ticket_events_ticket_kind', 'ticket_events', ['ticket_id', 'kind'], unique=False)
+    op.create_index('ix_ticket_events_actor_ticket_kind', 'ticket_events', ['actor', 'ticket_id', 'kind'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_ticket_events_actor_ticket_kind', table_name='ticket_events')
     op.drop_index('ix_ticket_events_ticket_kind', table_name='ticket_events')
