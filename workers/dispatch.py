@@ -4,11 +4,10 @@ from __future__ import annotations
 import logging
 
 from bot.clock import utcnow
-from bot.errors import NoChannel
 from bot.models import Ticket, TicketEvent
 from handlers import texts
 from workers import runtime, timers
-from workers.ledger import deliver
+from workers.ledger import deliver, deliver_each
 from workers.notifier import Push
 
 log = logging.getLogger("minhu.dispatch")
@@ -48,11 +47,8 @@ def dispatch_ticket(ticket_id: int) -> str:
     # Reminders and escalation first: they are the remedy when this push cannot go out.
     timers.schedule_ticket(ticket_id)
     sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
-    for helper in helpers:
-        try:
-            deliver(rt.sessions, ticket_id, "dispatch", helper, lambda helper=helper: rt.notifier.send(helper, push))
-        except NoChannel as exc:  # the assignee has it; a helper out of reach must not hold the ticket back
-            log.warning("ticket %s dispatch: %s", ticket_id, exc)
+    # The assignee has it; a helper out of reach must not hold the ticket back.
+    deliver_each(rt, ticket_id, "dispatch", [(helper, push) for helper in helpers])
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket.status == "new":

@@ -1,7 +1,8 @@
 """The delivery ledger: a push is claimed, sent, then marked, so a retried job sends nothing twice."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -11,7 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import metrics
 from bot.clock import utcnow
 from bot.models import Delivery
+from bot.errors import NoChannel
 from workers import runtime
+
+log = logging.getLogger("minhu.ledger")
 
 # A claim older than this belongs to a worker that died mid-send: another may take it over.
 STALE_CLAIM = timedelta(seconds=60)
@@ -59,3 +63,17 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
                                                              error=None))
         session.commit()
     return True
+
+
+def deliver_each(rt, ticket_id: int, event: str, pushes: Iterable[tuple[str, object]]) -> int:
+    """`deliver` each (recipient, push) of one ticket event through `rt.notifier`; a recipient WeChat cannot reach
+    (no window, no template) is logged and skipped, since retrying will not help and the ledger keeps the failure.
+    Returns how many were sent now."""
+    sent = 0
+    for recipient, push in pushes:
+        try:
+            sent += deliver(rt.sessions, ticket_id, event, recipient,
+                            lambda recipient=recipient, push=push: rt.notifier.send(recipient, push))
+        except NoChannel as exc:
+            log.warning("ticket %s %s: %s", ticket_id, event, exc)
+    return sent

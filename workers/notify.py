@@ -14,7 +14,7 @@ from bot.tickets import OPEN
 from handlers import texts
 from workers import runtime
 from workers.dispatch import task_push, task_recipients
-from workers.ledger import deliver
+from workers.ledger import deliver, deliver_each
 from workers.notifier import Push
 
 log = logging.getLogger("minhu.notify")
@@ -136,15 +136,7 @@ def notify_event(event_id: int) -> str:
         residents = [o for o in [ticket.resident_openid, *followers] if o]
         pushes = pushes_for(rt, ticket, event, residents)
         ticket_id, name = ticket.id, f"{event.kind}:{event.id}"
-    sent = 0
-    for recipient, push in pushes:
-        try:
-            sent += deliver(rt.sessions, ticket_id, name, recipient,
-                            lambda recipient=recipient, push=push: rt.notifier.send(recipient, push))
-        except NoChannel as exc:
-            # Outside the window with no template: retrying will not help; the ledger keeps the failure.
-            log.warning("ticket %s %s: %s", ticket_id, name, exc)
-    return f"sent {sent}"
+    return f"sent {deliver_each(rt, ticket_id, name, pushes)}"
 
 
 TELL_ADDED = "workers.notify.tell_added"

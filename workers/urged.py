@@ -1,16 +1,11 @@
 """tell_urged: a resident's chase (催办) reaches whoever holds the ticket, and the secretary for an emergency, once."""
 from __future__ import annotations
 
-import logging
-
-from bot.errors import NoChannel
 from bot.models import Ticket, TicketEvent
 from handlers import texts
 from workers import runtime
-from workers.ledger import deliver
+from workers.ledger import deliver_each
 from workers.notifier import Push
-
-log = logging.getLogger("minhu.urged")
 
 
 def tell_urged(event_id: int) -> str:
@@ -32,11 +27,4 @@ def tell_urged(event_id: int) -> str:
         recipients = [o for o in dict.fromkeys([ticket.assignee_openid, secretary]) if o and o != event.actor]
         ticket_id, name = ticket.id, f"urged:{event.id}"
     push = Push(text=text, fields=facts | {"title": "居民催办"})
-    sent = 0
-    for recipient in recipients:
-        try:
-            sent += deliver(rt.sessions, ticket_id, name, recipient,
-                            lambda recipient=recipient: rt.notifier.send(recipient, push))
-        except NoChannel as exc:
-            log.warning("ticket %s %s: %s", ticket_id, name, exc)
-    return f"sent {sent}"
+    return f"sent {deliver_each(rt, ticket_id, name, [(recipient, push) for recipient in recipients])}"
