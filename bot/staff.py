@@ -85,6 +85,11 @@ class StaffDirectory:
         """The secretaries bound by invite who hear of this community's emergencies and get its digest."""
         return [openid for openid, community in self._read()[2].items() if community in (community_id, None)]
 
+    def secretaries(self, secretary: str, community_id: str | None) -> list[str]:
+        """Who hears what a community's secretary hears: config.yaml's `secretary` first, then those bound by
+        invite, each once."""
+        return list(dict.fromkeys([secretary, *self.secretaries_of(community_id)]))
+
     def bound_secretaries(self) -> list[tuple[Member, str | None]]:
         """Each secretary bound by invite, with their community (None: every community)."""
         _, members, communities = self._read()

@@ -31,7 +31,7 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
         return openid, Push(text=text, fields=fields | {"title": title})
 
     # The community's secretary, and those bound by invite (`minhu staff invite --secretary`).
-    secretaries = list(dict.fromkeys([secretary.openid, *rt.staff.secretaries_of(ticket.community_id)]))
+    secretaries = rt.staff.secretaries(secretary.openid, ticket.community_id)
     if step == "page:urgent":
         return [push(openid, "紧急工单", f"【紧急】{about}\n{said}\n已派给{assignee}，"
                      f"须在{when(ticket.accept_due_at, zone)}前接单。请您留意。") for openid in secretaries]

@@ -82,13 +82,8 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
     if kind == "urgent":
         # config.yaml's secretary and those bound by invite; not the one who holds it (they had the task push).
         return [(o, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))
-                for o in _secretaries(rt, ticket, secretary) if o != ticket.assignee_openid]
+                for o in rt.staff.secretaries(secretary, ticket.community_id) if o != ticket.assignee_openid]
     return []
-
-
-def _secretaries(rt, ticket: Ticket, secretary: str) -> list[str]:
-    """Who hears of an emergency besides its holder: the secretary, and the secretaries bound by invite."""
-    return list(dict.fromkeys([secretary, *rt.staff.secretaries_of(ticket.community_id)]))
 
 
 def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list[str],
@@ -99,7 +94,7 @@ def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list
     about = facts | {"target": target}
     told = [(o, texts.PUSH_MOVED_AWAY) for o in [detail.get("from")] if o]
     if ticket.urgent:
-        everyone = _secretaries(rt, ticket, secretary)
+        everyone = rt.staff.secretaries(secretary, ticket.community_id)
         told = [(o, text) for o, text in told if o not in everyone] + [(o, texts.PUSH_URGENT_MOVED) for o in everyone]
     return [(o, Push(text=text.format(**about), fields=facts | {"title": "工单已改派"}))
             for o, text in told if o not in taken and o != event.actor]
