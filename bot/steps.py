@@ -143,17 +143,21 @@ def _noted(detail: dict, note: str, by: str = "") -> dict:
     return detail | ({"text": note[:1000]} if note else {}) | ({"by": by} if by else {})
 
 
+def _hand_over(ticket: Ticket, person: Person, grid_id: str, note: str, by: str) -> Step:
+    """Give the ticket to `person` in `grid_id` as a new task; the transfer's event names who had it."""
+    before = ticket.assignee_openid
+    ticket.assignee_openid, ticket.assignee_name, ticket.grid_id = person.openid, person.name, grid_id
+    ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
+    return Step("transferred", _noted({"grid": grid_id, "to": person.openid, "to_name": person.name,
+                                       "from": before}, note, by), MOVES_ON)
+
+
 def transfer_to_grid(store: TicketStore, ticket_id: int, actor: str, grid: Grid, note: str = "", by: str = ""):
     """Hand the ticket to a grid's worker, who gets it as a new task (from anyone else in that grid too)."""
     def change(session, ticket):
         if ticket.status not in OPEN or (ticket.grid_id == grid.id and ticket.assignee_openid == grid.worker.openid):
             return None
-        before = ticket.assignee_openid
-        ticket.grid_id, ticket.status, ticket.accepted_at = grid.id, "dispatched", None
-        ticket.assignee_openid, ticket.assignee_name = grid.worker.openid, grid.worker.name
-        ticket.dispatched_at = utcnow()
-        return Step("transferred", _noted({"grid": grid.id, "to": grid.worker.openid, "to_name": grid.worker.name,
-                                           "from": before}, note, by), MOVES_ON)
+        return _hand_over(ticket, grid.worker, grid.id, note, by)
     return store.apply(ticket_id, actor, change)
 
 
@@ -163,12 +167,7 @@ def transfer_to_person(store: TicketStore, ticket_id: int, actor: str, person: P
     def change(session, ticket):
         if ticket.status not in OPEN or ticket.assignee_openid == person.openid:
             return None
-        before = ticket.assignee_openid
-        ticket.assignee_openid, ticket.assignee_name = person.openid, person.name
-        ticket.grid_id = grid_id or ticket.grid_id
-        ticket.status, ticket.accepted_at, ticket.dispatched_at = "dispatched", None, utcnow()
-        return Step("transferred", _noted({"grid": ticket.grid_id, "to": person.openid, "to_name": person.name,
-                                           "from": before}, note, by), MOVES_ON)
+        return _hand_over(ticket, person, grid_id or ticket.grid_id, note, by)
     return store.apply(ticket_id, actor, change)
 
 
