@@ -27,8 +27,11 @@ def decide(last: Chase | None, mine: Chase | None, text: str, now: datetime, qui
     text = text[:1000]
     if mine is not None and mine.at >= now - quiet and (mine.detail or {}).get("text") == text:
         return None
-    before = (last.detail or {}) if last is not None else {}
-    # Chases recorded before `told` was kept count as told when they were made.
-    told = (datetime.fromisoformat(before["told"]) if before.get("told") else last.at) if last is not None else None
+    if last is None:
+        before, told = {}, None
+    else:
+        # Chases recorded before `told` was kept count as told when they were made.
+        before = last.detail or {}
+        told = datetime.fromisoformat(before["told"]) if before.get("told") else last.at
     tell = told is None or told < now - quiet
     return {"text": text, "count": before.get("count", 0) + 1, "told": (now if tell else told).isoformat()}, tell
