@@ -236,15 +236,20 @@ def _located(message: Message, ctx: Context, pending: dict, place) -> str:
                                      assignee=assignee_of(ctx, ticket)) + others
 
 
-def _place(ctx: Context, sender: str, waiting: list[dict], place) -> str:
-    """Give the building to tickets filed without one; say which moved where (one line each)."""
-    said = ""
+def _locate_each(ctx: Context, sender: str, waiting: list[dict], place, line: str) -> list[str]:
+    """Give the building to tickets filed without one; `line` said of each that moved (not those placed already)."""
+    said = []
     for item in waiting:
         ticket, event = steps.locate(ctx.tickets, item["id"], sender, place.building, place.unit, place.room)
         if event is not None:
-            said += texts.ALSO_LOCATED.format(category=category_name(ctx, ticket.category), number=ticket.number,
-                                              place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket))
+            said.append(line.format(category=category_name(ctx, ticket.category), number=ticket.number,
+                                    place=place_of(ctx, ticket), assignee=assignee_of(ctx, ticket)))
     return said
+
+
+def _place(ctx: Context, sender: str, waiting: list[dict], place) -> str:
+    """Give the building to tickets filed with the emergency; say which moved where (one line each)."""
+    return "".join(_locate_each(ctx, sender, waiting, place, texts.ALSO_LOCATED))
 
 
 def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id: str | None, known: bool) -> str:
@@ -297,12 +302,7 @@ def place_late(message: Message, ctx: Context) -> str:
     waiting = [item for item in pending["tickets"] if item["category"] == analysis.category] or pending["tickets"]
     if adds_detail(message.text):
         steps.add_text(ctx.tickets, waiting[0]["id"], sender, message.text.strip())
-    placed = []
-    for item in waiting:
-        ticket, event = steps.locate(ctx.tickets, item["id"], sender, place.building, place.unit, place.room)
-        if event is not None:
-            placed.append(texts.LATE_LOCATED.format(place=place_of(ctx, ticket), number=ticket.number,
-                                                    assignee=assignee_of(ctx, ticket)))
+    placed = _locate_each(ctx, sender, waiting, place, texts.LATE_LOCATED)
     return "\n".join(placed) or _as_new(message, ctx)  # placed by staff meanwhile: a message like any other
 
 
