@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -52,8 +54,12 @@ def test_commands_beside_minhu_serve_use_its_redis_and_wechat_stand_in(alone, tm
         assert json.loads(served.read_text())["pid"] == serve.pid, (tmp_path / "serve.log").read_text()
         invite = minhu(alone, "staff", "invite", "--grid", "grid-2", "--name", "测试员")
         assert invite.returncode == 0 and "测试员 sends this to the account within 7 days: 绑定 " in invite.stdout
-        digest = minhu(alone, "digest", "--send")  # through the stand-in `minhu serve` started, once
+        # Two days ago: past 08:00 the scheduler inside `minhu serve` sends yesterday's digest by itself.
+        day = (datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=2)).isoformat()
+        digest = minhu(alone, "digest", "--send", "--date", day)  # through the stand-in `minhu serve` started
         assert digest.returncode == 0 and "o_demo_secretary_wang: sent" in digest.stdout, digest.stderr
+        again = minhu(alone, "digest", "--send", "--date", day)  # the same store: once per day
+        assert again.returncode == 0 and "o_demo_secretary_wang: already sent" in again.stdout, again.stderr
         started = time.monotonic()
         assert f"cannot listen on 127.0.0.1:{port}" in one_line_error(minhu(alone, "serve", "--port", str(port)))
         assert time.monotonic() - started < 10  # at once, not after gunicorn's retries
