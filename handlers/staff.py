@@ -22,6 +22,10 @@ _VERB = r"(?:已)?(?P<verb>接单|完成|办结|转派|转交|(?:接|办完|处�
 COMMAND = re.compile(rf"^\s*{_VERB}\s*[:：]?\s*(?P<number>\d*)\s*[,，。:：]?\s*(?P<rest>.*)$", re.S)
 NUMBER_FIRST = re.compile(rf"^\s*(?P<number>\d{{6}})\s*[,，:：]?\s*{_VERB}\s*[,，。:：]?\s*(?P<rest>.*)$", re.S)
 VERBS = {"接": "接单", "办完": "完成", "处理完": "完成"}
+# "100017 已修好，换了防水层": a number, then words that say it is fixed, is a 完成 whose note is those words. Not when
+# they go on to deny or ask ("100017 修好了吗", "100017 解决不了", "处理好了没").
+_FIXED = r"(?:已经?)?(?:修好|修复|修完|处理好|处理完毕|已处理|解决|搞定|弄好|办好|清理干净|清理完|换好)了?"
+DONE_FIRST = re.compile(rf"^\s*(?P<number>\d{{6}})\s*[,，:：]?\s*(?P<rest>{_FIXED}(?!了?[不没吗呢么])(?!.*[吗?？]\s*$).*)$", re.S)
 LOOKUP = re.compile(r"^\s*(?:查看?|查一下|看看)?\s*(?:工单)?\s*(?P<number>\d{6})\s*(?:的)?\s*(?:进度|情况|状态)?\s*"
                     r"(?:怎么样了?|到哪了|呢)?\s*[?？。]?\s*$")
 TASKS = re.compile(r"^\s*(我的任务|任务|待办|我的待办|查看任务|查看待办|任务列表|待办任务|查任务)\s*$")
@@ -53,13 +57,22 @@ def command(message: Message, ctx: Context) -> bool:
     match = COMMAND.match(text) or NUMBER_FIRST.match(text)
     if match and _member(message, ctx):
         verb = match.group("verb")
-        ctx.found.update(verb=VERBS.get(verb, verb), number=match.group("number"), rest=match.group("rest").strip())
+        ctx.found.update(verb=VERBS.get(verb, verb), number=match.group("number"), rest=_rest(message, match))
+        return True
+    match = DONE_FIRST.match(text)
+    if match and _member(message, ctx):
+        ctx.found.update(verb="完成", number=match.group("number"), rest=_rest(message, match))
         return True
     match = LOOKUP.match(text)
     if match and _member(message, ctx) and not _residents_own(ctx, message.sender, match.group("number")):
         ctx.found.update(verb="查看", number=match.group("number"), rest="")
         return True
     return False
+
+
+def _rest(message: Message, match: re.Match) -> str:
+    """The words after the command as the staff member typed them (`plain` changed digits and commas, one for one)."""
+    return message.text[match.start("rest"):match.end("rest")].strip()
 
 
 def _residents_own(ctx: Context, openid: str, number: str) -> bool:

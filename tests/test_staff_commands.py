@@ -36,6 +36,26 @@ def test_finish_however_it_is_typed_keeps_only_the_note(wechat, runtime, fake_we
     assert fake_wechat.texts_to("o_r1")[-1].startswith(f"您反映的公共设施问题（工单{number}）已处理：已经拧紧螺丝\n")
 
 
+@pytest.mark.parametrize("said", ["{n} 已修好，换了防水层", "{n}修好了", "{n}，搞定了，管道换了", "{n} 已经处理好了"])
+def test_a_number_then_fixed_words_is_a_finish_whose_note_is_those_words(wechat, runtime, fake_wechat, said):
+    number = number_in(wechat.say("2号楼楼顶漏水了", sender="o_r1"))
+    wechat.say(f"接单 {number}", sender=GRID1)
+    assert staff_said(wechat.say(said.format(n=number), sender=GRID1)) == f"工单{number}已标记完成，已请居民评价。辛苦了！"
+    note = said.format(n="").lstrip("，").strip()
+    assert ticket(runtime, number).status == "resolved" and ticket(runtime, number).resolution_note == note
+    assert wechat.ticket_count() == 1  # not a second report of a leak
+    wechat.run_jobs()
+    assert fake_wechat.texts_to("o_r1")[-1].startswith(f"您反映的漏水渗水问题（工单{number}）已处理：{note}\n")
+
+
+@pytest.mark.parametrize("said", ["{n} 修好了吗", "{n} 解决不了，要找物业", "{n} 处理好了没", "{n} 还没修好"])
+def test_a_number_then_a_question_or_a_denial_finishes_nothing(wechat, runtime, said):
+    number = number_in(wechat.say("2号楼楼顶漏水了", sender="o_r1"))
+    wechat.say(f"接单 {number}", sender=GRID1)
+    wechat.say(said.format(n=number), sender=GRID1)
+    assert ticket(runtime, number).status == "accepted"
+
+
 def test_staff_words_that_are_not_commands_get_a_staff_answer(wechat, runtime):
     number = number_in(wechat.say("2号楼门口井盖松了", sender="o_r1"))
     for said in ("收到", "好的 马上去", "好的，马上到"):  # an answer to the task push: the hint names the ticket
