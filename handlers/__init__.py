@@ -52,6 +52,7 @@ def build_handlers() -> list[Handler]:
         Handler(words & awaiting("bind") & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
                 account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
+        Handler(words & followup.names_own_ticket, still_asking(followup.about_own)),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
         # A building said after its report was filed without one (nobody answered in time) places it.
         Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),

@@ -12,6 +12,7 @@ from bot.status import status_name
 from handlers import texts
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, category_name, new_problem, place_of, report_rest, start_report
+from handlers.nudge import chase_ticket
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 # A ticket number alone, or asked after: 100001, 查一下100001, 工单100001进度, 100001怎么样了? (any six digits: a
@@ -20,6 +21,8 @@ _ASK_ONE = re.compile(r"^\s*(?:请问|麻烦|帮我)?\s*(?:查询?|查一下|查
                       r"\s*(?:工单|单号)?\s*(?:号)?\s*[:：]?\s*(?P<number>\d{6})\s*(?:号)?\s*(?:工单)?\s*(?:的)?\s*"
                       r"(?:进度|情况|状态)?\s*(?:怎么样了?|到哪了|处理了吗|处理得怎么样了?|呢|吗)?\s*[?？。!！]*\s*$")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# A question about a ticket rather than news of it: "请问100001有人去看了吗", "100001什么时候来修？".
+ASKS = re.compile(r"[吗呢么?？]\s*[。.!！~～]*\s*$|了没有?|有没有|什么时候|啥时候|多久|怎么还")
 _CANCEL = re.compile(r"^\s*(取消|撤销|撤回)(工单)?\s*[:：]?\s*(1\d{5})?\s*$")
 # Words that tie what follows to the verdict (满意，另外…; 满意 但是…): not part of a report. The first group says
 # another matter follows; the second may still be about the fix (满意，就是树叶没扫干净).
@@ -84,6 +87,12 @@ def one_ticket(message: Message, ctx: Context) -> str:
     ticket = own_ticket(ctx, message.sender, number)
     if ticket is None:
         return texts.NOT_YOURS.format(number=number)
+    return one_ticket_of(ctx, ticket)
+
+
+def one_ticket_of(ctx: Context, ticket: Ticket) -> str:
+    """Where one of the resident's tickets stands."""
+    number = ticket.number
     extra = ""
     if ticket.assignee_name and ticket.status in steps.OPEN:
         extra = f"\n负责人：{ticket.assignee_name}"
@@ -97,6 +106,33 @@ def one_ticket(message: Message, ctx: Context) -> str:
                                       place=place_of(ctx, ticket), status=status_name(ticket.status,
                                                                                       ticket.reopened_count),
                                       extra=extra)
+
+
+def names_own(message: Message, ctx: Context) -> bool:
+    """Words about one's own open ticket, named by its number ("100001 现在漏得更厉害了", "请问100001有人去看了吗"),
+    not an emergency (that is reported as one, whatever ticket it names)."""
+    numbers = NUMBER.findall(plain(message.text))
+    if len(numbers) != 1 or analysis_of(message, ctx).urgent:
+        return False
+    ticket = own_ticket(ctx, message.sender, numbers[0])
+    if ticket is None or ticket.status not in steps.OPEN:
+        return False
+    ctx.found["named"] = ticket
+    return True
+
+
+def about_own(message: Message, ctx: Context) -> str:
+    """A question chases the named ticket (催办, its holder is told); news is added to it (补充)."""
+    ticket = ctx.found["named"]
+    if ASKS.search(message.text) or analysis_of(message, ctx).intent in ("status_query", "nudge"):
+        chased = chase_ticket(ctx, message.sender, ticket.id, message.text)
+        if chased:
+            return chased
+    words = NUMBER.sub("", plain(message.text)).strip(" ,，。:：、") or message.text
+    ticket, event = steps.add_text(ctx.tickets, ticket.id, message.sender, words)
+    if event is None and ticket is not None and ticket.status in steps.OPEN:
+        return texts.ALREADY_REPORTED.format(number=ticket.number)
+    return texts.ADDED.format(number=ticket.number) if event else one_ticket_of(ctx, ticket)
 
 
 def asks_cancel(message: Message, ctx: Context) -> bool:
@@ -381,4 +417,5 @@ def rating_note(message: Message, ctx: Context) -> str:
 asks_one_ticket = Filter(asks_one, "asks_one_ticket")
 asks_to_cancel = Filter(asks_cancel, "asks_to_cancel")
 asks_to_cancel_one = Filter(asks_cancel_one, "asks_to_cancel_one")
+names_own_ticket = Filter(names_own, "names_own_ticket")
 rates = Filter(rating_reply, "rates")

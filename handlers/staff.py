@@ -12,6 +12,7 @@ from bot.clock import utcnow
 from bot.models import Ticket
 from handlers import texts
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
+from handlers.followup import ASKS, NUMBER
 from handlers.intake import analysis_of, category_name, place_of
 from handlers.transfer import already, transfer
 
@@ -64,10 +65,21 @@ def command(message: Message, ctx: Context) -> bool:
         ctx.found.update(verb="完成", number=match.group("number"), rest=_rest(message, match))
         return True
     match = LOOKUP.match(text)
-    if match and _member(message, ctx) and not _residents_own(ctx, message.sender, match.group("number")):
-        ctx.found.update(verb="查看", number=match.group("number"), rest="")
+    number = match.group("number") if match else _asked_after(message, ctx, text)
+    if number and _member(message, ctx) and not _residents_own(ctx, message.sender, number):
+        ctx.found.update(verb="查看", number=number, rest="")
         return True
     return False
+
+
+def _asked_after(message: Message, ctx: Context, text: str) -> str | None:
+    """The one ticket number in a staff member's question about it ("100017 修好了吗"), else None."""
+    if ctx.role == "resident":
+        return None
+    numbers = NUMBER.findall(text)
+    if len(numbers) == 1 and (ASKS.search(text) or analysis_of(message, ctx).intent == "status_query"):
+        return numbers[0]
+    return None
 
 
 def _rest(message: Message, match: re.Match) -> str:

@@ -149,3 +149,34 @@ def test_many_neighbours_chasing_at_once_make_one_push_and_the_next_counts_them(
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 2
     assert pushes(fake_wechat, GRID2, "（第5次）：6号楼电梯还是不行")
     assert wechat.ticket_count() == 1
+
+
+def test_a_question_naming_ones_ticket_chases_it_instead_of_opening_a_report(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="rn"))
+    wechat.run_jobs()
+    a_while_later(runtime, "rn")
+    reply = wechat.say(f"请问{number}有人去看了吗", sender="rn")
+    assert reply.startswith(f"已帮您催办工单{number}（漏水渗水，3号楼2单元）")
+    assert wechat.ticket_count() == 1 and runtime.state.get("rn") is None  # no draft asking what the problem is
+    (event,) = urged(runtime, number)
+    assert event.detail["text"] == f"请问{number}有人去看了吗"
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID1, "【催办】", number)
+
+
+def test_news_naming_ones_ticket_is_added_to_it_and_the_question_waiting_is_asked_again(wechat, runtime):
+    number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="rn"))
+    a_while_later(runtime, "rn")
+    asked = wechat.say("楼下有人停车堵住了出口", sender="rn")
+    assert "几号楼" in asked
+    reply = wechat.say(f"{number} 现在漏得更厉害了，水都滴到床上了", sender="rn")
+    assert reply.startswith(f"已补充到工单{number}") and "几号楼" in reply  # the parking report still waits
+    assert ticket(runtime, number).text.endswith("\n补充：现在漏得更厉害了，水都滴到床上了")
+    assert runtime.state.get("rn")["draft"]["text"] == "楼下有人停车堵住了出口"
+    assert "已受理" in wechat.say("8号楼", sender="rn") and wechat.ticket_count() == 2
+
+
+def test_naming_someone_elses_ticket_adds_nothing_to_it(wechat, runtime):
+    number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="rn"))
+    wechat.say(f"{number} 现在漏得更厉害了", sender="stranger")
+    assert "补充" not in ticket(runtime, number).text and not urged(runtime, number)

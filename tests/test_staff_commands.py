@@ -56,6 +56,13 @@ def test_a_number_then_a_question_or_a_denial_finishes_nothing(wechat, runtime, 
     assert ticket(runtime, number).status == "accepted"
 
 
+def test_a_staff_question_about_a_ticket_shows_it(wechat, runtime):
+    number = number_in(wechat.say("2号楼楼顶漏水了", sender="o_r1"))
+    for said in (f"{number} 修好了吗", f"{number}处理得怎么样了？", f"请问{number}有人去看了吗"):
+        assert staff_said(wechat.say(said, sender=SECRETARY)).startswith(f"工单{number}：漏水渗水（2号楼）\n状态：")
+    assert ticket(runtime, number).status == "new" and wechat.ticket_count() == 1
+
+
 def test_staff_words_that_are_not_commands_get_a_staff_answer(wechat, runtime):
     number = number_in(wechat.say("2号楼门口井盖松了", sender="o_r1"))
     for said in ("收到", "好的 马上去", "好的，马上到"):  # an answer to the task push: the hint names the ticket
