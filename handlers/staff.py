@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_, select
 from bot import steps
 from bot.clock import utcnow
 from bot.models import Ticket
+from bot.dashboard.actions import add_note
 from handlers import texts
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
 from handlers.followup import ASKS, NUMBER
@@ -65,21 +66,28 @@ def command(message: Message, ctx: Context) -> bool:
         ctx.found.update(verb="完成", number=match.group("number"), rest=_rest(message, match))
         return True
     match = LOOKUP.match(text)
-    number = match.group("number") if match else _asked_after(message, ctx, text)
+    number, verb, rest = (match.group("number"), "查看", "") if match else _about(message, ctx, text)
     if number and _member(message, ctx) and not _residents_own(ctx, message.sender, number):
-        ctx.found.update(verb="查看", number=number, rest="")
+        ctx.found.update(verb=verb, number=number, rest=rest)
         return True
     return False
 
 
-def _asked_after(message: Message, ctx: Context, text: str) -> str | None:
-    """The one ticket number in a staff member's question about it ("100017 修好了吗"), else None."""
-    if ctx.role == "resident":
-        return None
-    numbers = NUMBER.findall(text)
-    if len(numbers) == 1 and (ASKS.search(text) or analysis_of(message, ctx).intent == "status_query"):
-        return numbers[0]
-    return None
+def _about(message: Message, ctx: Context, text: str) -> tuple[str | None, str, str]:
+    """A staff member's other words around one ticket's number: a question after it ("100017 修好了吗") or an
+    acknowledgement shows it; anything else ("100017 解决不了，要找物业") is a note on it (备注), kept, not lost.
+    A note needs the ticket to exist: "快递柜编号100234坏了" is a report, whatever its digits."""
+    numbers = list(NUMBER.finditer(text)) if ctx.role != "resident" else []
+    if len(numbers) != 1:
+        return None, "", ""
+    found = numbers[0]
+    words = (message.text[:found.start()] + message.text[found.end():]).strip(" ,，。.:：、")
+    if (not words or ACK.match(words) or ASKS.search(text)
+            or analysis_of(message, ctx).intent in ("status_query", "nudge")):
+        return found.group(), "查看", ""
+    if ctx.tickets.by_number(found.group()) is None:
+        return None, "", ""
+    return found.group(), "备注", words
 
 
 def _rest(message: Message, match: re.Match) -> str:
@@ -121,6 +129,9 @@ def act(message: Message, ctx: Context) -> str:
                                        "at": utcnow().isoformat()})
     if verb == "查看":
         return detail(ctx, ticket)
+    if verb == "备注":
+        add_note(ctx.tickets, ticket.id, member.openid, rest)
+        return texts.STAFF_NOTED.format(number=number)
     if verb == "接单":
         ticket, event = steps.accept(ctx.tickets, ticket.id, member.openid, member.name)
         if event is None:

@@ -135,6 +135,8 @@ STAFF_TASKS_OWN = "（您本人负责的{own}件排在前面）"
 STAFF_TASKS_MORE = "还有{more}件没列出，请到工作台查看全部。"
 STAFF_PHOTO = "照片已附到工单{number}。"
 STAFF_PHOTO_WHICH = "这张照片先没有附上：离您上次操作工单{number}有一会儿了。要附到哪个工单，请先回复工单号，再发照片。"
+STAFF_NOTED = ("已记在工单{number}的备注里，工作台能看到。需要别人处理回复“转派 {number} 网格或部门”，"
+               "处理完回复“完成 {number} 处理说明”。")
 STAFF_ABOUT_TICKET = ("照片和说明都在工单{number}里，工作台能看到。需要别人处理回复“转派 {number} 网格或部门”，"
                       "处理完回复“完成 {number} 处理说明”。")
 STAFF_ACK = "收到。发“我的任务”可以查看待办。"
