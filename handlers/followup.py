@@ -24,6 +24,9 @@ _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # A question about a ticket rather than news of it: "请问100001有人去看了吗", "100001什么时候来修？".
 ASKS = re.compile(r"[吗呢么?？]\s*[。.!！~～]*\s*$|了没有?|有没有|什么时候|啥时候|多久|怎么还")
 _CANCEL = re.compile(r"^\s*(取消|撤销|撤回)(工单)?\s*[:：]?\s*(1\d{5})?\s*$")
+# Words that say a fix did not hold ("还是有点漏", "又堵了", "根本没修好"): a 不满意 when a fix of that problem waits
+# for the household's verdict.
+_STILL = re.compile(r"还是|还在|仍然|依然|依旧|照样|又|没修好|没好|没弄好|没处理好|没解决|根本没|一点没|跟没修一样")
 # Words that tie what follows to the verdict (满意，另外…; 满意 但是…): not part of a report. The first group says
 # another matter follows; the second may still be about the fix (满意，就是树叶没扫干净).
 _JOINER = re.compile(r"^[\s,，。.!！、:：;；~～]*(?:(另外|还有|对了|顺便说一下|顺便|而且|再就是)|但是|但|不过|可是|就是)?"
@@ -241,7 +244,7 @@ def rating_reply(message: Message, ctx: Context) -> bool:
     text = plain(message.text)
     match = _RATING.match(text)
     if not match:
-        return _answers_which(message, ctx, text)
+        return _answers_which(message, ctx, text) or _still_broken(message, ctx, text)
     verdict, number, rest = RATINGS[match.group(1)], match.group(2), match.group(3).strip()
     said = rest if _NO_WORDS.sub("", rest) else ""  # "不满意！！！" says no reason
     tickets, standing = _standing(ctx, message.sender, number, verdict)
@@ -260,6 +263,23 @@ def rating_reply(message: Message, ctx: Context) -> bool:
     resume = (pending.get("resume") or {}) if pending.get("step") == "verdict" else None
     ctx.found.update(rating=verdict, tickets=tickets, standing=standing, said=said, number=number,
                      report=report if tells else "", urgent=tells and analysis.urgent, resume=resume)
+    return True
+
+
+def _still_broken(message: Message, ctx: Context, text: str) -> bool:
+    """"还是有点漏" while the leak's fix waits for this household's verdict: a 不满意 with those words as its reason,
+    when they are about exactly one such ticket (its problem, at no other building) and are no emergency."""
+    if not _STILL.search(text):
+        return False
+    analysis = analysis_of(message, ctx)
+    if analysis.intent != "complaint" or analysis.urgent:
+        return False
+    tickets, standing = _standing(ctx, message.sender, None, "unsatisfied")
+    about = _about(analysis, tickets) if standing in ("awaits", "which") else []
+    if len(about) != 1:
+        return False
+    ctx.found.update(rating="unsatisfied", tickets=about, standing="awaits", said=message.text.strip(), number=None,
+                     report="", urgent=False, resume=None, still_broken=True)
     return True
 
 
@@ -342,6 +362,8 @@ def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: st
         return (said if ticket.status == "closed" else texts.RATED_NOTED).format(number=ticket.number)
     if note and event.kind == "rated":
         steps.explain(ctx.tickets, ticket.id, message.sender, note)  # reopened already by a neighbour: pass it on
+    if ctx.found.get("still_broken"):
+        return texts.STILL_BROKEN.format(number=ticket.number)
     if note or quiet:
         return (texts.REOPENED_WITH_NOTE if note else texts.REOPENED_SHORT).format(number=ticket.number)
     # A question asked before (几号楼？) waits under this one, and stands again once the reason is given.

@@ -79,6 +79,7 @@ RATED = "感谢您的评价！工单{number}已办结。有事随时找我们。
 RATED_SHORT = "感谢您的评价！工单{number}已办结。"
 REOPENED = "很抱歉没让您满意。工单{number}已重新打开，网格员会再来处理。能说说哪里还不满意吗？"
 REOPENED_WITH_NOTE = "很抱歉没让您满意。工单{number}已重新打开，已把您的意见转给网格员。"
+STILL_BROKEN = "很抱歉还没处理好！工单{number}已重新打开，您说的情况已转给网格员，会再来处理。"
 REOPENED_SHORT = "很抱歉没让您满意。工单{number}已重新打开，网格员会再来处理。"
 NOTE_PASSED = "您的意见已转给网格员，谢谢！"
 ASK_REASON = "能说说工单{number}哪里还不满意吗？直接打字告诉我就行。"

@@ -241,3 +241,18 @@ def test_satisfaction_counts_each_ticket_once_by_the_verdict_on_its_last_fix(wec
         digest = compose(session, runtime.directory, secretary, today(ZoneInfo(runtime.settings.config.timezone)))
     assert rates(counts)["satisfaction"] == (2, 4)
     assert "满意率50%（2/4）" in digest and "每件工单计一次" in digest
+
+
+def test_words_that_the_fix_did_not_hold_are_a_verdict_on_it_not_a_new_report(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="o_v1"))
+    fixed(wechat, number, note="已换防水层")
+    wechat.run_jobs()
+    reply = wechat.say("还是有点漏，下雨天滴水", sender="o_v1")
+    assert reply == f"很抱歉还没处理好！工单{number}已重新打开，您说的情况已转给网格员，会再来处理。"
+    assert wechat.ticket_count() == 1 and runtime.state.get("o_v1") is None
+    assert ticket(runtime, number).status in ("dispatched", "accepted", "reopened", "new")
+    assert verdicts(runtime, number) == [("o_v1", "reopened", "unsatisfied")]
+    wechat.run_jobs()
+    assert any("还是有点漏，下雨天滴水" in text for text in fake_wechat.texts_to(GRID1))
+    # Another problem said with 又 is a report of its own.
+    assert "已受理" in wechat.say("3号楼门口又有人乱停车", sender="o_v1") and wechat.ticket_count() == 2
