@@ -11,7 +11,8 @@ from bot.models import Follower, Ticket
 from bot.status import status_name
 from handlers import texts
 from handlers.base import Context, Filter, Message
-from handlers.intake import analysis_of, category_name, new_problem, place_of, report_rest, start_report
+from handlers.intake import (advice_for, analysis_of, category_name, draft_of, new_problem, next_step, place_of,
+                             report_rest, start_report)
 from handlers.nudge import chase_ticket
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
@@ -112,10 +113,14 @@ def one_ticket_of(ctx: Context, ticket: Ticket) -> str:
 
 
 def names_own(message: Message, ctx: Context) -> bool:
-    """Words about one's own open ticket, named by its number ("100001 现在漏得更厉害了", "请问100001有人去看了吗"),
-    not an emergency (that is reported as one, whatever ticket it names)."""
+    """Words about one's own open ticket, named by its number ("100001 现在漏得更厉害了", "请问100001有人去看了吗").
+    An emergency while a report is being told is left to that conversation (it files emergencies its own way)."""
     numbers = NUMBER.findall(plain(message.text))
-    if len(numbers) != 1 or analysis_of(message, ctx).urgent:
+    if len(numbers) != 1:
+        return False
+    from handlers.pending import DRAFT_STEPS
+
+    if analysis_of(message, ctx).urgent and (ctx.state.get(message.sender) or {}).get("step") in DRAFT_STEPS:
         return False
     ticket = own_ticket(ctx, message.sender, numbers[0])
     if ticket is None or ticket.status not in steps.OPEN:
@@ -126,8 +131,10 @@ def names_own(message: Message, ctx: Context) -> bool:
 
 def about_own(message: Message, ctx: Context) -> str:
     """A question chases the named ticket (催办, its holder is told); news is added to it (补充)."""
-    ticket = ctx.found["named"]
-    if ASKS.search(message.text) or analysis_of(message, ctx).intent in ("status_query", "nudge"):
+    ticket, analysis = ctx.found["named"], analysis_of(message, ctx)
+    if analysis.urgent:
+        return _emergency_about(message, ctx, ticket, analysis)
+    if ASKS.search(message.text) or analysis.intent in ("status_query", "nudge"):
         chased = chase_ticket(ctx, message.sender, ticket.id, message.text)
         if chased:
             return chased
@@ -136,6 +143,19 @@ def about_own(message: Message, ctx: Context) -> str:
     if event is None and ticket is not None and ticket.status in steps.OPEN:
         return texts.ALREADY_REPORTED.format(number=ticket.number)
     return texts.ADDED.format(number=ticket.number) if event else one_ticket_of(ctx, ticket)
+
+
+def _emergency_about(message: Message, ctx: Context, ticket: Ticket, analysis) -> str:
+    """An emergency naming one's ticket: added to it and pushed at once when the ticket is urgent already; else
+    reported as an emergency, at the ticket's building unless the words name another."""
+    if ticket.urgent:
+        steps.add_text(ctx.tickets, ticket.id, message.sender, message.text.strip(), tell=True)
+        return (texts.URGENT_PREFIX + advice_for(ctx, ticket.category, analysis.danger) + "\n"
+                + texts.URGENT_ADDED.format(number=ticket.number))
+    draft = draft_of(message, ctx)
+    if not draft["building"]:
+        draft.update(estate_id=ticket.estate_id, building=ticket.building, unit=ticket.unit, room=ticket.room)
+    return next_step(message, ctx, draft)
 
 
 def asks_cancel(message: Message, ctx: Context) -> bool:

@@ -131,7 +131,8 @@ def act(message: Message, ctx: Context) -> str:
         return detail(ctx, ticket)
     if verb == "备注":
         add_note(ctx.tickets, ticket.id, member.openid, rest)
-        return texts.STAFF_NOTED.format(number=number)
+        waiting = ticket.status in ("new", "dispatched")  # "100017 到了，在看": on site, and no 接单 yet
+        return (texts.STAFF_NOTED_ACCEPT if waiting else texts.STAFF_NOTED).format(number=number)
     if verb == "接单":
         ticket, event = steps.accept(ctx.tickets, ticket.id, member.openid, member.name)
         if event is None:

@@ -180,3 +180,24 @@ def test_naming_someone_elses_ticket_adds_nothing_to_it(wechat, runtime):
     number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="rn"))
     wechat.say(f"{number} 现在漏得更厉害了", sender="stranger")
     assert "补充" not in ticket(runtime, number).text and not urged(runtime, number)
+
+
+def test_an_emergency_naming_ones_urgent_ticket_is_added_to_it_and_pushed_at_once(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("2号楼3单元楼道里电线冒火花", sender="rn"))
+    wechat.run_jobs()
+    a_while_later(runtime, "rn")
+    reply = wechat.say(f"{number} 现在不冒火花了，但是有焦味", sender="rn")
+    assert reply.startswith("⚠️") and f"已补充到工单{number}，已马上转告" in reply
+    assert wechat.ticket_count() == 1 and ticket(runtime, number).text.endswith("有焦味")
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID1, number, "有焦味")
+
+
+def test_an_emergency_naming_ones_ticket_is_reported_at_its_building(wechat, runtime):
+    number = number_in(wechat.say("5号楼1单元楼道灯坏了", sender="rn"))
+    a_while_later(runtime, "rn")
+    reply = wechat.say(f"{number} 灯那里冒烟了，有火星", sender="rn")
+    assert reply.startswith("⚠️") and "几号楼" not in reply
+    urgent = number_in(reply)
+    assert urgent != number and "（5号楼1单元）" in reply  # an emergency of its own, where the light is
+    assert ticket(runtime, urgent).urgent and (ticket(runtime, urgent).building, ticket(runtime, urgent).unit) == ("5", "1")

@@ -65,12 +65,14 @@ def test_a_staff_question_about_a_ticket_shows_it(wechat, runtime):
 
 def test_other_staff_words_after_a_ticket_number_are_kept_as_its_note(wechat, runtime):
     number = number_in(wechat.say("2号楼楼顶漏水了", sender="o_r1"))
+    assert f"请回复“接单 {number}”" in staff_said(wechat.say(f"{number} 到了，在看", sender=GRID1))
+    wechat.say(f"接单 {number}", sender=GRID1)
     reply = staff_said(wechat.say(f"{number} 解决不了，要找物业，防水层得重做", sender=GRID1))
     assert reply.startswith(f"已记在工单{number}的备注里") and f"转派 {number}" in reply
-    (note,) = [e for e in rows(runtime, TicketEvent, TicketEvent.ticket_id == ticket(runtime, number).id)
-               if e.kind == "note"]
-    assert note.actor == GRID1 and note.detail["text"] == "解决不了，要找物业，防水层得重做"
-    assert ticket(runtime, number).status == "new" and wechat.ticket_count() == 1
+    notes = [e for e in rows(runtime, TicketEvent, TicketEvent.ticket_id == ticket(runtime, number).id)
+             if e.kind == "note"]
+    assert [(e.actor, e.detail["text"]) for e in notes] == [(GRID1, "到了，在看"), (GRID1, "解决不了，要找物业，防水层得重做")]
+    assert ticket(runtime, number).status == "accepted" and wechat.ticket_count() == 1
     assert staff_said(wechat.say(f"{number} 收到", sender=GRID1)).startswith(f"工单{number}：")
     # Digits that are no ticket: the staff member's own report, as a resident's.
     assert "已受理" in wechat.say("5号楼快递柜编号100234坏了", sender=GRID1) and wechat.ticket_count() == 2
