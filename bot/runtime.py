@@ -47,7 +47,12 @@ class Runtime:
         # A half-told report outlives its deadline, so the job that files it still finds it.
         self.state = StateStore(self.redis, ttl=max(1800, int(conversation.draft_timeout.total_seconds()) * 3))
         self.recent = StateStore(self.redis, ttl=int(conversation.addendum_window.total_seconds()), prefix="minhu:recent:")
-        self.people = People(self.sessions, forget_hooks=[self.state.clear, self.recent.clear])
+        # Households asked for their verdict on a fix lately (set when the "please rate" push is made): only their
+        # "还是有点漏" is looked up as a verdict, so no one else's message pays for the query.
+        self.asked_to_rate = StateStore(self.redis, ttl=int(conversation.rating_window.total_seconds()),
+                                        prefix="minhu:rate:")
+        self.people = People(self.sessions, forget_hooks=[self.state.clear, self.recent.clear,
+                                                          self.asked_to_rate.clear])
         self.staff = StaffDirectory(self.directory, self.sessions, self.redis)
         self.replies = ReplyCache(self.redis)
         self.spool = Spool(self.redis, settings.secrets.data_dir)
@@ -101,8 +106,8 @@ class Runtime:
     def answer(self, message: Message) -> str | None:
         """The reply to one message, the same for each of WeChat's retries of it."""
         sender = message.sender
-        claim, (raw_state, raw_recent) = self.replies.claim(
-            message.key, also_get=(self.state.key(sender), self.recent.key(sender)))
+        claim, (raw_state, raw_recent, raw_rate) = self.replies.claim(
+            message.key, also_get=(self.state.key(sender), self.recent.key(sender), self.asked_to_rate.key(sender)))
         if claim is False:
             cached = self.replies.wait(message.key)
             if cached is not None or not self.replies.claim(message.key)[0]:
@@ -111,6 +116,7 @@ class Runtime:
         if claim is not None:  # what Redis said in the claim's round trip stands for this request
             ctx.state = RequestState(self.state, sender, self.state.decode(raw_state))
             ctx.recent = RequestState(self.recent, sender, self.recent.decode(raw_recent))
+            ctx.asked_to_rate = raw_rate is not None
         ctx.fresh = claim is True
         reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
         if claim is not None:

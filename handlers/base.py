@@ -45,6 +45,8 @@ class Context:
     staff: Any = None  # bot.staff.StaffDirectory
     recent: Any = None  # StateStore of each resident's newest ticket, for messages that add to it
     schedule: Any = None  # schedule(delay, job, *args) -> bool: a job to run later (RQ's scheduler)
+    # Asked lately for a verdict on a fix (Runtime.asked_to_rate); None when Redis could not say.
+    asked_to_rate: bool | None = None
     # First sight of this message (Redis claimed its MsgId just now): no earlier attempt wrote anything for it.
     fresh: bool = False
     found: dict[str, Any] = field(default_factory=dict)  # what the filters found, for the callback

@@ -289,7 +289,7 @@ def rating_reply(message: Message, ctx: Context) -> bool:
 def _still_broken(message: Message, ctx: Context, text: str) -> bool:
     """"还是有点漏" while the leak's fix waits for this household's verdict: a 不满意 with those words as its reason,
     when they are about exactly one such ticket (its problem, at no other building) and are no emergency."""
-    if not _STILL.search(text):
+    if ctx.asked_to_rate is False or not _STILL.search(text):
         return False
     analysis = analysis_of(message, ctx)
     if analysis.intent != "complaint" or analysis.urgent:

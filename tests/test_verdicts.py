@@ -256,3 +256,8 @@ def test_words_that_the_fix_did_not_hold_are_a_verdict_on_it_not_a_new_report(we
     assert any("还是有点漏，下雨天滴水" in text for text in fake_wechat.texts_to(GRID1))
     # Another problem said with 又 is a report of its own.
     assert "已受理" in wechat.say("3号楼门口又有人乱停车", sender="o_v1") and wechat.ticket_count() == 2
+    # Whom the bot asked for a verdict is personal data too: it goes when they unfollow.
+    assert runtime.asked_to_rate.get("o_v1") is not None
+    wechat.event("unsubscribe", sender="o_v1")
+    assert runtime.asked_to_rate.get("o_v1") is None
+

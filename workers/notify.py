@@ -131,6 +131,9 @@ def notify_event(event_id: int) -> str:
         residents = [o for o in [ticket.resident_openid, *followers] if o]
         pushes = pushes_for(rt, ticket, event, residents)
         ticket_id, name = ticket.id, f"{event.kind}:{event.id}"
+    if event.kind == "resolved":
+        for openid in residents:  # asked for a verdict: "还是有点漏" from them is read as one (followup._still_broken)
+            rt.asked_to_rate.set(openid, {"ticket": ticket_id})
     return f"sent {deliver_each(rt, ticket_id, name, pushes)}"
 
 
