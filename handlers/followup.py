@@ -11,8 +11,8 @@ from bot.models import Follower, Ticket
 from bot.status import status_name
 from handlers import texts
 from handlers.base import Context, Filter, Message
-from handlers.intake import (advice_for, analysis_of, category_name, draft_of, new_problem, next_step, place_of,
-                             report_rest, start_report)
+from handlers.intake import (add_words, advice_for, analysis_of, category_name, draft_of, new_problem, next_step,
+                             place_of, report_rest, start_report)
 from handlers.nudge import chase_ticket
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
@@ -139,10 +139,8 @@ def about_own(message: Message, ctx: Context) -> str:
         if chased:
             return chased
     words = NUMBER.sub("", plain(message.text)).strip(" ,，。:：、") or message.text
-    ticket, event = steps.add_text(ctx.tickets, ticket.id, message.sender, words)
-    if event is None and ticket is not None and ticket.status in steps.OPEN:
-        return texts.ALREADY_REPORTED.format(number=ticket.number)
-    return texts.ADDED.format(number=ticket.number) if event else one_ticket_of(ctx, ticket)
+    return (add_words(ctx, ticket.id, ticket.number, message.sender, words)
+            or one_ticket_of(ctx, ctx.tickets.by_number(ticket.number)))  # closed a moment ago: where it stands
 
 
 def _emergency_about(message: Message, ctx: Context, ticket: Ticket, analysis) -> str:

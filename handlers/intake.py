@@ -239,10 +239,15 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
         return None
     if not ctx.fresh and ctx.tickets.by_source(message.key) is not None:
         return None  # a retry of the message that opened that very ticket
-    ticket, event = steps.add_text(ctx.tickets, recent["ticket"], message.sender, message.text)
+    return add_words(ctx, recent["ticket"], recent["number"], message.sender, message.text)
+
+
+def add_words(ctx: Context, ticket_id: int, number: str, sender: str, text: str) -> str | None:
+    """Add a resident's words to their open ticket and say so; None when the ticket is no longer open."""
+    ticket, event = steps.add_text(ctx.tickets, ticket_id, sender, text)
     if event is None and ticket is not None and ticket.status in steps.OPEN:
-        return texts.ALREADY_REPORTED.format(number=recent["number"])  # the very words the ticket has
-    return texts.ADDED.format(number=recent["number"]) if event else None
+        return texts.ALREADY_REPORTED.format(number=number)  # the very words the ticket has
+    return texts.ADDED.format(number=number) if event else None
 
 
 def draft_of(message: Message, ctx: Context) -> dict:

@@ -260,4 +260,3 @@ def test_words_that_the_fix_did_not_hold_are_a_verdict_on_it_not_a_new_report(we
     assert runtime.asked_to_rate.get("o_v1") is not None
     wechat.event("unsubscribe", sender="o_v1")
     assert runtime.asked_to_rate.get("o_v1") is None
-
