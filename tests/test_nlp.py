@@ -486,3 +486,34 @@ def test_many_alternatives_are_tried_only_where_a_match_can_start_and_find_the_s
         bare = re.compile("|".join(f"(?:{p})" for p in patterns))
         for text in texts:
             assert [m.span() for m in fast.finditer(text)] == [m.span() for m in bare.finditer(text)], text
+
+
+def _corpus_texts():
+    rows = Path(nlp.__file__).parent / "data" / "train.jsonl"
+    return [json.loads(line)["text"] for line in rows.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_segmenter_cuts_as_jieba_does():
+    """nlp.segment.Segmenter replaces jieba's cut on the webhook's path: the same words for the same dictionary."""
+    from nlp.segment import build_tokenizer
+
+    segmenter = build_tokenizer(["楼道灯", "电动车充电"])
+    texts = _corpus_texts() + ["", "  ", "3号楼2单元楼顶漏水了", "ABC 12.5% 电梯\r\n又停了", "楼道灯-不亮&#_x", "著火了！！"]
+    differ = [t for t in texts if segmenter.lcut(t) != segmenter.jieba.lcut(t)]
+    assert not differ
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_segmenter_cuts_as_jieba_does_on_any_mix_of_characters(seed):
+    import random
+
+    from nlp.segment import build_tokenizer
+
+    segmenter = build_tokenizer()
+    rnd = random.Random(seed)
+    # Characters of real messages (so dictionary words, and runs of unknown ones for the HMM), with letters, digits,
+    # the symbols jieba keeps inside a block, spaces and punctuation.
+    alphabet = sorted(set("".join(_corpus_texts()))) + list("abcXYZ0123456789 .-%+#&_\r\n\t,，。！？")
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
+    differ = [t for t in texts if segmenter.lcut(t) != segmenter.jieba.lcut(t)]
+    assert not differ
