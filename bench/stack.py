@@ -148,7 +148,8 @@ class Stack:
 
     def start_web(self) -> None:
         self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
-                            str(self.web_workers), "--worker-class", "gthread", "--threads", "4", "bot.wsgi:app"])
+                            str(self.web_workers), "--worker-class", "gthread", "--threads", "8", "--reuse-port",
+                            "bot.wsgi:app"])
         wait_for_port(self.port)
         # gunicorn binds before its workers have loaded the app: wait until one answers.
         deadline = time.monotonic() + 60

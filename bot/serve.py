@@ -79,7 +79,7 @@ def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[l
     # them. On one shared socket, WeChat's kept-alive connections arriving together could all be accepted
     # by one process, leaving the other idle while the first ran out of CPU (docs/PERFORMANCE.md).
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-           "--worker-class", "gthread", "--threads", "4", "--reuse-port", "--timeout", "30", "--graceful-timeout",
+           "--worker-class", "gthread", "--threads", "8", "--reuse-port", "--timeout", "30", "--graceful-timeout",
            "5", "--access-logfile", "-", "bot.wsgi:app"]
     worker = [sys.executable, "-m", "bot.cli", "worker"]
     # Reminders and escalation need no process of their own (RQ's scheduler runs in the workers).
