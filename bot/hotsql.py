@@ -69,6 +69,13 @@ class HotSQL:
         """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError...)."""
         return DBAPIError.instance(statement, params, exc, self._error, dialect=self.engine.dialect)
 
+    def insert(self, conn: Connection | Any, sql: str, params: dict[str, Any]) -> int:
+        """Run an INSERT of one row and return its id: SQLite's last row id (the statement runs in one step, with
+        no row to fetch back), PostgreSQL's RETURNING id."""
+        if self.postgres:
+            return self.one(self.run(conn, sql + " RETURNING id", params))
+        return self.run(conn, sql, params).lastrowid
+
     @staticmethod
     def one(cursor):
         """The first column of the one row a statement returned (an id from RETURNING, a count)."""

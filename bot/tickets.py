@@ -127,9 +127,9 @@ def open_same(estate_id: str | None, building: str | None, category: str | None,
 
 
 _OPEN_BY_ID = f"SELECT {_TICKET_FIELDS} FROM tickets WHERE id = :ticket_id AND status IN ({_OPEN_LIST})"
-# No row back: they follow it already (a retried message, or they tell it again).
+# No row written (rowcount 0): they follow it already (a retried message, or they tell it again).
 _INSERT_FOLLOWER = ("INSERT INTO ticket_followers (ticket_id, openid, text, joined_at)"
-                    " VALUES (:ticket_id, :openid, :text, :at) ON CONFLICT (ticket_id, openid) DO NOTHING RETURNING id")
+                    " VALUES (:ticket_id, :openid, :text, :at) ON CONFLICT (ticket_id, openid) DO NOTHING")
 _LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id = :ticket_id AND kind = 'urged'"
                " ORDER BY id DESC LIMIT 1")
 _MY_LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id = :ticket_id AND kind = 'urged'"
@@ -141,10 +141,11 @@ _TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category"
 _INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count, households)"
                   f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0, :households) RETURNING id")
 _SET_NUMBER = "UPDATE tickets SET number = :number WHERE id = :ticket_id"
+# HotSQL.insert: the new row's id.
 _INSERT_EVENT = ("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail)"
-                 " VALUES (:ticket_id, :at, :actor, :kind, :detail) RETURNING id")
+                 " VALUES (:ticket_id, :at, :actor, :kind, :detail)")
 _INSERT_OUTBOX = ("INSERT INTO outbox (ticket_id, job, args, created_at, attempts)"
-                  " VALUES (:ticket_id, :job, :args, :at, 1) RETURNING id")
+                  " VALUES (:ticket_id, :job, :args, :at, 1)")
 
 
 class TicketStore:
@@ -211,8 +212,8 @@ class TicketStore:
         return Ticket(id=ticket_id, number=number, **values), True
 
     def _outbox(self, conn, ticket_id: int, job: str, args: list, now) -> int:
-        return self.hot.one(self.hot.run(conn, _INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args":
-                                                                self.hot.json(args), "at": self.hot.when(now)}))
+        return self.hot.insert(conn, _INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args": self.hot.json(args),
+                                                      "at": self.hot.when(now)})
 
     def apply(self, ticket_id: int, actor: str, change: Callable[[Session, Ticket], "Step | None"]
               ) -> tuple[Ticket | None, TicketEvent | None]:
@@ -286,16 +287,16 @@ class TicketStore:
             return JoinResult(ticket, None, None), []
         now = utcnow()
         at = hot.when(now)
-        if hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
-                                            "at": at}).fetchone() is None:
+        if not hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
+                                                "at": at}).rowcount:
             # Already following: a retried message, or they tell it again.
             if chase is None:
                 return JoinResult(ticket, None, None), []
             return JoinResult(ticket, None, True), self._chase(conn, ticket.id, openid, text, now, chase)
         households = hot.one(hot.run(conn, _ONE_MORE_HOUSEHOLD, {"ticket_id": ticket.id}))
-        event_id = hot.one(hot.run(conn, _INSERT_EVENT, {
+        event_id = hot.insert(conn, _INSERT_EVENT, {
             "ticket_id": ticket.id, "at": at, "actor": openid, "kind": "joined",
-            "detail": hot.json({"households": households, "text": text[:300]})}))
+            "detail": hot.json({"households": households, "text": text[:300]})})
         # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
         # 10... households), not once per message of a burst.
         if not self.directory.config.followup.tells_joined(households):
@@ -314,8 +315,8 @@ class TicketStore:
         if decided is None:
             return []
         detail, tell = decided
-        event_id = hot.one(hot.run(conn, _INSERT_EVENT, {"ticket_id": ticket_id, "at": hot.when(now), "actor": openid,
-                                                         "kind": "urged", "detail": hot.json(detail)}))
+        event_id = hot.insert(conn, _INSERT_EVENT, {"ticket_id": ticket_id, "at": hot.when(now), "actor": openid,
+                                                    "kind": "urged", "detail": hot.json(detail)})
         if not tell:
             return []
         return [Job(self._outbox(conn, ticket_id, URGE_JOB, [event_id], now), URGE_JOB, [event_id])]
