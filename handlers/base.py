@@ -56,7 +56,10 @@ Callback = Callable[[Message, Context], "str | None"]
 
 
 class Filter:
-    """A check on a message; compose with &, | and ~."""
+    """A check on a message; compose with &, | and ~.
+
+    A composed filter calls its parts' checks directly (not through `Filter.__call__`): every message runs
+    through most of the handler list's filters, and each layer of calls showed in the webhook's profile."""
 
     def __init__(self, check: Callable[[Message, Context], bool], name: str = "filter"):
         self.check, self.name = check, name
@@ -65,13 +68,16 @@ class Filter:
         return bool(self.check(message, ctx))
 
     def __and__(self, other: "Filter") -> "Filter":
-        return Filter(lambda m, c: self(m, c) and other(m, c), f"({self.name} & {other.name})")
+        first, then = self.check, other.check
+        return Filter(lambda m, c: first(m, c) and then(m, c), f"({self.name} & {other.name})")
 
     def __or__(self, other: "Filter") -> "Filter":
-        return Filter(lambda m, c: self(m, c) or other(m, c), f"({self.name} | {other.name})")
+        first, then = self.check, other.check
+        return Filter(lambda m, c: first(m, c) or then(m, c), f"({self.name} | {other.name})")
 
     def __invert__(self) -> "Filter":
-        return Filter(lambda m, c: not self(m, c), f"~{self.name}")
+        check = self.check
+        return Filter(lambda m, c: not check(m, c), f"~{self.name}")
 
     def __repr__(self) -> str:
         return f"<Filter {self.name}>"
@@ -93,7 +99,7 @@ def dispatch(handlers: list[Handler], message: Message, ctx: Context,
     """Run the first handler whose filter matches; errors go to one channel and never reach the resident raw."""
     try:
         for handler in handlers:
-            if handler.filter(message, ctx):
+            if handler.filter.check(message, ctx):
                 return handler.callback(message, ctx)
         return None
     except Exception as exc:  # the one error channel: log it, answer politely
