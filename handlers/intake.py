@@ -75,7 +75,7 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
             unplaced.append(waiting_place(opened))
     if ticket is None:
         return reply
-    if draft.get("asked") and ticket.building:
+    if ticket.building and (draft.get("asked") or says_home(draft.get("text") or "")):
         ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
     remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
@@ -89,6 +89,16 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         ctx.state.set(sender, {"step": "unplaced", "tickets": [waiting_place(ticket), *unplaced],
                                "estate_id": ticket.estate_id})
     return reply
+
+
+# "我家住3号楼", "我住5栋", "我们家在2号楼": the building a report names is the resident's home. ("我家孩子在5号楼
+# 摔倒了" names a building that is not.)
+_SAYS_HOME = re.compile(r"(?:我们?|俺)家?住|家住|(?:我们?|俺)家(?:就?在|是)?\s*[0-9０-９一二三四五六七八九十两]+\s*(?:号楼|号|栋|幢|座)")
+
+
+def says_home(text: str) -> bool:
+    """The report says the building it names is where the resident lives."""
+    return bool(_SAYS_HOME.search(text))
 
 
 def waiting_place(ticket) -> dict:

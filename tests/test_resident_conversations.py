@@ -33,6 +33,19 @@ def test_address_is_asked_then_offered_as_the_default(wechat, runtime):
     assert third.building == "9" and third.grid_id == "grid-3"
 
 
+def test_a_report_that_says_where_they_live_gives_the_home_address(wechat, runtime):
+    first = ticket(runtime, number_in(wechat.say("我家住3号楼，楼顶漏水了", sender="o_home")))
+    assert first.building == "3"
+    # Their next report without a building is offered that home, and 是 takes it.
+    assert "是在您家3号楼吗" in wechat.say("电梯又坏了", sender="o_home")
+    second = ticket(runtime, number_in(wechat.say("是", sender="o_home")))
+    assert (second.building, second.category) == ("3", "elevator")
+    # A building named for something else is no home: the next report is asked where, with no offer.
+    wechat.say("我家孩子在5号楼门口摔倒了，井盖松了", sender="o_kid")
+    asked = wechat.say("楼道灯坏了", sender="o_kid")
+    assert "几号楼" in asked and "您家" not in asked
+
+
 def test_bind_address_from_the_menu(wechat, runtime):
     assert "住址" in wechat.click("BIND_ADDRESS", sender="o_he")
     assert "已绑定住址：7号楼1单元301室" in wechat.say("7号楼1单元301", sender="o_he")
