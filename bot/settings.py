@@ -102,11 +102,30 @@ class Estate(Strict):
         return self
 
 
+_PHONE = re.compile(r"\+?[0-9][0-9 \-]{2,19}")
+
+
+class Contact(Strict):
+    """A number residents may call (社区服务站, 物业服务中心 …), given when they ask for one."""
+
+    name: str = Field(min_length=1)
+    phone: str
+    hours: str = ""  # when someone answers, as residents read it: 工作日 8:30–17:30, 24小时
+
+    @field_validator("phone")
+    @classmethod
+    def _a_phone_number(cls, value: str) -> str:
+        if not _PHONE.fullmatch(value.strip()):
+            raise ValueError(f"expected a phone number such as \"010-12345678\" or \"12345\", got {value!r}")
+        return value.strip()
+
+
 class Community(Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     secretary: Person
     estates: list[Estate] = Field(min_length=1)
+    contacts: list[Contact] = []  # told to residents who ask for a phone number (物业电话多少)
 
 
 class Limits(Strict):

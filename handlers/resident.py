@@ -1,14 +1,39 @@
 """A resident's small talk: help, thanks, and anything that is not a report."""
 from __future__ import annotations
 
+import re
+
 from handlers import texts
 from handlers.base import Context, Message
 from handlers.intake import kept_media
 from handlers.media import WHAT
 
 
+# Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.
+_ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|热线|座机")
+
+
 def help_text(message: Message, ctx: Context) -> str:
+    """How to use the bot; a question for a phone number gets the community's numbers, where config.yaml has them."""
+    if _ASKS_NUMBER.search(message.text):
+        contacts = contacts_for(message, ctx)
+        if contacts:
+            return contacts
     return texts.HELP
+
+
+def contacts_for(message: Message, ctx: Context) -> str | None:
+    """The numbers of the resident's community: of the estate they live in or name, else every community's."""
+    directory = ctx.directory
+    home = ctx.people.home(message.sender) if ctx.people else None
+    estate = directory.find_estate(message.text) or (directory.estates.get(home.estate_id) if home else None) \
+        or directory.only_estate
+    communities = [directory.community_of[estate.id]] if estate else directory.config.communities
+    told = [texts.CONTACTS.format(community=community.name, lines="\n".join(
+        texts.CONTACT_LINE.format(name=c.name, phone=c.phone) + (texts.CONTACT_HOURS.format(hours=c.hours)
+                                                                    if c.hours else "")
+        for c in community.contacts)) for community in communities if community.contacts]
+    return "\n\n".join(told) + "\n" + texts.CONTACTS_END if told else None
 
 
 def thanks(message: Message, ctx: Context) -> str:

@@ -32,6 +32,8 @@ def grid(raw, n):
     (lambda r: r["simulator"].update(enabled="maybe"), "  simulator.enabled: expected true or false, got 'maybe'"),
     (lambda r: r["webhook"].update(max_body_bytes=5), "  webhook.max_body_bytes: expected at least 1024, got 5"),
     (lambda r: r["menu"].append({"name": "x", "key": "y"}), "  menu: expected at most 3 items, got 4"),
+    (lambda r: r["communities"][0]["contacts"][0].update(phone="打我电话"),
+     "  communities.0.contacts.0.phone: expected a phone number such as \"010-12345678\" or \"12345\", got '打我电话'"),
 ])
 def test_a_mistake_stops_start_up_naming_the_key_in_plain_words(tmp_path, env, change, says):
     from bot.settings import load_settings

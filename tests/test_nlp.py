@@ -360,6 +360,9 @@ def test_the_problem_s_building_beats_the_resident_s_own_and_a_corrected_one(tex
 @pytest.mark.parametrize("text, intent", [
     ("物业电话多少", "help"),                      # asks for information, reports nothing
     ("物业的电话是多少啊", "help"),
+    ("居委会电话", "help"),                        # a number to call, named without a question word
+    ("有没有物业的联系方式", "help"),
+    ("给个电话", "help"),
     ("网格员联系方式发一下", "help"),
     ("请问社区居委会电话号码是多少", "help"),
     ("请问小区可以停车吗", "help"),

@@ -46,6 +46,15 @@ def test_a_report_that_says_where_they_live_gives_the_home_address(wechat, runti
     assert "几号楼" in asked and "您家" not in asked
 
 
+def test_a_resident_asking_for_a_number_gets_the_communitys(wechat):
+    reply = wechat.say("物业电话多少", sender="o_phone")
+    assert "幸福里社区的联系电话" in reply and "幸福苑物业服务中心：010-00000011（24小时）" in reply
+    assert "社区服务站：010-00000010（工作日 8:30–17:30）" in reply and wechat.ticket_count() == 0
+    assert "010-00000011" in wechat.say("居委会电话", sender="o_phone")
+    # Asking how to report is still told how.
+    assert "3号楼楼顶漏水了" in wechat.say("怎么报修", sender="o_phone")
+
+
 def test_bind_address_from_the_menu(wechat, runtime):
     assert "住址" in wechat.click("BIND_ADDRESS", sender="o_he")
     assert "已绑定住址：7号楼1单元301室" in wechat.say("7号楼1单元301", sender="o_he")
