@@ -170,7 +170,11 @@ INFO_ASK = (r"(电话|号码|手机号?|联系方式|座机|热线|微信号?)(�
             r"(停水|停电|停气|断水|断电)(吗|么|嘛|不|没|呢|[?？]|到几点|多久|几天)?")
 
 # A question on how to pay ("物业费怎么交"): help, unless the message also states a problem.
-HOWTO_ASK = r"(怎么|如何|咋|在哪里?|在哪儿|去哪里?|去哪儿|哪里|哪儿|到哪)(能|可以|去)?(交|缴|付|充值|续费)"
+HOWTO_ASK = (r"(怎么|如何|咋|在哪里?|在哪儿|去哪里?|去哪儿|哪里|哪儿|到哪)(能|可以|去)?(交|缴|付|充值|续费)"
+             # what it costs ("停车怎么收费", "停车费多少钱一个月"), not a charge complained of ("物业乱收费")
+             r"|(怎么|如何|咋)(收费|收钱|计费|算钱)|收费标准|(多少钱|几块钱)(一个月|一年|一天|一小时|一次)"
+             # where and how to put rubbish out ("垃圾分类怎么分", "大件垃圾往哪扔", "装修垃圾怎么处理")
+             r"|(怎么|如何|咋)(分类?|扔|丢|倒|投放|处理)|(往|在|去|到)?(哪里?|哪儿)(扔|丢|倒|投放)")
 
 # What such a question may hold besides the asking: a greeting, a polite opener, what it refers to ("漏水的事").
 QUESTION_WORDS = (r"[^,，。!！?？\s]{0,10}?(的|那个?|这个?)(事情?|事儿|问题)|请问|麻烦问一?下|想问一?下|问一?下|我想问|你好|您好"

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
     ("单元门的门禁坏了，谁都能进来", "facilities"),
     ("楼下绿地被人开成了菜地", "greenery"),
     ("物业收了钱什么事都不干", "property"),
+    ("物业乱收费", "property"),                    # a charge complained of, not asked about
     ("楼上有人高空抛物，差点砸到孩子", "safety"),
     ("一楼住户私搭乱建把院子围起来了", "other"),
     ("不是漏水，是下水道堵了往上冒", "drainage"),
@@ -361,6 +362,10 @@ def test_the_problem_s_building_beats_the_resident_s_own_and_a_corrected_one(tex
     ("物业电话多少", "help"),                      # asks for information, reports nothing
     ("物业的电话是多少啊", "help"),
     ("居委会电话", "help"),                        # a number to call, named without a question word
+    ("小区停车怎么收费", "help"),                  # what it costs
+    ("停车费多少钱一个月", "help"),
+    ("垃圾分类怎么分", "help"),                    # how to put rubbish out
+    ("大件垃圾往哪扔", "help"),
     ("有没有物业的联系方式", "help"),
     ("给个电话", "help"),
     ("网格员联系方式发一下", "help"),
