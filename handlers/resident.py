@@ -7,18 +7,28 @@ from handlers import texts
 from handlers.base import Context, Message
 from handlers.intake import kept_media
 from handlers.media import WHAT
+from nlp import lexicon
 
 
 # Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.
 _ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|热线|座机")
+# Asks something only the community can answer (停车怎么收费, 小区可以养狗吗, 明天停水吗), not how to use the bot.
+_ASKS_INFORMATION = re.compile(f"{lexicon.INFO_ASK}|{lexicon.HOWTO_ASK}")
+_ABOUT_REPORTING = re.compile(r"报修|报事|反映|投诉|举报|登记|提交|工单|怎么用|怎么发")
 
 
 def help_text(message: Message, ctx: Context) -> str:
-    """How to use the bot; a question for a phone number gets the community's numbers, where config.yaml has them."""
-    if _ASKS_NUMBER.search(message.text):
+    """How to use the bot. A question for a phone number gets the community's numbers (config.yaml's `contacts`),
+    and a question the bot cannot answer (what parking costs, whether the water will be off) the numbers to ask."""
+    text = message.text
+    if _ASKS_NUMBER.search(text):
         contacts = contacts_for(message, ctx)
         if contacts:
-            return contacts
+            return contacts + "\n" + texts.CONTACTS_END
+    elif _ASKS_INFORMATION.search(text) and not _ABOUT_REPORTING.search(text):
+        contacts = contacts_for(message, ctx)
+        if contacts:
+            return texts.CANNOT_ANSWER + "\n" + contacts + "\n" + texts.CONTACTS_END
     return texts.HELP
 
 
@@ -33,7 +43,7 @@ def contacts_for(message: Message, ctx: Context) -> str | None:
         texts.CONTACT_LINE.format(name=c.name, phone=c.phone) + (texts.CONTACT_HOURS.format(hours=c.hours)
                                                                     if c.hours else "")
         for c in community.contacts)) for community in communities if community.contacts]
-    return "\n\n".join(told) + "\n" + texts.CONTACTS_END if told else None
+    return "\n\n".join(told) or None
 
 
 def thanks(message: Message, ctx: Context) -> str:

@@ -10,6 +10,7 @@ CHITCHAT = "您好，我是社区报事助手。遇到漏水、停车、路灯�
 THANKS = "不客气！有事随时找我们。"
 CONTACTS = "{community}的联系电话：\n{lines}"
 CONTACTS_END = "有问题也可以直接发给我，我马上登记、派人处理。"
+CANNOT_ANSWER = "这个问题我这儿查不到，可以打电话问一下。"
 CONTACT_LINE = "· {name}：{phone}"
 CONTACT_HOURS = "（{hours}）"
 ASK_BUILDING = "收到，您说的是{category}的问题。请问是几号楼？（可以加上单元，比如“3号楼2单元”）"

@@ -51,8 +51,12 @@ def test_a_resident_asking_for_a_number_gets_the_communitys(wechat):
     assert "幸福里社区的联系电话" in reply and "幸福苑物业服务中心：010-00000011（24小时）" in reply
     assert "社区服务站：010-00000010（工作日 8:30–17:30）" in reply and wechat.ticket_count() == 0
     assert "010-00000011" in wechat.say("居委会电话", sender="o_phone")
-    # Asking how to report is still told how.
-    assert "3号楼楼顶漏水了" in wechat.say("怎么报修", sender="o_phone")
+    # A question only the community can answer gets the numbers to ask; how to report is still told how.
+    asked = wechat.say("小区停车怎么收费", sender="o_phone")
+    assert "查不到" in asked and "010-00000011" in asked and wechat.ticket_count() == 0
+    for how in ("怎么报修", "你好"):
+        told = wechat.say(how, sender="o_phone")
+        assert "3号楼楼顶漏水了" in told and "010-" not in told
 
 
 def test_bind_address_from_the_menu(wechat, runtime):
