@@ -103,6 +103,8 @@ PHRASE_OVERRIDES = {
     "电动车冒烟": ("ebike", 4), "车冒烟": ("ebike", 3), "电池": ("ebike", 1), "报修": ("property", 1),
     "保安": ("property", 2), "物业费": ("property", 3), "燃气灶打不着": ("gas", 4), "空调外机": ("noise", 2),
     "空调滴水": ("leak", 3), "装修": ("noise", 1), "楼上漏水": ("leak", 3),
+    # Water spraying out is a burst pipe: "水喷得到处都是" is no rubbish everywhere.
+    "水喷": ("leak", 3), "往外喷": ("leak", 3), "到处都是水": ("leak", 3),
     "下水井盖": ("facilities", 5), "污水井盖": ("facilities", 5), "雨水井盖": ("facilities", 5), "窨井盖": ("facilities", 3),
     "冒充": ("safety", 5), "谁都能进": ("safety", 3), "随便进": ("safety", 2), "没人守": ("safety", 2),
     "吵死": ("noise", 2), "垃圾车": ("noise", 0), "高空扔": ("safety", 9), "往下扔垃圾": ("safety", 6),

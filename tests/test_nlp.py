@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
     ("楼上有人高空抛物，差点砸到孩子", "safety"),
     ("一楼住户私搭乱建把院子围起来了", "other"),
     ("不是漏水，是下水道堵了往上冒", "drainage"),
+    ("5号楼2单元401，厨房水管爆了，水喷得到处都是！！", "leak"),  # water everywhere is no rubbish everywhere
 ])
 def test_resident_complaint_gets_its_category(text, category):
     a = analyze(text)
