@@ -43,6 +43,7 @@ def build_handlers() -> list[Handler]:
         Handler(staff.binds, staff.bind),
         Handler(staff.is_command, staff.act),
         Handler(staff.asks_for_tasks, staff.tasks),
+        Handler(staff.asks_for_digest, staff.digest),
         Handler(staff.greets, staff.usage),
         Handler(is_image & awaiting("staff"), staff.photo),
         Handler(words & followup.rates, still_asking(followup.rate)),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
 
+from bot import digest as daily
 from bot import steps
 from bot.clock import utcnow
 from bot.models import Ticket
@@ -36,6 +38,9 @@ BIND = re.compile(r"^\s*绑定\s*[:：]?\s*(\d{5,12})?\s*$")  # a code, mistyped
 ACK = re.compile(r"^(?:收到了?|好的?|好嘞|明白了?|知道了|马上(?:去|到|过去|处理)|这就去|行|ok|嗯+|👌|[\s,，.。!！~～])+$",
                  re.I)
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９：，", "0123456789:,")
+# A secretary asking how the day stands: today's digest so far, or yesterday's (日报, 今天的情况, 昨天的简报, 超期的工单).
+DIGEST = re.compile(r"^\s*(?:(今天|今日|昨天|昨日)的?)?(日报|简报|情况|概况|统计|汇总|数据|怎么样|三率|(?:超期|超时|逾期)的?(?:工单|任务)?)"
+                    r"[\s?？!！。.]*$")
 TASKS_SHOWN = 20  # lines in one reply to 我的任务; the rest are counted and left to the desk
 HINTED = 3  # tickets named in the answer to "收到"
 
@@ -195,6 +200,28 @@ def tasks(message: Message, ctx: Context) -> str:
     return texts.STAFF_TASKS.format(count=count, own=own_first, lines="\n".join(lines))
 
 
+def asks_digest(message: Message, ctx: Context) -> bool:
+    """A secretary (config.yaml's, or bound by invite) asking for the day's digest."""
+    if message.type != "text" or ctx.role != "secretary":
+        return False
+    match = DIGEST.match(message.text)
+    if match is None:
+        return False
+    ctx.found["digest_day"] = match.group(1)
+    return True
+
+
+def digest(message: Message, ctx: Context) -> str:
+    """The digest the secretary gets each morning, for today so far (or yesterday), on asking."""
+    recipient = next((r for r in daily.recipients(ctx.directory, ctx.staff) if r.person.openid == message.sender), None)
+    if recipient is None:
+        return texts.STAFF_USAGE
+    zone = ZoneInfo(ctx.settings.config.timezone)
+    day = daily.yesterday(zone) if ctx.found.get("digest_day") in ("昨天", "昨日") else daily.today(zone)
+    with ctx.tickets.sessions() as session:
+        return daily.compose(session, ctx.directory, recipient, day)
+
+
 def usage(message: Message, ctx: Context) -> str:
     """The staff usage; to "收到" or "好的 马上去" (an answer to a task push), which 接单 to send; to words about the
     ticket just worked on ("你们看看这个" after its photos), what can be done with it."""
@@ -288,4 +315,5 @@ is_command = Filter(command, "staff_command")
 # resident's; the role is checked first, so residents skip the reader.
 greets = is_staff & (is_text | is_voice) & Filter(_staff_words, "staff_words")
 asks_for_tasks = Filter(asks_tasks, "staff_tasks")
+asks_for_digest = Filter(asks_digest, "staff_digest")
 binds = Filter(asks_bind, "bind_code")

@@ -89,6 +89,18 @@ def test_staff_words_that_are_not_commands_get_a_staff_answer(wechat, runtime):
     assert staff_said(wechat.say("收到", sender=GRID3)) == "收到。发“我的任务”可以查看待办。"
 
 
+def test_a_secretary_asks_how_the_day_stands(wechat):
+    number_in(wechat.say("2号楼门口井盖松了", sender="o_r1"))
+    number_in(wechat.say("9号楼路灯不亮", sender="o_r2"))
+    for asked in ("今天的情况", "日报", "超期的工单？"):
+        reply = wechat.say(asked, sender=SECRETARY)
+        assert reply.startswith("【幸福里社区·每日简报】") and "当天还没过完" in reply and "新报2件" in reply
+    assert "昨日新报0件" in wechat.say("昨天的日报", sender=SECRETARY)
+    # Grid workers have their tasks, and a resident saying 今天的情况 is no staff member.
+    assert "每日简报" not in wechat.say("日报", sender=GRID1)
+    assert "每日简报" not in wechat.say("今天的情况", sender="o_r1") and wechat.ticket_count() == 2
+
+
 def test_two_tickets_waiting_the_hint_names_both(wechat):
     first = number_in(wechat.say("2号楼门口井盖松了", sender="o_r1"))
     second = number_in(wechat.say("3号楼楼道灯坏了", sender="o_r2"))
