@@ -21,6 +21,8 @@ def help_text(message: Message, ctx: Context) -> str:
     """How to use the bot. A question for a phone number gets the community's numbers (config.yaml's `contacts`),
     and a question the bot cannot answer (what parking costs, whether the water will be off) the numbers to ask."""
     text = message.text
+    if _WANTS_PERSON.search(text):
+        return _numbers_for_a_person(message, ctx) or texts.HELP
     if _ASKS_NUMBER.search(text):
         contacts = contacts_for(message, ctx)
         if contacts:
@@ -50,12 +52,24 @@ def thanks(message: Message, ctx: Context) -> str:
     return texts.THANKS
 
 
+# Wants a person rather than the bot: 我要找人工, 有没有真人, 转客服.
+_WANTS_PERSON = re.compile(r"人工|真人|客服|活人")
+
+
 def chitchat(message: Message, ctx: Context) -> str:
-    """Small talk; right after photos kept for a report ("你们看看这个"), ask again what they show."""
+    """Small talk; right after photos kept for a report ("你们看看这个"), ask again what they show. Asked for a
+    person (我要找人工), the community's numbers, where config.yaml has them."""
     media = kept_media(ctx, message.sender)
     if media:
         return texts.MEDIA_KEPT_FOR_REPORT.format(what=WHAT[media[-1]["kind"]])
+    if _WANTS_PERSON.search(message.text):
+        return _numbers_for_a_person(message, ctx) or texts.CHITCHAT
     return texts.CHITCHAT
+
+
+def _numbers_for_a_person(message: Message, ctx: Context) -> str | None:
+    contacts = contacts_for(message, ctx)
+    return texts.PERSON_WANTED + "\n" + contacts + "\n" + texts.CONTACTS_END if contacts else None
 
 
 def blank(message: Message, ctx: Context) -> str:

@@ -369,6 +369,8 @@ def test_the_problem_s_building_beats_the_resident_s_own_and_a_corrected_one(tex
     ("大件垃圾往哪扔", "help"),
     ("有没有物业的联系方式", "help"),
     ("给个电话", "help"),
+    ("转人工", "help"),                            # a person rather than the bot
+    ("客服在吗", "help"),
     ("网格员联系方式发一下", "help"),
     ("请问社区居委会电话号码是多少", "help"),
     ("请问小区可以停车吗", "help"),

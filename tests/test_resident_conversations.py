@@ -54,6 +54,9 @@ def test_a_resident_asking_for_a_number_gets_the_communitys(wechat):
     # A question only the community can answer gets the numbers to ask; how to report is still told how.
     asked = wechat.say("小区停车怎么收费", sender="o_phone")
     assert "查不到" in asked and "010-00000011" in asked and wechat.ticket_count() == 0
+    for person in ("我要找人工", "客服在吗"):
+        wanted = wechat.say(person, sender="o_phone")
+        assert "工作人员" in wanted and "010-00000010" in wanted and wechat.ticket_count() == 0
     for how in ("怎么报修", "你好"):
         told = wechat.say(how, sender="o_phone")
         assert "3号楼楼顶漏水了" in told and "010-" not in told
