@@ -13,6 +13,10 @@ from nlp.subject import subject_of
 
 # Asking for the list of one's tickets (我的工单, the menu's words), not after one of them.
 _LIST = re.compile(r"工单|单号|报修记录|报事记录")
+# Nobody acting, and nothing else said ("又没人管了", "到底有没有人管"): about the ticket they have open, not a new
+# complaint about the property company ("物业收了钱什么事都不干" names one).
+_NOBODY_ACTS = re.compile(r"^[又还都怎么到底是就咋也]*(没|没有|有没有|没啥)人(来|去)?(管|理|修|处理|问|过问|负责|看看?)?"
+                          r"[了啊呀吗呢么嘛的？?！!。.\s]*$")
 
 
 def open_tickets(ctx: Context, openid: str) -> list:
@@ -44,8 +48,13 @@ def repeats_own(message: Message, ctx: Context) -> bool:
     building = analysis.location.building
     if analysis.urgent or (building and not analysis.ambiguous) or fits_recent(message, ctx, analysis):
         return False
-    kinds = {analysis.category, analysis.runner_up} if analysis.ambiguous else {analysis.category}
     since = utcnow() - ctx.settings.config.conversation.nudge_window
+    if _NOBODY_ACTS.match(message.text.strip()):
+        active = [t for t in open_tickets(ctx, message.sender) if t.updated_at >= since]
+        if active:  # the newest one they have open
+            ctx.found["chased"] = active[0]
+            return True
+    kinds = {analysis.category, analysis.runner_up} if analysis.ambiguous else {analysis.category}
     for ticket in open_tickets(ctx, message.sender):
         if (ticket.category in kinds and building in (None, ticket.building) and ticket.updated_at >= since
                 and not (analysis.subject and ticket.subject and analysis.subject != ticket.subject)):

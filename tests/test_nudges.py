@@ -38,6 +38,17 @@ def test_a_complaint_about_slowness_chases_the_residents_open_ticket(wechat, run
     assert pushes(fake_wechat, GRID2, "【催办】", number, "你们效率太低了")
 
 
+@pytest.mark.parametrize("said", ["又没人管了", "到底有没有人管", "怎么还是没人来处理啊"])
+def test_nobody_acting_said_alone_chases_the_newest_open_ticket(wechat, runtime, said):
+    wechat.say("2号楼门口井盖松了", sender="rq")
+    number = number_in(wechat.say("7号楼门口有车堵了消防通道", sender="rq"))
+    reply = wechat.say(said, sender="rq")
+    assert reply.startswith(f"已帮您催办工单{number}（停车，7号楼）") and wechat.ticket_count() == 2
+    assert [e.detail["text"] for e in urged(runtime, number)] == [said]
+    # With no ticket open, the same words are a complaint like any other.
+    assert "几号楼" in wechat.say(said, sender="rq_nothing_open")
+
+
 def test_a_neighbour_following_the_ticket_chases_it_too(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("6号楼电梯坏了", sender="rz"))
     assert number in wechat.say("6号楼电梯又停了", sender="r10")  # r10 follows it
