@@ -56,14 +56,12 @@ class Segmenter:
 
     def __init__(self, tokenizer: jieba.Tokenizer):
         self.jieba = tokenizer
-        freq = tokenizer.FREQ
         logtotal = log(tokenizer.total)
         # jieba scores a word as log(FREQ.get(word) or 1) - log(total): the same floats, computed once. A key
-        # with frequency 0 is a prefix of longer words, kept so the route can look further.
-        self._score = {word: log(f or 1) - logtotal for word, f in freq.items()}
-        self._known = {word for word, f in freq.items() if f}
-        # One lookup per step of the route: a word's score, or None for a prefix that is no word itself.
-        self._step = {word: (self._score[word] if f else None) for word, f in freq.items()}
+        # with frequency 0 is a prefix of longer words, kept (as None) so the route can look further: one lookup
+        # per step of the route.
+        self._step = {word: (log(f) - logtotal if f else None) for word, f in tokenizer.FREQ.items()}
+        # What jieba gives a character that starts no word (absent, or a prefix only): log(1) - log(total).
         self._unknown = log(1) - logtotal
         self._start = finalseg.start_P
         self._trans = {y: {y0: finalseg.trans_P[y0].get(y, _MIN) for y0 in _PREV[y]} for y in _STATES}
@@ -87,7 +85,7 @@ class Segmenter:
     def _cut_block(self, sentence: str, out: list[str]) -> None:
         """jieba's `__cut_DAG`: the likeliest route through the dictionary's words; runs of single characters that
         are no word go to the HMM."""
-        step, score, unknown, missing = self._step, self._score, self._unknown, _MISSING
+        step, unknown, missing = self._step, self._unknown, _MISSING
         n = len(sentence)
         # jieba's route[i]: (the best score from i to the end, the end of the word starting at i).
         best_score = [0.0] * (n + 1)
@@ -108,8 +106,8 @@ class Segmenter:
                     break
                 frag = sentence[k:i + 1]
                 value = step.get(frag, missing)
-            if end is None:  # no word starts here: the character alone
-                top, end = score.get(sentence[k], unknown) + best_score[k + 1], k
+            if end is None:  # no word starts here: the character alone, scored as an unknown word
+                top, end = unknown + best_score[k + 1], k
             best_score[k], best_end[k] = top, end
         x, buf = 0, ""
         while x < n:
@@ -129,7 +127,7 @@ class Segmenter:
     def _flush(self, buf: str, out: list[str]) -> None:
         if len(buf) == 1:
             out.append(buf)
-        elif buf not in self._known:
+        elif self._step.get(buf) is None:  # no word (absent, or a prefix only): jieba's `not FREQ.get(buf)`
             self._hmm(buf, out)
         else:
             out.extend(buf)
