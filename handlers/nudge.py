@@ -49,14 +49,13 @@ def repeats_own(message: Message, ctx: Context) -> bool:
     if analysis.urgent or (building and not analysis.ambiguous) or fits_recent(message, ctx, analysis):
         return False
     since = utcnow() - ctx.settings.config.conversation.nudge_window
-    if _NOBODY_ACTS.match(message.text.strip()):
-        active = [t for t in open_tickets(ctx, message.sender) if t.updated_at >= since]
-        if active:  # the newest one they have open
-            ctx.found["chased"] = active[0]
-            return True
+    active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
+    if active and _NOBODY_ACTS.match(message.text.strip()):  # the newest one they have open
+        ctx.found["chased"] = active[0]
+        return True
     kinds = {analysis.category, analysis.runner_up} if analysis.ambiguous else {analysis.category}
-    for ticket in open_tickets(ctx, message.sender):
-        if (ticket.category in kinds and building in (None, ticket.building) and ticket.updated_at >= since
+    for ticket in active:
+        if (ticket.category in kinds and building in (None, ticket.building)
                 and not (analysis.subject and ticket.subject and analysis.subject != ticket.subject)):
             ctx.found["chased"] = ticket
             return True

@@ -12,34 +12,42 @@ from nlp import lexicon
 
 # Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.
 _ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|热线|座机")
+# Wants a person rather than the bot: 我要找人工, 有没有真人, 转客服.
+_WANTS_PERSON = re.compile(r"人工|真人|客服|活人")
 # Asks something only the community can answer (停车怎么收费, 小区可以养狗吗, 明天停水吗), not how to use the bot.
 _ASKS_INFORMATION = re.compile(f"{lexicon.INFO_ASK}|{lexicon.HOWTO_ASK}")
 _ABOUT_REPORTING = re.compile(r"报修|报事|反映|投诉|举报|登记|提交|工单|怎么用|怎么发")
 
 
 def help_text(message: Message, ctx: Context) -> str:
-    """How to use the bot. A question for a phone number gets the community's numbers (config.yaml's `contacts`),
-    and a question the bot cannot answer (what parking costs, whether the water will be off) the numbers to ask."""
+    """How to use the bot. A question for a person or a phone number gets the community's numbers (config.yaml's
+    `contacts`), and a question the bot cannot answer (what parking costs, whether the water will be off) the numbers
+    to ask."""
     text = message.text
     if _WANTS_PERSON.search(text):
-        return _numbers_for_a_person(message, ctx) or texts.HELP
-    if _ASKS_NUMBER.search(text):
-        contacts = contacts_for(message, ctx)
-        if contacts:
-            return contacts + "\n" + texts.CONTACTS_END
+        lead = texts.PERSON_WANTED
+    elif _ASKS_NUMBER.search(text):
+        lead = ""
     elif _ASKS_INFORMATION.search(text) and not _ABOUT_REPORTING.search(text):
-        contacts = contacts_for(message, ctx)
-        if contacts:
-            return texts.CANNOT_ANSWER + "\n" + contacts + "\n" + texts.CONTACTS_END
-    return texts.HELP
+        lead = texts.CANNOT_ANSWER
+    else:
+        return texts.HELP
+    return _with_numbers(message, ctx, lead) or texts.HELP
+
+
+def _with_numbers(message: Message, ctx: Context, lead: str) -> str | None:
+    """`lead`, the community's numbers and the reminder that a problem can be sent here; None with no numbers."""
+    contacts = contacts_for(message, ctx)
+    return "\n".join(filter(None, [lead, contacts, texts.CONTACTS_END])) if contacts else None
 
 
 def contacts_for(message: Message, ctx: Context) -> str | None:
-    """The numbers of the resident's community: of the estate they live in or name, else every community's."""
+    """The numbers of the resident's community: of the estate they name or live in, else every community's."""
     directory = ctx.directory
-    home = ctx.people.home(message.sender) if ctx.people else None
-    estate = directory.find_estate(message.text) or (directory.estates.get(home.estate_id) if home else None) \
-        or directory.only_estate
+    estate = directory.find_estate(message.text) or directory.only_estate
+    if estate is None and ctx.people:  # several estates and none named: where they live, if known
+        home = ctx.people.home(message.sender)
+        estate = directory.estates.get(home.estate_id) if home else None
     communities = [directory.community_of[estate.id]] if estate else directory.config.communities
     told = [texts.CONTACTS.format(community=community.name, lines="\n".join(
         texts.CONTACT_LINE.format(name=c.name, phone=c.phone) + (texts.CONTACT_HOURS.format(hours=c.hours)
@@ -52,10 +60,6 @@ def thanks(message: Message, ctx: Context) -> str:
     return texts.THANKS
 
 
-# Wants a person rather than the bot: 我要找人工, 有没有真人, 转客服.
-_WANTS_PERSON = re.compile(r"人工|真人|客服|活人")
-
-
 def chitchat(message: Message, ctx: Context) -> str:
     """Small talk; right after photos kept for a report ("你们看看这个"), ask again what they show. Asked for a
     person (我要找人工), the community's numbers, where config.yaml has them."""
@@ -63,13 +67,8 @@ def chitchat(message: Message, ctx: Context) -> str:
     if media:
         return texts.MEDIA_KEPT_FOR_REPORT.format(what=WHAT[media[-1]["kind"]])
     if _WANTS_PERSON.search(message.text):
-        return _numbers_for_a_person(message, ctx) or texts.CHITCHAT
+        return _with_numbers(message, ctx, texts.PERSON_WANTED) or texts.CHITCHAT
     return texts.CHITCHAT
-
-
-def _numbers_for_a_person(message: Message, ctx: Context) -> str | None:
-    contacts = contacts_for(message, ctx)
-    return texts.PERSON_WANTED + "\n" + contacts + "\n" + texts.CONTACTS_END if contacts else None
 
 
 def blank(message: Message, ctx: Context) -> str:
