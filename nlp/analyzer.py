@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import lexicon
 from .location import Location, parse
-from .model import features, load_models
+from .model import clean, load_models
 from .scan import alternation
 from .segment import build_tokenizer
 from .subject import subject_in
@@ -131,7 +131,7 @@ class Analyzer:
         if not _HAS_TEXT.search(text):
             thanks = self._intent_res["thanks"].search(text)
             return self._result("thanks" if thanks else "chitchat", None, False, location, 0.9)
-        feats = features(text, self.tokenizer.lcut(text))
+        feats = (clean(text), self.tokenizer.lcut(text))  # what both models score
         rule = self._rule_scores(text)
         found = emergencies(text)
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
@@ -188,7 +188,7 @@ class Analyzer:
             return "thanks", 0.9
         if strength >= 3:  # the keywords settle it; the model's say could not change the answer
             return "complaint", 0.9
-        probs = self.intent_model.predict(feats)
+        probs = self.intent_model.score(*feats)
         p_complaint = probs.get("complaint", 0.0)
         if strength >= 2 and p_complaint > 0.2:
             return "complaint", max(p_complaint, 0.6)
@@ -212,7 +212,7 @@ class Analyzer:
         return len(rest) <= 10 and not self._cue_re.search(rest) and not self._stated_re.search(rest)
 
     def _categories(self, feats, rule):
-        model = self.category_model.predict(feats)
+        model = self.category_model.score(*feats)
         total = sum(rule.values())
         w = self.model_weight if total else 1.0
         blended = {}
