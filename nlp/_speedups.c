@@ -260,15 +260,26 @@ Cutter_init(Cutter *self, PyObject *args, PyObject *kwds)
         }
     }
     /* Every character any state emits, with min_float where a state does not emit it (finalseg's .get). */
-    Py_ssize_t total = 0;
+    PyObject *chars = PySet_New(NULL);
+    if (chars == NULL)
+        return -1;
     pos = 0;
     while (PyDict_Next(emit, &pos, &key, &value)) {
         if (state_of(key) < 0 || !PyDict_Check(value)) {
             PyErr_SetString(PyExc_TypeError, "emit: a dict of str per state");
+            Py_DECREF(chars);
             return -1;
         }
-        total += PyDict_GET_SIZE(value);
+        Py_ssize_t inner = 0;
+        PyObject *ch, *p;
+        while (PyDict_Next(value, &inner, &ch, &p))
+            if (PySet_Add(chars, ch) < 0) {
+                Py_DECREF(chars);
+                return -1;
+            }
     }
+    Py_ssize_t total = PySet_GET_SIZE(chars);
+    Py_DECREF(chars);
     if (table_init(&self->emit_index, total) < 0)
         return -1;
     self->emits = PyMem_Malloc((total + 1) * sizeof(Emit));
