@@ -50,6 +50,10 @@ class Directory:
                 return self.estates[estate_id]
         return None
 
+    def estate_of(self, text: str) -> Estate | None:
+        """The estate a message names, else the one the account serves (None: several, and none named)."""
+        return self.find_estate(text) or self.only_estate
+
     def fallback(self, estate_id: str | None) -> Person:
         """The secretary of the estate's community, else the duty officer, else the first secretary."""
         if estate_id in self.community_of:

@@ -41,7 +41,7 @@ def bind_address(message: Message, ctx: Context) -> str:
     from handlers.intake import analysis_of, named_place
 
     location = named_place(message.text)
-    estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
+    estate = ctx.directory.estate_of(message.text)
     if analysis_of(message, ctx).intent == "cancel":
         ctx.state.clear(message.sender)
         return texts.BIND_DROPPED

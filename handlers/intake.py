@@ -263,7 +263,7 @@ def add_words(ctx: Context, ticket_id: int, number: str, sender: str, text: str)
 def draft_of(message: Message, ctx: Context) -> dict:
     """What one message reports, as a draft: the problem, where, and whether it is an emergency."""
     analysis = analysis_of(message, ctx)
-    estate = ctx.directory.find_estate(message.text) or ctx.directory.only_estate
+    estate = ctx.directory.estate_of(message.text)
     location = analysis.location
     draft = {"id": message.key, "key": message.key, "text": message.text,
              "category": analysis.category or "other", "urgent": bool(analysis.urgent), "danger": analysis.danger,

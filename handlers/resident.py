@@ -44,7 +44,7 @@ def _with_numbers(message: Message, ctx: Context, lead: str) -> str | None:
 def contacts_for(message: Message, ctx: Context) -> str | None:
     """The numbers of the resident's community: of the estate they name or live in, else every community's."""
     directory = ctx.directory
-    estate = directory.find_estate(message.text) or directory.only_estate
+    estate = directory.estate_of(message.text)
     if estate is None and ctx.people:  # several estates and none named: where they live, if known
         home = ctx.people.home(message.sender)
         estate = directory.estates.get(home.estate_id) if home else None
