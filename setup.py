@@ -1,7 +1,12 @@
-"""The one thing pyproject.toml cannot say: the reader's optional C speedups (nlp/_speedups.c).
+"""The one thing pyproject.toml cannot say: the optional C extensions, the reader's speedups
+(nlp/_speedups.c) and the joins' writer's SQLite connection (bot/_sqlnative.c, which needs SQLite's
+header, sqlite3.h, to build).
 
-`optional=True`: without a C compiler the install still succeeds and the reader runs in Python."""
+`optional=True`: without a C compiler (or the header) the install still succeeds, and the same work
+runs in Python."""
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension("nlp._speedups", ["nlp/_speedups.c"], optional=True,
+                             extra_compile_args=["-O2"]),
+                   Extension("bot._sqlnative", ["bot/_sqlnative.c"], optional=True, libraries=["sqlite3"],
                              extra_compile_args=["-O2"])])

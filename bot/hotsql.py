@@ -25,6 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
+from bot import sqlnative
+
 log = logging.getLogger("minhu.hotsql")
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -171,11 +173,12 @@ class Batches:
         threading.Thread(target=self._run, name="minhu-db-writer", daemon=True).start()
 
     def _run(self) -> None:
-        # The writer keeps one connection of the pool for good and drives the driver's own transaction:
-        # checking a connection out and beginning and committing through SQLAlchemy, for every batch,
-        # cost a third of the writing itself. Like SQLAlchemy's pysqlite dialect, it leaves BEGIN to the
-        # driver (before the first write) and commits once per batch.
-        pooled = None
+        # The writer keeps one connection for good and drives its transaction itself: checking a
+        # connection out and beginning and committing through SQLAlchemy, for every batch, cost a third of
+        # the writing itself. Its connection is bot/sqlnative.py's where it can be used (the statements of a
+        # batch then run without letting go of the GIL, so the write lock is held no longer than the
+        # writing takes), else one of the pool's.
+        writer = None
         while True:
             batch = [self._queue.get()]  # wait for the first item, then take what else is already there
             while len(batch) < self.size:
@@ -185,17 +188,14 @@ class Batches:
                     break
             try:
                 with self.hot.turn:
-                    if pooled is None:
-                        pooled = self.hot.engine.raw_connection()
-                    dbapi = pooled.driver_connection
+                    if writer is None:
+                        writer = _Writer(self.hot, self.wait)
                     try:
-                        done = [self.write(dbapi, item) for item, _ in batch]
-                        try:
-                            dbapi.commit()
-                        except self.hot._error as exc:
-                            raise self.hot.error(exc, "COMMIT") from exc
+                        writer.begin()
+                        done = [self.write(writer.dbapi, item) for item, _ in batch]
+                        writer.commit()
                     except BaseException:
-                        pooled = self._rolled_back(pooled)
+                        writer = writer.rolled_back()
                         raise
             except Exception as exc:  # the database failed (locked, gone, full): every item of the batch is told
                 for _, slot in batch:
@@ -212,16 +212,48 @@ class Batches:
                 except Exception:  # never the writer's end: the relay enqueues what was not
                     log.exception("jobs of a committed batch not handed on; the relay will send them")
 
-    @staticmethod
-    def _rolled_back(pooled):
+
+class _Writer:
+    """The writer's connection: bot/sqlnative.py's (BEGIN IMMEDIATE, then the batch holding the GIL) or, where
+    that cannot be used, one of the pool's (like SQLAlchemy's pysqlite dialect, it leaves BEGIN to the
+    driver, before the first write)."""
+
+    def __init__(self, hot: HotSQL, wait: float):
+        self.hot = hot
+        self.pooled = None
+        try:
+            self.native = sqlnative.connect(hot.engine.url.database or "", wait)
+        except hot._error as exc:
+            raise hot.error(exc, "connect") from exc
+        if self.native is None:
+            self.pooled = hot.engine.raw_connection()
+        self.dbapi = self.native or self.pooled.driver_connection
+
+    def begin(self) -> None:
+        if self.native is not None:
+            try:
+                self.native.begin()
+            except self.hot._error as exc:
+                raise self.hot.error(exc, "BEGIN IMMEDIATE") from exc
+
+    def commit(self) -> None:
+        try:
+            self.dbapi.commit()
+        except self.hot._error as exc:
+            raise self.hot.error(exc, "COMMIT") from exc
+
+    def rolled_back(self) -> _Writer | None:
         """Undo a failed batch; a connection that cannot even roll back is dropped (the next batch opens one)."""
         try:
-            pooled.driver_connection.rollback()
-            return pooled
+            self.dbapi.rollback()
+            return self
         except Exception:  # noqa: BLE001
             log.warning("database connection dropped after a failed batch")
             try:
-                pooled.invalidate()
+                if self.native is not None:
+                    self.native.close()
+                else:
+                    self.pooled.invalidate()
             except Exception:  # noqa: BLE001
                 pass
             return None

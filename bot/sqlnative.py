@@ -1,0 +1,116 @@
+"""The joins' writer's own SQLite connection (bot/_sqlnative.c), when the install built it and it is safe.
+
+Python's sqlite3 module lets go of the GIL around every step of every statement. The writer of
+`bot.hotsql.Batches` holds SQLite's write lock for its whole batch, and after each statement it had
+to win the GIL back from the request threads: the lock was held several times as long as the writing
+took, and the other web process waited for it. This connection keeps the GIL for the statements of a
+transaction begun with BEGIN IMMEDIATE (they cannot wait for a lock then) and lets it go for the
+statements that may wait: BEGIN, COMMIT, ROLLBACK.
+
+It is used only when it calls the very SQLite library that Python's sqlite3 module uses. SQLite keeps
+its file locks per process, shared by all the connections of one library; two copies of the library
+in one process would not see each other's locks. Otherwise, or with MINHU_PURE_PYTHON=1 set, the
+writer uses the sqlite3 module as before (`connect` returns None).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from typing import Any
+
+from bot.db import SQLITE_PRAGMAS
+
+log = logging.getLogger("minhu.sqlnative")
+
+
+def _load():
+    if os.environ.get("MINHU_PURE_PYTHON"):
+        return None
+    try:
+        before = _sqlite_libraries()  # the library Python's sqlite3 module has loaded (it is imported above)
+        if len(before) != 1:  # none: built into the sqlite3 module itself; more: no way to tell which
+            return None
+        from . import _sqlnative
+    except (ImportError, OSError):
+        return None
+    path, version = _sqlnative.library()
+    if {os.path.realpath(path)} != before or version != sqlite3.sqlite_version:
+        log.info("SQLite writer in C not used: it links %s %s, Python's sqlite3 %s %s", path, version,
+                 before, sqlite3.sqlite_version)
+        return None
+    return _sqlnative
+
+
+def _sqlite_libraries() -> set[str]:
+    """The SQLite shared libraries mapped into this process (Linux: /proc/self/maps)."""
+    found = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            parts = line.split(None, 5)
+            if len(parts) == 6 and os.path.basename(parts[5].strip()).startswith("libsqlite3"):
+                found.add(os.path.realpath(parts[5].strip()))
+    return found
+
+
+native = _load()
+
+
+class Connection:
+    """The part of a DB-API connection that `HotSQL.run` and `Batches` use, over bot/_sqlnative.c."""
+
+    def __init__(self, path: str, timeout: float, lock_path: str | None = None):
+        self._conn = native.Connection(path, timeout, lock_path)
+        for pragma in SQLITE_PRAGMAS:
+            self._conn.execute(pragma, ())
+
+    def cursor(self) -> Cursor:
+        return Cursor(self._conn)
+
+    def execute(self, sql: str, params: Any = ()) -> Cursor:
+        """As sqlite3's shortcut: a new cursor that has run `sql`."""
+        return Cursor(self._conn).execute(sql, params)
+
+    def begin(self) -> None:
+        """Take the write lock now (waiting for it with the GIL let go): what follows runs holding the GIL."""
+        self._conn.execute("BEGIN IMMEDIATE", ())
+
+    def commit(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("COMMIT", ())
+
+    def rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK", ())
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class Cursor:
+    __slots__ = ("_conn", "_rows", "rowcount", "lastrowid")
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._rows: list[tuple] = []
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    def execute(self, sql: str, params: Any = ()) -> Cursor:
+        self._rows, self.rowcount, self.lastrowid = self._conn.execute(sql, params)
+        return self
+
+    def fetchone(self) -> tuple | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._rows = self._rows, []
+        return rows
+
+
+def connect(url_path: str, timeout: float) -> Connection | None:
+    """A native connection to the SQLite file at `url_path` for a joins' writer, or None (not built, not safe,
+    in memory). The writers of all web processes take turns by a lock on a file next to the database."""
+    if native is None or not url_path or url_path == ":memory:" or url_path.startswith("file:"):
+        return None
+    return Connection(url_path, timeout, url_path + "-writers.lock")
