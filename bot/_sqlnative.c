@@ -240,6 +240,14 @@ static void unlock_file(Conn *self) {
     }
 }
 
+/* Outside a transaction (none begun, or SQLite rolled it back itself), no write lock is held. */
+static void note_transaction(Conn *self) {
+    if (sqlite3_get_autocommit(self->db)) {
+        self->locked = 0;
+        unlock_file(self);
+    }
+}
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK with the GIL let go. With a lock file, BEGIN IMMEDIATE first waits for
    it: the kernel wakes this writer the moment another process's writer is done, where SQLite's own busy
    wait sleeps 1, 2, 5, 10 ms between tries. It is let go again before the GIL is taken back, so another
@@ -290,10 +298,7 @@ static PyObject *Conn_execute(Conn *self, PyObject *const *args, Py_ssize_t narg
         PyErr_SetString(ProgrammingError, "the connection is closed");
         return NULL;
     }
-    if (sqlite3_get_autocommit(self->db)) { /* not in a transaction, or rolled back by SQLite itself */
-        self->locked = 0;
-        unlock_file(self);
-    }
+    note_transaction(self);
     Statement *s = prepare(self, args[0]);
     if (s == NULL) return NULL;
     sqlite3_stmt *stmt = s->stmt;
@@ -323,10 +328,7 @@ static PyObject *Conn_execute(Conn *self, PyObject *const *args, Py_ssize_t narg
         rc = sqlite3_reset(stmt); /* the detailed error code */
         raise_sqlite(self, rc);
         sqlite3_clear_bindings(stmt);
-        if (sqlite3_get_autocommit(self->db)) {
-            self->locked = 0;
-            unlock_file(self);
-        }
+        note_transaction(self);
         Py_DECREF(rows);
         return NULL;
     }
@@ -335,10 +337,8 @@ static PyObject *Conn_execute(Conn *self, PyObject *const *args, Py_ssize_t narg
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     if (s->kind == BEGIN_LOCKED) self->locked = 1;
-    else if (s->kind == END || sqlite3_get_autocommit(self->db)) self->locked = 0;
-    if (sqlite3_get_autocommit(self->db)) unlock_file(self);
-    PyObject *out = Py_BuildValue("(NLL)", rows, changes, lastrowid);
-    return out;
+    note_transaction(self); /* after COMMIT or ROLLBACK */
+    return Py_BuildValue("(NLL)", rows, changes, lastrowid);
 fail:
     Py_XDECREF(rows);
     sqlite3_reset(stmt);
