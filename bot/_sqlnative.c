@@ -9,7 +9,13 @@
    transaction may wait (for the lock, for the disk) and run with the GIL released, as in sqlite3.
 
    bot/sqlnative.py loads this only when it links the same SQLite library as Python's sqlite3 module
-   (one library in the process, so its file locks among connections stay right). */
+   (one library in the process, so its file locks among connections stay right).
+
+   Under gevent (the web processes' worker class) every request of a process runs in one thread, so a
+   wait for a lock in SQLite's own busy handler, which sleeps, would stop them all. After
+   set_sleep(gevent.sleep), this connection, and each sqlite3 connection passed to cooperate(), waits
+   for SQLite's lock in a busy handler that calls that sleep instead: the other requests run meanwhile.
+   The writers' lock file is then tried without blocking and waited for the same way. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <dlfcn.h>
@@ -37,7 +43,7 @@ typedef struct {
     PyObject *cache; /* dict: SQL text -> capsule of Statement */
     int locked;      /* in a transaction begun IMMEDIATE or EXCLUSIVE: the write lock is held */
     int timeout_ms;  /* how long a statement that may wait waits for a lock */
-    int busy_set;    /* the busy timeout SQLite has now */
+    int busy_set;    /* the busy timeout SQLite has now; negative: the cooperative handler with that timeout */
     int lock_fd;     /* a file the writers of all processes lock around their write transactions, or -1 */
     int lock_held;
 } Conn;
@@ -233,6 +239,51 @@ static PyObject *column(sqlite3_stmt *stmt, int i) {
     }
 }
 
+/* --- Waiting cooperatively (under gevent) ------------------------------------------------------------ */
+
+static PyObject *coop_sleep = NULL; /* gevent.sleep, or NULL: SQLite's own busy wait */
+
+/* The wait before try `count` + 1 in ms, as SQLite's busy timeout spaces its tries; 0: give up. */
+static int next_delay(int count, int timeout_ms) {
+    static const int delays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    static const int totals[] = {0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228};
+    int delay = count < 12 ? delays[count] : 100;
+    int prior = count < 12 ? totals[count] : totals[11] + 100 * (count - 11);
+    if (prior + delay > timeout_ms) delay = timeout_ms - prior;
+    return delay > 0 ? delay : 0;
+}
+
+/* Sleep `seconds` through coop_sleep, letting the thread's other greenlets run; 0 if that failed. Called from
+   inside SQLite (a busy handler), where the GIL has been let go by whoever called SQLite, or is held. Each
+   call takes the GIL back and lets it go itself, so the greenlets' calls may interleave in any order. */
+static int sleep_cooperatively(double seconds) {
+    int held = PyGILState_Check();
+    PyThreadState *ts = NULL;
+    if (!held) {
+        ts = PyGILState_GetThisThreadState();
+        if (ts == NULL) return 0;
+        PyEval_RestoreThread(ts);
+    }
+    int ok = 0;
+    PyObject *sleep = coop_sleep;
+    if (sleep != NULL) {
+        Py_INCREF(sleep);
+        PyObject *result = PyObject_CallFunction(sleep, "d", seconds);
+        Py_DECREF(sleep);
+        ok = result != NULL;
+        Py_XDECREF(result);
+        if (!ok) PyErr_Clear(); /* SQLite then gives up: "database is locked" is raised where it was called */
+    }
+    if (!held) PyEval_SaveThread();
+    return ok;
+}
+
+/* The busy handler of a sqlite3 module connection; its timeout in ms is the context. */
+static int pysqlite_busy(void *context, int count) {
+    int delay = next_delay(count, (int)(intptr_t)context);
+    return delay > 0 && sleep_cooperatively(delay / 1000.0);
+}
+
 static void unlock_file(Conn *self) {
     if (self->lock_held) {
         flock(self->lock_fd, LOCK_UN);
@@ -248,23 +299,58 @@ static void note_transaction(Conn *self) {
     }
 }
 
+/* This connection's busy handler under gevent. It lets go of the writers' lock file while it sleeps, so a
+   writer waiting for a lock that someone else holds (a long transaction elsewhere) never keeps the other
+   processes' writers waiting for the file. */
+static int native_busy(void *context, int count) {
+    Conn *self = context;
+    int delay = next_delay(count, self->timeout_ms);
+    if (delay <= 0) return 0;
+    int had_file = self->lock_held;
+    unlock_file(self);
+    if (!sleep_cooperatively(delay / 1000.0)) return 0;
+    if (had_file && flock(self->lock_fd, LOCK_EX | LOCK_NB) == 0) self->lock_held = 1;
+    return 1;
+}
+
+/* Let statements wait up to `want` ms for a lock (0: not at all), cooperatively under gevent. */
+static void set_wait(Conn *self, int want) {
+    int mode = want > 0 && coop_sleep != NULL ? -want : want;
+    if (mode == self->busy_set) return;
+    if (mode < 0) sqlite3_busy_handler(self->db, native_busy, self);
+    else sqlite3_busy_timeout(self->db, want);
+    self->busy_set = mode;
+}
+
+/* Take the writers' lock file, with the GIL let go. Under gevent, never blocking: tried every 0.2 ms while the
+   other greenlets run, for at most the connection's timeout (then SQLite's own lock decides alone). */
+static void lock_file(Conn *self) {
+    int got;
+    if (coop_sleep == NULL) {
+        while ((got = flock(self->lock_fd, LOCK_EX)) != 0 && errno == EINTR) {
+        }
+        self->lock_held = (got == 0);
+        return;
+    }
+    for (int waited = 0; waited <= self->timeout_ms * 5; waited++) { /* 5 tries per ms */
+        if (flock(self->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+            self->lock_held = 1;
+            return;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) return;
+        if (!sleep_cooperatively(0.0002)) return;
+    }
+}
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK with the GIL let go. With a lock file, BEGIN IMMEDIATE first waits for
    it: the kernel wakes this writer the moment another process's writer is done, where SQLite's own busy
    wait sleeps 1, 2, 5, 10 ms between tries. It is let go again before the GIL is taken back, so another
    process's writer does not wait while this thread waits for the GIL. */
 static int control_step(Conn *self, sqlite3_stmt *stmt, int kind) {
-    if (self->busy_set != self->timeout_ms) {
-        sqlite3_busy_timeout(self->db, self->timeout_ms);
-        self->busy_set = self->timeout_ms;
-    }
+    set_wait(self, self->timeout_ms);
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    if (kind == BEGIN_LOCKED && self->lock_fd >= 0 && !self->lock_held) {
-        int got;
-        while ((got = flock(self->lock_fd, LOCK_EX)) != 0 && errno == EINTR) {
-        }
-        self->lock_held = (got == 0);
-    }
+    if (kind == BEGIN_LOCKED && self->lock_fd >= 0 && !self->lock_held) lock_file(self);
     rc = sqlite3_step(stmt);
     if (sqlite3_get_autocommit(self->db)) unlock_file(self); /* no transaction (any more) */
     Py_END_ALLOW_THREADS
@@ -272,11 +358,7 @@ static int control_step(Conn *self, sqlite3_stmt *stmt, int kind) {
 }
 
 static int step(Conn *self, sqlite3_stmt *stmt, int may_wait) {
-    int want = may_wait ? self->timeout_ms : 0; /* with the GIL held, never sleep in SQLite's busy wait */
-    if (want != self->busy_set) {
-        sqlite3_busy_timeout(self->db, want);
-        self->busy_set = want;
-    }
+    set_wait(self, may_wait ? self->timeout_ms : 0); /* with the GIL held, never sleep in SQLite's busy wait */
     int rc;
     if (may_wait) {
         Py_BEGIN_ALLOW_THREADS
@@ -443,8 +525,45 @@ static PyObject *library(PyObject *module, PyObject *unused) {
     return Py_BuildValue("(ss)", path, sqlite3_libversion());
 }
 
+/* set_sleep(sleep or None): wait for SQLite's locks through `sleep(seconds)` (gevent.sleep), or not. */
+static PyObject *set_sleep(PyObject *module, PyObject *sleep) {
+    if (sleep != Py_None && !PyCallable_Check(sleep)) {
+        PyErr_SetString(PyExc_TypeError, "set_sleep(callable or None)");
+        return NULL;
+    }
+    PyObject *old = coop_sleep;
+    coop_sleep = sleep == Py_None ? NULL : Py_NewRef(sleep);
+    Py_XDECREF(old);
+    Py_RETURN_NONE;
+}
+
+/* cooperate(connection, timeout_ms) -> the file name of its main database. Gives a connection of Python's
+   sqlite3 module the cooperative busy handler. CPython 3.11 to 3.13 keep the connection's sqlite3 pointer
+   right after the object's header; bot/sqlnative.py calls this only there, and checks the file name. */
+static PyObject *cooperate(PyObject *module, PyObject *args) {
+    PyObject *conn;
+    int timeout_ms;
+    if (!PyArg_ParseTuple(args, "Oi", &conn, &timeout_ms)) return NULL;
+    PyTypeObject *type = Py_TYPE(conn);
+    while (type != NULL && strcmp(type->tp_name, "sqlite3.Connection") != 0) type = type->tp_base;
+    if (type == NULL) {
+        PyErr_SetString(PyExc_TypeError, "cooperate() takes a sqlite3.Connection");
+        return NULL;
+    }
+    sqlite3 *db = *(sqlite3 **)((char *)conn + sizeof(PyObject));
+    if (db == NULL) {
+        PyErr_SetString(ProgrammingError, "the connection is closed");
+        return NULL;
+    }
+    const char *name = sqlite3_db_filename(db, "main");
+    if (timeout_ms > 0) sqlite3_busy_handler(db, pysqlite_busy, (void *)(intptr_t)timeout_ms);
+    return PyUnicode_FromString(name ? name : "");
+}
+
 static PyMethodDef module_methods[] = {
     {"library", library, METH_NOARGS, "the SQLite library this module calls: (path, version)"},
+    {"set_sleep", set_sleep, METH_O, "set_sleep(sleep or None): wait for SQLite's locks through sleep(seconds)"},
+    {"cooperate", cooperate, METH_VARARGS, "cooperate(sqlite3_connection, timeout_ms): wait through that sleep"},
     {NULL}};
 
 static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_sqlnative", NULL, -1, module_methods};

@@ -26,10 +26,13 @@ def make_engine(url: str, wait: float = 15) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
+            from bot import sqlnative  # it imports this module
+
             cursor = dbapi_conn.cursor()
             for pragma in SQLITE_PRAGMAS:
                 cursor.execute(pragma)
             cursor.close()
+            sqlnative.cooperate(dbapi_conn, path, wait)  # under gevent: wait for locks letting others run
 
         return engine
     if url.startswith("postgres://"):

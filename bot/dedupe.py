@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 
 from redis import Redis
@@ -33,7 +32,8 @@ class ReplyCache:
         self.redis, self.prefix, self.claim_ttl, self.keep_for = redis, prefix, claim_ttl, keep
         # One command instead of a pipeline of several: less to pack and parse on every message.
         self._claim = redis.register_script(_CLAIM)
-        self._local = threading.local()
+        self._idle: list[Connection] = []
+        self._pid = os.getpid()
 
     def claim(self, key: str, also_get: tuple[str, ...] = ()) -> tuple[bool | None, list[bytes | None]]:
         """Claim the message: True first sight, False a retry, None Redis is down (the store dedupes tickets).
@@ -42,8 +42,8 @@ class ReplyCache:
         command = ("EVALSHA", self._claim.sha, 1 + len(also_get), self.prefix + key, *also_get, PROCESSING,
                    self.claim_ttl)
         for attempt in (1, 2, 3):
+            connection = self._take()
             try:
-                connection = self._connection()
                 self._read_kept(connection)
                 connection.send_command(*command)
                 results = connection.read_response()
@@ -56,55 +56,64 @@ class ReplyCache:
                     log.warning("reply cache unavailable: %s", exc)
                     break
             except RedisConnectionError as exc:
-                # This thread's connection may have been closed by a Redis restart since its last message: the
-                # failure dropped it, so one more try connects afresh (or fails at once while Redis is down).
-                self._local.unread = 0
+                # The connection may have been closed by a Redis restart since it was last used: the failure
+                # dropped it, so one more try connects afresh (or fails at once while Redis is down).
+                connection.minhu_unread = 0
                 if attempt >= 2:
                     log.warning("reply cache unavailable: %s", exc)
                     break
             except RedisError as exc:
-                self._local.unread = 0  # a timeout disconnected it too
+                connection.minhu_unread = 0  # a timeout disconnected it too
                 log.warning("reply cache unavailable: %s", exc)
                 break
+            finally:
+                self._idle.append(connection)
         return None, [None] * len(also_get)
 
     def keep(self, key: str, reply: str | None) -> None:
-        """Keep the claimed message's reply for WeChat's retries, on this thread's connection, without waiting.
+        """Keep the claimed message's reply for WeChat's retries, without waiting.
 
-        The SET goes out now, before the resident's answer; Redis's OK is read before the thread's next
-        command (its next claim). Handing it to the enqueuer thread cost more than sending it here."""
+        The SET goes out now, before the resident's answer; Redis's OK is read before the connection's next
+        command (a later claim). Handing it to the enqueuer thread cost more than sending it here."""
+        connection = self._take()
         try:
-            connection = self._connection()
             self._read_kept(connection)
             connection.send_command("SET", self.prefix + key, (reply or "").encode("utf-8"), "EX", self.keep_for)
-            self._local.unread += 1
+            connection.minhu_unread += 1
         except RedisError as exc:
-            self._local.unread = 0
+            connection.minhu_unread = 0
             log.warning("reply not cached: %s", exc)
+        finally:
+            self._idle.append(connection)
 
-    def _read_kept(self, connection: Connection) -> None:
-        """Read the answers to the replies kept since this thread's last command (they are in by now)."""
-        local = self._local
-        while local.unread:
-            local.unread -= 1
+    @staticmethod
+    def _read_kept(connection: Connection) -> None:
+        """Read the answers to the replies kept on this connection since its last command (they are in by now)."""
+        while connection.minhu_unread:
+            connection.minhu_unread -= 1
             try:
                 connection.read_response()
             except (RedisConnectionError, RedisTimeoutError):
-                local.unread = 0  # the connection is gone, and with it what it had not answered
+                connection.minhu_unread = 0  # the connection is gone, and with it what it had not answered
                 raise
             except RedisError as exc:  # Redis refused that SET (out of memory...): only that reply is not kept
                 log.warning("reply not cached: %s", exc)
 
-    def _connection(self) -> Connection:
-        """This thread's own connection, kept and used as it is: every message claims, and going through the
-        client (the pool's checkout with a poll of the socket, command dispatch, retry wrappers, the script
-        object) cost more than the round trip itself (docs/PERFORMANCE.md). It reconnects by itself after a
-        failure disconnected it."""
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():  # a new thread, or a process gunicorn forked
-            local.connection = self.redis.connection_pool.make_connection()
-            local.pid, local.unread = os.getpid(), 0
-        return local.connection
+    def _take(self) -> Connection:
+        """A connection of this process's own for one command, used as it is: every message claims, and going
+        through the client (the pool's checkout with a poll of the socket, command dispatch, retry wrappers,
+        the script object) cost more than the round trip itself (docs/PERFORMANCE.md). Whoever takes one
+        gives it back to `_idle` (list.pop and append are atomic, for threads and greenlets alike), so
+        there are only as many as messages were ever claimed at the same moment; one that a failure
+        disconnected connects again by itself."""
+        if self._pid != os.getpid():  # gunicorn forked this process: the parent's connections are not ours
+            self._idle, self._pid = [], os.getpid()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            connection = self.redis.connection_pool.make_connection()
+            connection.minhu_unread = 0  # replies kept on it whose OK is still to be read
+            return connection
 
     def store(self, key: str, reply: str | None) -> None:
         """Keep the reply for the retries, waiting for Redis (when the claim could not be made)."""

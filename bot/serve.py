@@ -73,14 +73,22 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
         stop.wait(every)
 
 
+# How every web process runs, here, in the production command (README) and in the benchmarks:
+# - gevent: each process serves its requests in one thread, switching between them where they wait (on Redis,
+#   on the database's writer). With threads, every such wait handed the GIL to another thread: 12-17 context
+#   switches per request against 2.2-2.7 with gevent, and about a sixth more requests per second
+#   (docs/PERFORMANCE.md, stop 17). SQLite's waits for its lock yield to the other requests too
+#   (bot/sqlnative.py), and psycopg 3 cooperates with gevent by itself.
+# - --reuse-port: each web process listens on a socket of its own and the kernel spreads connections over
+#   them. On one shared socket, WeChat's kept-alive connections arriving together could all be accepted
+#   by one process, leaving the other idle while the first ran out of CPU.
+WEB_WORKER_OPTIONS = ("--worker-class", "gevent", "--worker-connections", "1000", "--reuse-port")
+
+
 def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[list[str]]:
     """The child processes: gunicorn for the webhook, RQ workers, and the digest's clock."""
-    # --reuse-port: each web process listens on a socket of its own and the kernel spreads connections over
-    # them. On one shared socket, WeChat's kept-alive connections arriving together could all be accepted
-    # by one process, leaving the other idle while the first ran out of CPU (docs/PERFORMANCE.md).
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-           "--worker-class", "gthread", "--threads", "8", "--reuse-port", "--timeout", "30", "--graceful-timeout",
-           "5", "--access-logfile", "-", "bot.wsgi:app"]
+           *WEB_WORKER_OPTIONS, "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-", "bot.wsgi:app"]
     worker = [sys.executable, "-m", "bot.cli", "worker"]
     # Reminders and escalation need no process of their own (RQ's scheduler runs in the workers).
     return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
