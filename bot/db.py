@@ -33,6 +33,7 @@ def make_engine(url: str, wait: float = 15) -> Engine:
                 cursor.execute(pragma)
             cursor.close()
             sqlnative.cooperate(dbapi_conn, path, wait)  # under gevent: wait for locks letting others run
+            sqlnative.checkpoint_aside(dbapi_conn, path)  # under gevent: checkpoints in a thread of their own
 
         return engine
     if url.startswith("postgres://"):

@@ -122,7 +122,9 @@ def connect(url_path: str, timeout: float) -> Connection | None:
         return None
     if cooperative():
         _wait_through_gevent()
-    return Connection(url_path, timeout, url_path + "-writers.lock")
+    connection = Connection(url_path, timeout, url_path + "-writers.lock")
+    checkpoint_aside(connection, url_path)
+    return connection
 
 
 def cooperative() -> bool:
@@ -155,6 +157,63 @@ def cooperate(connection: Any, path: str, timeout: float) -> bool:
         return False
     native.cooperate(connection, max(1, int(timeout * 1000)))
     return True
+
+
+CHECKPOINT_EVERY = 0.1  # seconds between a web process's checkpoints of the WAL, under gevent
+RESTART_AT = 1000  # WAL frames (pages) after which the WAL is started over, as SQLite's own checkpoints do
+_checkpointers: dict[str, int] = {}  # database file -> the process whose thread checkpoints it
+
+
+def checkpoint_aside(connection: Any, path: str) -> bool:
+    """Under gevent, leave `connection`'s WAL checkpoints to a thread of this process (started here once).
+
+    SQLite checkpoints at the commit that takes the WAL past 1,000 pages: it copies them into the
+    database file and waits for the disk, a few ms in all. In a joins' batch that held the write lock
+    for it: a fifth to a quarter of the time the lock was held went to such commits, and the other
+    process's writer waited meanwhile (docs/PERFORMANCE.md, stop 17). Here a thread of the process
+    copies the pages as they come (PASSIVE: no write lock), and its waits for the disk stop none of the
+    process's requests."""
+    if not cooperative() or not path or path == ":memory:":
+        return False
+    connection.execute("PRAGMA wal_autocheckpoint=0", ())
+    real = os.path.realpath(path)
+    if _checkpointers.get(real) != os.getpid():  # no greenlet switch from here to the start: no race
+        _checkpointers[real] = os.getpid()
+        from gevent import monkey
+
+        monkey.get_original("_thread", "start_new_thread")(_checkpoint_forever, (real,))
+    return True
+
+
+def _checkpoint_forever(path: str) -> None:
+    """A real thread (not a greenlet): its waits, in SQLite and for the disk, stop nothing else.
+
+    A PASSIVE checkpoint copies the WAL's pages into the database, but the WAL only starts over when a
+    writer begins with every page copied, which a steady stream of writes never leaves time for. So
+    once the WAL holds RESTART_AT pages, the thread holds the joins' writers off at their lock file
+    (they wait at BEGIN, letting their process's other requests run) for a RESTART checkpoint: by then
+    only the last few pages are left to copy."""
+    import fcntl
+
+    from gevent import monkey
+
+    sleep = monkey.get_original("time", "sleep")
+    # A short wait: a RESTART that would wait long for a reader or another writer is tried again later.
+    connection = sqlite3.connect(path, timeout=0.05, isolation_level=None, check_same_thread=False)
+    failures = 0
+    while True:
+        sleep(CHECKPOINT_EVERY if not failures else min(60.0, CHECKPOINT_EVERY * 2 ** failures))
+        try:
+            _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if frames >= RESTART_AT:
+                with open(path + "-writers.lock", "a+b") as writers:
+                    fcntl.flock(writers, fcntl.LOCK_EX)  # let go when the file closes
+                    connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            failures = 0
+        except (sqlite3.Error, OSError) as exc:  # the file gone, the disk full...: try again later, less often
+            failures += 1
+            if failures in (1, 10):
+                log.warning("WAL checkpoint of %s failed (%s); the commits' own checkpoints are off here", path, exc)
 
 
 def _wait_through_gevent() -> None:

@@ -127,3 +127,17 @@ def test_new_connections_reuse_the_processs_redis_connections(served, redis):
     made = redis.info("stats")["total_connections_received"] - before
     assert len(replies) == 40 and all("工单号" in r for r in replies)
     assert made <= 4, f"{made} Redis connections made for 40 messages"
+
+
+def test_the_wal_is_checkpointed_aside_and_stays_small(served, database_url):
+    """Checkpoints run in a thread of the process, not in the joins' commits (those are off): the WAL is
+    copied into the database as it goes and starts over at about 1,000 pages, as with SQLite's own."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write-ahead log")
+    wal = database_url.split("///", 1)[1] + "-wal"
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda i: post(served, f"o_gevent_wal_{i}", f"{i % 12 + 1}号楼楼道灯坏了",
+                                               f"791{i:04d}"), range(1500)))
+    assert all("工单号" in reply for reply in replies)
+    time.sleep(0.5)
+    assert os.path.getsize(wal) < 8_000_000, f"WAL of {os.path.getsize(wal)} bytes"  # without: 30 MB
