@@ -134,6 +134,10 @@ class _Turn:
 class Batches:
     """On SQLite, one thread of the process writes what the request threads hand it, many per transaction.
 
+    (Under gunicorn's gevent workers, the writer and the requests are greenlets of one thread: the hand-over
+    is a switch between them, and the writer's waits for SQLite's lock let the requests run, see
+    bot/sqlnative.py.)
+
     SQLite takes one writer at a time, and each transaction pays for its commit and its turn at the
     lock (and, between its statements, for the GIL). Under a burst, the neighbours' reports that
     arrive while one transaction runs wait for the next, which writes them all and commits once.
