@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static PyObject *Error, *OperationalError, *IntegrityError, *ProgrammingError;
 
@@ -322,8 +323,15 @@ static void set_wait(Conn *self, int want) {
     self->busy_set = mode;
 }
 
+static double monotonic_seconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec + now.tv_nsec / 1e9;
+}
+
 /* Take the writers' lock file, with the GIL let go. Under gevent, never blocking: tried every 0.2 ms while the
-   other greenlets run, for at most the connection's timeout (then SQLite's own lock decides alone). */
+   other greenlets run, for at most the connection's timeout by the clock (a sleep may take longer than asked),
+   then SQLite's own lock decides alone. */
 static void lock_file(Conn *self) {
     int got;
     if (coop_sleep == NULL) {
@@ -332,14 +340,12 @@ static void lock_file(Conn *self) {
         self->lock_held = (got == 0);
         return;
     }
-    for (int waited = 0; waited <= self->timeout_ms * 5; waited++) { /* 5 tries per ms */
-        if (flock(self->lock_fd, LOCK_EX | LOCK_NB) == 0) {
-            self->lock_held = 1;
-            return;
-        }
+    double deadline = monotonic_seconds() + self->timeout_ms / 1000.0;
+    while (flock(self->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) return;
-        if (!sleep_cooperatively(0.0002)) return;
+        if (monotonic_seconds() >= deadline || !sleep_cooperatively(0.0002)) return;
     }
+    self->lock_held = 1;
 }
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK with the GIL let go. With a lock file, BEGIN IMMEDIATE first waits for

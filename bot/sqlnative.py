@@ -133,6 +133,11 @@ def cooperative() -> bool:
     return monkey is not None and monkey.is_module_patched("socket")
 
 
+def _cooperative_file(path: str) -> bool:
+    """Under gevent, and `path` is a database file (not in memory): what `cooperate` and `checkpoint_aside` need."""
+    return bool(path) and path != ":memory:" and cooperative()
+
+
 _LAYOUT_KNOWN = (3, 11) <= sys.version_info[:2] <= (3, 13)  # where _sqlnative.c finds a sqlite3 connection's db
 _warned = False
 
@@ -142,7 +147,7 @@ def cooperate(connection: Any, path: str, timeout: float) -> bool:
     SQLite's lock in gevent.sleep. False where that is not done: not under gevent, or it cannot be done safely
     here (then the wait blocks the process's other requests, as it would in any gevent program)."""
     global _warned
-    if not cooperative() or not path or path == ":memory:":
+    if not _cooperative_file(path):
         return False
     usable = native is not None and _LAYOUT_KNOWN and isinstance(connection, sqlite3.Connection)
     if usable:
@@ -173,7 +178,7 @@ def checkpoint_aside(connection: Any, path: str) -> bool:
     process's writer waited meanwhile (docs/PERFORMANCE.md, stop 17). Here a thread of the process
     copies the pages as they come (PASSIVE: no write lock), and its waits for the disk stop none of the
     process's requests."""
-    if not cooperative() or not path or path == ":memory:":
+    if not _cooperative_file(path):
         return False
     connection.execute("PRAGMA wal_autocheckpoint=0", ())
     real = os.path.realpath(path)

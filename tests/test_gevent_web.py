@@ -16,18 +16,11 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.stack import free_port
 from bot.say import reply_text, signed_params, text_xml
 from bot.serve import WEB_WORKER_OPTIONS
 from bot.spool import KEY
 from tests.conftest import REPO, TOKEN
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
