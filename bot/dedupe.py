@@ -1,9 +1,12 @@
 """WeChat retries a message it got no answer to within 5 s: each retry gets the first answer, not a second run."""
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import threading
 import time
+from collections import deque
 
 from redis import Redis
 from redis.connection import AbstractConnection as Connection
@@ -13,11 +16,16 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger("minhu.dedupe")
 PROCESSING = b"\x00"
-# SET NX the claim (KEYS[1]), then GET the other keys; a missing key comes back as false (empty).
+# First SET the replies kept since the last claim (the keys after the GETs, their values after ARGV[4]), then SET NX
+# the claim (KEYS[1]), then GET the next ARGV[3] keys; a missing key comes back as false (empty).
 _CLAIM = """
+local gets = tonumber(ARGV[3])
+for i = gets + 2, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i - gets + 3], 'EX', ARGV[4])
+end
 local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) and 1 or 0
 local out = {claimed}
-for i = 2, #KEYS do
+for i = 2, gets + 1 do
   out[i] = redis.call('GET', KEYS[i]) or false
 end
 return out
@@ -27,26 +35,38 @@ return out
 class ReplyCache:
     """Claims a message key on first sight and keeps the reply for the retries."""
 
-    def __init__(self, redis: Redis, prefix: str = "minhu:reply:", claim_ttl: int = 8, keep: int = 3600):
+    def __init__(self, redis: Redis, prefix: str = "minhu:reply:", claim_ttl: int = 8, keep: int = 3600,
+                 linger: float = 0.005):
         # A claim outlives one WeChat attempt but not all three, so a crash mid-answer is retried.
         self.redis, self.prefix, self.claim_ttl, self.keep_for = redis, prefix, claim_ttl, keep
         # One command instead of a pipeline of several: less to pack and parse on every message.
         self._claim = redis.register_script(_CLAIM)
         self._idle: list[Connection] = []
         self._pid = os.getpid()
+        # Replies kept and not yet sent (key, reply), for the next claim or the flusher to send. Bounded:
+        # while Redis is down they cannot go anywhere, and a retry then finds its ticket in the store anyway.
+        self.linger = linger
+        self._kept: deque[tuple[str, bytes]] = deque(maxlen=10_000)
+        self._flusher_pid: int | None = None
+        self._wake = threading.Event()
 
     def claim(self, key: str, also_get: tuple[str, ...] = ()) -> tuple[bool | None, list[bytes | None]]:
         """Claim the message: True first sight, False a retry, None Redis is down (the store dedupes tickets).
 
         `also_get` reads more keys in the same round trip (the sender's conversation state and newest ticket)."""
-        command = ("EVALSHA", self._claim.sha, 1 + len(also_get), self.prefix + key, *also_get, PROCESSING,
-                   self.claim_ttl)
         for attempt in (1, 2, 3):
             connection = self._take()
+            # The replies kept since the last claim are set by the claim's own script, ahead of the claim: no
+            # command, system call or wake-up of Redis of their own (one SET each cost a sixth of the webhook's
+            # throughput, docs/PERFORMANCE.md).
+            kept = self._take_kept(256)
             try:
                 self._read_kept(connection)
-                connection.send_command(*command)
+                connection.send_command("EVALSHA", self._claim.sha, 1 + len(also_get) + len(kept), self.prefix + key,
+                                        *also_get, *(k for k, _ in kept), PROCESSING, self.claim_ttl,
+                                        len(also_get), self.keep_for, *(v for _, v in kept), check_health=False)
                 results = connection.read_response()
+                kept = ()  # set (a failed claim leaves them to the next: setting one twice does no harm)
                 return results[0] == 1, list(results[1:])
             except NoScriptError:
                 # Redis restarted (or its scripts were flushed) since the script was loaded: load it again.
@@ -67,24 +87,63 @@ class ReplyCache:
                 log.warning("reply cache unavailable: %s", exc)
                 break
             finally:
+                self._kept.extendleft(reversed(kept))  # not sent: the next try (or the flusher) sends them
                 self._idle.append(connection)
         return None, [None] * len(also_get)
 
     def keep(self, key: str, reply: str | None) -> None:
         """Keep the claimed message's reply for WeChat's retries, without waiting.
 
-        The SET goes out now, before the resident's answer; Redis's OK is read before the connection's next
-        command (a later claim). Handing it to the enqueuer thread cost more than sending it here."""
+        The SET goes out with the process's next claim, or from the flusher `linger` s later when no claim
+        comes first: WeChat retries after 5 s, and a retry that comes sooner waits for the reply (`wait`), as
+        for any claim still being answered. A retry to this process meets its reply ahead of its own claim."""
+        self._kept.append((self.prefix + key, (reply or "").encode("utf-8")))
+        if self._flusher_pid != os.getpid():  # first use in this process (gunicorn forks workers)
+            self._start_flusher()
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def flush(self) -> None:
+        """Send the replies kept and not sent yet, without waiting for Redis's OKs."""
+        kept = self._take_kept()
+        if not kept:
+            return
         connection = self._take()
         try:
             self._read_kept(connection)
-            connection.send_command("SET", self.prefix + key, (reply or "").encode("utf-8"), "EX", self.keep_for)
-            connection.minhu_unread += 1
+            connection.send_packed_command([b"".join(chunk for key, value in kept for chunk in connection.pack_command(
+                "SET", key, value, "EX", self.keep_for))], check_health=False)
+            connection.minhu_unread += len(kept)
         except RedisError as exc:
             connection.minhu_unread = 0
-            log.warning("reply not cached: %s", exc)
+            log.warning("%d replies not cached: %s", len(kept), exc)
         finally:
             self._idle.append(connection)
+
+    def _take_kept(self, most: int = 10_000) -> list[tuple[str, bytes]]:
+        kept = []
+        while len(kept) < most:  # popleft is atomic: with threads, each reply is taken by one sender only
+            try:
+                kept.append(self._kept.popleft())
+            except IndexError:
+                break
+        return kept
+
+    def _start_flusher(self) -> None:
+        self._flusher_pid = os.getpid()
+        self._wake = threading.Event()
+        threading.Thread(target=self._flush_forever, name="minhu-reply-flusher", daemon=True).start()
+        atexit.register(self.flush)
+
+    def _flush_forever(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(self.linger)  # under a burst the claims meanwhile have sent them all
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - never the flusher's end
+                log.exception("kept replies not sent")
 
     @staticmethod
     def _read_kept(connection: Connection) -> None:

@@ -120,7 +120,7 @@ class Runtime:
         ctx.fresh = claim is True
         reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
         if claim is not None:
-            self.replies.keep(message.key, reply)  # on the claim's connection, not waited for
+            self.replies.keep(message.key, reply)  # sent with the next claim, not waited for
         else:
             self.replies.store(message.key, reply)
         return reply
@@ -154,6 +154,7 @@ class Runtime:
             self.redis.set(sent_key, 1, ex=7 * 24 * 3600)
 
     def close(self) -> None:
+        self.replies.flush()
         if self.enqueuer is not None:
             self.enqueuer.flush(2.0)
         self.engine.dispose()

@@ -174,3 +174,21 @@ def test_a_kept_reply_is_there_for_the_retry_and_its_answer_is_read_before_the_n
     assert runtime.replies.claim("msg:b") == (True, [])  # read past both OKs to the claim's own answer
     assert runtime.replies.wait("msg:a") == "已受理！工单号：100001"
     assert runtime.replies.claim("msg:a")[0] is False
+
+
+def test_a_reply_kept_with_no_claim_after_it_reaches_redis_by_itself(runtime):
+    # Kept replies ride on the process's next claim; with none coming, the flusher sends them a moment later.
+    assert runtime.replies.claim("msg:alone")[0] is True
+    runtime.replies.keep("msg:alone", "已受理！工单号：100007")
+    deadline = time.monotonic() + 2
+    while runtime.redis.get("minhu:reply:msg:alone") == b"\x00" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runtime.redis.get("minhu:reply:msg:alone") == "已受理！工单号：100007".encode()
+
+
+def test_replies_kept_at_shutdown_are_sent_before_the_process_ends(runtime, monkeypatch):
+    monkeypatch.setattr(runtime.replies, "linger", 60)  # the flusher would wait a minute
+    assert runtime.replies.claim("msg:last")[0] is True
+    runtime.replies.keep("msg:last", "已受理")
+    runtime.replies.flush()  # as Runtime.close and the process's exit do
+    assert runtime.redis.get("minhu:reply:msg:last") == "已受理".encode()
