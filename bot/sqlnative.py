@@ -196,7 +196,7 @@ def _checkpoint_forever(path: str) -> None:
 
     A PASSIVE checkpoint copies the WAL's pages into the database, but the WAL only starts over when a
     writer begins with every page copied, which a steady stream of writes never leaves time for. So
-    once the WAL holds RESTART_AT pages, the thread holds the joins' writers off at their lock file
+    once the WAL holds RESTART_AT pages (or would, at the pace it grows, by the next look), the thread holds the joins' writers off at their lock file
     (they wait at BEGIN, letting their process's other requests run) for a RESTART checkpoint: by then
     only the last few pages are left to copy."""
     import fcntl
@@ -206,12 +206,17 @@ def _checkpoint_forever(path: str) -> None:
     sleep = monkey.get_original("time", "sleep")
     # A short wait: a RESTART that would wait long for a reader or another writer is tried again later.
     connection = sqlite3.connect(path, timeout=0.05, isolation_level=None, check_same_thread=False)
-    failures = 0
+    failures, before, pause = 0, 0, CHECKPOINT_EVERY
     while True:
-        sleep(CHECKPOINT_EVERY if not failures else min(60.0, CHECKPOINT_EVERY * 2 ** failures))
+        sleep(pause if not failures else min(60.0, CHECKPOINT_EVERY * 2 ** failures))
         try:
             _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if frames >= RESTART_AT:
+            # A burst writes a thousand pages in CHECKPOINT_EVERY: look again sooner then (so that about half of
+            # RESTART_AT is written between two looks), and start over when the next look would be too late.
+            grew, before = (frames - before if frames >= before else frames), frames
+            pace = grew / pause  # pages a second
+            pause = min(CHECKPOINT_EVERY, max(CHECKPOINT_EVERY / 2, RESTART_AT / 2 / pace)) if pace else CHECKPOINT_EVERY
+            if frames + pace * pause >= RESTART_AT:
                 with open(path + "-writers.lock", "a+b") as writers:
                     fcntl.flock(writers, fcntl.LOCK_EX)  # let go when the file closes
                     connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
