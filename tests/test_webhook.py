@@ -185,3 +185,16 @@ def test_the_webhook_answers_only_its_own_methods_and_path(client, wechat):
     repeated = "&".join(f"{k}={v}" for k, v in [*signed_params("testtoken").items(), *forged.items()])
     assert client.get("/wechat?" + repeated + "&echostr=ok").data == b"ok"
     assert wechat.ticket_count() == 0
+
+
+@pytest.mark.parametrize("query", ["signature=abc&timestamp=1700000000&nonce=42&openid=o_x", "a=1&a=2&b", "=x&&c=",
+                                   "echostr=a%20b+c&x=%E4%BD%A0", "a=b=c&encrypt_type=aes&msg_signature=", ""])
+def test_query_strings_read_as_parse_qsl_reads_them(query):
+    from urllib.parse import parse_qsl
+
+    from bot.webhook import _args
+
+    expected = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        expected.setdefault(name, value)
+    assert _args(query) == expected
