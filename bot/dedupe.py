@@ -184,8 +184,9 @@ class ReplyCache:
         connection = self._take()
         try:
             self._read_kept(connection)
-            connection.send_packed_command([b"".join(chunk for key, value, _ in kept for chunk in connection.pack_command(
-                "SET", key, value, "EX", self.keep_for))], check_health=False)
+            packed = [chunk for key, value, _ in kept
+                      for chunk in connection.pack_command("SET", key, value, "EX", self.keep_for)]
+            connection.send_packed_command([b"".join(packed)], check_health=False)
             connection.minhu_unread += len(kept)
         except RedisError as exc:
             connection.minhu_unread = 0

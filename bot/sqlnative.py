@@ -196,9 +196,9 @@ def _checkpoint_forever(path: str) -> None:
 
     A PASSIVE checkpoint copies the WAL's pages into the database, but the WAL only starts over when a
     writer begins with every page copied, which a steady stream of writes never leaves time for. So
-    once the WAL holds RESTART_AT pages (or would, at the pace it grows, by the next look), the thread holds the joins' writers off at their lock file
-    (they wait at BEGIN, letting their process's other requests run) for a RESTART checkpoint: by then
-    only the last few pages are left to copy."""
+    once the WAL holds RESTART_AT pages (or would, at the pace it grows, by the next look), the thread
+    holds the joins' writers off at their lock file (they wait at BEGIN, letting their process's other
+    requests run) for a RESTART checkpoint: by then only the last few pages are left to copy."""
     import fcntl
 
     from gevent import monkey
@@ -215,7 +215,8 @@ def _checkpoint_forever(path: str) -> None:
             # RESTART_AT is written between two looks), and start over when the next look would be too late.
             grew, before = (frames - before if frames >= before else frames), frames
             pace = grew / pause  # pages a second
-            pause = min(CHECKPOINT_EVERY, max(CHECKPOINT_EVERY / 2, RESTART_AT / 2 / pace)) if pace else CHECKPOINT_EVERY
+            pause = (min(CHECKPOINT_EVERY, max(CHECKPOINT_EVERY / 2, RESTART_AT / 2 / pace)) if pace
+                     else CHECKPOINT_EVERY)
             if frames + pace * pause >= RESTART_AT:
                 with open(path + "-writers.lock", "a+b") as writers:
                     fcntl.flock(writers, fcntl.LOCK_EX)  # let go when the file closes
