@@ -208,13 +208,14 @@ def _checkpoint_forever(path: str) -> None:
     connection = sqlite3.connect(path, timeout=0.05, isolation_level=None, check_same_thread=False)
     failures, before, pause = 0, 0, CHECKPOINT_EVERY
     while True:
-        sleep(pause if not failures else min(60.0, CHECKPOINT_EVERY * 2 ** failures))
+        slept = pause if not failures else min(60.0, CHECKPOINT_EVERY * 2 ** failures)
+        sleep(slept)
         try:
             _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             # A burst writes a thousand pages in CHECKPOINT_EVERY: look again sooner then (so that about half of
             # RESTART_AT is written between two looks), and start over when the next look would be too late.
             grew, before = (frames - before if frames >= before else frames), frames
-            pace = grew / pause  # pages a second
+            pace = grew / slept  # pages a second
             pause = (min(CHECKPOINT_EVERY, max(CHECKPOINT_EVERY / 2, RESTART_AT / 2 / pace)) if pace
                      else CHECKPOINT_EVERY)
             if frames + pace * pause >= RESTART_AT:
