@@ -62,7 +62,7 @@ class ReplyCache:
 
         The claims of a process's requests share round trips: one that comes while another's round trip is out
         waits for it to end, and the next round trip carries every claim that waited (group commit). Under a
-        burst that saved a sixth of the webhook's CPU and a quarter of Redis's per message (docs/PERFORMANCE.md).
+        burst that saved a quarter of Redis's CPU per message (docs/PERFORMANCE.md).
         """
         me = _Claim(key, also_get)
         with self._claims_lock:
@@ -78,7 +78,7 @@ class ReplyCache:
                 if me.result is None and not me.lead and me in self._waiting:  # the round trip ahead never ended
                     self._waiting.remove(me)
                     log.warning("reply cache unavailable: no claim came back in %s s", self.claim_wait)
-                    return None, [None] * len(also_get)
+                    return me.unanswered()
             if me.result is not None:  # else it is in the round trip out now, or was just given the lead
                 return me.result
         self._lead()
@@ -93,8 +93,8 @@ class ReplyCache:
         finally:
             with self._claims_lock:
                 for claim in batch:
-                    if claim.result is None:  # a bug below: answered as with Redis down, never left waiting
-                        claim.result = None, [None] * len(claim.also_get)
+                    if claim.result is None:  # Redis did not answer it (down, refused, or a bug): never left waiting
+                        claim.result = claim.unanswered()
                 following = self._waiting[0] if self._waiting else None
                 if following is not None:
                     following.lead = True
@@ -107,7 +107,8 @@ class ReplyCache:
                 following.ready.release()
 
     def _round_trip(self, batch: list[_Claim]) -> None:
-        """Claim each of `batch` in one write and read their answers; a claim Redis cannot answer gets None."""
+        """Claim each of `batch` in one write and read their answers; a claim Redis does not answer is left
+        without a result."""
         todo = batch
         for attempt in (1, 2, 3):
             connection = self._take()
@@ -134,7 +135,7 @@ class ReplyCache:
                         continue
                     except ResponseError as exc:  # this claim refused (Redis out of memory...): the others stand
                         log.warning("reply cache unavailable: %s", exc)
-                        claim.result = None, [None] * len(claim.also_get)
+                        claim.result = claim.unanswered()
                         continue
                     set_kept = set_kept or claim is todo[0]
                     claim.result = results[0] == 1, list(results[1:])
@@ -290,3 +291,7 @@ class _Claim:
         self.lead = False
         self.ready = threading.Lock()
         self.ready.acquire()
+
+    def unanswered(self) -> tuple[None, list[None]]:
+        """The result of a claim Redis could not answer: as with Redis down, the store dedupes the message."""
+        return None, [None] * len(self.also_get)

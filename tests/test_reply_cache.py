@@ -102,3 +102,13 @@ def test_claims_after_redis_forgot_the_script_are_all_claimed(cache, redis):
     results = _at_once(6, lambda i: cache.claim(f"msg:flushed{i}"))
     assert results == [(True, [])] * 6
     assert redis.get(cache.prefix + "msg:warm") == "已受理".encode()
+
+
+def test_a_reply_kept_with_no_claim_after_it_reaches_redis_by_itself(cache, redis):
+    # Kept replies ride on the process's next claim; with none coming, the flusher sends them a moment later.
+    assert cache.claim("msg:alone")[0] is True
+    cache.keep("msg:alone", "已受理！工单号：100007")
+    deadline = time.monotonic() + 2
+    while redis.get(cache.prefix + "msg:alone") == b"\x00" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert redis.get(cache.prefix + "msg:alone") == "已受理！工单号：100007".encode()
