@@ -1,4 +1,4 @@
-"""Understand residents' messages: intent, category, urgency and address (see shared/CATEGORIES.md)."""
+"""Understand residents' messages: intent, category, urgency and address (see docs/CATEGORIES.md)."""
 
 from .location import Location
 from .text import normalize
