@@ -85,14 +85,16 @@ class People:
             for follower in followed:
                 session.delete(follower)
             session.execute(update(Attachment).where(Attachment.added_by == openid).values(added_by=None))
+            own = {ticket.id for ticket in tickets}
             for event in session.scalars(select(TicketEvent).where(TicketEvent.actor == openid)):
                 event.actor = "resident"
                 added = (event.detail or {}).get("text") if event.kind == "added" else None
-                if added and event.ticket_id not in {t.id for t in tickets}:
-                    # Words added to a ticket they followed: the reporter's own words stay as they are.
+                if added and event.ticket_id not in own:
+                    # Words they added to a ticket they followed: the reporter's own words stay as they are.
                     other = session.get(Ticket, event.ticket_id)
                     other.text = other.text.replace(f"\n补充：{added}", f"\n补充：{mask_personal(added)}")
-                event.detail = {k: mask_personal(v) if isinstance(v, str) else v for k, v in (event.detail or {}).items()}
+                event.detail = {key: mask_personal(value) if isinstance(value, str) else value
+                                for key, value in (event.detail or {}).items()}
             # The ledger is keyed by recipient: keep its rows (they prove what was sent) without the openid.
             for row in session.scalars(select(Delivery).where(Delivery.recipient == openid)):
                 row.recipient = f"forgotten:{row.id}"

@@ -15,7 +15,9 @@ _PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\
 _CHINESE = dict(zip("〇零一二三四五六七八九幺", "001234567891")) | dict(zip("壹贰貳叁參叄肆伍陆陸柒捌玖", "1223334566789"))
 _WORDS = set("〇零一二三四五六七八九")  # begin ordinary words too: 一直, 三天
 # What may stand between the digits of one number: 138 1234 5678, 138-1234-5678, (010)6234.5678, +86 138/1234/5678.
-_SEPARATORS = set(" \t\u00a0\u3000-‐‑‒–—―−﹣－.．·•・。,，、/／\\()（）[]【】〔〕+＋_~～")
+_SEPARATORS = set(" \t\r\n\u00a0\u3000-‐‑‒–—―−﹣－.．·•・。,，、/／\\()（）[]【】〔〕+＋_~～")
+# Invisible: a keycap's marks (1️⃣), zero-width spaces and joiners; skipped, not counted as a gap.
+_INVISIBLE = set("\ufe0f\u20e3\u200b\u200c\u200d\u2060\ufeff")
 _DASHES = set("-‐‑‒–—―−﹣－")
 _GAP = 3  # separator characters at most between two digits of one number
 _LONG = 7  # digits a phone, ID, QQ or bank card number has at least; a ticket number has six
@@ -35,15 +37,17 @@ _CONTACTS = [(re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*[.�
                          r"[A-Za-z][A-Za-z0-9_\-]{4,19}(?![A-Za-z0-9_\-])", re.I), r"\1\2***"),
              (re.compile(r"(QQ|扣扣|企鹅)(号码?|号)?(\s*[:：是为]?\s*)\d{5,}", re.I), r"\1\2\3***")]
 
-# Names, as residents give them: after 我叫 or 联系人 whatever follows; after 我是, 本人 or 叫 only a surname and one
-# or two more characters before a pause (我是刘桂芳，), not who they are (我是3号楼的业主, 我是高层住户); after a
-# relative (联系我妻子王丽) a surname and one or two more; 我姓刘; and a surname before a form of address (王阿姨,
-# 李师傅, 老王说). Masking a word too many is the cheaper mistake.
+# Names, as residents give them: after 我叫, 我的名字是 or 联系人 whatever follows; after 我是, 本人 or 叫 only a surname
+# and one or two more characters before a pause (我是刘桂芳，), not who they are (我是3号楼的业主, 我是高层住户);
+# after a relative, 联系 or 找 (联系我妻子王丽, 找王丽也行) a surname and one or two more; the surname after 姓; a surname
+# before a form of address (王阿姨, 李师傅) or after 老 and 小 (老王说). Masking a word too many is the cheaper mistake.
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
             "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
             "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕季裴霍涂成苗谷盛"
             "曲翁冉骆蓝游辛靳柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏"
             "宗瞿桂佟应臧闵苟邬边卞姬师仇栾隋刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻迟邝")
+_COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|令狐|端木"
+_SURNAME = rf"(?:{_COMPOUND}|[{SURNAMES}])"
 _ADDRESS = "阿姨|大爷|大妈|大娘|奶奶|爷爷|叔叔|阿婆|老师|师傅|先生|女士|小姐|大姐|大哥|经理|主任|书记|姐|哥|叔|婶|伯|姨"
 _RELATIVES = ("妻子|老婆|爱人|太太|媳妇|丈夫|老公|先生|儿子|女儿|儿媳|女婿|母亲|父亲|妈妈|爸爸|老伴|孙子|孙女|哥哥|姐姐"
               "|弟弟|妹妹|家人|家属|亲戚|邻居|朋友")
@@ -51,16 +55,17 @@ _RELATIVES = ("妻子|老婆|爱人|太太|媳妇|丈夫|老公|先生|儿子|�
 _NOT_A_NAME = "方式|方便|马上|高兴|高层|常常|于是|万一|应该|安全|安排|成功|关门|连续|任何|解决|费用|房子|司机|查看|车位|师傅"
 _CJK = "\u4e00-\u9fff"
 _PAUSE = r"(?=[\s,，。.!！?？、~～;；:：]|$)"
-_NAME = (rf"(?!{_NOT_A_NAME})[{SURNAMES}]"
+_NAME = (rf"(?!{_NOT_A_NAME}){_SURNAME}"
          rf"(?:(?!电话|手机|的|在|也|家|住|说|是|和|跟|了|吗|呢|吧|来|去|会|要)[{_CJK}]){{1,2}}")
 _NAMES = [(re.compile(rf"(我叫|我的名字[是叫]|名字[是叫]|名叫|叫做|姓名[是为]?|联系人)([:：]?\s*)"
-                      rf"(?!了|过|人|物业|他|她|你)[{_CJK}]{{2,3}}"), r"\1\2***"),
-          (re.compile(rf"(我是|本人|叫)(\s*)[{SURNAMES}](?:{_ADDRESS}|[{_CJK}]{{1,2}}{_PAUSE})"), r"\1\2***"),
+                      rf"(?!了|过|人|物业|他|她|你)(?:(?:{_COMPOUND})[{_CJK}]{{1,2}}|[{_CJK}]{{2,3}})"), r"\1\2***"),
+          (re.compile(rf"(我是|本人|叫)(\s*){_SURNAME}(?:{_ADDRESS}|[{_CJK}]{{1,2}}{_PAUSE})"), r"\1\2***"),
           (re.compile(rf"(本人)(\s*){_NAME}(?=住(?!户)|电话|手机|联系)"), r"\1\2***"),
           (re.compile(rf"((?:{_RELATIVES})\s*(?:叫|是)?[:：]?\s*){_NAME}"), r"\1***"),
-          (re.compile(rf"(联系){_NAME}"), r"\1***"),
+          (re.compile(rf"(联系|找|打给){_NAME}"), r"\1***"),
           (re.compile(rf"(我姓|本人姓)[{_CJK}]"), r"\1*"),
-          (re.compile(rf"[{SURNAMES}](?={_ADDRESS})"), "*"),
+          (re.compile(rf"(姓\s*[:：]?\s*){_SURNAME}"), r"\1*"),
+          (re.compile(rf"{_SURNAME}(?={_ADDRESS})"), "*"),
           (re.compile(rf"(?<=[老小])[{SURNAMES.replace('师', '')}](?=说|家|的|电话|手机|来|[\s,，。.!！?？、~～;；]|$)"), "*")]
 
 
@@ -97,12 +102,13 @@ def _runs(text: str):
         groups, j = [], i
         while True:
             start, digits = j, []
-            while j < n and (d := _digit(text[j])) is not None:
-                digits.append(d)
+            while j < n and ((d := _digit(text[j])) is not None or text[j] in _INVISIBLE):
+                digits.append(d or "")
                 j += 1
             groups.append((start, j, "".join(digits)))
-            k = j
-            while k < n and k - j < _GAP and text[k] in _SEPARATORS:
+            k, gap = j, 0
+            while k < n and (text[k] in _INVISIBLE or (gap < _GAP and text[k] in _SEPARATORS)):
+                gap += text[k] not in _INVISIBLE
                 k += 1
             if k == j or k == n or _digit(text[k]) is None:
                 break
