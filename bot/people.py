@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
 from bot.models import Attachment, Delivery, Follower, Resident, Ticket, TicketEvent
-from bot.privacy import strip_contacts, strip_names
+from bot.privacy import mask_personal
 
 
 @dataclass(frozen=True)
@@ -75,19 +75,26 @@ class People:
             tickets = list(session.scalars(select(Ticket).where(Ticket.resident_openid == openid)))
             followed = list(session.scalars(select(Follower).where(Follower.openid == openid)))
             for ticket in tickets:
-                ticket.resident_openid = None
-                ticket.text = strip_names(strip_contacts(ticket.text))
+                # The room is the household's; the unit is a stairwell's and the building the place: both stay.
+                ticket.resident_openid, ticket.room = None, None
+                ticket.text = mask_personal(ticket.text)
             # A verdict's reason is kept on the ticket, the reporter's or a neighbour's.
             for ticket in tickets + [session.get(Ticket, f.ticket_id) for f in followed]:
                 if ticket is not None and ticket.rating_note:
-                    ticket.rating_note = strip_names(strip_contacts(ticket.rating_note))
+                    ticket.rating_note = mask_personal(ticket.rating_note)
             for follower in followed:
                 session.delete(follower)
             session.execute(update(Attachment).where(Attachment.added_by == openid).values(added_by=None))
+            own = {ticket.id for ticket in tickets}
             for event in session.scalars(select(TicketEvent).where(TicketEvent.actor == openid)):
                 event.actor = "resident"
-                event.detail = {k: strip_names(strip_contacts(v)) if isinstance(v, str) else v
-                                for k, v in (event.detail or {}).items()}
+                added = (event.detail or {}).get("text") if event.kind == "added" else None
+                if added and event.ticket_id not in own:
+                    # Words they added to a ticket they followed: the reporter's own words stay as they are.
+                    other = session.get(Ticket, event.ticket_id)
+                    other.text = other.text.replace(f"\n补充：{added}", f"\n补充：{mask_personal(added)}")
+                event.detail = {key: mask_personal(value) if isinstance(value, str) else value
+                                for key, value in (event.detail or {}).items()}
             # The ledger is keyed by recipient: keep its rows (they prove what was sent) without the openid.
             for row in session.scalars(select(Delivery).where(Delivery.recipient == openid)):
                 row.recipient = f"forgotten:{row.id}"

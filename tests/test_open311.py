@@ -93,3 +93,22 @@ def test_who_a_resident_says_they_are_is_not_taken_for_a_name(city, runtime, sai
     open_ticket(runtime, said)
     (request,) = city("/open311/v2/requests.json").json
     assert request["description"] == said
+
+
+@pytest.mark.parametrize("said, hidden, kept", [
+    ("我的名字是刘桂芳，楼道灯坏了", ["刘桂芳"], ["楼道灯坏了"]),
+    ("本人刘桂芳，3号楼楼顶漏水", ["刘桂芳"], ["3号楼楼顶漏水"]),
+    ("3号楼楼顶漏水，白天家里没人，联系我妻子王丽", ["王丽"], ["3号楼楼顶漏水", "联系我妻子"]),
+    ("楼道灯坏了，电话 138\u300012\u300034\u300056\u300078", ["12", "34", "56", "78"], ["楼道灯坏了"]),
+    ("楼道灯坏了，电话壹叁捌壹贰叁肆伍陆柒捌", ["壹贰叁肆", "伍陆柒捌"], ["楼道灯坏了"]),
+    ("楼道灯坏了，电话①③⑧①②③④⑤⑥⑦⑧", ["①②③④", "⑤⑥⑦⑧"], ["楼道灯坏了"]),
+    ("楼道灯坏了，电话13八1二3四5六7八", ["1二3四", "5六7八"], ["楼道灯坏了"]),
+    ("3栋502号卫生间漏水", ["502"], ["3栋", "卫生间漏水"]),
+    ("楼道灯坏了，加我微信 wxid_k2l9x0qq31", ["wxid", "k2l9x0qq31"], ["楼道灯坏了"]),
+])
+def test_the_issue_examples_leave_no_name_number_room_or_wechat_id(city, runtime, said, hidden, kept):
+    open_ticket(runtime, said)
+    (request,) = city("/open311/v2/requests.json").json
+    description = request["description"]
+    assert not [word for word in hidden if word in description], description
+    assert all(word in description for word in kept) and "*" in description, description

@@ -78,3 +78,36 @@ def test_unsubscribing_masks_phone_and_id_numbers_however_they_are_written(wecha
     assert "10号楼楼顶漏水" in kept.text and "漏得更厉害了" in kept.text
     for event in rows(runtime, TicketEvent, TicketEvent.ticket_id == kept.id):
         assert "8765" not in str(event.detail) and "1234 5678" not in str(event.detail)
+
+
+def test_unsubscribing_masks_numbers_in_chinese_numerals_dots_and_brackets_and_forgets_the_room(wechat, runtime):
+    from bot.models import TicketEvent
+    from tests.conversation import rows, ticket
+
+    wechat.event("subscribe", sender="o_left")
+    said = "10号楼2单元1502室厨房水管漏水了，我叫刘桂芳，电话一三八一二三四五六七八"
+    number = number_in(wechat.say(said, sender="o_left"))
+    assert "已补充" in wechat.say("10号楼厨房水管漏得更厉害了，也可以打(139)8765.4321，身份证 1101 0519 4912 3100 2X",
+                                 sender="o_left")
+    kept = ticket(runtime, number)
+    assert kept.room == "1502" and "一三八一二三四五六七八" in kept.text  # kept while they follow the account
+    wechat.event("unsubscribe", sender="o_left")
+    kept = ticket(runtime, number)
+    private = ("1502", "一二三四", "五六七八", "8765", "4321", "1101", "0519", "4912", "3100", "刘桂芳")
+    assert not [word for word in private if word in kept.text], kept.text
+    for event in rows(runtime, TicketEvent, TicketEvent.ticket_id == kept.id):
+        assert not [word for word in private if word in str(event.detail)], event.detail
+    assert "10号楼" in kept.text and "水管漏水" in kept.text and "漏得更厉害了" in kept.text
+    assert kept.room is None and kept.building == "10"  # the room is the household's; the building is the place
+
+
+def test_a_neighbour_who_unsubscribes_takes_their_number_out_of_the_ticket_they_followed(wechat, runtime):
+    from tests.conversation import ticket
+
+    number = number_in(wechat.say("11号楼电动车飞线充电，电话13812345678", sender="o_reporter"))
+    wechat.say("11号楼有人从窗户拉电线给电动车充电", sender="o_neighbour")  # follows the reporter's ticket
+    assert "已补充" in wechat.say(f"{number} 晚上还在充，我电话一三九八七六五四三二一", sender="o_neighbour")
+    wechat.event("unsubscribe", sender="o_neighbour")
+    kept = ticket(runtime, number)
+    assert "八七六五" not in kept.text and "晚上还在充" in kept.text, kept.text
+    assert "13812345678" in kept.text and kept.resident_openid == "o_reporter"  # the reporter's stays theirs

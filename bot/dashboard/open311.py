@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import re
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, jsonify, request
@@ -12,19 +11,11 @@ from sqlalchemy import select, update
 
 from bot.clock import utcnow
 from bot.dashboard.queries import DONE
-from bot.privacy import strip_names
+from bot.privacy import mask_personal
 from bot.models import ApiKey, Ticket
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 DEFAULT_WINDOW, MAX_WINDOW, MAX_RESULTS = timedelta(days=90), timedelta(days=90), 1000
-# What could name or reach a person is masked: names, phone and ID numbers, units and room numbers, e-mail
-# addresses. A room is any other number of three or four digits ("我家楼上602", "3-502", "五零一"), unless it
-# names a building or a year: the address given stops at the building, and a number masked too many is the
-# cheaper mistake.
-_PRIVATE = [(re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "***"), (re.compile(r"\d[\d\- ]{5,}\d[Xx]?"), "***"),
-            (re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*单元"), "***单元"),
-            (re.compile(r"\d+\s*(室|号房|户)"), r"***\1"), (re.compile(r"(?<!\d)\d{3,4}(?![\d年号栋幢座])"), "***"),
-            (re.compile(r"[零〇一二三四五六七八九]{3,4}(?![号栋幢座])"), "***")]
 
 
 def key_hash(key: str) -> str:
@@ -59,13 +50,6 @@ def api_key_required(view):
     return wrapped
 
 
-def redact(text: str) -> str:
-    """The text as a city system may see it: no name, contact, unit or room (bot/privacy.py does the names)."""
-    for pattern, replacement in _PRIVATE:
-        text = pattern.sub(replacement, text)
-    return strip_names(text)
-
-
 def _iso(dt: datetime | None, zone) -> str | None:
     return dt.replace(tzinfo=timezone.utc).astimezone(zone).isoformat(timespec="seconds") if dt else None
 
@@ -88,9 +72,9 @@ def service_request(t: Ticket, rt) -> dict:
                                         f"{t.building}号楼" if t.building else "") if part)
     return {
         "service_request_id": t.number, "status": "closed" if t.status in DONE else "open",
-        "status_notes": redact(t.resolution_note) if t.resolution_note else None,
+        "status_notes": mask_personal(t.resolution_note) if t.resolution_note else None,
         "service_name": config.category_name(t.category), "service_code": t.category,
-        "description": redact(t.text),
+        "description": mask_personal(t.text),  # no name, contact, unit or room: the address stops at the building
         "agency_responsible": (grid.name if grid else (community.name if community else None)),
         "service_notice": None, "requested_datetime": _iso(t.created_at, zone),
         "updated_datetime": _iso(t.updated_at, zone), "expected_datetime": _iso(t.resolve_due_at, zone),
