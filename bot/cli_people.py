@@ -68,6 +68,27 @@ def staff_invite(name: str, grid_id: str | None, secretary: bool, community_id: 
     click.echo(f"{name} sends this to the account within 7 days: 绑定 {code}")
 
 
+@staff.command("list")
+def staff_list() -> None:
+    """Everyone who is staff: config.yaml's people, then those bound with a code."""
+    rt = _runtime()
+    for member in rt.staff.members():
+        scope = "全部网格" if member.grids is None else "、".join(sorted(member.grids))
+        origin = "config.yaml" if rt.staff.in_config(member.openid) else "invite"
+        click.echo(f"{member.name}\t{member.role}\t{scope}\t{member.openid}\t{origin}")
+
+
+@staff.command("remove")
+@click.argument("who")
+def staff_remove(who: str) -> None:
+    """Unbind someone bound with a code (by openid or name); they may then bind with a new invite."""
+    removed = _runtime().staff.remove(who)
+    if not removed:
+        raise click.ClickException(f"no one bound by invite is called {who!r} (config.yaml's staff are changed there)")
+    for member in removed:
+        click.echo(f"removed {member.name} ({member.role}, {member.openid})")
+
+
 def attach(main: click.Group) -> None:
     main.add_command(menu)
     main.add_command(staff)

@@ -102,9 +102,20 @@ class StaffDirectory:
                                       .order_by(Staff.bound_at, Staff.openid))
             return [openid for openid in openids if openid not in self._config]
 
-    def is_bound(self, openid: str) -> bool:
-        """Staff by invite, not by config.yaml (whose entries a code cannot change)."""
-        return openid not in self._config and openid in self._bound()
+    def in_config(self, openid: str) -> bool:
+        """Staff by config.yaml (a code cannot change them), not by invite."""
+        return openid in self._config
+
+    def remove(self, who: str) -> list[Member]:
+        """Unbind the staff bound by invite whose openid or name is `who`; config.yaml's people stay (edit the file)."""
+        with self.sessions() as session:
+            rows = [row for row in session.scalars(select(Staff)) if who in (row.openid, row.name)]
+            removed = [Member(row.openid, row.name, row.role, None) for row in rows]
+            for row in rows:
+                session.delete(row)
+            session.commit()
+        self._cache = None
+        return removed
 
     def title(self, openid: str | None, name: str | None, grid_id: str | None) -> str:
         """How a ticket's holder is named to residents and staff: 第一网格网格员李建国, or a secretary by name."""
@@ -138,14 +149,6 @@ class StaffDirectory:
             if self.redis.set(self.prefix + code, payload, nx=True, ex=INVITE_TTL):
                 return code
         raise RuntimeError("could not find a free invite code")
-
-    def has_invite(self, code: str) -> bool:
-        """An unused code is waiting for `绑定` (read only: redeem takes it)."""
-        try:
-            return bool(code) and bool(self.redis.exists(self.prefix + code))
-        except RedisError as exc:
-            log.warning("invite codes unavailable: %s", exc)
-            return False
 
     def redeem(self, code: str, openid: str) -> Member | None:
         """Bind openid with the code, once; None for a wrong, used or expired code (or too many tries)."""

@@ -291,9 +291,13 @@ def asks_bind(message: Message, ctx: Context) -> bool:
 
 
 def bind(message: Message, ctx: Context) -> str:
-    """Bind with a one-time code; someone already bound hears so (a new, unused code rebinds them)."""
+    """Bind with a one-time code; someone already bound hears so, whatever code they send.
+
+    A bound member's code is never looked up: it would tell them, uncounted, which codes are waiting, and
+    taking one would move them to another grid or role. Staff change grids by `minhu staff remove` and a
+    new invite."""
     code, member = BIND.match(plain(message.text)).group(1) or "", _member(message, ctx)
-    if member is not None and not (ctx.staff.is_bound(member.openid) and ctx.staff.has_invite(code)):
+    if member is not None:
         return _bound_as(ctx, member, texts.STAFF_ALREADY_BOUND, texts.STAFF_ALREADY_BOUND_SECRETARY)
     if len(code) != 8:
         return texts.STAFF_CODE_FORMAT

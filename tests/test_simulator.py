@@ -8,10 +8,11 @@ from bot.settings import SimulatorSettings
 PATHS = ["/simulator", "/simulator/pushes?openid=o_sim_resident_1"]
 
 
-def _with(runtime, monkeypatch, enabled=True, api_base=None):
+def _with(runtime, monkeypatch, enabled=True, api_base=None, appid=None):
     settings = runtime.settings
     config = settings.config.model_copy(update={"simulator": SimulatorSettings(enabled=enabled)})
-    secrets = settings.secrets.model_copy(update={"wechat_api_base": api_base or settings.secrets.wechat_api_base})
+    secrets = settings.secrets.model_copy(update={"wechat_api_base": api_base or settings.secrets.wechat_api_base,
+                                                  "wechat_appid": appid or settings.secrets.wechat_appid})
     monkeypatch.setattr(runtime, "settings", settings.model_copy(update={"config": config, "secrets": secrets}))
 
 
@@ -31,6 +32,13 @@ def test_off_when_the_flag_is_off(client, runtime, monkeypatch, path):
 @pytest.mark.parametrize("path", PATHS)
 def test_refuses_to_run_against_the_real_wechat(client, runtime, monkeypatch, path):
     _with(runtime, monkeypatch, api_base="https://api.weixin.qq.com/cgi-bin/")
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_refuses_a_real_account_behind_a_loopback_proxy(client, runtime, monkeypatch, path):
+    # A production account whose API calls go through a forwarding proxy on this machine.
+    _with(runtime, monkeypatch, api_base="http://127.0.0.1:8081/cgi-bin/", appid="wx8a2f3c4d5e6f7a8b")
     assert client.get(path).status_code == 404
 
 

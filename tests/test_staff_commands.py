@@ -1,5 +1,6 @@
 """Transcripts of staff writing commands the way people type: word order, 了, full-width digits, a bare number,
 an acknowledgement, a mistyped bind code; and transfers that tell the new assignee why, and who it came from."""
+from click.testing import CliRunner
 import pytest
 
 from bot.models import TicketEvent
@@ -134,9 +135,32 @@ def test_a_mistyped_or_repeated_bind_code(wechat, runtime):
     assert wechat.say(f"绑定 {code}", sender="o_new") == again
     assert wechat.say("绑定", sender="o_new") == again
     assert wechat.say("绑定 12345678", sender=GRID1) == "您已绑定为第一网格的李建国，无需再绑定。回复“我的任务”查看待办。"
-    # A new code rebinds (another grid, say): only an unused code is taken as one.
-    moved = invite("--grid", "grid-2", "--name", "刘志愿")
-    assert "第二网格" in wechat.say(f"绑定 {moved}", sender="o_new")
+
+
+def test_bound_staff_cannot_probe_or_take_codes(wechat, runtime):
+    """A bound member's 绑定 never looks a code up: no uncounted guessing, no moving themself to another grid."""
+    assert "刘志愿您好" in wechat.say(f"绑定 {invite('--grid', 'grid-3', '--name', '刘志愿')}", sender="o_new")
+    someone_elses = invite("--secretary", "--name", "王副书记")
+    again = "您已绑定为第三网格的刘志愿，无需再绑定。回复“我的任务”查看待办。"
+    for guess in range(20):  # far past the day's tries: still the same answer, nothing counted or taken
+        assert wechat.say(f"绑定 {10000000 + guess:08d}", sender="o_new") == again
+    assert wechat.say(f"绑定 {someone_elses}", sender="o_new") == again
+    assert runtime.staff.member("o_new").role == "grid_worker"
+    assert "王副书记" in wechat.say(f"绑定 {someone_elses}", sender="o_deputy")  # the code is still theirs
+
+
+def test_staff_move_grids_by_remove_and_a_new_invite(wechat, runtime):
+    from bot.cli import main
+
+    wechat.say(f"绑定 {invite('--grid', 'grid-3', '--name', '刘志愿')}", sender="o_new")
+    listed = CliRunner().invoke(main, ["staff", "list"], catch_exceptions=False).output
+    assert "刘志愿\tgrid_worker\tgrid-3\to_new\tinvite" in listed
+    assert "李建国\tgrid_worker\tgrid-1" in listed and "config.yaml" in listed
+    removed = CliRunner().invoke(main, ["staff", "remove", "刘志愿"], catch_exceptions=False)
+    assert "removed 刘志愿" in removed.output
+    assert "第二网格" in wechat.say(f"绑定 {invite('--grid', 'grid-2', '--name', '刘志愿')}", sender="o_new")
+    refused = CliRunner().invoke(main, ["staff", "remove", "李建国"])
+    assert refused.exit_code == 1 and "config.yaml" in refused.output
 
 
 def test_a_transfer_tells_the_new_assignee_who_sent_it_and_why(wechat, runtime, fake_wechat):

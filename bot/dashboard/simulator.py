@@ -10,6 +10,7 @@ import requests
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from bot.say import reply_text, signed_params, text_xml
+from bot.wechat.standin import DEMO_APPID
 from bot.webhook import PATH as WEBHOOK_PATH
 
 log = logging.getLogger("minhu.simulator")
@@ -24,10 +25,13 @@ def _runtime():
 
 
 def enabled() -> bool:
-    """On only when config.yaml says so and pushes go to a WeChat stand-in on this machine."""
+    """On only when config.yaml says so and the account is the stand-in's on this machine.
+
+    Keyed on the credentials: a real account (its own AppID) never opens it, even when its API calls go
+    through a proxy on loopback."""
     settings = _runtime().settings
     host = urlsplit(settings.secrets.wechat_api_base).hostname or ""
-    return settings.config.simulator.enabled and host in LOOPBACK
+    return settings.config.simulator.enabled and settings.secrets.wechat_appid == DEMO_APPID and host in LOOPBACK
 
 
 @bp.app_context_processor

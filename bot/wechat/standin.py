@@ -10,12 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 
 
 log = logging.getLogger("minhu.standin")
+# The stand-in's AppID. WeChat's own are "wx" and 16 hex digits, so no real account can have this one: the
+# simulator keys on it (bot/dashboard/simulator.py), not on where API calls go, which a proxy could change.
+DEMO_APPID = "wx_minhu_standin"
 
 
 class StandIn:
     """Serve token, custom/template message and menu endpoints, with failures on demand."""
 
-    def __init__(self, appid="wxtestappid", secret="testsecret", log_pushes=False):
+    def __init__(self, appid=DEMO_APPID, secret="testsecret", log_pushes=False):
         self.appid = appid
         self.secret = secret
         self.log_pushes = log_pushes
