@@ -189,6 +189,12 @@ class WebhookSettings(Strict):
     max_clock_skew: Duration = timedelta(minutes=10)
 
 
+class DashboardSettings(Strict):
+    """The desk behind a proxy: how many proxies in front of minhu may say who the client is (X-Forwarded-For)."""
+
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+
+
 class SimulatorSettings(Strict):
     """The demo's chat simulator at /simulator; it also refuses to run unless pushes go to the loopback stand-in."""
 
@@ -277,6 +283,7 @@ class Config(Strict):
     wechat: WeChatSettings = WeChatSettings()
     webhook: WebhookSettings = WebhookSettings()
     simulator: SimulatorSettings = SimulatorSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     nlp: dict[str, Any] = {}
     departments: dict[str, Department] = {}
     followup: FollowUp = FollowUp()

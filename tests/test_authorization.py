@@ -4,7 +4,7 @@ A new route is covered the day it is added: the sweep reads app.url_map, so a ro
 deliberately public nor refused to strangers fails here. Other authorization checks live with their
 features (docs/RELIABILITY.md lists them): a resident and another's ticket (test_resident_conversations), a
 grid worker outside their grid (test_staff_conversations, test_dashboard), login rate limiting
-(test_dashboard), API keys (test_open311).
+(test_dashboard, test_desk_security), API keys (test_open311).
 """
 import pytest
 from sqlalchemy import select

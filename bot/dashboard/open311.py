@@ -106,7 +106,7 @@ def requests_():
         try:
             end = _parse_date(request.args["end_date"]) if request.args.get("end_date") else utcnow()
             start = _parse_date(request.args["start_date"]) if request.args.get("start_date") else end - DEFAULT_WINDOW
-        except ValueError:
+        except (ValueError, OverflowError):  # not a date, or past the calendar's ends in UTC (years 1 and 9999)
             return _error(400, "start_date and end_date must be W3C date-times, e.g. 2024-05-01T00:00:00+08:00")
         if end - start > MAX_WINDOW or start > end:
             return _error(400, "the date window must be at most 90 days, start before end")

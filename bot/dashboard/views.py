@@ -17,6 +17,7 @@ from bot.tickets import OPEN
 bp = Blueprint("views", __name__)
 NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
 CLOSED = {"resolved": "工单已处理，居民会收到处理结果并被邀请评价。", "closed": "工单已办结。"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 NEED_NOTE = "请写上怎么解决的：居民会收到这段说明，并被邀请评价。"
 EVENT_NAMES = {"created": "居民反映", "dispatched": "已派发", "accepted": "已接单", "resolved": "已处理",
                "closed": "已办结", "cancelled": "已取消", "transferred": "改派", "note": "备注", "rated": "居民评价",
@@ -94,16 +95,24 @@ def export():
                      "接单时间", "办结时间", "满意度"])
     with _runtime().sessions() as db:
         for t in db.scalars(queries.apply(queries.scoped(g.user), filters).order_by(*NEWEST_FIRST).limit(50000)):
-            writer.writerow([t.number, names["local"](t.created_at, "%Y-%m-%d %H:%M"),
-                             names["categories"].get(t.category, t.category), "是" if t.urgent else "",
-                             queries.STATUS_NAMES.get(t.status, t.status), "是" if queries.is_overdue(t) else "",
-                             names["place"](t), names["grid_name"](t.grid_id), t.assignee_name or "",
-                             t.text, names["local"](t.accepted_at, "%Y-%m-%d %H:%M") if t.accepted_at else "",
-                             names["local"](t.resolved_at, "%Y-%m-%d %H:%M") if t.resolved_at else "",
-                             t.satisfaction or ""])
+            writer.writerow([spreadsheet_safe(cell) for cell in (
+                t.number, names["local"](t.created_at, "%Y-%m-%d %H:%M"),
+                names["categories"].get(t.category, t.category), "是" if t.urgent else "",
+                queries.STATUS_NAMES.get(t.status, t.status), "是" if queries.is_overdue(t) else "",
+                names["place"](t), names["grid_name"](t.grid_id), t.assignee_name or "",
+                t.text, names["local"](t.accepted_at, "%Y-%m-%d %H:%M") if t.accepted_at else "",
+                names["local"](t.resolved_at, "%Y-%m-%d %H:%M") if t.resolved_at else "",
+                t.satisfaction or "")])
     stamp = local(utcnow(), _runtime().settings.zone, "%Y%m%d-%H%M")
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=minhu-tickets-{stamp}.csv"})
+
+
+def spreadsheet_safe(cell):
+    """A text cell no spreadsheet runs as a formula: one starting with = + - @, tab or CR gets a leading '."""
+    if isinstance(cell, str) and cell[:1] in FORMULA_STARTS:
+        return "'" + cell
+    return cell
 
 
 def _visible(number: str) -> Ticket:
