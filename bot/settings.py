@@ -187,6 +187,9 @@ class WebhookSettings(Strict):
     max_body_bytes: int = Field(default=65536, ge=1024, le=10 * 1024 * 1024)
     # A signed request whose timestamp is further than this from our clock is refused (a replay).
     max_clock_skew: Duration = timedelta(minutes=10)
+    # With MINHU_WECHAT_AES_KEY set, only encrypted messages are taken (a plaintext body is signed by nothing);
+    # true takes plaintext too, for an account still in WeChat's plaintext mode.
+    accept_plaintext: bool = False
 
 
 class SimulatorSettings(Strict):
