@@ -115,21 +115,17 @@ def _shut_down_left_over(record: Path) -> None:
         socket_path = record.read_text(encoding="utf-8").strip()
     except OSError:
         return
-    client = Redis(unix_socket_path=socket_path, socket_timeout=60)
-    try:
-        client.ping()
-    except RedisError:
-        return  # nothing listens there any more
-    finally:
-        client.close()
-    log.warning("shutting down the embedded Redis an earlier `minhu serve` left running (%s)", socket_path)
-    try:
-        client.shutdown()  # returns once it has written its data and closed the connection
-    except RedisError as exc:
-        raise MinhuError(f"a Redis left running at {socket_path} by an earlier `minhu serve` did not shut down "
-                         f"({exc}): stop it, then start again") from exc
-    finally:
-        client.close()
+    with Redis(unix_socket_path=socket_path, socket_timeout=60) as client:
+        try:
+            client.ping()
+        except RedisError:
+            return  # nothing listens there any more
+        log.warning("shutting down the embedded Redis an earlier `minhu serve` left running (%s)", socket_path)
+        try:
+            client.shutdown()  # returns once it has written its data and closed the connection
+        except RedisError as exc:
+            raise MinhuError(f"a Redis left running at {socket_path} by an earlier `minhu serve` did not shut down "
+                             f"({exc}): stop it, then start again") from exc
 
 
 def check_port(host: str, port: int) -> None:
