@@ -88,14 +88,14 @@ def body(i: int, worker: int, phase: int = 0) -> bytes:
 
 def _client(args) -> list[float]:
     port, seconds, worker, start_at, phase = args
-    params = signed_params(TOKEN)
-    path = "/wechat?" + "&".join(f"{k}={v}" for k, v in params.items())
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies, i = [], 0
     while time.time() < start_at:
         time.sleep(0.001)
     end = start_at + seconds
     while time.time() < end:
+        # A query of its own for every message, as WeChat signs them: one query with another message is a replay.
+        path = "/wechat?" + "&".join(f"{k}={v}" for k, v in signed_params(TOKEN).items())
         started = time.perf_counter()
         try:
             conn.request("POST", path, body(i, worker, phase), {"Content-Type": "text/xml"})

@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         log.warning("%s: %s", settings.config_path, warning)
     app.extensions["minhu"] = runtime
     inbound = Inbound(secrets.wechat_token, secrets.wechat_appid, secrets.wechat_aes_key,
-                      max_skew=settings.config.webhook.max_clock_skew.total_seconds())
+                      max_skew=settings.config.webhook.max_clock_skew.total_seconds(),
+                      accept_plaintext=settings.config.webhook.accept_plaintext)
     # Past the body limit WeChat gets `success` (not the 413 of Flask's MAX_CONTENT_LENGTH).
     webhook = app.extensions["minhu.webhook"] = Webhook(runtime, inbound, settings.config.webhook.max_body_bytes)
     app.wsgi_app = webhook.wrap(app.wsgi_app)  # /wechat is served before Flask's per-request work (bot/webhook.py)

@@ -101,9 +101,15 @@ def say(text: str, sender: str, url: str, msg_id: str | None) -> None:
     from bot.say import send_text
 
     settings = _settings()
-    token = settings.secrets.wechat_token or demo_token(settings.secrets.data_dir)
+    secrets = settings.secrets
+    token = secrets.wechat_token or demo_token(secrets.data_dir)
+    crypto = None
+    if secrets.wechat_aes_key and secrets.wechat_appid:  # the webhook then takes encrypted messages only
+        from wechatpy.crypto import WeChatCrypto
+
+        crypto = WeChatCrypto(token, secrets.wechat_aes_key, secrets.wechat_appid)
     try:
-        reply = send_text(url, token, sender, text, msg_id)
+        reply = send_text(url, token, sender, text, msg_id, crypto=crypto)
     except OSError as exc:
         raise click.ClickException(f"cannot reach {url}: {exc}. Is `minhu serve` running?") from exc
     click.echo(reply if reply is not None else "(no reply)")

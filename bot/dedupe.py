@@ -14,19 +14,32 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.errors import Replayed
+from bot.privacy import mask_key
+
 log = logging.getLogger("minhu.dedupe")
 PROCESSING = b"\x00"
-# First SET the replies kept since the last claim (the keys after the GETs, their values after ARGV[4]), then SET NX
-# the claim (KEYS[1]), then GET the next ARGV[3] keys; a missing key comes back as false (empty).
+REPLAYED = "replayed"  # a claim's result when its signed query came before with another message
+# First SET the replies kept since the last claim (the keys after the GETs, their values after ARGV[6]); then, when
+# ARGV[5] (seconds) is not 0, bind the signed query (KEYS[2]) to this message (ARGV[6]): a query already bound to
+# another message is a replay and claims nothing (-1); then SET NX the claim (KEYS[1]), then GET the next ARGV[3]
+# keys; a missing key comes back as false (empty).
 _CLAIM = """
 local gets = tonumber(ARGV[3])
-for i = gets + 2, #KEYS do
-  redis.call('SET', KEYS[i], ARGV[i - gets + 3], 'EX', ARGV[4])
+local bound = tonumber(ARGV[5]) > 0 and 1 or 0
+local kept = 2 + bound + gets
+for i = kept, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i - kept + 7], 'EX', ARGV[4])
+end
+if bound == 1 and not redis.call('SET', KEYS[2], ARGV[6], 'NX', 'EX', ARGV[5]) then
+  if redis.call('GET', KEYS[2]) ~= ARGV[6] then
+    return {-1}
+  end
 end
 local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) and 1 or 0
 local out = {claimed}
-for i = 2, gets + 1 do
-  out[i] = redis.call('GET', KEYS[i]) or false
+for i = 1, gets do
+  out[i + 1] = redis.call('GET', KEYS[1 + bound + i]) or false
 end
 return out
 """
@@ -55,16 +68,25 @@ class ReplyCache:
         self._leading = False
         self.claim_wait = claim_wait
 
-    def claim(self, key: str, also_get: tuple[str, ...] = ()) -> tuple[bool | None, list[bytes | None]]:
+    def claim(self, key: str, also_get: tuple[str, ...] = (),
+              bind: tuple[str, str, int] | None = None) -> tuple[bool | None, list[bytes | None]]:
         """Claim the message: True first sight, False a retry, None Redis is down (the store dedupes tickets).
 
         `also_get` reads more keys in the same round trip (the sender's conversation state and newest ticket).
+        `bind` (key, message, seconds) ties the signed query the message came with to it: WeChat retries a message
+        with the same query, so the same query with another message is a replay, and raises Replayed.
 
         The claims of a process's requests share round trips: one that comes while another's round trip is out
         waits for it to end, and the next round trip carries every claim that waited (group commit). Under a
         burst that saved a quarter of Redis's CPU per message (docs/PERFORMANCE.md).
         """
-        me = _Claim(key, also_get)
+        result = self._wait_for(_Claim(key, also_get, bind))
+        if result[0] is REPLAYED:
+            raise Replayed(f"message {mask_key(key)} came with the signed query of another message")
+        return result
+
+    def _wait_for(self, me: _Claim) -> tuple[bool | None | str, list[bytes | None]]:
+        """The claim's result, from the round trip it leads or one it waits for."""
         with self._claims_lock:
             self._waiting.append(me)
             me.lead = not self._leading
@@ -121,10 +143,12 @@ class ReplyCache:
                 packed = []
                 for claim in todo:
                     extra = kept if claim is todo[0] else ()
+                    bind_key, bound_to, bind_for = claim.bind or ((), "", 0)
                     packed.extend(connection.pack_command(
-                        "EVALSHA", self._claim.sha, 1 + len(claim.also_get) + len(extra), self.prefix + claim.key,
-                        *claim.also_get, *(k for k, _, _ in extra), PROCESSING, self.claim_ttl, len(claim.also_get),
-                        self.keep_for, *(v for _, v, _ in extra)))
+                        "EVALSHA", self._claim.sha, 1 + len(bind_key) + len(claim.also_get) + len(extra),
+                        self.prefix + claim.key, *bind_key, *claim.also_get, *(k for k, _, _ in extra), PROCESSING,
+                        self.claim_ttl, len(claim.also_get), self.keep_for, bind_for, bound_to,
+                        *(v for _, v, _ in extra)))
                 connection.send_packed_command([b"".join(packed)], check_health=False)
                 again = []
                 for claim in todo:
@@ -138,7 +162,10 @@ class ReplyCache:
                         claim.result = claim.unanswered()
                         continue
                     set_kept = set_kept or claim is todo[0]
-                    claim.result = results[0] == 1, list(results[1:])
+                    if results[0] == -1:
+                        claim.result = REPLAYED, [None] * len(claim.also_get)
+                    else:
+                        claim.result = results[0] == 1, list(results[1:])
                 if not again:
                     return
                 # Redis restarted (or its scripts were flushed) since the script was loaded: load it again.
@@ -283,11 +310,12 @@ class ReplyCache:
 class _Claim:
     """One request's claim, waiting its turn in a round trip; `ready` is let go when it has its result or the lead."""
 
-    __slots__ = ("key", "also_get", "result", "lead", "ready")
+    __slots__ = ("key", "also_get", "bind", "result", "lead", "ready")
 
-    def __init__(self, key: str, also_get: tuple[str, ...]):
+    def __init__(self, key: str, also_get: tuple[str, ...], bind: tuple[str, str, int] | None = None):
         self.key, self.also_get = key, also_get
-        self.result: tuple[bool | None, list[bytes | None]] | None = None
+        self.bind = ((bind[0],), bind[1], bind[2]) if bind else None
+        self.result: tuple[bool | None | str, list[bytes | None]] | None = None
         self.lead = False
         self.ready = threading.Lock()
         self.ready.acquire()

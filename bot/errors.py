@@ -15,3 +15,7 @@ class NoChannel(MinhuError):
 
 class AlreadyRunning(MinhuError):
     """Another `minhu serve` holds the port or the data folder."""
+
+
+class Replayed(MinhuError):
+    """A signed query came again with another message: someone replays a query they saw, not WeChat retrying."""

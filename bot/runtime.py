@@ -103,11 +103,16 @@ class Runtime:
             log.warning("job %s not scheduled (Redis: %s)", job, exc)
             return False
 
-    def answer(self, message: Message) -> str | None:
-        """The reply to one message, the same for each of WeChat's retries of it."""
+    def answer(self, message: Message, query: tuple[str, int] | None = None) -> str | None:
+        """The reply to one message, the same for each of WeChat's retries of it.
+
+        `query` (the signed query's timestamp and nonce, and the seconds it stays acceptable) may come with this
+        message only: with another, Replayed is raised (when Redis is down the store still dedupes tickets)."""
         sender = message.sender
+        bind = (f"minhu:query:{query[0]}", f"{message.key} {sender}", query[1]) if query else None
         claim, (raw_state, raw_recent, raw_rate) = self.replies.claim(
-            message.key, also_get=(self.state.key(sender), self.recent.key(sender), self.asked_to_rate.key(sender)))
+            message.key, also_get=(self.state.key(sender), self.recent.key(sender), self.asked_to_rate.key(sender)),
+            bind=bind)
         if claim is False:
             cached = self.replies.wait(message.key)
             if cached is not None or not self.replies.claim(message.key)[0]:

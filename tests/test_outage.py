@@ -44,6 +44,17 @@ def test_retry_while_redis_down_still_one_ticket(wechat, redis_process):
     assert wechat.ticket_count() == 1
 
 
+def test_a_retry_with_the_same_signed_query_while_redis_is_down_still_gets_its_ticket(wechat, redis_process):
+    """Redis keeps which message a signed query came with; without it the store's source_key still dedupes."""
+    from bot.say import reply_text, signed_params, text_xml
+
+    redis_process.kill()
+    query, body = signed_params(wechat.token), text_xml("o_resident_q", "12号楼楼顶漏水", "434343")
+    first, again = (reply_text(wechat.post(body, params=query).data.decode()) for _ in range(2))
+    assert "工单号" in first and again == first
+    assert wechat.ticket_count() == 1
+
+
 def test_job_lost_by_redis_is_enqueued_again_and_sent_once(wechat, runtime, fake_wechat):
     from datetime import timedelta
 

@@ -164,7 +164,7 @@ def test_subscribe_event_answers_welcome_and_retry_is_deduped(wechat):
 
 
 def test_an_unexpected_failure_gets_a_polite_answer_never_a_5xx(wechat, runtime, monkeypatch):
-    def broken(message):
+    def broken(message, query=None):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(runtime, "answer", broken)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from bot.say import reply_text, signed_params, text_xml
+from bot.say import reply_text, sealed, text_xml
 from bot.wechat.standin import DEMO_APPID
 from bot.webhook import PATH as WEBHOOK_PATH
 
@@ -91,17 +91,17 @@ def say():
     openid, text = str(data.get("openid", "")), str(data.get("text", "")).strip()[:600]
     if not _known(openid) or not text:
         abort(400, description="请选择身份并输入内容。")
-    token = current_app.extensions["minhu.webhook"].inbound.token
+    inbound = current_app.extensions["minhu.webhook"].inbound
     msg_id = str(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
+    params, body = sealed(inbound.token, text_xml(openid, text, msg_id), inbound.crypto)  # safe mode when keyed
     try:
-        response = requests.post(webhook_url(), params=signed_params(token),
-                                 data=text_xml(openid, text, msg_id).encode("utf-8"),
-                                 headers={"Content-Type": "text/xml"}, timeout=10)
+        response = requests.post(webhook_url(), params=params, data=body, headers={"Content-Type": "text/xml"},
+                                 timeout=10)
         response.raise_for_status()
     except requests.RequestException as exc:
         log.warning("simulator could not reach the webhook: %s", exc)
         return jsonify({"error": "机器人暂时没有回应，请稍后再试。"}), 502
-    return jsonify({"reply": reply_text(response.content.decode("utf-8"))})
+    return jsonify({"reply": reply_text(response.content.decode("utf-8"), inbound.crypto)})
 
 
 @bp.get("/simulator/pushes")

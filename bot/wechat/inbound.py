@@ -38,9 +38,12 @@ def cdata(text: str) -> str:
 class Inbound:
     """Everything the webhook needs from WeChat's protocol, for one account."""
 
-    def __init__(self, token: str, appid: str = "", aes_key: str = "", max_skew: float = 600):
+    def __init__(self, token: str, appid: str = "", aes_key: str = "", max_skew: float = 600,
+                 accept_plaintext: bool = False):
         self.token, self.appid, self.max_skew = token, appid, max_skew
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key and appid else None
+        # A plaintext body is covered by no signature: with a key set, only encrypted ones unless told otherwise.
+        self.accept_plaintext = accept_plaintext or not aes_key
 
     def verify(self, args) -> None:
         """Check the plain signature on the query string, as on every request."""
@@ -55,6 +58,17 @@ class Inbound:
         if self.max_skew and skew > self.max_skew:
             # A captured signed URL replayed later (plaintext signatures do not cover the body).
             raise BadSignature()
+
+    def refuses(self, args) -> bool:
+        """Whether a verified request is still refused: a plaintext body when only encrypted ones are taken."""
+        return not self.accept_plaintext and args.get("encrypt_type", "raw") != "aes"
+
+    def query(self, args) -> tuple[str, int]:
+        """The verified query's identity (timestamp and nonce) and the seconds it stays acceptable."""
+        timestamp = args.get("timestamp", "")
+        # After max_skew past its timestamp `verify` refuses it anyway; with no limit, an hour as for replies.
+        left = int(int(timestamp) + self.max_skew - time.time()) + 1 if self.max_skew else 3600
+        return f"{timestamp}:{args.get('nonce', '')}", max(1, left)
 
     def read(self, body: bytes, args) -> tuple[Message, bool]:
         """Decrypt when in safe mode and parse; return the message and whether the reply must be encrypted."""
