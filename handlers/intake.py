@@ -156,7 +156,10 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
                     number=duplicate.number), None
             break
         if attempt == 0 and not within(ctx, "ticket", sender):
-            return _urgent_first(ctx, draft, no_more_tickets(ctx, sender, draft["text"])), None
+            reply, kept_on = no_more_tickets(ctx, sender, draft["text"])
+            if kept_on is not None:
+                _attach_media(ctx, kept_on, sender, draft)
+            return _urgent_first(ctx, draft, reply), None
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
             estate_id=draft.get("estate_id"), building=draft.get("building"), unit=draft.get("unit"),

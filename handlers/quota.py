@@ -40,12 +40,13 @@ def number_to_call(ctx: Context, sender: str, text: str = "") -> str:
     return texts.CALL_COMMUNITY.format(name=contacts[0].name, phone=contacts[0].phone)
 
 
-def no_more_tickets(ctx: Context, sender: str, text: str) -> str:
-    """Past the tickets of a day: the words go to the resident's newest open ticket, or they are told to call."""
+def no_more_tickets(ctx: Context, sender: str, text: str) -> tuple[str, int | None]:
+    """Past the tickets of a day: the words go to the resident's newest open ticket (its id is returned, for what
+    came with them), or they are told to call."""
     call = number_to_call(ctx, sender, text)
     for ticket in ctx.tickets.of_resident(sender, limit=10):
         if ticket.status in steps.OPEN:
             # Gathered with the ticket's other addenda (followup.tell_added_every), never pushed one by one.
             steps.add_text(ctx.tickets, ticket.id, sender, text)
-            return texts.TICKETS_TODAY_ADDED.format(number=ticket.number, call=call)
-    return texts.TICKETS_TODAY_FULL.format(call=call)
+            return texts.TICKETS_TODAY_ADDED.format(number=ticket.number, call=call), ticket.id
+    return texts.TICKETS_TODAY_FULL.format(call=call), None

@@ -99,7 +99,8 @@ def test_words_poured_onto_an_emergency_page_the_secretary_a_few_times_and_the_r
 
 @pytest.mark.parametrize("config_changes", [{"quotas": {"messages_per_minute": 100, "tickets_per_day": 5}}])
 def test_past_the_days_tickets_a_report_is_added_to_the_newest_open_ticket_or_the_resident_told_to_call(
-        wechat, runtime, fake_wechat):
+        wechat, runtime, fake_wechat, monkeypatch):
+    clock = install(monkeypatch, FakeClock(datetime(2030, 3, 4, 1, 0)))  # 09:00 in Shanghai
     replies = [wechat.say(text, sender=FLOOD) for text in COMPLAINTS[:8]]
     numbers = [number_in(reply) for reply in replies[:5]]
     assert wechat.ticket_count() == 5
@@ -114,5 +115,21 @@ def test_past_the_days_tickets_a_report_is_added_to_the_newest_open_ticket_or_th
     emergency = wechat.say("12号楼门口井盖没了", sender=FLOOD)  # the safety advice first, as for any emergency
     assert emergency.startswith("⚠️ 已按紧急情况优先处理！\n请先注意安全") and emergency.endswith(full)
     assert wechat.ticket_count() == 5
-    # A neighbour is not held back by this resident's count.
-    assert "工单号" in wechat.say("12号楼楼道灯坏了", sender="o_neighbour")
+    # A neighbour is not held back by this resident's count, nor is the resident the next day.
+    assert "工单号" in wechat.say("11号楼楼道灯坏了", sender="o_neighbour")
+    clock.advance(hours=15)  # 00:00 in Shanghai
+    assert "工单号" in wechat.say("12号楼楼道灯坏了", sender=FLOOD) and wechat.ticket_count() == 7
+
+
+def test_a_quota_redis_cannot_count_lets_everything_through(settings, monkeypatch):
+    import socket
+
+    from bot.queue import _Outage, connect
+    from bot.quotas import Quotas
+
+    monkeypatch.setattr(_Outage, "until", 0.0)  # this test's outage is not the next test's
+    with socket.socket() as free:  # a loopback port nothing listens on: Redis refuses at once
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    quotas = Quotas(connect(f"redis://127.0.0.1:{port}/0", fast=True), settings.config.quotas, settings.zone)
+    assert all(quotas.take(kind, FLOOD) for kind in ("message", "ticket", "page") for _ in range(20))
