@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.state import RequestState, StateStore
 from bot.people import People
 from bot.privacy import mask_key
+from bot.quotas import Quotas
 from bot.staff import StaffDirectory
 from bot.tickets import TicketStore
 from bot.spool import Spool
@@ -55,6 +56,8 @@ class Runtime:
                                                           self.asked_to_rate.clear])
         self.staff = StaffDirectory(self.directory, self.sessions, self.redis)
         self.replies = ReplyCache(self.redis)
+        # Not cleared when a resident unfollows: following again must not give a flood a fresh quota.
+        self.quotas = Quotas(self.redis, settings.config.quotas, settings.zone)
         self.spool = Spool(self.redis, settings.secrets.data_dir)
         self.handlers = build_handlers()
 
@@ -92,7 +95,8 @@ class Runtime:
     def context(self, message: Message) -> Context:
         return Context(settings=self.settings, directory=self.directory, tickets=self.tickets,
                        state=self.state, analyzer=self.analyzer, role=self.staff.role_of(message.sender),
-                       people=self.people, staff=self.staff, recent=self.recent, schedule=self.schedule)
+                       people=self.people, staff=self.staff, recent=self.recent, schedule=self.schedule,
+                       quotas=self.quotas)
 
     def schedule(self, delay, job: str, *args) -> bool:
         """Run a job later (RQ's scheduler); False when Redis refuses, so the caller acts now instead."""

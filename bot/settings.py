@@ -269,6 +269,15 @@ class FollowUp(Strict):
         return households in self.tell_joined_at or (households > last and households % last == 0)
 
 
+class QuotaSettings(Strict):
+    """What one resident may send, open and page for (staff are never held back): past these, a kind answer."""
+
+    messages_per_minute: int = Field(default=10, ge=1)
+    tickets_per_day: int = Field(default=30, ge=1)  # a local calendar day
+    # The secretary's urgent pages a resident's emergencies (and words added to them) may cause; each ticket pages once.
+    urgent_pages_per_hour: int = Field(default=3, ge=1)
+
+
 class DigestSettings(Strict):
     """The secretaries' daily digest: when it is sent (local time) and the page it links to."""
 
@@ -299,6 +308,7 @@ class Config(Strict):
     advice: dict[str, str] = {}
     conversation: ConversationSettings = ConversationSettings()
     wecom: WeComSettings = WeComSettings()
+    quotas: QuotaSettings = QuotaSettings()
 
     @field_validator("advice")
     @classmethod

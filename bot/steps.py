@@ -200,12 +200,17 @@ def locate(store: TicketStore, ticket_id: int, actor: str, building: str, unit: 
     return store.apply(ticket_id, actor, change)
 
 
-def alert(store: TicketStore, ticket_id: int):
-    """An urgent ticket: the secretary hears of it at once, besides the grid worker (once per ticket)."""
+def alert(store: TicketStore, ticket_id: int, page: bool = True):
+    """An urgent ticket: the secretary hears of it at once, besides the grid worker (once per ticket).
+
+    Without `page` (the resident is past their urgent pages of the hour) it is recorded, not pushed: the event also
+    stops the timers' page a minute later (workers/timers.py), and the grid worker has the urgent task anyway."""
     def change(session, ticket):
         seen = session.scalar(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket.id,
                                                            TicketEvent.kind == "urgent"))
-        return None if seen or not ticket.urgent else Step("urgent", {}, NOTIFY)
+        if seen or not ticket.urgent:
+            return None
+        return Step("urgent", {}, NOTIFY) if page else Step("urgent", {"paged": False}, [])
     return store.apply(ticket_id, "system", change)
 
 

@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, nudge, pending, resident, staff
+from handlers import account, followup, intake, media, nudge, pending, quota, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -46,6 +46,8 @@ def build_handlers() -> list[Handler]:
         Handler(staff.asks_for_digest, staff.digest),
         Handler(staff.greets, staff.usage),
         Handler(is_image & awaiting("staff"), staff.photo),
+        # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
+        Handler(quota.too_fast, quota.slow_down),
         Handler(words & followup.rates, still_asking(followup.rate)),
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),

@@ -49,6 +49,7 @@ class Context:
     asked_to_rate: bool | None = None
     # First sight of this message (Redis claimed its MsgId just now): no earlier attempt wrote anything for it.
     fresh: bool = False
+    quotas: Any = None  # bot.quotas.Quotas: what each resident may send, open and page for (handlers/quota.py)
     found: dict[str, Any] = field(default_factory=dict)  # what the filters found, for the callback
 
 

@@ -14,6 +14,7 @@ from handlers.base import Context, Filter, Message
 from handlers.intake import (add_words, advice_for, analysis_of, category_name, draft_of, new_problem, next_step,
                              place_of, report_rest, start_report)
 from handlers.nudge import chase_ticket
+from handlers.quota import within
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 # A ticket number alone, or asked after: 100001, 查一下100001, 工单100001进度, 100001怎么样了? (any six digits: a
@@ -147,7 +148,8 @@ def _emergency_about(message: Message, ctx: Context, ticket: Ticket, analysis) -
     """An emergency naming one's ticket: added to it and pushed at once when the ticket is urgent already; else
     reported as an emergency, at the ticket's building unless the words name another."""
     if ticket.urgent:
-        steps.add_text(ctx.tickets, ticket.id, message.sender, message.text.strip(), tell=True)
+        steps.add_text(ctx.tickets, ticket.id, message.sender, message.text.strip(),
+                       tell=within(ctx, "page", message.sender))
         return (texts.URGENT_PREFIX + advice_for(ctx, ticket.category, analysis.danger) + "\n"
                 + texts.URGENT_ADDED.format(number=ticket.number))
     draft = draft_of(message, ctx)

@@ -11,6 +11,7 @@ from bot.people import Home
 from bot.tickets import Report
 from handlers import texts
 from handlers.base import Context, Message
+from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
 from nlp.subject import subject_of
 
@@ -154,12 +155,17 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
                 return _chased(ctx, sender, duplicate.id, draft) or texts.ALREADY_REPORTED.format(
                     number=duplicate.number), None
             break
+        if attempt == 0 and not within(ctx, "ticket", sender):
+            reply, kept_on = no_more_tickets(ctx, sender, draft["text"])
+            if kept_on is not None:
+                _attach_media(ctx, kept_on, sender, draft)
+            return _urgent_first(ctx, draft, reply), None
         ticket, new = ctx.tickets.open(Report(
             resident=sender, text=draft["text"], category=draft["category"], urgent=draft["urgent"],
             estate_id=draft.get("estate_id"), building=draft.get("building"), unit=draft.get("unit"),
             room=draft.get("room"), source_key=key, subject=subject), unless_open_same=attempt == 0)
         if new and ticket.urgent:
-            steps.alert(ctx.tickets, ticket.id)
+            steps.alert(ctx.tickets, ticket.id, page=within(ctx, "page", sender))
     _attach_media(ctx, ticket.id, sender, draft)
     return accepted(ctx, ticket, draft.get("danger")), ticket
 

@@ -7,6 +7,7 @@ from handlers import texts
 from handlers.answers import (ACK, DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
                               said_besides_choice, yes_home)
 from handlers.base import Callback, Context, Message
+from handlers.quota import within
 from handlers.intake import (advice_for, analysis_of, ask, assignee_of, category_name, draft_of, estate_choices,
                              extra_report, file_report, named_place, new_problem, next_step, open_report, place_of,
                              remember, start_report, waiting_place)
@@ -197,7 +198,7 @@ def urgent_followup(message: Message, ctx: Context) -> str:
         said = said.replace(word, "")
     # An ok, a thanks or a bare 不知道 is not news for the people on their way.
     if analysis.intent not in ("thanks", "greeting") and not ACK.match(text) and (adds_detail(said) or not dont_know):
-        ticket, _ = steps.add_text(ctx.tickets, ticket_id, sender, text, tell=True)
+        ticket, _ = steps.add_text(ctx.tickets, ticket_id, sender, text, tell=within(ctx, "page", sender))
         if ticket is None or ticket.status not in steps.OPEN:
             ctx.state.clear(sender)
             return _as_new(message, ctx)

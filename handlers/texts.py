@@ -64,6 +64,13 @@ NUDGED = "已帮您催办工单{number}（{category}，{place}）：现在{statu
 HELD_BY_GRID = "由{grid}网格员{name}负责"
 HELD_BY_SECRETARY = "由社区{name}统一安排"
 
+# Past a resident's quotas (config.yaml's `quotas`); {call} is a number to ring, the community's where it has one.
+TOO_FAST = "您发得太快了，请稍等一分钟再发。紧急情况请直接拨打{call}。"
+TICKETS_TODAY_ADDED = "您今天反映的问题比较多，这条已补充到工单{number}，网格员会一并看到。着急的话请直接拨打{call}。"
+TICKETS_TODAY_FULL = "您今天反映的问题比较多，这条先不新开工单了，明天可以再发。着急的话请直接拨打{call}。"
+CALL_COMMUNITY = "{name}电话{phone}"
+CALL_EMERGENCY = "110、119或120"
+
 # Media
 PHOTO_ATTACHED = "照片已附到工单{number}，谢谢！"
 VIDEO_ATTACHED = "视频已附到工单{number}，谢谢！"

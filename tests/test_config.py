@@ -32,6 +32,7 @@ def grid(raw, n):
     (lambda r: r["simulator"].update(enabled="maybe"), "  simulator.enabled: expected true or false, got 'maybe'"),
     (lambda r: r["webhook"].update(max_body_bytes=5), "  webhook.max_body_bytes: expected at least 1024, got 5"),
     (lambda r: r.update(dashboard={"trusted_proxies": -1}), "  dashboard.trusted_proxies: expected at least 0, got -1"),
+    (lambda r: r.update(quotas={"tickets_per_day": 0}), "  quotas.tickets_per_day: expected at least 1, got 0"),
     (lambda r: r["menu"].append({"name": "x", "key": "y"}), "  menu: expected at most 3 items, got 4"),
     (lambda r: r["communities"][0]["contacts"][0].update(phone="打我电话"),
      "  communities.0.contacts.0.phone: expected a phone number such as \"010-12345678\" or \"12345\", got '打我电话'"),

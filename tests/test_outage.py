@@ -193,3 +193,10 @@ def test_replies_kept_at_shutdown_are_sent_before_the_process_ends(runtime, monk
     runtime.replies.keep("msg:last", "已受理")
     runtime.close()  # as the process's exit does (atexit)
     assert runtime.redis.get("minhu:reply:msg:last") == "已受理".encode()  # (its client connects again)
+
+
+def test_a_flood_while_redis_is_down_is_taken_whole(wechat, redis_process):
+    # Nothing can be counted without Redis: the quotas let every message through (the store still dedupes).
+    redis_process.kill()
+    replies = [wechat.say(f"{b}号楼楼道灯坏了", sender="o_flood") for b in range(1, 13)]
+    assert all("工单号" in reply for reply in replies) and wechat.ticket_count() == 12

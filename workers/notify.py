@@ -186,8 +186,11 @@ def tell_added(ticket_id: int) -> str:
             return "later"
         facts, holder, name = _facts(rt, ticket), ticket.assignee_openid, f"added:{unseen[-1].id}"
         said = [texts.clip((e.detail or {}).get("text", ""), ADDED_SHOWN) for e in unseen]
-    text = (texts.PUSH_ADDED.format(note=said[0], **facts) if len(said) == 1 else
-            texts.PUSH_ADDED_SOME.format(count=len(said), lines="\n".join(f"· {line}" for line in said), **facts))
+        # An emergency's words come here past the resident's urgent pages of the hour (handlers/quota.py).
+        urgent = "【紧急】" if ticket.urgent else ""
+    text = urgent + (texts.PUSH_ADDED.format(note=said[0], **facts) if len(said) == 1 else
+                     texts.PUSH_ADDED_SOME.format(count=len(said), lines="\n".join(f"· {line}" for line in said),
+                                                  **facts))
     push = Push(text=text, fields=facts | {"title": "居民补充", "text": texts.clip(" ".join(said), 100)})
     try:
         sent = deliver(rt.sessions, ticket_id, name, holder, lambda: rt.notifier.send(holder, push))
