@@ -7,10 +7,14 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Every SQLite connection's settings: the WAL lets readers go on while one connection writes.
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
+# A connection's execution option: its transactions will write, so on SQLite they take the write lock at BEGIN
+# (BEGIN IMMEDIATE) and what they read cannot change before they commit. PostgreSQL ignores it.
+WRITES = {"minhu_writes": True}
 
 
 def make_engine(url: str, wait: float = 15) -> Engine:
@@ -24,16 +28,17 @@ def make_engine(url: str, wait: float = 15) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
 
+        # SQLAlchemy's recipe for pysqlite (docs, "Serializable isolation / Savepoints / Transactional DDL"): the
+        # driver's own BEGIN goes, and each transaction begins as the "begin" event below says.
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):
-            from bot import sqlnative  # it imports this module
-
-            cursor = dbapi_conn.cursor()
+        def _connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None
             for pragma in SQLITE_PRAGMAS:
-                cursor.execute(pragma)
-            cursor.close()
-            sqlnative.cooperate(dbapi_conn, path, wait)  # under gevent: wait for locks letting others run
-            sqlnative.checkpoint_aside(dbapi_conn, path)  # under gevent: checkpoints in a thread of their own
+                dbapi_conn.execute(pragma)
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("minhu_writes") else "BEGIN")
 
         return engine
     if url.startswith("postgres://"):
@@ -43,8 +48,14 @@ def make_engine(url: str, wait: float = 15) -> Engine:
     connect_args = {"connect_timeout": max(1, int(wait))}
     if wait < 15:  # only the webhook's short wait caps statements; reports may rightly run longer
         connect_args["options"] = f"-c statement_timeout={int(wait * 1000)} -c lock_timeout={int(wait * 1000)}"
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=wait,
-                         connect_args=connect_args)
+    # No ping at checkout (a round trip per transaction): a connection the server dropped fails its first
+    # statement, SQLAlchemy then discards the pool's older connections too, and the caller tries once more.
+    return create_engine(url, pool_size=5, max_overflow=10, pool_timeout=wait, connect_args=connect_args)
+
+
+def dropped(exc: BaseException) -> bool:
+    """The database error came from a connection the server had dropped (SQLAlchemy has already let it go)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

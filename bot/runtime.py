@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import db
 from bot.dedupe import ReplyCache
 from bot.errors import ConfigError
-from bot.queue import Enqueuer, Job, connect, enqueue_committed, make_queue, relay
+from bot.queue import Job, connect, enqueue_committed, make_queue, relay
 from bot.routing import Directory
 from bot.settings import Settings
 from bot.state import RequestState, StateStore
@@ -41,9 +41,7 @@ class Runtime:
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.
         self.redis = connect(settings.secrets.redis_url, fast=web)
         self.queue = make_queue(self.redis)
-        # The webhook enqueues from a thread, so a resident's answer never waits on Redis for the push's job.
-        self.enqueuer = Enqueuer(self.queue) if web else None
-        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed, batch_joins=web)
+        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed)
         conversation = settings.config.conversation
         # A half-told report outlives its deadline, so the job that files it still finds it.
         self.state = StateStore(self.redis, ttl=max(1800, int(conversation.draft_timeout.total_seconds()) * 3))
@@ -83,10 +81,7 @@ class Runtime:
 
     def enqueue_committed(self, jobs: list[Job]) -> None:
         """Enqueue the jobs of a transaction just committed; what Redis refuses stays for the relay."""
-        if self.enqueuer is not None:
-            self.enqueuer.submit(jobs)
-        else:
-            enqueue_committed(self.queue, jobs)
+        enqueue_committed(self.queue, jobs)
 
     def flush_outbox(self) -> int:
         """One relay pass: enqueue every outbox row not yet in Redis."""
@@ -128,10 +123,7 @@ class Runtime:
             ctx.asked_to_rate = raw_rate is not None
         ctx.fresh = claim is True
         reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
-        if claim is not None:
-            self.replies.keep(message.key, reply)  # sent with the next claim, not waited for
-        else:
-            self.replies.store(message.key, reply)
+        self.replies.store(message.key, reply)
         return reply
 
     def on_error(self, exc: Exception, message: Message) -> str:
@@ -163,8 +155,6 @@ class Runtime:
             self.redis.set(sent_key, 1, ex=7 * 24 * 3600)
 
     def close(self) -> None:
-        self.replies.flush()
-        if self.enqueuer is not None:
-            self.enqueuer.flush(2.0)
+        """Close what this runtime opened: the database's connections and Redis's."""
         self.engine.dispose()
         self.redis.close()
