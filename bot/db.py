@@ -6,15 +6,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Every SQLite connection's settings: the WAL lets readers go on while one connection writes.
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
-# A connection's execution option: its transactions will write, so on SQLite they take the write lock at BEGIN
-# (BEGIN IMMEDIATE) and what they read cannot change before they commit. PostgreSQL ignores it.
-WRITES = {"minhu_writes": True}
 
 
 def make_engine(url: str, wait: float = 15) -> Engine:
@@ -28,17 +25,10 @@ def make_engine(url: str, wait: float = 15) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
 
-        # SQLAlchemy's recipe for pysqlite (docs, "Serializable isolation / Savepoints / Transactional DDL"): the
-        # driver's own BEGIN goes, and each transaction begins as the "begin" event below says.
         @event.listens_for(engine, "connect")
-        def _connect(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None
+        def _pragmas(dbapi_conn, _record):
             for pragma in SQLITE_PRAGMAS:
                 dbapi_conn.execute(pragma)
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("minhu_writes") else "BEGIN")
 
         return engine
     if url.startswith("postgres://"):
@@ -51,6 +41,14 @@ def make_engine(url: str, wait: float = 15) -> Engine:
     # No ping at checkout (a round trip per transaction): a connection the server dropped fails its first
     # statement, SQLAlchemy then discards the pool's older connections too, and the caller tries once more.
     return create_engine(url, pool_size=5, max_overflow=10, pool_timeout=wait, connect_args=connect_args)
+
+
+def begin_writing(conn: Connection) -> None:
+    """Make the transaction just begun on `conn` one that writes: SQLite's write lock is taken now (BEGIN IMMEDIATE)
+    rather than at the first write, so what it reads next cannot change before it commits. (The sqlite3 module
+    begins a transaction only before a write of its own accord.) PostgreSQL needs nothing."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def dropped(exc: BaseException) -> bool:

@@ -155,6 +155,8 @@ class Runtime:
             self.redis.set(sent_key, 1, ex=7 * 24 * 3600)
 
     def close(self) -> None:
-        """Close what this runtime opened: the database's connections and Redis's."""
+        """Close what this runtime opened: the connections to the database, Redis and WeChat."""
+        if "notifier" in self.__dict__:  # built on first use (cached_property)
+            self.notifier.close()
         self.engine.dispose()
         self.redis.close()

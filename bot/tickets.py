@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, String, bindparam, func, insert, or_, select, update
+from sqlalchemy import DateTime, Select, String, Text, bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import chases
 from bot.clock import utcnow
-from bot.db import WRITES
+from bot.db import begin_writing
 from bot.models import Follower, Outbox, Ticket, TicketEvent
 from bot.queue import Job
 from bot.routing import Directory
@@ -88,36 +88,70 @@ class TicketView(NamedTuple):
 
 _tickets, _followers, _events, _outbox = (Ticket.__table__, Follower.__table__, TicketEvent.__table__,
                                          Outbox.__table__)
-_VIEW = [_tickets.c[name] for name in TicketView._fields]
+_t, _e = _tickets.c, _events.c
+# Written out in the statement's text: an IN list of parameters is expanded again on every run.
+_IS_OPEN = _t.status.in_([literal_column(f"'{status}'") for status in OPEN])
+# The statements every complaint runs are built once, with named parameters: building one costs more than running it.
+_VIEW = select(*(_t[name] for name in TicketView._fields))
+
+
+def _open_same(subject: bool, unit: bool, urgent: bool) -> Select:
+    query = _VIEW.where(_t.estate_id == bindparam("estate_id"), _t.building == bindparam("building"),
+                        _t.category == bindparam("category"), _IS_OPEN)
+    order = []
+    if subject:
+        query = query.where(or_(_t.subject == bindparam("subject"), _t.subject.is_(None)))
+        order.append(_t.subject.is_(None))
+    if unit:
+        query = query.where(or_(_t.unit == bindparam("unit"), _t.unit.is_(None)))
+        order.append(_t.unit.is_(None))
+    if urgent:
+        query = query.where(_t.urgent.is_(True))
+    return query.order_by(*order, _t.id).limit(1)
+
+
+_OPEN_SAME = {(s, u, e): _open_same(s, u, e) for s in (False, True) for u in (False, True) for e in (False, True)}
+_OPEN_BY_ID = _VIEW.where(_t.id == bindparam("ticket_id"), _IS_OPEN)
+_SET_NUMBER = update(_tickets).where(_t.id == bindparam("ticket_id"))
+# One household more on a ticket still open (updated_at as it was: a neighbour joining is no step of the ticket's).
+_ONE_MORE_HOUSEHOLD = (update(_tickets).where(_t.id == bindparam("ticket_id"), _IS_OPEN)
+                       .values(households=_t.households + 1, updated_at=_t.updated_at)
+                       .returning(*_VIEW.selected_columns, _t.households))
+_INSERT_EVENT = insert(_events).returning(_e.id)
+_INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
+_LOCK_TICKET = select(_t.id).where(_t.id == bindparam("ticket_id")).with_for_update()
+_CHASES = select(_e.actor, _e.at, _e.detail).where(_e.ticket_id == bindparam("ticket_id"), _e.kind == "urged")
+_LAST_CHASE = _CHASES.order_by(_e.id.desc()).limit(1)
+_MY_LAST_CHASE = _CHASES.where(_e.actor == bindparam("actor")).order_by(_e.id.desc()).limit(1)
+
+
+def _follow(dialect_insert, query: Select):
+    """INSERT the neighbour (:openid, :text, :joined_at) as a follower of the ticket `query` finds, unless it is their
+    own or they follow it already; RETURNING the ticket's id."""
+    best = query.with_only_columns(_t.id, _t.resident_openid).subquery()
+    neighbour = select(best.c.id, bindparam("openid", type_=String), bindparam("text", type_=Text),
+                       bindparam("joined_at", type_=DateTime)).where(
+        best.c.resident_openid.is_distinct_from(bindparam("openid", type_=String)))
+    return (dialect_insert(_followers).from_select(["ticket_id", "openid", "text", "joined_at"], neighbour)
+            .on_conflict_do_nothing(index_elements=["ticket_id", "openid"]).returning(_followers.c.ticket_id))
 
 
 def open_same(estate_id: str | None, building: str | None, category: str | None, subject: str | None = None,
-              unit: str | None = None, urgent: bool = False) -> Select:
-    """The query for the open ticket a report of this place and problem joins instead of opening another.
+              unit: str | None = None, urgent: bool = False) -> tuple[Select, dict]:
+    """The query for the open ticket a report of this place and problem joins instead of opening another, and its
+    parameters.
 
     Same estate, building and category; the same subject when the report names one (a ticket that names
     none may be it too, the one that does is preferred); the same unit when that subject has one per
     unit and the report says which; and an emergency only joins an urgent ticket, so it is never
-    handled at a non-urgent ticket's pace. (A report of no known estate or building matches nothing.)"""
-    t = _tickets.c
+    handled at a non-urgent ticket's pace. (A report of no known estate matches nothing: `= NULL`.)"""
     unit = unit if unit_matters(subject) else None
-    query = select(*_VIEW).where(t.estate_id == _value(estate_id), t.building == _value(building),
-                                 t.category == category, t.status.in_(OPEN))
-    order = []
+    params = {"estate_id": estate_id, "building": building, "category": category}
     if subject:
-        query = query.where(or_(t.subject == subject, t.subject.is_(None)))
-        order.append(t.subject.is_(None))
+        params["subject"] = subject
     if unit:
-        query = query.where(or_(t.unit == unit, t.unit.is_(None)))
-        order.append(t.unit.is_(None))
-    if urgent:
-        query = query.where(t.urgent.is_(True))
-    return query.order_by(*order, t.id).limit(1)
-
-
-def _value(value: str | None):
-    """A parameter compared with `=` even when None (which then matches nothing), not turned into IS NULL."""
-    return bindparam(None, value, type_=String)
+        params["unit"] = unit
+    return _OPEN_SAME[(bool(subject), bool(unit), bool(urgent))], params
 
 
 class _Moved(Exception):
@@ -134,18 +168,22 @@ class TicketStore:
                  after_commit: Callable[[list[Job]], object] | None = None):
         self.sessions, self.directory = sessions, directory
         self.after_commit = after_commit or (lambda jobs: None)
-        engine = sessions.kw["bind"]
-        self.postgres = engine.dialect.name == "postgresql"
-        self._insert = postgresql.insert if self.postgres else sqlite.insert
-        # Transactions that write: on SQLite they hold the write lock from BEGIN (bot/db.py).
-        self.writes = engine.execution_options(**WRITES)
-        self._write_sessions = sessionmaker(self.writes, expire_on_commit=False)
+        self.engine = sessions.kw["bind"]
+        self.postgres = self.engine.dialect.name == "postgresql"
+        dialect_insert = postgresql.insert if self.postgres else sqlite.insert
+        self._insert_ticket = dialect_insert(_tickets).returning(_t.id)
+        # WeChat's retry of a message that opened a ticket finds it there: nothing is written.
+        self._insert_ticket_once = (dialect_insert(_tickets).on_conflict_do_nothing(index_elements=["source_key"])
+                                    .returning(_t.id))
+        # A neighbour follows the open ticket a query finds, unless it is their own or they follow it already.
+        self._follow = {query: _follow(dialect_insert, query) for query in (*_OPEN_SAME.values(), _OPEN_BY_ID)}
 
     def _write(self, work: Callable[[Connection], tuple[object, list[Job]]], lock: str | None = None):
         """Run `work` in one transaction and hand the jobs it returns on after commit; return its result.
 
         `lock` names what no other transaction may write meanwhile (SQLite's write lock covers everything)."""
-        with self.writes.begin() as conn:
+        with self.engine.begin() as conn:
+            begin_writing(conn)
             if lock is not None and self.postgres:
                 conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(lock))))
             result, jobs = work(conn)
@@ -176,17 +214,15 @@ class TicketStore:
         look = unless_open_same and report.building
 
         def work(conn):
-            if look and conn.execute(open_same(report.estate_id, report.building, report.category, report.subject,
-                                               report.unit, report.urgent)).first() is not None:
+            if look and conn.execute(*open_same(report.estate_id, report.building, report.category, report.subject,
+                                                report.unit, report.urgent)).first() is not None:
                 return None, []
-            insert = self._insert(_tickets).values(**values, escalation_level=0, reopened_count=0)
-            if report.source_key:  # WeChat's retry of this message got here first: its ticket is the ticket
-                insert = insert.on_conflict_do_nothing(index_elements=["source_key"])
-            ticket_id = conn.execute(insert.returning(_tickets.c.id)).scalar()
-            if ticket_id is None:
+            insert = self._insert_ticket_once if report.source_key else self._insert_ticket
+            ticket_id = conn.execute(insert, values | {"escalation_level": 0, "reopened_count": 0}).scalar()
+            if ticket_id is None:  # WeChat's retry of this message got here first: its ticket is the ticket
                 return False, []
             number = str(NUMBER_BASE + ticket_id)
-            conn.execute(update(_tickets).where(_tickets.c.id == ticket_id).values(number=number, updated_at=now))
+            conn.execute(_SET_NUMBER, {"ticket_id": ticket_id, "number": number, "updated_at": now})
             self._event(conn, ticket_id, now, report.resident or "system", "created",
                         {"route": route.reason, "assignee": route.recipient.openid})
             return (ticket_id, number), [self._outbox(conn, ticket_id, job, [ticket_id], now) for job in OPEN_JOBS]
@@ -203,13 +239,13 @@ class TicketStore:
 
     @staticmethod
     def _event(conn: Connection, ticket_id: int, at, actor: str, kind: str, detail: dict) -> int:
-        return conn.execute(insert(_events).values(ticket_id=ticket_id, at=at, actor=actor, kind=kind, detail=detail)
-                            .returning(_events.c.id)).scalar_one()
+        return conn.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": at, "actor": actor, "kind": kind,
+                                            "detail": detail}).scalar_one()
 
     @staticmethod
     def _outbox(conn: Connection, ticket_id: int, job: str, args: list, now) -> Job:
-        outbox_id = conn.execute(insert(_outbox).values(ticket_id=ticket_id, job=job, args=args, created_at=now,
-                                                        attempts=1).returning(_outbox.c.id)).scalar_one()
+        outbox_id = conn.execute(_INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args": args, "created_at": now,
+                                                  "attempts": 1}).scalar_one()
         return Job(outbox_id, job, args)
 
     def apply(self, ticket_id: int, actor: str, change: Callable[[Session, Ticket], "Step | None"]
@@ -219,7 +255,8 @@ class TicketStore:
         `change` edits the ticket and returns the Step it made, or None when there is nothing to do
         (a retried message, a step already taken): then nothing is written.
         """
-        with self._write_sessions() as session:
+        with self.sessions() as session:
+            begin_writing(session.connection())
             ticket = session.get(Ticket, ticket_id, with_for_update=True)
             step = change(session, ticket) if ticket is not None else None
             if step is None:
@@ -261,35 +298,33 @@ class TicketStore:
 
         In a burst most messages take this path. Neighbours joining one ticket wait for nobody but the moment
         its household count is raised: no lock is taken to join."""
-        query = (select(*_VIEW).where(_tickets.c.id == ticket_id, _tickets.c.status.in_(OPEN))
-                 if ticket_id is not None else open_same(estate_id, building, category, subject, unit, urgent))
+        query = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
+                 open_same(estate_id, building, category, subject, unit, urgent))
         try:
             return self._write(lambda conn: self._join(conn, query, openid, text, chase))
         except _Moved:
             return JoinResult(None, None, None)
 
-    def _join(self, conn: Connection, query: Select, openid: str, text: str, chase: timedelta | None
+    def _join(self, conn: Connection, query: tuple[Select, dict], openid: str, text: str, chase: timedelta | None
               ) -> tuple[JoinResult, list[Job]]:
-        """One neighbour's join (or chase) inside the caller's transaction."""
-        row = conn.execute(query).first()
-        ticket = TicketView(*row) if row is not None else None
-        if ticket is None or ticket.resident_openid == openid:
-            return JoinResult(ticket, None, None), []
+        """One neighbour's join (or chase) inside the caller's transaction.
+
+        The usual case takes three statements: follow the ticket the query finds, count the household (which
+        reads the ticket back), record the event. Only when nothing was followed is the ticket read to see why."""
+        select_, params = query
         now = utcnow()
-        followed = conn.execute(
-            self._insert(_followers).values(ticket_id=ticket.id, openid=openid, text=text[:1000], joined_at=now)
-            .on_conflict_do_nothing(index_elements=["ticket_id", "openid"]).returning(_followers.c.id)).scalar()
-        if followed is None:  # already following: a retried message, or they tell it again
-            if chase is None:
+        followed = conn.execute(self._follow[select_], params | {"openid": openid, "text": text[:1000],
+                                                                  "joined_at": now}).scalar()
+        if followed is None:  # no open ticket, their own, or they follow it already (a retry, or told again)
+            row = conn.execute(select_, params).first()
+            ticket = TicketView(*row) if row is not None else None
+            if ticket is None or ticket.resident_openid == openid or chase is None:
                 return JoinResult(ticket, None, None), []
             return JoinResult(ticket, None, True), self._chase(conn, ticket.id, openid, text, now, chase)
-        households = conn.execute(
-            update(_tickets).where(_tickets.c.id == ticket.id, _tickets.c.status.in_(OPEN))
-            # (updated_at as it was: a neighbour joining is not a step of the ticket's own)
-            .values(households=_tickets.c.households + 1, updated_at=_tickets.c.updated_at)
-            .returning(_tickets.c.households)).scalar()
-        if households is None:  # resolved or cancelled since it was read (PostgreSQL): undo, and report anew
+        row = conn.execute(_ONE_MORE_HOUSEHOLD, {"ticket_id": followed}).first()
+        if row is None:  # resolved or cancelled since it was read (PostgreSQL): undo, and report anew
             raise _Moved
+        ticket, households = TicketView(*row[:-1]), row[-1]
         event_id = self._event(conn, ticket.id, now, openid, "joined", {"households": households, "text": text[:300]})
         # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
         # 10... households), not once per message of a burst.
@@ -300,12 +335,10 @@ class TicketStore:
     def _chase(self, conn: Connection, ticket_id: int, openid: str, text: str, now, quiet: timedelta) -> list[Job]:
         """A follower's chase of the ticket as bot/chases.py decides (steps.urge is the same through the ORM)."""
         # Chases of one ticket take turns (PostgreSQL; SQLite's write lock does it): each sees the last one told.
-        conn.execute(select(_tickets.c.id).where(_tickets.c.id == ticket_id).with_for_update())
-        e = _events.c
-        chased = select(e.actor, e.at, e.detail).where(e.ticket_id == ticket_id, e.kind == "urged")
-        last = conn.execute(chased.order_by(e.id.desc()).limit(1)).first()
+        conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id})
+        last = conn.execute(_LAST_CHASE, {"ticket_id": ticket_id}).first()
         mine = last if last is None or last.actor == openid else conn.execute(
-            chased.where(e.actor == openid).order_by(e.id.desc()).limit(1)).first()
+            _MY_LAST_CHASE, {"ticket_id": ticket_id, "actor": openid}).first()
         decided = chases.decide(*(chases.Chase(r.at, r.detail) if r is not None else None for r in (last, mine)),
                                 text, now, quiet)
         if decided is None:
