@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
 
-def make_engine(url: str, wait: float = 15) -> Engine:
+def make_engine(url: str, wait: float = 15, ping: bool = True) -> Engine:
     """Create an engine tuned for the backend; `wait` bounds how long a statement waits for a lock or a server.
 
     The webhook passes a short wait: a database that is locked or down must not hold a resident's
-    answer past WeChat's 5 s (the message is spooled instead, see bot/spool.py)."""
+    answer past WeChat's 5 s (the message is spooled instead, see bot/spool.py). It also passes `ping=False`:
+    PostgreSQL's connections are not pinged at every checkout (a round trip per transaction); one the server
+    dropped fails its first statement, SQLAlchemy then lets the pool's older connections go too, and the
+    webhook answers the message once more (`Runtime.answer`)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -38,9 +41,8 @@ def make_engine(url: str, wait: float = 15) -> Engine:
     connect_args = {"connect_timeout": max(1, int(wait))}
     if wait < 15:  # only the webhook's short wait caps statements; reports may rightly run longer
         connect_args["options"] = f"-c statement_timeout={int(wait * 1000)} -c lock_timeout={int(wait * 1000)}"
-    # No ping at checkout (a round trip per transaction): a connection the server dropped fails its first
-    # statement, SQLAlchemy then discards the pool's older connections too, and the caller tries once more.
-    return create_engine(url, pool_size=5, max_overflow=10, pool_timeout=wait, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=ping, pool_size=5, max_overflow=10, pool_timeout=wait,
+                         connect_args=connect_args)
 
 
 def begin_writing(conn: Connection) -> None:

@@ -35,7 +35,7 @@ class Runtime:
             raise ConfigError(f"no Redis: MINHU_REDIS_URL is not set and no `minhu serve` runs with the data folder "
                               f"{settings.secrets.data_dir}; start `minhu serve`, or set MINHU_REDIS_URL")
         self.settings, self.web = settings, web
-        self.engine = db.make_engine(settings.database_url, wait=2 if web else 15)
+        self.engine = db.make_engine(settings.database_url, wait=2 if web else 15, ping=not web)
         self.sessions = db.make_sessions(self.engine)
         self.directory = Directory(settings.config)
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.
@@ -122,9 +122,17 @@ class Runtime:
             ctx.recent = RequestState(self.recent, sender, self.recent.decode(raw_recent))
             ctx.asked_to_rate = raw_rate is not None
         ctx.fresh = claim is True
-        reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
+        reply = dispatch(self.handlers, message, ctx, on_error=self._once_more_if_dropped)
         self.replies.store(message.key, reply)
         return reply
+
+    def _once_more_if_dropped(self, exc: Exception, message: Message) -> str:
+        """A connection the database had dropped (it restarted; SQLAlchemy has let the pool's connections go, and
+        the transaction was undone): answer the message once more, on new connections. Else the one error channel."""
+        if not db.dropped(exc):
+            return self.on_error(exc, message)
+        log.warning("database connection dropped; answering message %s again", mask_key(message.key))
+        return dispatch(self.handlers, message, self.context(message), on_error=self.on_error)
 
     def on_error(self, exc: Exception, message: Message) -> str:
         """The one error channel: a database outage spools the message; anything else is logged."""
