@@ -73,7 +73,7 @@ def web_options(worker_class: str | None, threads: int | None) -> list[str]:
         return list(WEB_WORKER_OPTIONS)
     if worker_class == "gevent":
         return ["--worker-class", "gevent", "--worker-connections", "1000", "--reuse-port"]
-    return ["--worker-class", worker_class or "gthread", "--threads", str(threads or 8), "--reuse-port"]
+    return ["--worker-class", worker_class or "gthread", "--threads", str(threads or 4), "--reuse-port"]
 
 
 def gunicorn(app: str, port: int, workers: int, options: list[str], env: dict, cwd: str) -> subprocess.Popen:

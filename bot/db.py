@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
 
-def make_engine(url: str, wait: float = 15, ping: bool = True) -> Engine:
-    """Create an engine tuned for the backend; `wait` bounds how long a statement waits for a lock or a server.
+def make_engine(url: str, wait: float = 15, lock_wait: float | None = None, ping: bool = True) -> Engine:
+    """Create an engine tuned for the backend; `wait` bounds how long a statement waits for a server, `lock_wait`
+    (`wait` unless given) how long it waits for a lock.
 
-    The webhook passes a short wait: a database that is locked or down must not hold a resident's
-    answer past WeChat's 5 s (the message is spooled instead, see bot/spool.py). It also passes `ping=False`:
+    The webhook passes short waits: a database that is locked or down must not hold a resident's answer past
+    WeChat's 5 s (the message is spooled instead, see bot/spool.py), and a web process's threads that all wait
+    for a lock at once hold up the messages queued behind them. It also passes `ping=False`:
     PostgreSQL's connections are not pinged at every checkout (a round trip per transaction); one the server
     dropped fails its first statement, SQLAlchemy then lets the pool's older connections go too, and the
     webhook answers the message once more (`Runtime.answer`)."""
@@ -26,7 +28,8 @@ def make_engine(url: str, wait: float = 15, ping: bool = True) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
+        lock_wait = wait if lock_wait is None else lock_wait
+        engine = create_engine(url, connect_args={"timeout": lock_wait, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
@@ -40,7 +43,8 @@ def make_engine(url: str, wait: float = 15, ping: bool = True) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     connect_args = {"connect_timeout": max(1, int(wait))}
     if wait < 15:  # only the webhook's short wait caps statements; reports may rightly run longer
-        connect_args["options"] = f"-c statement_timeout={int(wait * 1000)} -c lock_timeout={int(wait * 1000)}"
+        lock_wait = wait if lock_wait is None else lock_wait
+        connect_args["options"] = f"-c statement_timeout={int(wait * 1000)} -c lock_timeout={int(lock_wait * 1000)}"
     return create_engine(url, pool_pre_ping=ping, pool_size=5, max_overflow=10, pool_timeout=wait,
                          connect_args=connect_args)
 

@@ -35,7 +35,9 @@ class Runtime:
             raise ConfigError(f"no Redis: MINHU_REDIS_URL is not set and no `minhu serve` runs with the data folder "
                               f"{settings.secrets.data_dir}; start `minhu serve`, or set MINHU_REDIS_URL")
         self.settings, self.web = settings, web
-        self.engine = db.make_engine(settings.database_url, wait=2 if web else 15, ping=not web)
+        # The webhook waits 1 s at most for a lock (then the message is spooled), 2 s for the database.
+        self.engine = (db.make_engine(settings.database_url, wait=2, lock_wait=1, ping=False) if web
+                       else db.make_engine(settings.database_url))
         self.sessions = db.make_sessions(self.engine)
         self.directory = Directory(settings.config)
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.

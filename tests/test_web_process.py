@@ -83,8 +83,8 @@ def locked(database_url):
 
 
 def test_a_locked_database_does_not_stop_the_other_messages_of_the_process(served, locked, redis):
-    """Ten households write at once while the database is locked: they wait for the lock side by side, so all are
-    answered ("the number follows") in about one wait (2 s), not one wait after another (20 s)."""
+    """Ten households write at once while the database is locked: the process's threads wait for the lock side by
+    side, each 1 s at most, so all are answered ("the number follows") within WeChat's 5 s, not one after another."""
     texts = ["{b}号楼楼道灯坏了", "3号楼2单元楼顶漏水了"]  # new tickets, and neighbours joining one
 
     def send(i):
