@@ -6,8 +6,6 @@ import math
 import re
 from pathlib import Path
 
-from .native import speedups
-
 _DROP = re.compile(r"[^\w\u4e00-\u9fff]+")
 _DIGITS = re.compile(r"\d+")
 
@@ -48,9 +46,6 @@ class LinearModel:
         # Each feature's class weights times its idf: a feature seen once adds its row, and the rows are
         # summed class by class in C (map/zip/sum) rather than feature by feature in Python.
         self._rows = {f: tuple(idf[f] * w for w in weights[f]) for f in idf}
-        # The same scoring in C, over compact copies of the rows (nlp/_speedups.c).
-        self._native = (speedups.Scorer(self.classes, intercepts, {f: (idf[f], self._rows[f]) for f in idf})
-                        if speedups is not None else None)
 
     @classmethod
     def from_dict(cls, data):
@@ -58,8 +53,6 @@ class LinearModel:
 
     def score(self, cleaned, words):
         """`predict(features(text, words))` for a message cleaned once (`clean(text)`) for both models."""
-        if self._native is not None:
-            return self._native.predict(cleaned, words)
         return self.predict(features_of(cleaned, words))
 
     def predict(self, feats):

@@ -15,8 +15,6 @@ from pathlib import Path
 import jieba
 from jieba import finalseg
 
-from .native import speedups
-
 DATA = Path(__file__).parent / "data"
 BASE_DICT = DATA / "jieba_base.txt"
 USER_DICT = DATA / "userdict.txt"
@@ -68,13 +66,10 @@ class Segmenter:
         self._start = finalseg.start_P
         self._trans = {y: {y0: finalseg.trans_P[y0].get(y, _MIN) for y0 in _PREV[y]} for y in _STATES}
         self._emit = finalseg.emit_P
-        # The same cut in C, over compact copies of these tables (nlp/_speedups.c).
-        self._native = (speedups.Cutter(self._step, self._unknown, self._start, self._trans, self._emit, _MIN,
-                                        finalseg.Force_Split_Words) if speedups is not None else None)
 
     def lcut(self, sentence: str) -> list[str]:
         out: list[str] = []
-        cut_block = self._native.cut_block if self._native is not None else self._cut_block
+        cut_block = self._cut_block
         for block in _HAN.split(sentence):
             if not block:
                 continue

@@ -2,7 +2,6 @@
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -529,81 +528,3 @@ def test_the_segmenter_cuts_as_jieba_does_on_any_mix_of_characters(seed):
     texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
     differ = [t for t in texts if segmenter.lcut(t) != segmenter.jieba.lcut(t)]
     assert not differ
-
-
-def _python_segmenter(segmenter, monkeypatch):
-    """The same dictionary cut by the Python code alone, as on an install that could not build nlp/_speedups.c."""
-    from nlp import segment
-
-    monkeypatch.setattr(segment, "speedups", None)
-    return segment.Segmenter(segmenter.jieba)
-
-
-def _needs_c():
-    if os.environ.get("MINHU_PURE_PYTHON"):
-        pytest.skip("MINHU_PURE_PYTHON is set: the C code is turned off on purpose")
-
-
-def test_the_reader_runs_its_inner_loops_in_c():
-    """`pip install -e .` builds nlp/_speedups.c; without it the reader still works, more slowly."""
-    from nlp.native import speedups
-    from nlp.segment import build_tokenizer
-
-    _needs_c()
-    assert speedups is not None, "nlp/_speedups.c was not built: is a C compiler installed?"
-    assert build_tokenizer()._native is not None
-
-
-def test_the_python_segmenter_cuts_as_jieba_does(monkeypatch):
-    from nlp.segment import build_tokenizer
-
-    segmenter = _python_segmenter(build_tokenizer(["楼道灯", "电动车充电"]), monkeypatch)
-    assert segmenter._native is None
-    texts = _corpus_texts()[:800] + ["", "3号楼2单元楼顶漏水了", "ABC 12.5% 电梯\r\n又停了", "楼道灯-不亮&#_x"]
-    assert [t for t in texts if segmenter.lcut(t) != segmenter.jieba.lcut(t)] == []
-
-
-def _mixed_texts(seed, count):
-    """Messages made of anything: dictionary words, Chinese characters in and beyond jieba's range, ASCII, other
-    scripts' digits, emoji, spaces."""
-    import random
-
-    from nlp.segment import build_tokenizer
-
-    rnd = random.Random(seed)
-    words = sorted(build_tokenizer()._step)[::50]
-    pools = [lambda: chr(rnd.randint(0x4E00, 0xA000)), lambda: chr(rnd.randint(0x20, 0x7E)), lambda: rnd.choice(words),
-             lambda: chr(rnd.randint(0x80, 0x2FFF)), lambda: chr(rnd.randint(0x1F300, 0x1F6FF)),
-             lambda: rnd.choice("٣.5%١٢"), lambda: rnd.choice(" \t\r\n\u3000")]
-    return ["".join(rnd.choice(pools)() for _ in range(rnd.randint(0, 50))) for _ in range(count)]
-
-
-def test_the_c_and_python_segmenters_agree_on_anything(monkeypatch):
-    from nlp.segment import build_tokenizer
-
-    _needs_c()
-    fast = build_tokenizer()
-    slow = _python_segmenter(fast, monkeypatch)
-    texts = _mixed_texts(11, 3000)
-    assert [t for t in texts if fast.lcut(t) != slow.lcut(t)] == []
-
-
-def test_the_models_score_in_c_as_in_python():
-    """The same probabilities, float for float, as LinearModel.predict over features() (nlp/model.py)."""
-    from nlp.analyzer import MODEL_PATH
-    from nlp.model import clean, features, load_models
-    from nlp.segment import build_tokenizer
-
-    _needs_c()
-    segmenter = build_tokenizer()
-    _, intent, category = load_models(MODEL_PATH)
-    assert intent._native is not None and category._native is not None
-    texts = _corpus_texts()[:1500] + _mixed_texts(12, 1500) + ["", "！！", "灯", "3号楼2单元楼顶漏水漏水漏水了"]
-    for model in (intent, category):
-        differ = []
-        for text in texts:
-            words = segmenter.lcut(text)
-            native, python = model.score(clean(text), words), model.predict(features(text, words))
-            if list(native) != list(python) or any(abs(native[k] - python[k]) > 1e-12 for k in python):
-                differ.append(text)
-        assert differ == []
