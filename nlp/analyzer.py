@@ -137,7 +137,7 @@ class Analyzer:
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
         for kind, danger in found:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
             # A person down now is the problem itself; weak hints around it ("倒在楼梯上", "头破了") are not.
-            rule[kind] = rule.get(kind, 0) + (3 if danger == "person" else 2)
+            rule[kind] = rule.get(kind, 0) + (3 if danger == "medical" else 2)
         intent, intent_conf = self._intent(text, feats, rule, urgent)
         if intent != "complaint":
             return self._result(intent, None, False, location, intent_conf)

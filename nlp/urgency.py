@@ -38,18 +38,18 @@ TRIGGERS = [
     ("fire", r"(电池|电瓶)[^,，。]{0,6}鼓包"),
     # open manholes, collapse
     ("fall", r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|松|掀|缺|塌|没盖)"), ("fall", r"没(有)?井盖"), ("fall", r"(大)?窟窿"),
-    ("fall", r"塌陷|坍塌|塌了|塌下来|掉下去|掉进去|大洞"), ("person", r"跳楼|轻生|晕倒|昏倒|倒在地上|流血|受伤|砸伤|砸到人了"),
-    ("electric", r"电梯井?进水"), ("person", r"救命|救救|快救|快来人"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
+    ("fall", r"塌陷|坍塌|塌了|塌下来|掉下去|掉进去|大洞"), ("medical", r"跳楼|轻生|晕倒|昏倒|倒在地上|流血|受伤|砸伤|砸到人了"),
+    ("electric", r"电梯井?进水"), ("medical", r"救命|救救|快救|快来人"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
     # the fire goes on after the call: "打了119，火还在烧"; a call for the fire brigade or an ambulance is news of one
     ("fire", r"火[^,，。!！?？]{0,3}在烧|(还|仍然?|一直)在烧(?![纸香烤饭菜水])|烧得(很|好|特别|太)?(厉害|旺|猛)"),
-    ("fire", r"(打|拨|叫)了(119|火警)|119(已经|已|刚)?(打|拨)了"), ("person", r"(打|拨|叫)了(120|急救|救护车)|120(已经|已|刚)?(打|拨)了"),
+    ("fire", r"(打|拨|叫)了(119|火警)|119(已经|已|刚)?(打|拨)了"), ("medical", r"(打|拨|叫)了(120|急救|救护车)|120(已经|已|刚)?(打|拨)了"),
     # a smell of smoke or burning nobody explains (see _HARMLESS_SMOKE)
     ("fire", _SMOKE_SMELL),
     # a person down and hurt, or not answering behind their door (see _AT_RISK)
-    ("person", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
+    ("medical", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
                r"|(倒|躺)在?地上|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(心脏病|犯病|发病)(犯|发作)?了"
                r"|摔伤|跌伤|摔破了?(头|腿|胳膊|手|脸)|摔(断|骨折)了?(腿|胳膊|手|骨头)"),
-    ("person", _UNANSWERED),
+    ("medical", _UNANSWERED),
 ]
 # A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
 _FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
@@ -59,7 +59,7 @@ _TRIGGER = alternation([t for _, t in TRIGGERS])
 _EACH = [(danger, re.compile(t)) for danger, t in TRIGGERS]
 
 # The kinds of danger, most pressing first: the safety advice follows the first one a message reports.
-DANGERS = ("fire", "gas", "electric", "trapped", "fall", "person")
+DANGERS = ("fire", "gas", "electric", "trapped", "fall", "medical")
 # Dangers that last until someone fixes them: "上周井盖丢了，还没补" is an open hole today; a fire or a
 # trapped person, once past, is over.
 LASTING = frozenset({"gas", "electric", "fall"})
@@ -129,7 +129,7 @@ def emergencies(text):
 
 def _kind(hit, danger):
     """The category a hit leans to; a person down or not answering ("倒在楼梯上") is no lift and no fire: other."""
-    if danger == "person":
+    if danger == "medical":
         return "other"
     return next((kind for kind, pattern in KIND if pattern.search(hit.group(0))), "safety")
 
@@ -176,7 +176,7 @@ def _current(text, hits):
 
 def _danger(text, hit):
     """The kind of danger of one hit: the first trigger that matches where it starts, as in _TRIGGER."""
-    return next((danger for danger, pattern in _EACH if pattern.match(text, hit.start())), "person")
+    return next((danger for danger, pattern in _EACH if pattern.match(text, hit.start())), "medical")
 
 
 def _clause_before(text, match):
