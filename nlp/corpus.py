@@ -29,7 +29,8 @@ class BadLine(ValueError):
 
 
 def manifest():
-    """{file name: {"group", "who", "how", "written"}} in the order files were added."""
+    """{file name: {"group", "who", "how", "written"[, "scored": false]}} in the order files were added; a file
+    not scored is only trained on, never held out to measure the reader (nlp/evaluate.py --loso)."""
     return json.loads(MANIFEST.read_text(encoding="utf-8"))
 
 
@@ -102,7 +103,7 @@ def add(path, name, who, how, group=None):
         kept.append(row)
     target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
     files = manifest()
-    files[target.name] = {"group": group or name, "who": who, "how": how, "written": True}
+    files[target.name] = dict(files.get(target.name, {}), group=group or name, who=who, how=how, written=True)
     MANIFEST.write_text(json.dumps(files, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return len(kept), dropped, bad
 
