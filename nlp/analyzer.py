@@ -27,6 +27,9 @@ EMERGENCY_KIND = 0.25
 DANGER_OF = {"gas": "gas", "elevator": "trapped", "safety": "fire", "ebike": "fire", "facilities": "fall",
              "leak": "electric", "lighting": "electric", "other": "medical"}
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+# What an address alone is made of ("7号楼1单元301", "我住5-2-401", "B座"): such a message answers "where?" and
+# reports nothing.
+_ADDRESS_ONLY = re.compile(r"(?:[\d\-#a-z零〇一二两三四五六七八九十百幺号楼栋幢座单元室门房层的\s,，。.、:：]|我|住|家|在|是|就)+")
 _THANKS = re.compile(r"👍|🙏|💐|❤|♥|🌹|谢")
 
 
@@ -139,6 +142,8 @@ class Analyzer:
         location = Location(location.building, location.unit, location.room, self.spotter(text))
         if not _HAS_TEXT.search(text):
             return self._result("thanks" if _THANKS.search(text) else "chitchat", None, False, location, 0.9)
+        if location and _ADDRESS_ONLY.fullmatch(text):
+            return self._result("chitchat", None, False, location, 0.9)
         found, set_aside = scan(text)
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
         vec = self.vocabulary.vector(self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside)))

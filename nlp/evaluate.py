@@ -62,6 +62,12 @@ def score(rows, results, timings=()):
                               if r.category != g["category"]).most_common(15)
     labels = sorted({g["category"] for _, g in complaints} | {r.category for r, _ in complaints if r.category})
     m["per_category"] = precision_recall([(g["category"], r.category) for r, g in complaints], labels)
+    asked = [(r, g) for r, g in complaints if r.intent == "complaint" and r.ambiguous]
+    m["ambiguous_rate"] = ratio(len(asked), sum(r.intent == "complaint" for r, _ in complaints))
+    m["ambiguous_wrong"] = ratio(sum(r.category != g["category"] and g["category"] in (r.category, r.runner_up)
+                                     for r, g in asked), len(asked))
+    sure = [(r, g) for r, g in complaints if r.intent == "complaint" and not r.ambiguous]
+    m["category_when_sure"] = ratio(sum(r.category == g["category"] for r, g in sure), len(sure))
     tp = sum(r.urgent and g["urgent"] for r, g in pairs)
     m["urgent_n"] = sum(g["urgent"] for g in rows)
     m["urgent_recall"] = ratio(tp, m["urgent_n"])
@@ -125,6 +131,8 @@ def report(m, out=sys.stdout, errors=False):
     p("per category        precision  recall  support")
     for c, (prec, rec, n) in m["per_category"].items():
         p(f"  {c:<16}  {prec:9.3f}  {rec:6.3f}  {n:7d}")
+    p(f"ambiguous           {m['ambiguous_rate']:.3f} of complaints read as such are asked which of two; the second "
+      f"was right for {m['ambiguous_wrong']:.3f} of them; category when not asked {m['category_when_sure']:.3f}")
     p("confusions (gold -> predicted): " + (", ".join(f"{a}->{b} x{n}" for (a, b), n in m["confusions"]) or "none"))
     p(f"urgent recall       {m['urgent_recall']:.3f}   precision {m['urgent_precision']:.3f}   (n={m['urgent_n']})")
     p(f"building/unit/room  exact {m['location_exact']:.3f}   on stated {m['location_exact_stated']:.3f}   "

@@ -52,7 +52,7 @@ class Featurizer:
                            ("p:howto", re.compile(lexicon.HOWTO_ASK)), ("p:grievance", re.compile(lexicon.GRIEVANCE)),
                            ("p:chitchat", re.compile(lexicon.CHITCHAT)), ("p:cue", re.compile(lexicon.PROBLEM_CUES)),
                            ("p:stated", re.compile(lexicon.STATED)), ("p:waited", re.compile(lexicon.WAITED)),
-                           ("p:nobody", alternation([lexicon.NOBODY_FIXES]))]
+                           ("p:nobody", alternation([lexicon.NOBODY_FIXES])), ("p:request", re.compile(lexicon.REQUEST))]
         self._question_words = re.compile(lexicon.QUESTION_WORDS)
 
     def __call__(self, text, dangers=(), set_aside=()):

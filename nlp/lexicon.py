@@ -180,6 +180,10 @@ HOWTO_ASK = (r"(怎么|如何|咋|在哪里?|在哪儿|去哪里?|去哪儿|哪�
              # where and how to put rubbish out ("垃圾分类怎么分", "大件垃圾往哪扔", "装修垃圾怎么处理")
              r"|(怎么|如何|咋)(分类?|扔|丢|倒|投放|处理)|(往|在|去|到)?(哪里?|哪儿)(扔|丢|倒|投放)")
 
+# Asking the community to do something ("能不能派人修一下", "可以装个监控吗", "麻烦清一下"): a report, not a question.
+REQUEST = (r"(可以|能不能|能否|可不可以|可否|麻烦|请|帮忙|帮我)[^,，。!！?？]{0,8}?"
+           r"(修|换|装|加|清|派|处理|管管|剪|弄|检查|疏通|看看|看一下|来看|挪|拖走|补|刷|扫|收|拆)")
+
 # What such a question may hold besides the asking: a greeting, a polite opener, what it refers to ("漏水的事").
 QUESTION_WORDS = (r"[^,，。!！?？\s]{0,10}?(的|那个?|这个?)(事情?|事儿|问题)|请问|麻烦问一?下|想问一?下|问一?下|我想问|你好|您好"
                   r"|怎么|为什么|为啥|咋|到底|究竟|[的吗呢啊呀吧嘛么哦哈]|[^\u4e00-\u9fff]")
