@@ -525,3 +525,93 @@ def test_many_alternatives_are_tried_only_where_a_match_can_start_and_find_the_s
         bare = re.compile("|".join(f"(?:{p})" for p in patterns))
         for text in texts:
             assert [m.span() for m in fast.finditer(text)] == [m.span() for m in bare.finditer(text)], text
+
+
+# Issue #21: what the first reader got wrong on voices nobody had tuned it on.
+
+@pytest.mark.parametrize("text, intent", [
+    ("谢谢师傅，电梯终于修好了", "thanks"),                     # thanks that name the fixed thing
+    ("楼上自己修好了，单子撤了吧", "cancel"),                   # a report that fixed itself, called off
+    ("我妈前天打电话报的，咋还没动静", "status_query"),         # a chase told as a story
+    ("报修要写哪些内容", "help"), ("社区几点上班", "help"),     # questions about the service
+    ("喂 在吗", "greeting"), ("你们好", "greeting"), ("蟹蟹🙏", "thanks"),
+])
+def test_messages_that_report_nothing_open_nothing(text, intent):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent, a.problems) == (intent, None, False, ())
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("像液化气的味道，整栋都是", "gas"),                           # a smell compared to gas
+    ("电梯门打不开，我在里面好久了", "trapped"),                 # stuck in a lift, said without 困
+    ("小孩玩的沙坑旁边有根电线露着铜线", "electric"),
+    ("隔壁家窗户往外冒黑烟", "fire"),
+    ("老人摔倒流血了", "medical"),                               # a person hurt: the answer gives 120
+    ("我在电梯里，电梯不动了，按开门没反应", "trapped"),
+    ("下水井的盖子不见了，路上一个黑窟窿", "fall"),
+])
+def test_emergencies_said_in_other_words_are_urgent_and_name_their_danger(text, danger):
+    a = analyze(text)
+    assert (a.intent, a.urgent, a.danger) == ("complaint", True, danger)
+    assert a.problems[0].urgent
+
+
+@pytest.mark.parametrize("text", [
+    "井盖松了，车开过去哐当响",                  # loose, not missing: nobody falls in
+    "差点被楼上扔的花盆砸到",                    # a near miss
+    "电梯老是困人，这个月第三次了",              # a habit, not an event now
+    "电梯困人演练是今天吗",                      # a drill
+    "消防通道又被车堵死了，真着火了消防车怎么进来",  # a what-if
+    "刚才报的煤气味是邻居在炖汤，虚惊一场",      # over, and explained
+])
+def test_danger_words_that_are_no_emergency_now(text):
+    assert not analyze(text).urgent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("6-3 楼道堆满了杂物", ("6", "3", None)), ("15-1的地下室渗水", ("15", "1", None)),
+    ("我是15-1的，楼道灯全坏了", ("15", "1", None)), ("5-2-401 厨房漏水", ("5", "2", "401")),
+    ("5-2-301：楼下装空调打穿了我家墙", ("5", "2", "301")),
+    ("我家在1502，次卧渗水", (None, None, "1502")), ("十四号楼雨水管堵了", ("14", None, None)),
+    ("14栋2门的电梯按钮坏了", ("14", "2", None)), ("五零一 厨房水管漏了", (None, None, "501")),
+    ("我家在五零一，鞋被偷了", (None, None, "501")),
+    ("楼上那户803天天往下漏水", (None, None, None)),   # a neighbour's room is not where the resident is
+    ("对门602的水管坏了，水漫到我家门口", (None, None, None)),
+    ("楼道灯坏了3-5天了", (None, None, None)), ("装修从8-10点一直响", (None, None, None)),
+    ("停水1-2个月了", (None, None, None)), ("3-4楼的灯不亮", (None, None, None)),
+])
+def test_short_address_forms_residents_type(text, expected):
+    loc = analyze(text).location
+    assert (loc.building, loc.unit, loc.room) == expected
+
+
+@pytest.mark.parametrize("text, spot", [
+    ("大门口的道闸坏了", "大门口"), ("小区门口的排水沟堵了", "大门口"), ("北门那边的路灯坏了", "北门"),
+    ("地库的灯灭了一半", "地下车库"), ("小广场上全是瓜子皮", "小广场"), ("后面那条路一盏灯都没有", "后面那条路"),
+    ("车棚里有人飞线充电", "车棚"), ("3号楼楼道灯坏了", None), ("广场舞太吵了", None),
+])
+def test_a_place_in_the_estate_that_is_no_building_is_the_spot(text, spot):
+    a = analyze(text)
+    assert a.location.spot == spot
+    assert bool(a.location) is bool(a.location.building or a.location.unit or a.location.room)  # a spot is no address
+
+
+def test_each_problem_told_is_an_entry_and_the_main_one_comes_first():
+    a = analyze("3号楼楼道灯坏了一个礼拜了，还有垃圾桶满了好几天没人收")
+    assert [p.category for p in a.problems] == ["lighting", "sanitation"] and a.category == "lighting"
+    assert all(p.location.building == "3" for p in a.problems)
+    fire = analyze("楼道里堆满了纸箱，还有电动车在充电，冒烟了！")
+    assert fire.urgent and any(p.urgent for p in fire.problems)
+    assert [p.category for p in analyze("路灯坏了").problems] == ["lighting"]
+
+
+def test_the_reader_says_when_it_cannot_tell_a_report_from_something_else():
+    sure = analyze("3号楼电梯坏了")
+    assert sure.complaint_probability > 0.9 and not sure.intent_unsure
+    assert analyze("谢谢").complaint_probability < 0.1
+    emergency = analyze("着火了")
+    assert emergency.complaint_probability == 1.0 and not emergency.intent_unsure
+    band = Analyzer.from_config({"unsure_between": [0.0, 1.0]})
+    assert band.analyze("3号楼电梯坏了").intent_unsure  # a band covering everything: always unsure
+    with pytest.raises(ValueError, match="unsure_between"):
+        Analyzer.from_config({"unsure_between": [0.8, 0.2]})
