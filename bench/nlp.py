@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "tests" / "data" / "heldout.jsonl"
+DEFAULT = ROOT / "tests" / "data" / "blind" / "round1.jsonl"  # messages as residents write them, written blind
 COLD = """
 import time
 start = time.perf_counter()
