@@ -7,7 +7,7 @@ from pathlib import Path
 from . import model as models
 from .corpus import CATEGORIES as BUILT_IN
 from .corpus import INTENTS
-from .features import Featurizer, keyword_table
+from .features import Featurizer
 from .location import Location, parse
 from .problems import Problem, find_problems
 from .spot import Spotter
@@ -149,14 +149,14 @@ class Analyzer:
         vec = self.vocabulary.vector(self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside)))
         intents = self.intent_model.predict_vector(vec)
         p_complaint = intents.get("complaint", 0.0)
-        own = [self._own[m.group(0)] for m in self._own_re.finditer(text)] if self._own_re else []
-        if urgent or own:
-            intent, p_intent, p_complaint = "complaint", max(p_complaint, 0.95), 1.0 if urgent else p_complaint
+        if urgent:  # an emergency is a report, whatever else the message says
+            intent, p_intent, p_complaint = "complaint", 1.0, 1.0
         else:
             intent = max(intents, key=intents.get)
             p_intent = intents[intent]
         if intent != "complaint":
             return self._result(intent, None, False, location, p_intent, complaint_probability=p_complaint)
+        own = [self._own[m.group(0)] for m in self._own_re.finditer(text)] if self._own_re else []
         scores = self._category_scores(vec, own)
         if found and max(scores.values()) < UNSURE_CATEGORY:
             # The model hardly leans anywhere ("🔥🔥🔥 5号楼"): the emergency's own kind breaks the tie.
@@ -197,4 +197,4 @@ class Analyzer:
                         self.min_margin, self.unsure_between)
 
 
-__all__ = ["Analysis", "Analyzer", "CATEGORIES", "INTENTS", "Problem", "keyword_table"]
+__all__ = ["Analysis", "Analyzer", "CATEGORIES", "INTENTS", "Problem"]
