@@ -50,7 +50,7 @@ class Analysis:
     problems: tuple[Problem, ...] = ()  # one per separate problem told, the main one first; () when no complaint
     min_confidence: float = field(default=0.45, repr=False)
     min_margin: float = field(default=0.15, repr=False)
-    unsure_between: tuple[float, float] = field(default=(0.3, 0.7), repr=False)
+    unsure_between: tuple[float, float] = field(default=(0.2, 0.8), repr=False)
 
     @property
     def ambiguous(self):
@@ -79,7 +79,7 @@ class Analyzer:
     """Holds the models and rules; build once, then call analyze() per message."""
 
     def __init__(self, keywords=None, urgent_keywords=(), min_confidence=0.45, min_margin=0.15, max_chars=400,
-                 unsure_between=(0.3, 0.7), model_path=MODEL_PATH, model=None):
+                 unsure_between=(0.2, 0.8), model_path=MODEL_PATH, model=None):
         self.min_confidence = min_confidence
         self.min_margin = min_margin
         self.unsure_between = tuple(unsure_between)
