@@ -176,10 +176,6 @@ class Analyzer:
         return self._result("complaint", best, urgent, location, p1, second, p2, danger,
                             subject_in(text, best), p_complaint, problems)
 
-    def category_of(self, text, dangers=()):
-        """{category: probability} of a normalised piece of a message (nlp/problems.py scores clauses with it)."""
-        return self.category_model.predict(self.featurizer.clause(text, dangers))
-
     def _category_scores(self, vec, own):
         scores = dict.fromkeys(self.categories, 0.0)
         scores.update(self.category_model.predict_vector(vec))

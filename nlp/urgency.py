@@ -98,7 +98,8 @@ _FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
 # Most messages report no emergency: some forty alternatives, tried only where a match can start.
 _TRIGGER = alternation([t for _, t in TRIGGERS])
 # Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
-_EACH = [(danger, re.compile(t)) for danger, t in TRIGGERS]
+# Compiled on a message's first hit, not at import: most messages never need them (cold start).
+_EACH = []
 
 # The kinds of danger, most pressing first: the safety advice follows the first one a message reports.
 DANGERS = ("fire", "gas", "electric", "trapped", "fall", "medical")
@@ -251,6 +252,8 @@ def _current(text, hits):
 
 def _danger(text, hit):
     """The kind of danger of one hit: the first trigger that matches where it starts, as in _TRIGGER."""
+    if not _EACH:
+        _EACH.extend((danger, re.compile(t)) for danger, t in TRIGGERS)
     return next((danger for danger, pattern in _EACH if pattern.match(text, hit.start())), "medical")
 
 
