@@ -12,6 +12,7 @@ from .scan import alternation
 
 _DROP = re.compile(r"[^\w\u4e00-\u9fff]+")
 _DIGITS = re.compile(r"\d+")
+_LATIN = re.compile(r"[a-z]+")
 # Where one clause ends and the next begins (the first clause is often the main problem).
 CLAUSE = re.compile(r"[,，。!！?？;；:：、\s]+|还有|另外|而且|并且|同时|再就是|然后")
 # "不是坏了，是太亮了": words in the denied part count apart.
@@ -20,8 +21,14 @@ _QUESTION = re.compile(r"[?？]|[吗么嘛呢][?？!！。~～\s]*$")
 
 
 def clean(text):
-    """The message as its character grams are taken: no punctuation or spaces, every number as 0."""
-    return _DIGITS.sub("0", _DROP.sub("", text))
+    """The message as its character grams are taken: no punctuation, spaces or Latin letters, every number as 0."""
+    return _DIGITS.sub("0", _DROP.sub("", _LATIN.sub("", text)))
+
+
+def latin_words(text):
+    """Words in Latin letters ("gas", "smoke", "wifi"), each one feature: their letters as grams would be noise
+    (a pasted error message or SQL is no category)."""
+    return ["e:" + w for w in _LATIN.findall(text) if len(w) > 1]
 
 
 def keyword_table(extra=None):
@@ -60,6 +67,7 @@ class Featurizer:
         `set_aside` why it passed over other danger words (negated, hypothetical, past, context)."""
         c = clean(text)
         out = grams(c)
+        out.extend(latin_words(text))
         out.extend(self.rule_features(text, dangers, set_aside))
         first = next((p for p in CLAUSE.split(text) if len(p) >= 2), "")
         if first and len(first) < len(text):
@@ -71,6 +79,7 @@ class Featurizer:
         """The features of one clause of a message, for telling its problems apart (nlp/problems.py): the
         characters, the keywords and the emergencies, without the shapes of the whole message."""
         out = grams(clean(text))
+        out.extend(latin_words(text))
         out.extend(self._keywords(text))
         out.extend("u:" + d for d in dangers)
         return out
