@@ -6,7 +6,5 @@ header, sqlite3.h, to build).
 runs in Python."""
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("nlp._speedups", ["nlp/_speedups.c"], optional=True,
-                             extra_compile_args=["-O2"]),
-                   Extension("bot._sqlnative", ["bot/_sqlnative.c"], optional=True, libraries=["sqlite3"],
+setup(ext_modules=[Extension("bot._sqlnative", ["bot/_sqlnative.c"], optional=True, libraries=["sqlite3"],
                              extra_compile_args=["-O2"])])
