@@ -129,7 +129,8 @@ def restore_backup(archive: Path, settings: Settings, force: bool = False) -> Re
         finally:
             engine.dispose()
         if held and not force:
-            shown = ", ".join(f"{name} {count}" for name, count in sorted(held.items())[:4])
+            shown = ", ".join(f"{name} {count}" for name, count in
+                              sorted(held.items(), key=lambda item: (item[0] != "tickets", item[0]))[:4])
             raise BackupError(f"the database at {make_url(url).render_as_string(hide_password=True)} is not empty "
                               f"({shown}…): stop minhu's services and restore with --force to replace it")
         got = load_database(opened, url)
