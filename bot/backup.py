@@ -1,4 +1,4 @@
-"""Backups: the database, the stored media and the config file in one dated archive with a manifest, checked and restored."""
+"""Backups: the database, the stored media and the config file in one dated archive, with a manifest of checksums."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +6,6 @@ import io
 import json
 import os
 import platform
-import shutil
 import socket
 import sqlite3
 import tarfile

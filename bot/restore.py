@@ -26,8 +26,9 @@ def load_database(opened: Opened, url: str) -> dict[str, int]:
     """Load the archive's database into the database at url (its tables are replaced); return its rows per table."""
     kind = opened.database["kind"]
     if dumps.kind_of(url) != kind:
+        where = "unset" if kind == "sqlite" else "postgresql://…"
         raise BackupError(f"the archive holds a {kind} database and the target is {dumps.kind_of(url)}: restore it "
-                          f"where minhu uses {kind} (MINHU_DATABASE_URL {'unset' if kind == 'sqlite' else 'postgresql://…'})")
+                          f"where minhu uses {kind} (MINHU_DATABASE_URL {where})")
     if kind == "sqlite":
         dumps.sqlite_intact(opened.dump)
         dumps.sqlite_copy(opened.dump, dumps.sqlite_path(url))

@@ -125,7 +125,8 @@ def run(root: Path) -> dict:
         assert done.returncode == 0, f"minhu {' '.join(args)}: {done.stdout}{done.stderr}"
         return done.stdout
 
-    assert shutil.which("minhu", path=env["PATH"]) == str(root / "opt/minhu/bin/minhu"), "PATH does not lead to the image's minhu"
+    found = shutil.which("minhu", path=env["PATH"])
+    assert found == str(root / "opt/minhu/bin/minhu"), f"the image's PATH leads to {found}, not its own minhu"
     minhu("--help")
     assert "ok — communities" in minhu("check")
     assert "database at newest version: sqlite" in minhu("db", "upgrade")

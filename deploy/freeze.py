@@ -40,8 +40,9 @@ def needed(root: str = "minhu") -> dict[str, str]:
 
 def main() -> None:
     lines = [f"{name}=={version}" for name, version in sorted(needed().items(), key=lambda item: item[0].lower())]
-    header = ("# minhu's run-time dependencies, pinned: made by `python deploy/freeze.py` from a venv with `pip install -e .`\n"
-              f"# (Python {sys.version_info.major}.{sys.version_info.minor}, Linux). deploy/install.sh installs exactly these.\n")
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    header = ("# minhu's run-time dependencies, pinned: `python deploy/freeze.py` in a venv with `pip install -e .`\n"
+              f"# (Python {python}, Linux). deploy/install.sh installs exactly these.\n")
     (HERE / "requirements.txt").write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
     print(f"{HERE / 'requirements.txt'}: {len(lines)} packages")
 

@@ -196,9 +196,11 @@ def test_the_units_exec_start_lines_get_a_report_through_to_the_grid_worker(inst
         while not healthy(f"http://127.0.0.1:{web_port}/healthz"):  # gunicorn listens before its worker has the app
             assert time.monotonic() < deadline and web.poll() is None, (tmp_path / "minhu-web.service.log").read_text()
             time.sleep(0.2)
-        reply = send_text(f"http://127.0.0.1:{web_port}/wechat", "deploytoken", "o_deploy_resident", "3号楼2单元楼顶漏水了")
+        url = f"http://127.0.0.1:{web_port}/wechat"
+        reply = send_text(url, "deploytoken", "o_deploy_resident", "3号楼2单元楼顶漏水了")
         assert "已受理！工单号：100001" in reply, reply
-        standin.wait_for(lambda: any("新工单待处理" in text for text in standin.texts_to("o_demo_grid1_li")), timeout=30)
+        pushed = standin.texts_to
+        standin.wait_for(lambda: any("新工单待处理" in text for text in pushed("o_demo_grid1_li")), timeout=30)
         assert all(proc.poll() is None for proc in procs.values() if proc.args[-1] != "upgrade"), \
             {name: proc.poll() for name, proc in procs.items()}
         assert (installed / "var/lib/minhu/metrics").is_dir()  # web.sh's counters' folder, in the data folder
@@ -241,7 +243,8 @@ def test_the_compose_file_runs_what_the_units_run_with_health_checks_and_volumes
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["redis"]["healthcheck"] and services["db"]["healthcheck"]
     assert "--appendonly" in services["redis"]["command"]
-    assert "redis:/data" in services["redis"]["volumes"] and "postgres:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "redis:/data" in services["redis"]["volumes"]
+    assert "postgres:/var/lib/postgresql/data" in services["db"]["volumes"]
     assert set(compose["volumes"]) == {"data", "redis", "postgres"}
     assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]  # for nginx on the host, not the world
 
@@ -324,10 +327,12 @@ def nginx_site(tmp_path: Path, upstream_port: int) -> tuple[Path, int, int]:
     site = (DEPLOY / "nginx" / "minhu.conf").read_text(encoding="utf-8")
     site = site.replace("/etc/ssl/minhu/", f"{tmp_path}/").replace("/var/log/nginx/", f"{tmp_path}/")
     site = site.replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};").replace("listen 443 ssl", f"listen 127.0.0.1:{tls} ssl")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
+    site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{tls} ssl")
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
     (tmp_path / "minhu.conf").write_text(site, encoding="utf-8")
-    temp = "".join(f"{kind}_temp_path {tmp_path}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "".join(f"{kind}_temp_path {tmp_path}/{kind};\n" for kind in kinds)
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
                     f"events {{ worker_connections 64; }}\nhttp {{\n{temp}include {tmp_path}/minhu.conf;\n}}\n")
@@ -338,7 +343,7 @@ def nginx_site(tmp_path: Path, upstream_port: int) -> tuple[Path, int, int]:
 def test_the_nginx_site_passes_nginx_t_and_keeps_wechats_signature_out_of_its_log(tmp_path, upstream):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
-        pytest.skip("no nginx here (apt-get install nginx)") if not os.environ.get("CI") else pytest.fail("CI needs nginx")
+        pytest.fail("CI needs nginx") if os.environ.get("CI") else pytest.skip("no nginx here (apt-get install nginx)")
     upstream_port, seen = upstream
     conf, plain, tls = nginx_site(tmp_path, upstream_port)
     test = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
