@@ -3,8 +3,8 @@
 # deploy/requirements.txt: the image's build step (deploy/Dockerfile) and a plain VM's install step
 # (deploy/README.md), and what deploy/check-image-steps.sh runs on the host. Run from the source tree:
 #   deploy/install.sh /opt/minhu
-# The C speed-ups (nlp/_speedups.c, bot/_sqlnative.c) are built when a C compiler and sqlite3.h are there;
-# without them the install still succeeds and that work runs in Python.
+# The optional C extensions of setup.py are built when a C compiler and sqlite3.h are there; without them
+# the install still succeeds and that work runs in Python.
 set -eu
 prefix=${1:?usage: deploy/install.sh PREFIX}
 python=${PYTHON:-python3}

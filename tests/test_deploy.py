@@ -397,5 +397,6 @@ def test_requirements_pin_exactly_the_run_time_dependencies():
                   if line and not line.startswith("#"))
     from packaging.utils import canonicalize_name
 
-    assert {canonicalize_name(n) for n in pinned} == {canonicalize_name(n) for n in freeze.needed()}
+    assert {canonicalize_name(n) for n in pinned} == {canonicalize_name(n) for n in freeze.needed()}, \
+        "deploy/requirements.txt is not what pyproject.toml needs: run `python deploy/freeze.py` (venv with -e .)"
     assert "pytest" not in pinned and "playwright" not in pinned
