@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "tests" / "data" / "heldout.jsonl"
+DEFAULT = ROOT / "tests" / "data" / "blind" / "round1.jsonl"  # messages as residents write them, written blind
 COLD = """
 import time
 start = time.perf_counter()
@@ -38,14 +38,16 @@ def latency(texts, repeat):
     import nlp
 
     nlp.warm_up()
-    timings = []
+    timings, cpu = [], []
     for _ in range(repeat):
         for text in texts:
-            start = time.perf_counter()
+            start, used = time.perf_counter(), time.process_time()
             nlp.analyze(text)
             timings.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - used)
     timings.sort()
-    return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))], len(timings)
+    return (statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))], len(timings),
+            statistics.median(cpu))
 
 
 def main():
@@ -58,12 +60,14 @@ def main():
         texts = [json.loads(line)["text"] for line in f if line.strip()]
     texts.append("楼" * 10000)
     cold = cold_start(args.runs)
-    median, p99, n = latency(texts, args.repeat)
+    median, p99, n, cpu = latency(texts, args.repeat)
     inside = sorted(c for c, _ in cold)
     wall = sorted(w for _, w in cold)
     print(f"messages          {n} ({len(texts)} distinct x {args.repeat})")
     print(f"latency median    {median * 1000:.3f} ms")
     print(f"latency p99       {p99 * 1000:.3f} ms")
+    # On a shared machine the wall clock also counts other processes' turns; the CPU time is the reader's own.
+    print(f"CPU time median   {cpu * 1000:.3f} ms")
     print(f"cold start        median {statistics.median(inside):.3f} s, max {inside[-1]:.3f} s "
           f"(import nlp + first analyze, {args.runs} fresh processes)")
     print(f"cold start + interpreter  median {statistics.median(wall):.3f} s, max {wall[-1]:.3f} s")

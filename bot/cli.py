@@ -202,6 +202,10 @@ from bot.cli_people import attach as attach_people  # noqa: E402  (menu push, st
 
 attach_people(main)
 
+from bot.cli_backup import attach as attach_backup  # noqa: E402  (backup, restore)
+
+attach_backup(main)
+
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,8 @@ class Ticket(Base):
     number: Mapped[str | None] = mapped_column(String(16), unique=True)
     # The WeChat message that opened it (MsgId, or sender + CreateTime): a retried message finds it here.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # Where it came from: wechat, or entered by staff (phone, walk_in, patrol) or handed down (12345, open311).
+    source: Mapped[str] = mapped_column(String(16), default="wechat", server_default="wechat")
     resident_openid: Mapped[str | None] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     intent: Mapped[str] = mapped_column(String(32), default="complaint")

@@ -60,6 +60,7 @@ def build_handlers() -> list[Handler]:
         # A building said after its report was filed without one (nobody answered in time) places it.
         Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),
         Handler(words & followup.asks_to_cancel, followup.cancel),
+        Handler(words & nudge.nobody_acts, nudge.chase),
         Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),

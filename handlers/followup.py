@@ -82,6 +82,10 @@ def asks_one(message: Message, ctx: Context) -> bool:
         return True
     numbers = NUMBER.findall(text)
     if len(numbers) == 1 and analysis_of(message, ctx).intent == "status_query":
+        # A question after one's own open ticket ("请问100001有人去看了吗") chases it (names_own), not only shows it.
+        ticket = own_ticket(ctx, message.sender, numbers[0])
+        if ticket is not None and ticket.status in steps.OPEN:
+            return False
         ctx.found["number"] = numbers[0]
         return True
     return False

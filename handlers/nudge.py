@@ -62,6 +62,19 @@ def repeats_own(message: Message, ctx: Context) -> bool:
     return False
 
 
+def says_nobody_acts(message: Message, ctx: Context) -> bool:
+    """Nobody acting, and nothing else said ("到底有没有人管", "怎么还是没人来处理啊"), while the resident has a ticket
+    open and active within `conversation.nudge_window`: a chase of the newest, however the reader labels the words."""
+    if not _NOBODY_ACTS.match(message.text.strip()):
+        return False
+    since = utcnow() - ctx.settings.config.conversation.nudge_window
+    active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
+    if not active:
+        return False
+    ctx.found["chased"] = active[0]
+    return True
+
+
 def holder(ctx: Context, ticket) -> str:
     """Who has the ticket, as the resident reads it."""
     grid = ctx.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
@@ -111,3 +124,4 @@ def status(message: Message, ctx: Context) -> str:
 
 
 chases_own = Filter(repeats_own, "chases_own")
+nobody_acts = Filter(says_nobody_acts, "nobody_acts")

@@ -1,16 +1,16 @@
-"""Understand residents' messages: intent, category, urgency and address (see docs/CATEGORIES.md)."""
+"""Understand residents' messages: intent, category, urgency, address and place, problems (see docs/CATEGORIES.md)."""
 
 from .location import Location
 from .text import normalize
 
-__all__ = ["Analysis", "Analyzer", "Location", "analyze", "default_analyzer", "parse_location", "warm_up"]
+__all__ = ["Analysis", "Analyzer", "Location", "Problem", "analyze", "default_analyzer", "parse_location", "warm_up"]
 
 _default = None
 
 
 def __getattr__(name):
-    # Analyzer pulls in jieba and the model; keep `import nlp` cheap until it is needed.
-    if name in ("Analyzer", "Analysis"):
+    # Analyzer pulls in OpenCC and the models; keep `import nlp` cheap until it is needed.
+    if name in ("Analyzer", "Analysis", "Problem"):
         from . import analyzer
 
         return getattr(analyzer, name)

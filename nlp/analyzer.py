@@ -1,28 +1,36 @@
-"""Read one resident message: intent, category, urgency and address, from keyword rules blended with a learned model."""
+"""Read one resident message: learned models for intent and category, exact rules for urgency, address and place."""
 
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import lexicon
+from . import model as models
+from .corpus import CATEGORIES as BUILT_IN
+from .corpus import INTENTS
+from .features import Featurizer
 from .location import Location, parse
-from .model import clean, load_models
-from .scan import alternation
-from .segment import build_tokenizer
+from .problems import Problem, find_problems
+from .spot import Spotter
 from .subject import subject_in
 from .text import normalize
-from .urgency import danger_of, emergencies
+from .urgency import danger_of, scan
 
-INTENTS = ("complaint", "greeting", "help", "status_query", "cancel", "thanks", "chitchat")
-CATEGORIES = tuple(lexicon.CATEGORY_KEYWORDS)
+CATEGORIES = BUILT_IN
 MODEL_PATH = Path(__file__).parent / "data" / "model.json"
-OTHER_BELOW = 0.25
-CONFIG_KEYS = {"min_confidence", "min_margin", "keywords", "urgent_keywords", "model_weight", "max_chars"}
-
-# "不是坏了，是太亮了": words in the denied part should not decide the category.
-_DENIED = re.compile(r"(?:不是|并不是|并非)([^,，。!！?？]{1,10}?)[,，\s]?(?:而|就|只)?是")
-_NOBODY_FIXES = alternation([lexicon.NOBODY_FIXES])
+CONFIG_KEYS = {"min_confidence", "min_margin", "keywords", "urgent_keywords", "max_chars", "unsure_between"}
+# A community's own keyword counts this much probability toward its category (then all are scaled back to 1).
+KEYWORD_BOOST = 0.6
+# Below this the category model is unsure, and an emergency's kind (nlp.urgency.KIND) adds this much to its category.
+UNSURE_CATEGORY = 0.5
+EMERGENCY_KIND = 0.25
+# The kind of danger of an emergency the model found and the rules did not name, by its category (for the advice).
+DANGER_OF = {"gas": "gas", "elevator": "trapped", "safety": "fire", "ebike": "fire", "facilities": "fall",
+             "leak": "electric", "lighting": "electric", "other": "medical"}
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+# What an address alone is made of ("7号楼1单元301", "我住5-2-401", "B座"): such a message answers "where?" and
+# reports nothing.
+_ADDRESS_ONLY = re.compile(r"(?:[\d\-#a-z零〇一二两三四五六七八九十百幺号楼栋幢座单元室门房层的\s,，。.、:：]|我|住|家|在|是|就)+")
+_THANKS = re.compile(r"👍|🙏|💐|❤|♥|🌹|谢")
 
 
 @dataclass(frozen=True)
@@ -38,8 +46,11 @@ class Analysis:
     runner_up_score: float = 0.0
     danger: str | None = None  # the kind of emergency (nlp.urgency.DANGERS) when urgent, for the safety advice
     subject: str | None = None  # the thing that is broken, within the category (nlp/subject.py)
+    complaint_probability: float = 0.0  # how sure the reader is that this reports a problem (1.0 for an emergency)
+    problems: tuple[Problem, ...] = ()  # one per separate problem told, the main one first; () when no complaint
     min_confidence: float = field(default=0.45, repr=False)
     min_margin: float = field(default=0.15, repr=False)
+    unsure_between: tuple[float, float] = field(default=(0.2, 0.8), repr=False)
 
     @property
     def ambiguous(self):
@@ -48,51 +59,45 @@ class Analysis:
             return False
         return self.confidence < self.min_confidence or self.confidence - self.runner_up_score < self.min_margin
 
+    @property
+    def intent_unsure(self):
+        """True when the reader cannot tell a report from something else (thanks, a question, a chase): the bot
+        should ask (回复1 反映问题 / 2 其他) rather than open a ticket or let the report go."""
+        low, high = self.unsure_between
+        return not self.urgent and low <= self.complaint_probability <= high
+
     def to_dict(self):
         data = asdict(self)
+        for key in ("min_confidence", "min_margin", "unsure_between"):
+            data.pop(key)
         data["ambiguous"] = self.ambiguous
+        data["intent_unsure"] = self.intent_unsure
         return data
 
 
 class Analyzer:
-    """Holds the dictionaries and models; build once, then call analyze() per message."""
+    """Holds the models and rules; build once, then call analyze() per message."""
 
-    def __init__(self, keywords=None, urgent_keywords=(), min_confidence=0.45, min_margin=0.15,
-                 model_weight=0.5, max_chars=400, model_path=MODEL_PATH):
+    def __init__(self, keywords=None, urgent_keywords=(), min_confidence=0.45, min_margin=0.15, max_chars=400,
+                 unsure_between=(0.2, 0.8), model_path=MODEL_PATH, model=None):
         self.min_confidence = min_confidence
         self.min_margin = min_margin
-        self.model_weight = model_weight
+        self.unsure_between = tuple(unsure_between)
         self.max_chars = max_chars
-        table = {}
-        for category, levels in lexicon.CATEGORY_KEYWORDS.items():
-            for weight, block in levels.items():
-                for word in block.split():
-                    table.setdefault(word, {})[category] = weight
-        for word, (category, weight) in lexicon.PHRASE_OVERRIDES.items():
-            table.setdefault(word, {})[category] = table.get(word, {}).get(category, 0) + weight
-        for word in lexicon.NEUTRAL.split():
-            table.setdefault(word, {})
-        for category, words in (keywords or {}).items():
-            for word in words:
-                table.setdefault(normalize(word), {})[category] = 3
-        self.keywords = table
+        loaded = models.from_dict(model) if model is not None else models.load(str(model_path))
+        self.vocabulary = loaded["vocabulary"]
+        self.intent_model, self.category_model = loaded["intent"], loaded["category"]
+        self.urgent_model, self.urgent_above = loaded["urgent"], loaded["thresholds"].get("urgent", 1.0)
+        self.featurizer = Featurizer()
+        self.spotter = Spotter(loaded["spots"])
         self.categories = tuple(dict.fromkeys([*CATEGORIES, *(keywords or {})]))
-        self._keyword_re = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+        # A community's own words (config.yaml nlp.keywords): each found names its category outright.
+        own = {normalize(w): c for c, ws in (keywords or {}).items() for w in ws}
+        self._own = own
+        self._own_re = re.compile("|".join(map(re.escape, sorted(own, key=len, reverse=True)))) if own else None
         self._urgent_re = (re.compile("|".join(re.escape(normalize(w)) for w in urgent_keywords))
                            if urgent_keywords else None)
-        self._intent_res = {k: re.compile("|".join(v)) for k, v in lexicon.INTENT_PATTERNS.items()}
-        self._chitchat_re = re.compile(lexicon.CHITCHAT)
-        self._cue_re = re.compile(lexicon.PROBLEM_CUES)
-        self._grievance_re = re.compile(lexicon.GRIEVANCE)
-        self._progress_re = alternation([lexicon.PROGRESS_ASK])
-        self._howto_re = re.compile(lexicon.HOWTO_ASK)
-        self._info_re = alternation([lexicon.INFO_ASK])
-        self._waited_re = re.compile(lexicon.WAITED)
-        self._question_words_re = re.compile(lexicon.QUESTION_WORDS)
-        self._stated_re = re.compile(lexicon.STATED)
-        self.tokenizer = build_tokenizer(extra_words=[w for ws in (keywords or {}).values() for w in ws])
-        _, self.intent_model, self.category_model = load_models(model_path)
-        self.analyze("三号楼二单元五零一楼道灯不亮")  # load OpenCC, cn2an and the jieba caches now
+        self.analyze("三号楼二单元五零一楼道灯不亮，还有垃圾没人收")  # load OpenCC and fill the caches now
 
     @classmethod
     def from_config(cls, mapping):
@@ -101,13 +106,19 @@ class Analyzer:
         unknown = set(mapping) - CONFIG_KEYS
         if unknown:
             raise ValueError(f"nlp: unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(CONFIG_KEYS))})")
-        for key in ("min_confidence", "min_margin", "model_weight"):
+        for key in ("min_confidence", "min_margin"):
             if key in mapping:
                 value = mapping[key]
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                     raise ValueError(f"nlp.{key}: expected a number between 0 and 1, got {value!r}")
         if "max_chars" in mapping and (not isinstance(mapping["max_chars"], int) or mapping["max_chars"] < 10):
             raise ValueError(f"nlp.max_chars: expected an integer >= 10, got {mapping['max_chars']!r}")
+        if "unsure_between" in mapping:
+            band = mapping["unsure_between"]
+            if (not isinstance(band, list) or len(band) != 2 or not all(isinstance(v, (int, float)) and
+                                                                        not isinstance(v, bool) for v in band)
+                    or not 0 <= band[0] <= band[1] <= 1):
+                raise ValueError(f"nlp.unsure_between: expected [low, high] with 0 <= low <= high <= 1, got {band!r}")
         keywords = mapping.get("keywords") or {}
         if not isinstance(keywords, dict):
             raise ValueError("nlp.keywords: expected a mapping of category code to a list of words")
@@ -121,106 +132,65 @@ class Analyzer:
             raise ValueError("nlp.urgent_keywords: expected a list of non-empty strings")
         return cls(keywords={k: [w.strip() for w in v] for k, v in keywords.items()},
                    urgent_keywords=[w.strip() for w in urgent],
-                   **{k: mapping[k] for k in ("min_confidence", "min_margin", "model_weight", "max_chars")
+                   **{k: mapping[k] for k in ("min_confidence", "min_margin", "max_chars", "unsure_between")
                       if k in mapping})
 
     def analyze(self, text):
         """Analyse one message; never raises on a str."""
         text = normalize(text if isinstance(text, str) else str(text), self.max_chars)
         location = parse(text)
+        location = Location(location.building, location.unit, location.room, self.spotter(text))
         if not _HAS_TEXT.search(text):
-            thanks = self._intent_res["thanks"].search(text)
-            return self._result("thanks" if thanks else "chitchat", None, False, location, 0.9)
-        feats = (clean(text), self.tokenizer.lcut(text))  # what both models score
-        rule = self._rule_scores(text)
-        found = emergencies(text)
+            return self._result("thanks" if _THANKS.search(text) else "chitchat", None, False, location, 0.9)
+        if location and _ADDRESS_ONLY.fullmatch(text):
+            return self._result("chitchat", None, False, location, 0.9)
+        found, set_aside = scan(text)
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
-        for kind, danger in found:  # "一股臭鸡蛋味" is a gas emergency before it is a smell
-            # A person down now is the problem itself; weak hints around it ("倒在楼梯上", "头破了") are not.
-            rule[kind] = rule.get(kind, 0) + (3 if danger == "person" else 2)
-        intent, intent_conf = self._intent(text, feats, rule, urgent)
+        vec = self.vocabulary.vector(self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside)))
+        intents = self.intent_model.predict_vector(vec)
+        p_complaint = intents.get("complaint", 0.0)
+        if urgent:  # an emergency is a report, whatever else the message says
+            intent, p_intent, p_complaint = "complaint", 1.0, 1.0
+        else:
+            intent = max(intents, key=intents.get)
+            p_intent = intents[intent]
         if intent != "complaint":
-            return self._result(intent, None, False, location, intent_conf)
-        ranked = self._categories(feats, rule)
+            return self._result(intent, None, False, location, p_intent, complaint_probability=p_complaint)
+        own = [self._own[m.group(0)] for m in self._own_re.finditer(text)] if self._own_re else []
+        scores = self._category_scores(vec, own)
+        if found and max(scores.values()) < UNSURE_CATEGORY:
+            # The model hardly leans anywhere ("🔥🔥🔥 5号楼"): the emergency's own kind breaks the tie.
+            kind = next(e.category for e in found if e.danger == danger_of(found))
+            scores[kind] = scores.get(kind, 0.0) + EMERGENCY_KIND
+            total = sum(scores.values())
+            scores = {c: v / total for c, v in scores.items()}
+        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         (best, p1), (second, p2) = ranked[0], ranked[1]
-        return self._result("complaint", best, urgent, location, p1, second, p2, danger_of(found),
-                            subject_in(text, best))
+        danger = danger_of(found)
+        if not urgent and not set_aside and self.urgent_model is not None:
+            # Said in words the rules do not know at all ("电梯不动了，我们在里面"): the model, above a threshold
+            # fitted on writers it did not train on. What the rules set aside (past, negated, a what-if) stays so.
+            if self.urgent_model.predict_vector(vec).get("True", 0.0) >= self.urgent_above:
+                urgent, danger = True, DANGER_OF.get(best)
+        problems = find_problems(self, text, best, found, location, urgent)
+        return self._result("complaint", best, urgent, location, p1, second, p2, danger,
+                            subject_in(text, best), p_complaint, problems)
 
-    def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0,
-                danger=None, subject=None):
-        return Analysis(intent, category, urgent, location, round(confidence, 4), runner_up,
-                        round(runner_up_score, 4), danger, subject, self.min_confidence, self.min_margin)
-
-    def _rule_scores(self, text):
-        denied = [m.span(1) for m in _DENIED.finditer(text)]
-        tails = [m.span() for m in _NOBODY_FIXES.finditer(text)]
-        scores, told = {}, {}
-        for m in self._keyword_re.finditer(text):
-            if any(a <= m.start() < b for a, b in denied):
-                continue
-            into = told if any(a <= m.start() < b for a, b in tails) else scores
-            for category, weight in self.keywords[m.group(0)].items():
-                into[category] = into.get(category, 0) + weight
-        if told and max((v for k, v in scores.items() if k != "property"), default=0) >= 3:
-            told.pop("property", None)  # the thing is named: nobody fixing it is no second problem
-        for category, weight in told.items():
-            scores[category] = scores.get(category, 0) + weight
+    def _category_scores(self, vec, own):
+        scores = dict.fromkeys(self.categories, 0.0)
+        scores.update(self.category_model.predict_vector(vec))
+        if own:
+            for category in own:
+                scores[category] += KEYWORD_BOOST
+            total = sum(scores.values())
+            scores = {c: v / total for c, v in scores.items()}
         return scores
 
-    def _intent(self, text, feats, rule, urgent):
-        if urgent:
-            return "complaint", 0.95
-        strength = max(rule.values(), default=0)
-        matched = [k for k, pattern in self._intent_res.items() if pattern.search(text)]
-        for intent in ("greeting", "cancel", "status_query"):
-            if intent in matched:
-                return intent, 0.95
-        # "电梯修好了吗" asks after a repair and "物业费怎么交" how to pay; neither reports a problem.
-        if self._only_asks(text, self._progress_re, chase=True):
-            return "status_query", 0.9
-        if self._only_asks(text, self._howto_re) or self._only_asks(text, self._info_re):
-            return "help", 0.9
-        # "怎么报修" asks how to use the bot: words about reporting are not a problem in themselves.
-        concrete = max((v for k, v in rule.items() if k != "property"), default=0)
-        if "help" in matched and concrete < 3 and rule.get("property", 0) <= 4 and not self._grievance_re.search(text):
-            return "help", 0.9
-        if "thanks" in matched and strength < 3:
-            return "thanks", 0.9
-        if strength >= 3:  # the keywords settle it; the model's say could not change the answer
-            return "complaint", 0.9
-        probs = self.intent_model.score(*feats)
-        p_complaint = probs.get("complaint", 0.0)
-        if strength >= 2 and p_complaint > 0.2:
-            return "complaint", max(p_complaint, 0.6)
-        if self._chitchat_re.search(text):
-            return "chitchat", 0.8
-        if p_complaint >= 0.5 and (strength >= 1 or self._cue_re.search(text)):
-            return "complaint", p_complaint
-        others = {k: v for k, v in probs.items() if k != "complaint"}
-        best = max(others, key=others.get)
-        return (best, others[best]) if others[best] >= 0.3 else ("chitchat", 1 - p_complaint)
+    def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0,
+                danger=None, subject=None, complaint_probability=0.0, problems=()):
+        return Analysis(intent, category, urgent, location, round(confidence, 4), runner_up, round(runner_up_score, 4),
+                        danger, subject, round(complaint_probability, 4), tuple(problems), self.min_confidence,
+                        self.min_margin, self.unsure_between)
 
-    def _only_asks(self, text, question, chase=False):
-        """True when the message asks that question and, beside it, only names what it asks about (and, chasing, how
-        long it has waited)."""
-        rest, asked = question.subn("", text)
-        if not asked:
-            return False
-        if chase:
-            rest = self._waited_re.sub("", rest)
-        rest = self._question_words_re.sub("", rest)
-        return len(rest) <= 10 and not self._cue_re.search(rest) and not self._stated_re.search(rest)
 
-    def _categories(self, feats, rule):
-        model = self.category_model.score(*feats)
-        total = sum(rule.values())
-        w = self.model_weight if total else 1.0
-        blended = {}
-        for c in self.categories:
-            r = rule.get(c, 0) / total if total else 0.0
-            blended[c] = w * model.get(c, 0.0) + (1 - w) * r
-        ranked = sorted(blended.items(), key=lambda kv: kv[1], reverse=True)
-        if not total and ranked[0][1] < OTHER_BELOW and ranked[0][0] != "other":
-            # No keyword at all and a model that hardly leans anywhere: a problem we have no name for.
-            ranked = [("other", ranked[0][1]), *ranked]
-        return ranked
+__all__ = ["Analysis", "Analyzer", "CATEGORIES", "INTENTS", "Problem"]

@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from .numerals import number as _number
+
 _CN = "零〇一二两三四五六七八九十百幺"
 NUM = rf"(?:\d{{1,3}}|[{_CN}]{{1,4}})"
 _CN_DIGITS = "零〇一二三四五六七八九幺"
@@ -10,17 +12,25 @@ ROOM = rf"(?:\d{{3,4}}|[{_CN_DIGITS}]{{3,4}})"
 # A number followed by one of these is a quantity, a price or a date, not a room.
 _NOT_ROOM_AFTER = r"(?!\s*(?:[\d元块米多年月日个人户次斤度平分秒点层部辆条根位]|天(?![花台棚井然窗])|毫|公|万|千|百|%|小时|周|期|楼(?![道顶梯上下里])))"
 
-_DASH3 = re.compile(rf"(?<![\d\-/.:])(\d{{1,3}})\s*[-—–_]\s*(\d{{1,2}})\s*[-—–_]\s*(\d{{3,4}})(?![\d\-/.:])")
+_DASH3 = re.compile(rf"(?<![\d\-/.:])(\d{{1,3}})\s*[-—–_]\s*(\d{{1,2}})\s*[-—–_]\s*(\d{{3,4}})(?![\d\-/.]|:\d)")
+# "6-3", "我是15-1的": building and unit, when nothing after the pair makes it a range, a date or a count.
+_DASH2 = re.compile(r"(?<![\d\-/.:~～])(\d{1,2})\s*[-—–]\s*(\d{1,2})(?![\d\-/.:~～])"
+                    r"(?!\s*(?:[天个月年号日点时分秒次层米岁块元%度斤期周人户家辆台栋幢座]|楼(?![道梯顶下上里前后门口])|小时|公|千|万|百|倍|级|折))")
 _BUILDING = re.compile(rf"(?<![\da-z{_CN}])(\d{{1,3}}|[{_CN}]{{1,4}}|[a-z])\s*(号楼|栋|幢|座|#|号|楼)")
 _AFTER_BUILDING = re.compile(
     rf"\s*(?:的)?\s*(?:(?P<u1>{NUM})\s*[-—–]\s*(?P<r1>\d{{3,4}})(?![\d\-])"
-    rf"|(?P<u2>{NUM})\s*单元(?:的)?\s*(?:(?P<r2>{ROOM})(?![\d{_CN}])\s*(?:室|号|房)?)?"
+    rf"|(?P<u2>{NUM})\s*(?:单元|门(?![口前外卫岗]))(?:的)?\s*(?:(?P<r2>{ROOM})(?![\d{_CN}])\s*(?:室|号|房)?)?"
     rf"|[-—–]\s*(?P<r3>\d{{3,4}})(?![\d\-])"
     rf"|(?P<r4>{ROOM})(?![\d{_CN}])\s*(?:室|号房|房)?)"
 )
 _UNIT = re.compile(rf"(?<![\d{_CN}几每哪各这那])({NUM})\s*单元(?:的)?\s*(?:({ROOM})(?![\d{_CN}])\s*(?:室|号|房)?)?")
 _ROOM_MARKED = re.compile(rf"(?<![\d{_CN}])({ROOM})\s*(?:室|房间|号房)")
-_ROOM_CONTEXT = re.compile(rf"(?:住|家|楼上|楼下|隔壁|对门|我是|门牌)\s*(?:在)?\s*(\d{{3,4}})(?![\d\-])")
+_ROOM_CONTEXT = re.compile(rf"(?:住|家|我是|门牌)\s*(?:在|是)?\s*({ROOM})(?![\d\-{_CN}])")
+# "五零一 厨房水管漏了": a room in Chinese digits opening a clause (with a 零 or four digits, so no count or name).
+_ROOM_CN_LEAD = re.compile(rf"(?:^|(?<=[,，。!！?？\s]))([{_CN_DIGITS}]*[零〇幺][{_CN_DIGITS}]*|[{_CN_DIGITS}]{{4}})"
+                           rf"(?![{_CN}])(?=\s|[,，的门家室号]|$)")
+# "楼上那户803", "对门602", "隔壁602家": a neighbour's room, which is not where the resident's problem is.
+_NEIGHBOUR = re.compile(r"(?:楼上|楼下|隔壁|对门|对面|邻居|那户|那家|人家)(?:的|那户|那家|那个|住的|邻居)?\s*$")
 _ROOM_LEAD = re.compile(r"(\d{3,4})\s*的")  # "302的水管漏了": whose pipe, when the number opens a clause
 _CLAUSE_END = ",，。!！?？ "
 _WHOLE = re.compile(r"[这那每整哪几]\s*$")
@@ -44,23 +54,11 @@ class Location:
     building: str | None = None
     unit: str | None = None
     room: str | None = None
+    spot: str | None = None  # a place in the estate that is no building: 大门口, 地下车库 (nlp/spot.py)
 
     def __bool__(self):
+        """True when a building, unit or room is stated (a spot alone is no address to route by)."""
         return any((self.building, self.unit, self.room))
-
-
-def _number(token):
-    """Turn one matched number (5, 五, 十二, 五零一) into digits; None when it is not one."""
-    if token.isdigit():
-        return str(int(token))
-    import cn2an  # loaded on first Chinese numeral; the analyzer warms it up
-
-    token = token.replace("幺", "一").replace("〇", "零").replace("两", "二")
-    try:
-        value = cn2an.cn2an(token, "smart")
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-    return str(int(value))
 
 
 def _room(token):
@@ -146,7 +144,7 @@ def _is_home(text, start, end):
 
 def _parse(text):
     for m in _DASH3.finditer(text):
-        if _room(m.group(3)) and not _denied(text, m.start(), m.end()):
+        if _room(m.group(3)) and not _denied(text, m.start(), m.end()) and not _neighbour(text, m.start()):
             return Location(str(int(m.group(1))), str(int(m.group(2))), m.group(3))
     building = unit = room = None
     rest = 0  # where the words not taken back begin
@@ -166,6 +164,10 @@ def _parse(text):
             unit = _number(u) if u else None
             room = _room(r)
         break
+    if building is None:
+        m = next((m for m in _DASH2.finditer(text, rest) if not _denied(text, m.start(), m.end())), None)
+        if m and 0 < int(m.group(1)) and 0 < int(m.group(2)) <= 12:
+            building, unit = str(int(m.group(1))), str(int(m.group(2)))
     if unit is None:
         m = _UNIT.search(text, rest)
         if m:
@@ -173,12 +175,26 @@ def _parse(text):
             if room is None:
                 room = _room(m.group(2))
     if room is None:
-        m = _ROOM_MARKED.search(text, rest)
-        if m is None:
-            m = _ROOM_CONTEXT.search(text, rest)
-            m = m if m and re.match(_NOT_ROOM_AFTER, text[m.end():]) else None
-        if m is None:
-            m = next((m for m in _ROOM_LEAD.finditer(text, rest) if m.start() == 0 or text[m.start() - 1] in _CLAUSE_END), None)
-        if m:
-            room = _room(m.group(1))
+        room = _room_alone(text, rest)
     return Location(building, unit, room)
+
+
+def _room_alone(text, rest):
+    """A room stated without its building: 501室, 我家在1502, 五零一 厨房..., 302的水管; never a neighbour's."""
+    for pattern in (_ROOM_MARKED, _ROOM_CONTEXT, _ROOM_LEAD, _ROOM_CN_LEAD):
+        for m in pattern.finditer(text, rest):
+            if _neighbour(text, m.start()):
+                continue
+            if pattern is _ROOM_CONTEXT and not re.match(_NOT_ROOM_AFTER, text[m.end():]):
+                continue
+            if pattern is _ROOM_LEAD and not (m.start() == 0 or text[m.start() - 1] in _CLAUSE_END):
+                continue
+            room = _room(m.group(1))
+            if room:
+                return room
+    return None
+
+
+def _neighbour(text, start):
+    """True when the words before a room make it someone else's (楼上那户803, 对门602)."""
+    return bool(_NEIGHBOUR.search(text[max(0, start - 6):start]))

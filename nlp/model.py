@@ -1,94 +1,107 @@
-"""A linear text classifier over character and word n-grams, scored in pure Python (no scikit-learn at run time)."""
+"""Linear text classifiers over one shared TF-IDF vocabulary, scored in pure Python (scikit-learn only trains them).
 
+The artefact (nlp/data/model.json) keeps the vocabulary as one string and every number (idf, then each model's
+class weights) as 16-bit integers in one base64 block: it loads in milliseconds, and it is built by
+`python -m nlp.train`, never edited.
+"""
+
+import base64
 import functools
 import json
 import math
-import re
+import sys
+from array import array
 from pathlib import Path
 
-from .native import speedups
 
-_DROP = re.compile(r"[^\w\u4e00-\u9fff]+")
-_DIGITS = re.compile(r"\d+")
+class Vocabulary:
+    """The features the models know and their idf; each model keeps its own weights (LinearModel)."""
 
+    def __init__(self, features, packed, width, unit):
+        self.index = dict(zip(features, range(0, len(features) * width, width)))
+        self.idf = dict(zip(self.index.values(), (packed[at] * unit for at in range(0, len(packed), width))))
 
-def clean(text):
-    """The message as its character grams are taken: no punctuation or spaces, every number as 0."""
-    return _DIGITS.sub("0", _DROP.sub("", text))
-
-
-def features(text, words):
-    """Character 1-3 grams and jieba words of a normalised message; the same function trains and predicts."""
-    return features_of(clean(text), words)
-
-
-def features_of(clean, words):
-    """`features` of a message already cleaned (`clean`)."""
-    out = []
-    n = len(clean)
-    for i in range(n):
-        out.append(clean[i])
-        if i + 1 < n:
-            out.append(clean[i:i + 2])
-            if i + 2 < n:
-                out.append(clean[i:i + 3])
-    out.extend("w:" + w for w in words if w.strip() and not _DROP.fullmatch(w))
-    if n <= 4:
-        out.append("#short")
-    return out
+    def vector(self, feats):
+        """The message's TF-IDF vector (sublinear tf, l2 norm) as ({row offset: tf}, norm)."""
+        counts = {}
+        index = self.index
+        for f in feats:
+            at = index.get(f)
+            if at is not None:
+                counts[at] = counts.get(at, 0) + 1
+        idf, squares = self.idf, 0.0
+        for at, c in counts.items():
+            weight = idf[at] if c == 1 else (1.0 + math.log(c)) * idf[at]
+            squares += weight * weight
+        return counts, math.sqrt(squares) or 1.0
 
 
 class LinearModel:
-    """TF-IDF (sublinear tf, l2 norm) followed by a softmax over linear class scores."""
+    """One classifier: idf times its class weights per feature, intercepts, and a softmax temperature."""
 
-    def __init__(self, classes, idf, weights, intercepts):
+    def __init__(self, vocabulary, classes, column, intercepts, scale, packed, unit):
+        self.vocabulary = vocabulary
         self.classes = list(classes)
-        self.idf = idf
         self.intercepts = intercepts
-        # Each feature's class weights times its idf: a feature seen once adds its row, and the rows are
-        # summed class by class in C (map/zip/sum) rather than feature by feature in Python.
-        self._rows = {f: tuple(idf[f] * w for w in weights[f]) for f in idf}
-        # The same scoring in C, over compact copies of the rows (nlp/_speedups.c).
-        self._native = (speedups.Scorer(self.classes, intercepts, {f: (idf[f], self._rows[f]) for f in idf})
-                        if speedups is not None else None)
+        self.scale = scale  # fitted on writers held out (nlp/train.py), so 0.9 means about 90%
+        # Two classes keep one column: the second class's margin over the first.
+        self._n = 1 if len(self.classes) == 2 else len(self.classes)
+        self._column, self._packed, self._unit = column, packed, unit
+        # idf times weight per feature, made on a feature's first use (loading stays quick) and summed class by
+        # class in C (map, zip, sum) rather than number by number in Python.
+        self.rows = {}
 
-    @classmethod
-    def from_dict(cls, data):
-        return cls(data["classes"], data["idf"], data["weights"], data["intercepts"])
+    def _row(self, at):
+        start = at + self._column
+        scale = self.vocabulary.idf[at] * self._unit
+        row = self.rows[at] = tuple(scale * w for w in self._packed[start:start + self._n])
+        return row
 
-    def score(self, cleaned, words):
-        """`predict(features(text, words))` for a message cleaned once (`clean(text)`) for both models."""
-        if self._native is not None:
-            return self._native.predict(cleaned, words)
-        return self.predict(features_of(cleaned, words))
+    def margins(self, vector):
+        """{class: linear score} for a message's vector (Vocabulary.vector)."""
+        counts, norm = vector
+        rows, make = self.rows, self._row
+        picked = []
+        for at, c in counts.items():
+            row = rows.get(at) or make(at)
+            picked.append(row if c == 1 else [(1.0 + math.log(c)) * w for w in row])
+        if not picked:
+            return dict(zip(self.classes, self.intercepts))
+        sums = [s / norm for s in map(sum, zip(*picked))]
+        if len(sums) == 1:
+            return {self.classes[0]: self.intercepts[0], self.classes[1]: self.intercepts[1] + sums[0]}
+        return {c: b + s for c, b, s in zip(self.classes, self.intercepts, sums)}
+
+    def predict_vector(self, vector):
+        return softmax(self.margins(vector), self.scale)
 
     def predict(self, feats):
-        """Return {class: probability} for one message's features."""
-        counts = {}
-        for f in feats:
-            if f in self.idf:
-                counts[f] = counts.get(f, 0) + 1
-        rows, squares = [], 0.0
-        for f, c in counts.items():
-            row, idf = self._rows[f], self.idf[f]
-            if c > 1:  # sublinear tf: 1 + ln(count)
-                tf = 1.0 + math.log(c)
-                row, idf = [tf * w for w in row], tf * idf
-            rows.append(row)
-            squares += idf * idf
-        norm = math.sqrt(squares) or 1.0
-        if rows:
-            scores = [b + s / norm for b, s in zip(self.intercepts, map(sum, zip(*rows)))]
-        else:
-            scores = list(self.intercepts)
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps)}
+        """{class: probability} for one message's features."""
+        return self.predict_vector(self.vocabulary.vector(feats))
+
+
+def softmax(margins, scale=1.0):
+    top = max(margins.values())
+    exps = {c: math.exp(scale * (m - top)) for c, m in margins.items()}
+    total = sum(exps.values())
+    return {c: e / total for c, e in exps.items()}
 
 
 @functools.lru_cache(maxsize=4)
-def load_models(path):
-    """Read the trained intent and category models from one JSON file."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return data, LinearModel.from_dict(data["intent"]), LinearModel.from_dict(data["category"])
+def load(path):
+    """Read the trained models (intent, category, urgency), their thresholds and the spots learned, from one file."""
+    return from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def from_dict(data):
+    packed = array("h")
+    packed.frombytes(base64.b64decode(data["packed"]))
+    if sys.byteorder == "big":  # written little-endian (nlp/train.py)
+        packed.byteswap()
+    if packed.itemsize != 2:  # pragma: no cover - every platform Python runs on has a 2-byte short
+        raise ValueError("model.json needs 16-bit integers")
+    vocabulary = Vocabulary(data["features"].split("\t"), packed, data["width"], data["unit"])
+    models = {name: LinearModel(vocabulary, m["classes"], m["column"], m["intercepts"], m["scale"], packed, data["unit"])
+              for name, m in data["models"].items()}
+    return {"vocabulary": vocabulary, **models, "spots": data.get("spots", []),
+            "thresholds": data.get("thresholds", {}), "digest": data.get("digest")}

@@ -12,22 +12,34 @@ _SMOKE_SMELL = r"(?<![油香])烟味|(?<!油)烟(好|很|特别|太|老)大|烟(
 # Knocking or calling and nobody answering: an emergency only for a person at risk (_AT_RISK), not an office.
 _UNANSWERED = (r"(敲|叫|喊|拍|砸)[^,，。!！?？]{0,3}门[^,，。!！?？]{0,4}(没人|不|没|无人)(应|开|理|答应|回应|反应|动静)"
                r"|(电话|手机|微信)[^,，。!！?？]{0,4}(打不通|没人接|不接|关机|不回)|联系不上|失联")
+# Someone who may be stuck or hurt: the teller, a relative, a child, a stranger.
+_SOMEONE = (r"(?:我|我们|人|他|她|孩子|小孩|老人|老太太?|老头|大爷|大妈|[妈爸婆公奶爷姥娘]{1,2}|老伴|女儿|儿子|闺女|阿姨|"
+            r"师傅|外卖员?|快递员?|孕妇|保洁|邻居|同学|一家人|几个人|[一两二三四五六七八九几]个(?:人|老人|孩子|小孩))")
+# Inside a lift: "我在里面", "里面有两个人", "困电梯里".
+_INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|关在|困在|卡在|被关在|被困在)(?:电梯|电提|梯)?(?:里面|里头|里边|入面|里)"
+           rf"|(?:里面|里头|里边|入面)(?:还)?有(?:\d+|[一两二三四五六七八九几]+)?个{_SOMEONE}"
+           r"|(?:里面|里头|里边|入面)(?:的人|(?:还)?有?(?:\d+|[一两二三四五六七八九几]+)?个?(?:人|老人|小孩|孩子))"
+           r"|[在卡困关][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
+# What says the lift holds them: it will not open or move, or they cry out.
+_STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|不动|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
+                        r"喊|哭|害怕|吓|困|关住|关着|关在|被关|卡|按铃|警铃|一直在|快来|快派|救")
+_LIFT = re.compile(r"电梯|电提|梯|轿厢")
 # What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
-_FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧]"
+_FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧车棚库场房]"
 
 # Each trigger names a danger to a person right now (CATEGORIES.md, "Urgent"), with the kind of danger it is.
 TRIGGERS = [
     # gas smell or leak
     ("gas", r"(煤气|燃气|天然气|液化气|瓦斯)[^,，。!！?？]{0,4}(味|泄漏|泄露|漏了|在漏|漏气|漏出)"), ("gas", r"漏气"), ("gas", r"臭鸡蛋味"),
     ("gas", r"(燃气|煤气)报警器?[^,，。]{0,3}(响|叫|报警)"), ("gas", r"(燃气|煤气|天然气)(管|管道|管子)[^,，。]{0,6}(撞|断|破|裂|嘶嘶)"),
-    ("gas", r"闻着头晕"), ("gas", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)"), ("gas", r"臭鸡蛋.{0,3}(味|气)"),
+    ("gas", r"闻着头晕"), ("gas", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)(?!公司|费|卡|灶打|表不)"), ("gas", r"臭鸡蛋.{0,3}(味|气)"),
     # a person trapped in a lift
-    ("trapped", r"(困人|关人|困住|困在|困着|被困|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
+    ("trapped", r"(困人|关人|困住|困在(?!家)|困着|被困(?!在家)|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
     # Someone merely in the lift ("电梯里有人抽烟", "...乱贴小广告") is not trapped: the words after must say stuck, or nothing.
-    ("trapped", rf"(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
-    ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|卡住|卡在|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
+    ("trapped", rf"(电梯|梯).{{0,12}}(?<![屋家])(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
+    ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|出不去|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
     # fire and smoke; sparks are an electrical danger first
-    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
+    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾(?!报警|自动|隐患|演练|保险|探测)|烧起来|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
     ("electric", r"火花|火星"),
     # bare live wires, water on electrics
     ("electric", r"电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
@@ -37,29 +49,60 @@ TRIGGERS = [
     ("electric", r"(电闸|电表箱?|电箱|配电箱|插座)[^,，。]{0,4}(进水|泡水|湿)"),
     ("fire", r"(电池|电瓶)[^,，。]{0,6}鼓包"),
     # open manholes, collapse
-    ("fall", r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|松|掀|缺|塌|没盖)"), ("fall", r"没(有)?井盖"), ("fall", r"(大)?窟窿"),
-    ("fall", r"塌陷|坍塌|塌了|塌下来|掉下去|掉进去|大洞"), ("person", r"跳楼|轻生|晕倒|昏倒|倒在地上|流血|受伤|砸伤|砸到人了"),
-    ("electric", r"电梯井?进水"), ("person", r"救命|救救|快救|快来人"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
+    ("fall", r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|掀|缺|塌|没盖)"), ("fall", r"没(有)?井盖"), ("fall", r"(大)?窟窿"),
+    ("fall", r"塌陷|坍塌|塌了(?!一块|一角|一点|一小块|个角|一段|一截|一部分)|塌下来|掉下去(?!过)|掉进去|(?<![网棚墙顶门窗布袋衣裤鞋纱])(?<![网棚墙顶门窗布袋衣裤鞋纱].)(?<![网棚墙顶门窗布袋衣裤鞋纱]..)大洞"),
+    ("medical", r"跳楼(?!层)|轻生|(?<!气)晕倒|昏倒|流血|受伤|砸伤|砸到人了"),
+    ("electric", r"电梯井?进水"), ("medical", r"救命(?!的|钱|稻草)|救救|快救|快来人(?!通|修|看|处理|弄|收|清|管)"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
     # the fire goes on after the call: "打了119，火还在烧"; a call for the fire brigade or an ambulance is news of one
     ("fire", r"火[^,，。!！?？]{0,3}在烧|(还|仍然?|一直)在烧(?![纸香烤饭菜水])|烧得(很|好|特别|太)?(厉害|旺|猛)"),
-    ("fire", r"(打|拨|叫)了(119|火警)|119(已经|已|刚)?(打|拨)了"), ("person", r"(打|拨|叫)了(120|急救|救护车)|120(已经|已|刚)?(打|拨)了"),
+    ("fire", r"(打|拨|叫)了(119|火警)|119(已经|已|刚)?(打|拨)了"), ("medical", r"(打|拨|叫)了(120|急救|救护车)|120(已经|已|刚)?(打|拨)了"),
     # a smell of smoke or burning nobody explains (see _HARMLESS_SMOKE)
-    ("fire", _SMOKE_SMELL),
+    ("fire", _SMOKE_SMELL), ("fire", r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])"),
     # a person down and hurt, or not answering behind their door (see _AT_RISK)
-    ("person", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
-               r"|(倒|躺)在?地上|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(心脏病|犯病|发病)(犯|发作)?了"
+    ("medical", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
+               r"|(?<![辆车树杆牌子])(倒|躺)在?地上|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(?<!快)(心脏病|犯病|发病)(犯|发作)?了"
                r"|摔伤|跌伤|摔破了?(头|腿|胳膊|手|脸)|摔(断|骨折)了?(腿|胳膊|手|骨头)"),
-    ("person", _UNANSWERED),
+    ("medical", _UNANSWERED),
+    # Added for voices the first rules missed (the corpus's writers): said without the rules' words.
+    ("gas", r"(煤气|燃气|天然气|液化气|瓦斯|燃气表|燃气灶|燃气管|气表|气管|灶)[^。!！?？]{0,18}(嘶嘶|(?<![没无])味|冒泡|在漏)"),
+    ("gas", r"(像|似|似系|好像|像是|怀疑是?|可能是|应该是|是不是)(是|那种|那个)?(煤气|燃气|天然气|液化气|瓦斯)"
+            r"|(跟|和)(煤气|燃气|天然气|液化气)[^,，。]{0,3}(一样|似的|差不多)"),
+    ("gas", r"(燃气|煤气|天然气)[^,，。]{0,6}报警器?[^,，。]{0,6}(响|叫|闪|报警)|燃气表[^。]{0,10}(在走|在转|(?<!不)走字)"),
+    ("gas", r"嘶嘶[^。]{0,12}(总阀|阀门|燃气|煤气)|(总阀|阀门)[^。]{0,12}嘶嘶"),
+    ("gas", r"gas ?smell|smells? (like )?gas|gas leak|(有|闻到)[^,，。]{0,3}gas"),
+    ("trapped", _INSIDE), ("trapped", r"困[咗了着]人|[关困]着人|把人给?(关|困|卡)(住|里|在)|[关困]了(一|两|几)?个|someone inside|people inside|stuck in|trapped|停半空|停在半空|扒不开|扒门|(出不来|出不去)[^。]{0,6}(电梯|梯)|(电梯|梯)门?[^,，。]{0,4}(夹|卡)(住|到|了)[^,，。]{0,6}(人|手|脚|胳膊|腿|头|小孩|孩子|老人)"),
+    ("fire", r"冒[白黑青浓]?烟|[起冒]了?[白黑青浓]烟|自燃|燃起来|着了火|烧着|(东西|什么)在烧|火(挺|好|很|特别|老)大|火光|(有|冒|窜|蹿)火苗|一[团股]火"
+             r"|(箱子|纸箱|纸壳|东西|垃圾|被子|衣服|沙发|车|棚)着了"
+             r"|(?<![a-z])(smoke|fire)(?![a-z])"),
+    ("fire", r"烟(雾|感)报警器?[^,，。]{0,6}(响|叫|报警)"),
+    ("medical", rf"(流|出|淌|冒)了?(好多|很多|不少|一地|一脸|满脸)?的?血|满(脸|头|身|手)(是|都是)?血|一身血|头破|磕破|骨折|(腿|胳膊)好像断了"
+                r"|(?<!气)晕了|昏了|(?<!气)晕过去|昏过去|倒下了|倒地|一动不动|躺着不动|意识不清|{_SOMEONE}被[^,，。]{{0,4}}咬(了|伤)"
+                r"|(摔|跌|绊|滑|撞|倒|压)[^。!！?？]{{0,16}}(起不来|爬不起来|站不起来|动不了|不能动)"
+                rf"|{_SOMEONE}[^,，。]{{0,8}}(摔|跌|滚)(下来|下去)|砸(到|中|伤)了?(一个|个)?{_SOMEONE}"
+                rf"|(叫|喊|拍)[他她人]?[^,，。]{{0,2}}(没反应|不应|没动静)|(快|赶紧)?叫(救护车|120)|快打120|(有人|{_SOMEONE})倒在"
+                r"|咬(人|伤)了?|咬破|头磕(到|破|伤)|磕到头"),
+    ("medical", r"(门|器材|秋千|滑梯|闸)[^,，。]{0,6}(夹|卡)(住|到|了)[^,，。]{0,6}(手|脚|胳膊|腿|头|小孩|孩子|老人)"
+                r"|(手|脚|胳膊|腿|头)[^,，。]{0,8}(夹|卡)住"),
+    ("fall", r"(井|沟|坑|洞)[^,，。!！?？]{0,8}(没有?|不见了?|丢了?|唔见)[^,，。]{0,2}(盖|盖子|盖板|篦子)|(盖板|篦子)[^,，。]{0,4}(丢|没了|不见|唔见)"
+             r"|(井|沟)[^,，。]{0,4}(盖子|盖板|篦子)[^,，。]{0,4}(没了|丢|不见|唔见|被偷)|井盖子?[^,，。]{0,4}(偷|唔见|陷)|黑洞洞|黑窟窿|(井|窨井)[^,，。]{0,4}敞"),
+    ("fall", r"(地|地面|路面|路)[^,，。]{0,4}陷|(半人|一人)多?深|(坑|洞)[^,，。]{0,4}(很深|好深|挺深)|要塌|快塌了|掉进(水池|水里|池子|河|湖|井|坑|沟)"),
+    ("electric", r"(线头|铜线|铜丝|铜片|线芯)[^,，。]{0,6}(露|裸|在外)|露(着|出)[^,，。]{0,3}(铜线|线头|铜丝|铜片)|(线|线头|电线)[^,，。]{0,6}(通电|通着电)"
+                 r"|(?<![光网])线[^,，。]{0,6}露(出|在|着)"),
+    ("electric", r"电线杆[^,，。]{0,4}(倒|断)|(电线|线头|电缆)[^,，。]{0,6}(拖|掉|垂|耷拉)"
+                 r"|(电线|线|电箱|电表|插座|开关|电灯|灯|变压器|配电)[^。]{0,10}(噼里啪啦|噼啪|滋滋|啪啪|滋啦)"),
+    ("electric", r"(水|漏|渗)[^。]{0,16}(灯线|吊灯|灯座|灯那|灯口|电视|电器|插着电|按钮|电梯井)|(水|漏)[^。]{0,16}灯[^,，。]{0,3}(闪|在闪|还亮着|亮着)|(按钮|电梯井)[^。]{0,6}(泡水|进水|灌)"
+                 r"|(电线|线|插座|插头|音箱|电器)[^。]{0,6}(泡着|被水泡|泡在水)"),
 ]
 # A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
 _FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
 # Most messages report no emergency: some forty alternatives, tried only where a match can start.
 _TRIGGER = alternation([t for _, t in TRIGGERS])
 # Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
-_EACH = [(danger, re.compile(t)) for danger, t in TRIGGERS]
+# Compiled on a message's first hit, not at import: most messages never need them (cold start).
+_EACH = []
 
 # The kinds of danger, most pressing first: the safety advice follows the first one a message reports.
-DANGERS = ("fire", "gas", "electric", "trapped", "fall", "person")
+DANGERS = ("fire", "gas", "electric", "trapped", "fall", "medical")
 # Dangers that last until someone fixes them: "上周井盖丢了，还没补" is an open hole today; a fire or a
 # trapped person, once past, is over.
 LASTING = frozenset({"gas", "electric", "fall"})
@@ -74,7 +117,9 @@ KIND = [
 ]
 
 _SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
-_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|(没|没有|不是)(着火|起火|失火)")
+_INSIDE_AT = re.compile(_INSIDE)
+_SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])")
+_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
 _UNANSWERED_AT = re.compile(_UNANSWERED)
 # Knocking about a problem of the flat's own ("楼上漏水，敲门没人应") is no welfare check.
 _KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
@@ -82,18 +127,25 @@ _OFFICE = re.compile(r"物业|客服|保安|网格员|社区|居委会|热线|�
 _AT_RISK = re.compile(r"老人|老太|老大爷|老爷子|老奶奶|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|我妈|我爸|母亲|父亲|老伴|独居|一个人|孤寡|残疾|病人|孩子|小孩")
 
 _NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$")
-_HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|隐患|谁负责|怎么办|容易|可能会|会不会|担心|怕)")
+# A what-if: said before the danger ("万一着火", "怕起火", "哪天把人摔了") or after it ("着火了谁负责", "...就晚了").
+_HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|容易|可能会|会不会|担心|怕|哪天|迟早|早晚|再不|不然|这要|真|一点|以为|差点|险些|差一点|会(?!儿)|"
+                           r"老是|总是|经常|动不动就?|三天两头|隔三差五|演练|演习|培训|讲座)"
+                           r"[^,，。!！?？]{0,8}$")
+_HYPOTHETICAL_AFTER = re.compile(r"[^,，。!！?？]{0,8}?(谁负责|谁来负责|就晚了|就完了|来不及|跑不出去|的话|往哪跑|怎么(进|跑|救|出)|拿什么|咋(跑|进|救)|演练|演习|不是第一次)")
+# "电梯困人那次", "困人的事都过去一个礼拜了": the danger named as a past event.
+_PAST_AFTER = re.compile(r"[^,，。!！?？]{0,3}?(那次|那回|那天|那件|的事|过去|过一次|过一回|过两次)")
+_HAZARD = re.compile(r"隐患")
 _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
 
 # What a message says about time, read in order: the first alternative that matches at a place wins, so
 # "现在好了" is an ending before it is a "now", and "还没出来" a danger going on before it is a fix not made.
 _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     # the danger is over: "已经救出来了", "现在好了", "火灭了"; never "还没修好", "没出来"
-    ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来)出来了?|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|关掉|关了|走了)"
-             r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(没|没有)(味|事|烟)|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
+    ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于)出来了?|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
+             r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(基本)?(没|没有)(味|事|烟)|闻不到了?|一切正常|虚惊一场|原来是|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
              r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了)"),
     # the danger goes on: brings a past one back to now
-    ("still", r"还在|还有|还是有|也有|都有|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
+    ("still", r"还在|还有|还是有|也有|都有|又有|又闻到|又开始|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
     # nothing has been done: a lasting danger from the past is still there
     ("open", r"(还|也|都|一直)?(没|没有|未)(人)?(来)?(修|补|填|盖|封|换|处理|解决|管|弄)|赶紧|尽快|马上|快来"),
     # "昨天", "上周", "着过": the past; "昨天开始" and "昨天到现在" last until now
@@ -111,6 +163,7 @@ class Emergency(NamedTuple):
 
     category: str
     danger: str
+    at: int = 0  # where in the message it is told
 
 
 def is_urgent(text):
@@ -120,16 +173,39 @@ def is_urgent(text):
 
 def emergencies(text):
     """The emergencies a normalised message reports as happening now (empty when none)."""
-    hits = [m for m in _TRIGGER.finditer(text)
-            if not _negated(text, m) and not _hypothetical(text, m) and _fits_context(text, m)]
+    return scan(text)[0]
+
+
+def scan(text):
+    """(the emergencies happening now, why other danger words were set aside): the reasons are "negated",
+    "hypothetical", "context" and "past", which the learned models read as features."""
+    hits, dropped, at = [], set(), 0
+    while (m := _TRIGGER.search(text, at)) is not None:
+        # A hit set aside must not hide one that starts inside it ("楼上漏水...滑倒了，腰动不了").
+        at = m.start() + 1
+        if _negated(text, m):
+            dropped.add("negated")
+        elif _hypothetical(text, m):
+            dropped.add("hypothetical")
+        elif not _fits_context(text, m):
+            dropped.add("context")
+        elif _PAST_AFTER.match(text, m.end()):
+            dropped.add("past")
+        else:
+            hits.append(m)
+            at = m.end()
     if not hits:
-        return [Emergency("safety", "fire")] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
-    return [Emergency(_kind(m, danger), danger) for m, danger in _current(text, hits)]
+        found = [Emergency("safety", "fire", 0)] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
+        return found, dropped
+    found = [Emergency(_kind(m, danger), danger, m.start()) for m, danger in _current(text, hits)]
+    if len(found) < len(hits):
+        dropped.add("past")
+    return found, dropped
 
 
 def _kind(hit, danger):
     """The category a hit leans to; a person down or not answering ("倒在楼梯上") is no lift and no fire: other."""
-    if danger == "person":
+    if danger == "medical":
         return "other"
     return next((kind for kind, pattern in KIND if pattern.search(hit.group(0))), "safety")
 
@@ -176,7 +252,9 @@ def _current(text, hits):
 
 def _danger(text, hit):
     """The kind of danger of one hit: the first trigger that matches where it starts, as in _TRIGGER."""
-    return next((danger for danger, pattern in _EACH if pattern.match(text, hit.start())), "person")
+    if not _EACH:
+        _EACH.extend((danger, re.compile(t)) for danger, t in TRIGGERS)
+    return next((danger for danger, pattern in _EACH if pattern.match(text, hit.start())), "medical")
 
 
 def _clause_before(text, match):
@@ -187,8 +265,10 @@ def _clause_before(text, match):
 
 def _fits_context(text, match):
     """False for a smell of smoke the message explains, or a door nobody opens with no one at risk behind it."""
-    if _SMOKE_SMELL_AT.match(text, match.start()):
+    if _SMOKE_SMELL_AT.match(text, match.start()) or _SMOKE_SEEN_AT.match(text, match.start()):
         return not _HARMLESS_SMOKE.search(text)
+    if _INSIDE_AT.match(text, match.start()):  # someone in a lift that holds them, not one smoking in it
+        return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _UNANSWERED_AT.match(text, match.start()):
         return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
     return True
@@ -199,8 +279,9 @@ def _negated(text, match):
 
 
 def _hypothetical(text, match):
-    """A danger stated as a what-if ("着火了谁负责", "万一着火") is a hazard, not an emergency."""
+    """A danger stated as a what-if ("着火了谁负责", "万一着火", "怕起火") is a hazard, not an emergency."""
     cut = max((m.end() for m in _CLAUSE.finditer(text, 0, match.start())), default=0)
     end = _CLAUSE.search(text, match.end())
-    clause = text[cut:end.start() if end else len(text)]
-    return bool(_HYPOTHETICAL.search(clause))
+    stop = end.start() if end else len(text)
+    return bool(_HAZARD.search(text, cut, stop) or _HYPOTHETICAL.search(text[cut:match.start()])
+                or _HYPOTHETICAL_AFTER.match(text, match.end(), stop))

@@ -2,6 +2,8 @@
 building goes to the problem it was said for, one answer places every report waiting on it, the building of the
 report being told is the emergency's when it is the same problem, and commands are answered, not pushed to the
 secretary as news of the emergency."""
+import pytest
+
 from bot.models import TicketEvent
 from tests.conversation import (GRID1, GRID2, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
                                 numbers_in, pushes, rows, settings, ticket)
@@ -54,6 +56,8 @@ def test_the_same_lift_with_its_building_still_places_the_emergency(wechat, runt
 
 # Finding 3: an emergency keeps the building the resident already gave for the same problem.
 
+# The category question is what this test follows: asked whatever the reader's confidence in this message.
+@pytest.mark.parametrize("config_changes", [{"nlp": {"min_confidence": 1.0}}])
 def test_sparks_from_the_wires_just_reported_make_one_urgent_ticket_at_their_building(wechat, runtime, fake_wechat):
     assert "1. " in wechat.say("7号楼楼道里电线老化了", sender="r13")  # 治安消防 or 电动车?
     reply = wechat.say("冒火花了！！", sender="r13")

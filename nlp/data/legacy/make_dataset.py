@@ -1,6 +1,6 @@
-"""Build the labelled data set: nlp/data/train.jsonl and tests/data/heldout.jsonl.
+"""Build the first labelled data set (2024): nlp/data/corpus/legacy_{train,heldout,fresh}.jsonl.
 
-Run: python tests/data/make_dataset.py
+Run: python nlp/data/legacy/make_dataset.py
 Base sentences are split into train and held-out *before* augmentation, so the held-out
 split contains wordings the model never saw, not just new fills of the same sentence.
 """
@@ -15,7 +15,7 @@ import opencc
 sys.path.insert(0, str(Path(__file__).parent))
 from sentences import ADDRESSED, COMPLAINTS, NUMBERS_NOT_ADDRESS, OTHER_INTENTS  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SEED = 20240601
 HELDOUT_SHARE = 0.25
 
@@ -269,6 +269,10 @@ def build_fresh():
     return rows
 
 
+def tagged(rows, source):
+    return [dict(r, source=source) for r in rows]
+
+
 def write(path, rows):
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as f:
@@ -278,8 +282,8 @@ def write(path, rows):
 
 if __name__ == "__main__":
     train, heldout = build()
-    write(ROOT / "nlp" / "data" / "train.jsonl", train)
-    write(ROOT / "tests" / "data" / "heldout.jsonl", heldout)
+    write(CORPUS / "legacy_train.jsonl", tagged(train, "legacy:sentences-templated"))
+    write(CORPUS / "legacy_heldout.jsonl", tagged(heldout, "legacy:sentences-templated-heldout"))
     fresh = build_fresh()
-    write(ROOT / "tests" / "data" / "fresh.jsonl", fresh)
+    write(CORPUS / "legacy_fresh.jsonl", tagged(fresh, "legacy:fresh-phrasings"))
     print(f"train {len(train)}  heldout {len(heldout)}  fresh {len(fresh)}")
