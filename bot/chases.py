@@ -1,7 +1,7 @@
 """A resident's chase (催办) of an open ticket: what it records, and whether whoever holds the ticket is told.
 
-One rule for both ways a chase is written (bot/steps.py `urge` through the ORM, bot/tickets.py `join` straight to
-the driver when a neighbour who follows the ticket reports it again): a chase is told unless one of the ticket's
+One rule for both ways a chase is written (bot/steps.py `urge` through the ORM, bot/tickets.py `join_or_chase` when a
+neighbour who follows the ticket reports it again): a chase is told unless one of the ticket's
 chases was told less than `quiet` ago (then it is only recorded, and the next one told says how many there were; a
 hundred households chasing in a burst make one push, not a hundred, and WeChat counts customer-service messages).
 The very same words from the same resident within `quiet` are a retried message or sent twice: recorded once.

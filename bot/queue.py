@@ -1,10 +1,7 @@
 """RQ queues and the outbox relay: jobs reach Redis after the database commit, or later, never never."""
 from __future__ import annotations
 
-import atexit
 import logging
-import os
-import threading
 import time
 from datetime import timedelta
 from typing import NamedTuple
@@ -104,81 +101,12 @@ def enqueue_committed(queue: Queue, jobs: list[Job]) -> int:
     return len(jobs)
 
 
-class Enqueuer:
-    """Sends what the webhook committed on to Redis from a thread of this process, many at a time.
-
-    The webhook hands over a new ticket's jobs and answers the resident without waiting for Redis. The
-    thread, woken by the first job, gathers for `linger` seconds and sends everything handed over by
-    then in one round trip: a push 20 ms later is nothing to a grid worker, and under a burst each
-    new ticket costs a fraction of a round trip. What it
-    cannot enqueue (Redis down, the process killed) stays unmarked in the outbox, and the relay
-    enqueues it a few seconds later.
-    """
-
-    def __init__(self, queue: Queue, batch: int = 500, linger: float = 0.02):
-        self.queue, self.batch, self.linger = queue, batch, linger
-        self._cond = threading.Condition()
-        self._jobs: list[Job] = []
-        self._taken = False  # the thread holds work it has not finished trying
-        self._hurry = False  # flush() is waiting
-        self._pid: int | None = None
-
-    def submit(self, jobs: list[Job]) -> None:
-        """Hand over committed outbox rows' jobs."""
-        if not jobs:
-            return
-        with self._cond:
-            was_empty = not self._jobs
-            self._jobs.extend(jobs)
-            if was_empty:
-                self._cond.notify()  # the thread sleeps until there is something to send
-            if self._pid != os.getpid():  # first use in this process (gunicorn forks workers): start the thread
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name="minhu-enqueuer", daemon=True).start()
-                atexit.register(self.flush, 2.0)
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until everything handed over has been tried; False if that took longer than `timeout`."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            self._hurry = True
-            self._cond.notify_all()
-            try:
-                while self._jobs or self._taken:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or self._pid != os.getpid():
-                        return False
-                    self._cond.wait(left)
-            finally:
-                self._hurry = False  # also after a timeout: the thread goes back to gathering 20 ms at a time
-        return True
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._jobs:
-                    self._cond.wait()
-                if not self._hurry:
-                    self._cond.wait(self.linger)  # gather what else comes in the next 20 ms; flush() cuts it short
-                jobs, self._jobs = self._jobs[:self.batch], self._jobs[self.batch:]
-                self._taken = True
-            try:
-                enqueue_committed(self.queue, jobs)
-            except Exception:  # a bug: the relay enqueues these rows
-                log.exception("outbox rows %s: enqueue not recorded; the relay will see to them",
-                              ", ".join(str(job.outbox_id) for job in jobs))
-            finally:
-                with self._cond:
-                    self._taken = False
-                    self._cond.notify_all()
-
-
 def relay(sessions: sessionmaker[Session], queue: Queue, older_than: timedelta = timedelta(seconds=0),
           limit: int = 500) -> int:
     """Outbox rows older than `older_than` not yet marked: mark those Redis has, enqueue the rest; return how many
     were enqueued.
 
-    A row's job normally reached Redis right after its commit (the enqueuer); this pass confirms it,
+    A row's job normally reached Redis right after its commit; this pass confirms it,
     or, after a Redis outage or a killed process, sends it."""
     with sessions() as session:
         query = select(Outbox).where(Outbox.enqueued_at.is_(None), Outbox.created_at <= utcnow() - older_than)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import db
 from bot.dedupe import ReplyCache
 from bot.errors import ConfigError
-from bot.queue import Enqueuer, Job, connect, enqueue_committed, make_queue, relay
+from bot.queue import Job, connect, enqueue_committed, make_queue, relay
 from bot.routing import Directory
 from bot.settings import Settings
 from bot.state import RequestState, StateStore
@@ -35,15 +35,15 @@ class Runtime:
             raise ConfigError(f"no Redis: MINHU_REDIS_URL is not set and no `minhu serve` runs with the data folder "
                               f"{settings.secrets.data_dir}; start `minhu serve`, or set MINHU_REDIS_URL")
         self.settings, self.web = settings, web
-        self.engine = db.make_engine(settings.database_url, wait=2 if web else 15)
+        # The webhook waits 1 s at most for a lock (then the message is spooled), 2 s for the database.
+        self.engine = (db.make_engine(settings.database_url, wait=2, lock_wait=1, ping=False) if web
+                       else db.make_engine(settings.database_url))
         self.sessions = db.make_sessions(self.engine)
         self.directory = Directory(settings.config)
         # The webhook must answer within WeChat's 5 s even when Redis is down: fail fast there.
         self.redis = connect(settings.secrets.redis_url, fast=web)
         self.queue = make_queue(self.redis)
-        # The webhook enqueues from a thread, so a resident's answer never waits on Redis for the push's job.
-        self.enqueuer = Enqueuer(self.queue) if web else None
-        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed, batch_joins=web)
+        self.tickets = TicketStore(self.sessions, self.directory, after_commit=self.enqueue_committed)
         conversation = settings.config.conversation
         # A half-told report outlives its deadline, so the job that files it still finds it.
         self.state = StateStore(self.redis, ttl=max(1800, int(conversation.draft_timeout.total_seconds()) * 3))
@@ -83,10 +83,7 @@ class Runtime:
 
     def enqueue_committed(self, jobs: list[Job]) -> None:
         """Enqueue the jobs of a transaction just committed; what Redis refuses stays for the relay."""
-        if self.enqueuer is not None:
-            self.enqueuer.submit(jobs)
-        else:
-            enqueue_committed(self.queue, jobs)
+        enqueue_committed(self.queue, jobs)
 
     def flush_outbox(self) -> int:
         """One relay pass: enqueue every outbox row not yet in Redis."""
@@ -127,12 +124,17 @@ class Runtime:
             ctx.recent = RequestState(self.recent, sender, self.recent.decode(raw_recent))
             ctx.asked_to_rate = raw_rate is not None
         ctx.fresh = claim is True
-        reply = dispatch(self.handlers, message, ctx, on_error=self.on_error)
-        if claim is not None:
-            self.replies.keep(message.key, reply)  # sent with the next claim, not waited for
-        else:
-            self.replies.store(message.key, reply)
+        reply = dispatch(self.handlers, message, ctx, on_error=self._once_more_if_dropped)
+        self.replies.store(message.key, reply)
         return reply
+
+    def _once_more_if_dropped(self, exc: Exception, message: Message) -> str:
+        """A connection the database had dropped (it restarted; SQLAlchemy has let the pool's connections go, and
+        the transaction was undone): answer the message once more, on new connections. Else the one error channel."""
+        if not db.dropped(exc):
+            return self.on_error(exc, message)
+        log.warning("database connection dropped; answering message %s again", mask_key(message.key))
+        return dispatch(self.handlers, message, self.context(message), on_error=self.on_error)
 
     def on_error(self, exc: Exception, message: Message) -> str:
         """The one error channel: a database outage spools the message; anything else is logged."""
@@ -163,8 +165,8 @@ class Runtime:
             self.redis.set(sent_key, 1, ex=7 * 24 * 3600)
 
     def close(self) -> None:
-        self.replies.flush()
-        if self.enqueuer is not None:
-            self.enqueuer.flush(2.0)
+        """Close what this runtime opened: the connections to the database, Redis and WeChat."""
+        if "notifier" in self.__dict__:  # built on first use (cached_property)
+            self.notifier.close()
         self.engine.dispose()
         self.redis.close()

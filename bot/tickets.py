@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, Select, String, Text, bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import chases
 from bot.clock import utcnow
-from bot.hotsql import Batches, HotSQL
-from bot.models import Outbox, Ticket, TicketEvent
+from bot.db import begin_writing
+from bot.models import Follower, Outbox, Ticket, TicketEvent
 from bot.queue import Job
 from bot.routing import Directory
 from bot.settings import limits_for
@@ -68,7 +69,7 @@ class JoinResult(NamedTuple):
 
 
 class TicketView(NamedTuple):
-    """What a neighbour's report needs of the open ticket it joins, read without the ORM."""
+    """What a neighbour's report needs of the open ticket it joins."""
 
     id: int
     number: str
@@ -85,38 +86,65 @@ class TicketView(NamedTuple):
     status: str
 
 
-_OPEN_LIST = ", ".join(f"'{status}'" for status in OPEN)
-_TICKET_FIELDS = ", ".join(TicketView._fields)
+_tickets, _followers, _events, _outbox = (Ticket.__table__, Follower.__table__, TicketEvent.__table__,
+                                         Outbox.__table__)
+_t, _e = _tickets.c, _events.c
+# Written out in the statement's text: an IN list of parameters is expanded again on every run.
+_IS_OPEN = _t.status.in_([literal_column(f"'{status}'") for status in OPEN])
+# The statements every complaint runs are built once, with named parameters: building one costs more than running it.
+_VIEW = select(*(_t[name] for name in TicketView._fields))
 
 
-def _open_same_sql(subject: bool, unit: bool, urgent: bool) -> str:
-    """The open ticket for one place and problem: a neighbour's report of it joins it instead of opening another.
+def _open_same(subject: bool, unit: bool, urgent: bool) -> Select:
+    query = _VIEW.where(_t.estate_id == bindparam("estate_id"), _t.building == bindparam("building"),
+                        _t.category == bindparam("category"), _IS_OPEN)
+    order = []
+    if subject:
+        query = query.where(or_(_t.subject == bindparam("subject"), _t.subject.is_(None)))
+        order.append(_t.subject.is_(None))
+    if unit:
+        query = query.where(or_(_t.unit == bindparam("unit"), _t.unit.is_(None)))
+        order.append(_t.unit.is_(None))
+    if urgent:
+        query = query.where(_t.urgent.is_(True))
+    return query.order_by(*order, _t.id).limit(1)
+
+
+_OPEN_SAME = {(s, u, e): _open_same(s, u, e) for s in (False, True) for u in (False, True) for e in (False, True)}
+_OPEN_BY_ID = _VIEW.where(_t.id == bindparam("ticket_id"), _IS_OPEN)
+_SET_NUMBER = update(_tickets).where(_t.id == bindparam("ticket_id"))
+# One household more on a ticket still open (updated_at as it was: a neighbour joining is no step of the ticket's).
+_ONE_MORE_HOUSEHOLD = (update(_tickets).where(_t.id == bindparam("ticket_id"), _IS_OPEN)
+                       .values(households=_t.households + 1, updated_at=_t.updated_at)
+                       .returning(*_VIEW.selected_columns, _t.households))
+_INSERT_EVENT = insert(_events).returning(_e.id)
+_INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
+_LOCK_TICKET = select(_t.id).where(_t.id == bindparam("ticket_id")).with_for_update()
+_CHASES = select(_e.actor, _e.at, _e.detail).where(_e.ticket_id == bindparam("ticket_id"), _e.kind == "urged")
+_LAST_CHASE = _CHASES.order_by(_e.id.desc()).limit(1)
+_MY_LAST_CHASE = _CHASES.where(_e.actor == bindparam("actor")).order_by(_e.id.desc()).limit(1)
+
+
+def _follow(dialect_insert, query: Select):
+    """INSERT the neighbour (:openid, :text, :joined_at) as a follower of the ticket `query` finds, unless it is their
+    own or they follow it already; RETURNING the ticket's id."""
+    best = query.with_only_columns(_t.id, _t.resident_openid).subquery()
+    neighbour = select(best.c.id, bindparam("openid", type_=String), bindparam("text", type_=Text),
+                       bindparam("joined_at", type_=DateTime)).where(
+        best.c.resident_openid.is_distinct_from(bindparam("openid", type_=String)))
+    return (dialect_insert(_followers).from_select(["ticket_id", "openid", "text", "joined_at"], neighbour)
+            .on_conflict_do_nothing(index_elements=["ticket_id", "openid"]).returning(_followers.c.ticket_id))
+
+
+def open_same(estate_id: str | None, building: str | None, category: str | None, subject: str | None = None,
+              unit: str | None = None, urgent: bool = False) -> tuple[Select, dict]:
+    """The query for the open ticket a report of this place and problem joins instead of opening another, and its
+    parameters.
 
     Same estate, building and category; the same subject when the report names one (a ticket that names
     none may be it too, the one that does is preferred); the same unit when that subject has one per
     unit and the report says which; and an emergency only joins an urgent ticket, so it is never
-    handled at a non-urgent ticket's pace."""
-    where = ["estate_id = :estate_id", "building = :building", "category = :category", f"status IN ({_OPEN_LIST})"]
-    order = []
-    if subject:
-        where.append("(subject = :subject OR subject IS NULL)")
-        order.append("subject IS NULL")
-    if unit:
-        where.append("(unit = :unit OR unit IS NULL)")
-        order.append("unit IS NULL")
-    if urgent:
-        where.append("urgent")
-    return (f"SELECT {_TICKET_FIELDS} FROM tickets WHERE {' AND '.join(where)}"
-            f" ORDER BY {', '.join([*order, 'id'])} LIMIT 1")
-
-
-# Eight texts written once: each stays one statement the database plans once, with no NULL parameters to type.
-_OPEN_SAME = {(s, u, e): _open_same_sql(s, u, e) for s in (False, True) for u in (False, True) for e in (False, True)}
-
-
-def open_same(estate_id: str | None, building: str | None, category: str | None, subject: str | None = None,
-              unit: str | None = None, urgent: bool = False) -> tuple[str, dict]:
-    """The query for the open ticket a report of this place and problem joins, and its parameters."""
+    handled at a non-urgent ticket's pace. (A report of no known estate matches nothing: `= NULL`.)"""
     unit = unit if unit_matters(subject) else None
     params = {"estate_id": estate_id, "building": building, "category": category}
     if subject:
@@ -126,44 +154,47 @@ def open_same(estate_id: str | None, building: str | None, category: str | None,
     return _OPEN_SAME[(bool(subject), bool(unit), bool(urgent))], params
 
 
-_OPEN_BY_ID = f"SELECT {_TICKET_FIELDS} FROM tickets WHERE id = :ticket_id AND status IN ({_OPEN_LIST})"
-# No row written (rowcount 0): they follow it already (a retried message, or they tell it again).
-_INSERT_FOLLOWER = ("INSERT INTO ticket_followers (ticket_id, openid, text, joined_at)"
-                    " VALUES (:ticket_id, :openid, :text, :at) ON CONFLICT (ticket_id, openid) DO NOTHING")
-_LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id = :ticket_id AND kind = 'urged'"
-               " ORDER BY id DESC LIMIT 1")
-_MY_LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id = :ticket_id AND kind = 'urged'"
-                  " AND actor = :actor ORDER BY id DESC LIMIT 1")
-_ONE_MORE_HOUSEHOLD = "UPDATE tickets SET households = households + 1 WHERE id = :ticket_id RETURNING households"
-_TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "subject", "urgent", "community_id",
-                   "estate_id", "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status",
-                   "created_at", "updated_at", "accept_due_at", "resolve_due_at")
-_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count, households)"
-                  f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0, :households) RETURNING id")
-_SET_NUMBER = "UPDATE tickets SET number = :number WHERE id = :ticket_id"
-# HotSQL.insert: the new row's id.
-_INSERT_EVENT = ("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail)"
-                 " VALUES (:ticket_id, :at, :actor, :kind, :detail)")
-_INSERT_OUTBOX = ("INSERT INTO outbox (ticket_id, job, args, created_at, attempts)"
-                  " VALUES (:ticket_id, :job, :args, :at, 1)")
+class _Moved(Exception):
+    """The ticket a neighbour was joining was closed by someone else meanwhile."""
 
 
 class TicketStore:
-    """The store's ticket operations, used by handlers and workers alike."""
+    """The store's ticket operations, used by handlers and workers alike.
+
+    Every change is one transaction (SQLAlchemy, the same statements on SQLite and PostgreSQL): the ticket, its
+    event and its outbox rows commit together, and their jobs are handed to `after_commit` once committed."""
 
     def __init__(self, sessions: sessionmaker[Session], directory: Directory,
-                 after_commit: Callable[[list[Job]], object] | None = None, batch_joins: bool = False):
+                 after_commit: Callable[[list[Job]], object] | None = None):
         self.sessions, self.directory = sessions, directory
         self.after_commit = after_commit or (lambda jobs: None)
-        self.hot = HotSQL(sessions.kw["bind"])
-        self._batches = (Batches(self.hot, self._join, self.after_commit, wait=self.hot.turn_timeout)
-                         if batch_joins and not self.hot.postgres else None)
+        self.engine = sessions.kw["bind"]
+        self.postgres = self.engine.dialect.name == "postgresql"
+        dialect_insert = postgresql.insert if self.postgres else sqlite.insert
+        self._insert_ticket = dialect_insert(_tickets).returning(_t.id)
+        # WeChat's retry of a message that opened a ticket finds it there: nothing is written.
+        self._insert_ticket_once = (dialect_insert(_tickets).on_conflict_do_nothing(index_elements=["source_key"])
+                                    .returning(_t.id))
+        # A neighbour follows the open ticket a query finds, unless it is their own or they follow it already.
+        self._follow = {query: _follow(dialect_insert, query) for query in (*_OPEN_SAME.values(), _OPEN_BY_ID)}
+
+    def _write(self, work: Callable[[Connection], tuple[object, list[Job]]], lock: str | None = None):
+        """Run `work` in one transaction and hand the jobs it returns on after commit; return its result.
+
+        `lock` names what no other transaction may write meanwhile (SQLite's write lock covers everything)."""
+        with self.engine.begin() as conn:
+            begin_writing(conn)
+            if lock is not None and self.postgres:
+                conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(lock))))
+            result, jobs = work(conn)
+        self.after_commit(jobs)
+        return result
 
     def open(self, report: Report, unless_open_same: bool = False) -> tuple[Ticket | None, bool]:
         """Create a ticket (or find the one this message already made); return it and whether it is new.
 
         With `unless_open_same`, nothing is written and (None, False) returned when an open ticket for the
-        same place and problem exists (the one `join` would find), checked under the write lock: a
+        same place and problem exists (the one `join` would find), checked under a write lock: a
         neighbour's, opened a moment ago."""
         route = self.directory.route(report.estate_id, report.building)
         now = utcnow()
@@ -180,40 +211,42 @@ class TicketStore:
             resolve_due_at=deadline(self.directory.config, now, resolve_within, report.urgent),
             households=1 if report.resident else 0,  # a ticket staff open counts only the neighbours who join
         )
-        hot = self.hot
-        # Straight to the driver (bot/hotsql.py): this runs on every complaint.
-        try:
-            with hot.turn, hot.engine.begin() as conn:
-                if unless_open_same and report.building:
-                    # The lock is per place and category, not subject: a vague report and a precise one of the
-                    # same problem, arriving together, must still find each other.
-                    hot.lock_writes(conn, f"{report.estate_id}|{report.building}|{report.category}")
-                    query, params = open_same(report.estate_id, report.building, report.category, report.subject,
-                                              report.unit, report.urgent)
-                    if hot.run(conn, query, params).fetchone() is not None:
-                        return None, False
-                ticket_id = hot.one(hot.run(conn, _INSERT_TICKET, values | {
-                    key: hot.when(values[key]) for key in ("created_at", "updated_at", "accept_due_at",
-                                                           "resolve_due_at")}))
-                number = str(NUMBER_BASE + ticket_id)
-                hot.run(conn, _SET_NUMBER, {"ticket_id": ticket_id, "number": number})
-                detail = {"route": route.reason, "assignee": route.recipient.openid}
-                hot.run(conn, _INSERT_EVENT, {"ticket_id": ticket_id, "at": hot.when(now), "kind": "created",
-                                              "actor": report.resident or "system", "detail": hot.json(detail)})
-                jobs = [Job(self._outbox(conn, ticket_id, job, [ticket_id], now), job, [ticket_id])
-                        for job in OPEN_JOBS]
-        except IntegrityError:
-            # WeChat's retry of this message got here first (or earlier): its ticket is the ticket.
-            existing = self.by_source(report.source_key) if report.source_key else None
-            if existing is None:
-                raise
-            return existing, False
-        self.after_commit(jobs)
+        look = unless_open_same and report.building
+
+        def work(conn):
+            if look and conn.execute(*open_same(report.estate_id, report.building, report.category, report.subject,
+                                                report.unit, report.urgent)).first() is not None:
+                return None, []
+            insert = self._insert_ticket_once if report.source_key else self._insert_ticket
+            ticket_id = conn.execute(insert, values | {"escalation_level": 0, "reopened_count": 0}).scalar()
+            if ticket_id is None:  # WeChat's retry of this message got here first: its ticket is the ticket
+                return False, []
+            number = str(NUMBER_BASE + ticket_id)
+            conn.execute(_SET_NUMBER, {"ticket_id": ticket_id, "number": number, "updated_at": now})
+            self._event(conn, ticket_id, now, report.resident or "system", "created",
+                        {"route": route.reason, "assignee": route.recipient.openid})
+            return (ticket_id, number), [self._outbox(conn, ticket_id, job, [ticket_id], now) for job in OPEN_JOBS]
+
+        # The lock is per place and category, not subject: a vague report and a precise one of the same problem,
+        # arriving together, must still find each other.
+        made = self._write(work, lock=f"{report.estate_id}|{report.building}|{report.category}" if look else None)
+        if made is None:
+            return None, False
+        if made is False:
+            return self.by_source(report.source_key), False
+        ticket_id, number = made
         return Ticket(id=ticket_id, number=number, **values), True
 
-    def _outbox(self, conn, ticket_id: int, job: str, args: list, now) -> int:
-        return self.hot.insert(conn, _INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args": self.hot.json(args),
-                                                      "at": self.hot.when(now)})
+    @staticmethod
+    def _event(conn: Connection, ticket_id: int, at, actor: str, kind: str, detail: dict) -> int:
+        return conn.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": at, "actor": actor, "kind": kind,
+                                            "detail": detail}).scalar_one()
+
+    @staticmethod
+    def _outbox(conn: Connection, ticket_id: int, job: str, args: list, now) -> Job:
+        outbox_id = conn.execute(_INSERT_OUTBOX, {"ticket_id": ticket_id, "job": job, "args": args, "created_at": now,
+                                                  "attempts": 1}).scalar_one()
+        return Job(outbox_id, job, args)
 
     def apply(self, ticket_id: int, actor: str, change: Callable[[Session, Ticket], "Step | None"]
               ) -> tuple[Ticket | None, TicketEvent | None]:
@@ -223,6 +256,7 @@ class TicketStore:
         (a retried message, a step already taken): then nothing is written.
         """
         with self.sessions() as session:
+            begin_writing(session.connection())
             ticket = session.get(Ticket, ticket_id, with_for_update=True)
             step = change(session, ticket) if ticket is not None else None
             if step is None:
@@ -262,64 +296,56 @@ class TicketStore:
         and tells it again chases it (催办) in the same write: `chased` is then True (recorded, or the same
         words again), the event None.
 
-        Straight to the driver (bot/hotsql.py): in a burst most messages take this path, the neighbours
-        who write twice too. On SQLite the web process's joins are written many per transaction by one
-        thread (`Batches`); elsewhere each is its own transaction.
-        """
-        query, params = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
-                         open_same(estate_id, building, category, subject, unit, urgent))
-        item = (openid, text, query, params, chase)
-        if self._batches is not None:
-            return self._batches.submit(item)
-        hot = self.hot
-        with hot.turn, hot.engine.begin() as conn:
-            result, jobs = self._join(conn, item)
-        self.after_commit(jobs)
-        return result
+        In a burst most messages take this path. Neighbours joining one ticket wait for nobody but the moment
+        its household count is raised: no lock is taken to join."""
+        query = ((_OPEN_BY_ID, {"ticket_id": ticket_id}) if ticket_id is not None else
+                 open_same(estate_id, building, category, subject, unit, urgent))
+        try:
+            return self._write(lambda conn: self._join(conn, query, openid, text, chase))
+        except _Moved:
+            return JoinResult(None, None, None)
 
-    def _join(self, conn, item) -> tuple[JoinResult, list[Job]]:
-        """One neighbour's join (or chase) inside the caller's transaction."""
-        openid, text, query, params, chase = item
-        hot = self.hot
-        row = hot.run(conn, query + hot.for_update(), params).fetchone()
-        ticket = TicketView(*row) if row is not None else None
-        if ticket is None or ticket.resident_openid == openid:
-            return JoinResult(ticket, None, None), []
+    def _join(self, conn: Connection, query: tuple[Select, dict], openid: str, text: str, chase: timedelta | None
+              ) -> tuple[JoinResult, list[Job]]:
+        """One neighbour's join (or chase) inside the caller's transaction.
+
+        The usual case takes three statements: follow the ticket the query finds, count the household (which
+        reads the ticket back), record the event. Only when nothing was followed is the ticket read to see why."""
+        select_, params = query
         now = utcnow()
-        at = hot.when(now)
-        if not hot.run(conn, _INSERT_FOLLOWER, {"ticket_id": ticket.id, "openid": openid, "text": text[:1000],
-                                                "at": at}).rowcount:
-            # Already following: a retried message, or they tell it again.
-            if chase is None:
+        followed = conn.execute(self._follow[select_], params | {"openid": openid, "text": text[:1000],
+                                                                  "joined_at": now}).scalar()
+        if followed is None:  # no open ticket, their own, or they follow it already (a retry, or told again)
+            row = conn.execute(select_, params).first()
+            ticket = TicketView(*row) if row is not None else None
+            if ticket is None or ticket.resident_openid == openid or chase is None:
                 return JoinResult(ticket, None, None), []
             return JoinResult(ticket, None, True), self._chase(conn, ticket.id, openid, text, now, chase)
-        households = hot.one(hot.run(conn, _ONE_MORE_HOUSEHOLD, {"ticket_id": ticket.id}))
-        event_id = hot.insert(conn, _INSERT_EVENT, {
-            "ticket_id": ticket.id, "at": at, "actor": openid, "kind": "joined",
-            "detail": hot.json({"households": households, "text": text[:300]})})
+        row = conn.execute(_ONE_MORE_HOUSEHOLD, {"ticket_id": followed}).first()
+        if row is None:  # resolved or cancelled since it was read (PostgreSQL): undo, and report anew
+            raise _Moved
+        ticket, households = TicketView(*row[:-1]), row[-1]
+        event_id = self._event(conn, ticket.id, now, openid, "joined", {"households": households, "text": text[:300]})
         # Every neighbour is recorded; the grid worker hears at the counts config.yaml names (2, 3, 5,
         # 10... households), not once per message of a burst.
         if not self.directory.config.followup.tells_joined(households):
             return JoinResult(ticket, event_id, None), []
-        return JoinResult(ticket, event_id, None), [Job(self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now),
-                                                        NOTIFY_JOB, [event_id])]
+        return JoinResult(ticket, event_id, None), [self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now)]
 
-    def _chase(self, conn, ticket_id: int, openid: str, text: str, now, quiet: timedelta) -> list[Job]:
+    def _chase(self, conn: Connection, ticket_id: int, openid: str, text: str, now, quiet: timedelta) -> list[Job]:
         """A follower's chase of the ticket as bot/chases.py decides (steps.urge is the same through the ORM)."""
-        hot = self.hot
-        last = hot.run(conn, _LAST_CHASE, {"ticket_id": ticket_id}).fetchone()
-        mine = last if last is None or last[0] == openid else hot.run(
-            conn, _MY_LAST_CHASE, {"ticket_id": ticket_id, "actor": openid}).fetchone()
-        decided = chases.decide(*(chases.Chase(hot.read_when(r[1]), hot.read_json(r[2])) if r is not None else None
-                                  for r in (last, mine)), text, now, quiet)
+        # Chases of one ticket take turns (PostgreSQL; SQLite's write lock does it): each sees the last one told.
+        conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id})
+        last = conn.execute(_LAST_CHASE, {"ticket_id": ticket_id}).first()
+        mine = last if last is None or last.actor == openid else conn.execute(
+            _MY_LAST_CHASE, {"ticket_id": ticket_id, "actor": openid}).first()
+        decided = chases.decide(*(chases.Chase(r.at, r.detail) if r is not None else None for r in (last, mine)),
+                                text, now, quiet)
         if decided is None:
             return []
         detail, tell = decided
-        event_id = hot.insert(conn, _INSERT_EVENT, {"ticket_id": ticket_id, "at": hot.when(now), "actor": openid,
-                                                    "kind": "urged", "detail": hot.json(detail)})
-        if not tell:
-            return []
-        return [Job(self._outbox(conn, ticket_id, URGE_JOB, [event_id], now), URGE_JOB, [event_id])]
+        event_id = self._event(conn, ticket_id, now, openid, "urged", detail)
+        return [self._outbox(conn, ticket_id, URGE_JOB, [event_id], now)] if tell else []
 
     def by_source(self, source_key: str) -> Ticket | None:
         with self.sessions() as session:

@@ -116,11 +116,7 @@ class Webhook:
 def _args(query: str) -> dict[str, str]:
     """The query string's parameters, the first of each name (as Flask's `request.args.get`)."""
     args: dict[str, str] = {}
-    if "%" in query or "+" in query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-    else:  # WeChat's own parameters are letters and digits: nothing to decode, so split them as parse_qsl would
-        pairs = (piece.partition("=")[::2] for piece in query.split("&") if piece)
-    for name, value in pairs:
+    for name, value in parse_qsl(query, keep_blank_values=True):
         args.setdefault(name, value)
     return args
 

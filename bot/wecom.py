@@ -21,6 +21,10 @@ class WeComClient:
         self.timeout, self.token_key = timeout, f"minhu:wecom:token:{corpid}:{agentid}"
         self._http = requests.Session()
 
+    def close(self) -> None:
+        """Close the kept-alive connections to WeCom."""
+        self._http.close()
+
     def _token(self, fresh: bool = False) -> str:
         cached = None if fresh else self.redis.get(self.token_key)
         if cached:

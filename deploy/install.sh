@@ -3,8 +3,7 @@
 # deploy/requirements.txt: the image's build step (deploy/Dockerfile) and a plain VM's install step
 # (deploy/README.md), and what deploy/check-image-steps.sh runs on the host. Run from the source tree:
 #   deploy/install.sh /opt/minhu
-# The optional C extensions of setup.py are built when a C compiler and sqlite3.h are there; without them
-# the install still succeeds and that work runs in Python.
+# minhu itself is pure Python: nothing of its own is compiled, no compiler is needed for it.
 set -eu
 prefix=${1:?usage: deploy/install.sh PREFIX}
 python=${PYTHON:-python3}
@@ -17,5 +16,5 @@ here=$(dirname "$0")
 "$prefix/bin/pip" check
 # The web processes' command line (one place: deploy/web.sh), next to gunicorn and minhu.
 install -m 0755 "$here/web.sh" "$prefix/bin/minhu-web"
-"$prefix/bin/python" -c "import bot.cli, bot.app, workers.dispatch, gunicorn, gevent, psycopg"
+"$prefix/bin/python" -c "import bot.cli, bot.app, workers.dispatch, gunicorn, psycopg"
 echo "minhu installed in $prefix"

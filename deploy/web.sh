@@ -12,6 +12,6 @@ gunicorn=gunicorn
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${MINHU_DATA_DIR:-var}/metrics}"
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
 exec "$gunicorn" --bind "${MINHU_WEB_BIND:-127.0.0.1:8000}" --workers "${MINHU_WEB_WORKERS:-4}" \
-  --worker-class gevent --worker-connections 1000 --reuse-port \
+  --worker-class gthread --threads 4 --reuse-port \
   --access-logfile - --access-logformat '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s' \
   "$@" bot.wsgi:app

@@ -10,7 +10,6 @@ import tarfile
 
 import pytest
 from click.testing import CliRunner
-from rq import SimpleWorker
 from sqlalchemy import select, text
 
 from bot import db
@@ -43,10 +42,8 @@ def media_bytes(folder) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def filled(wechat, runtime, settings, monkeypatch):
+def filled(wechat, runtime, settings):
     """Two tickets with events and a photo, one accepted, and media files as the data folder stores them."""
-    # The in-test worker needs no commands over pub/sub, and RQ's pub/sub thread may take 60 s to stop (rq/rq#1613).
-    monkeypatch.setattr(SimpleWorker, "subscribe", lambda self: None)
     assert "工单号" in wechat.say("3号楼2单元楼顶漏水了", sender="o_backup_a")
     wechat.image(sender="o_backup_a", media_id="MEDIA_ROOF")
     assert "工单号" in wechat.say("5号楼楼道灯坏了", sender="o_backup_b")

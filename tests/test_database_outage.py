@@ -110,5 +110,21 @@ def test_a_locked_database_answers_every_concurrent_message_within_wechats_wait(
         release()
     assert all("稍后" in reply for _, reply in results), results
     assert max(took for took, _ in results) < 4.5
-    runtime.enqueuer.flush()
     assert runtime.spool.drain(runtime.replay) == 8
+
+
+def test_a_connection_the_database_dropped_costs_the_resident_nothing(wechat, runtime, database_url):
+    """PostgreSQL restarted (or dropped idle connections) between two messages: the next message finds the pool's
+    connection dead, and is answered on a new one rather than spooled."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server that drops connections")
+    assert "工单号" in wechat.say("2号楼楼道灯坏了", sender="o_dropped_1")  # the pool keeps a connection open
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        dropped = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+    engine.dispose()
+    assert dropped >= 1
+    reply = wechat.say("6号楼电梯坏了", sender="o_dropped_2")
+    assert "工单号" in reply and "稍后" not in reply
+    assert wechat.ticket_count() == 2

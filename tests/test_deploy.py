@@ -271,6 +271,9 @@ def test_web_sh_runs_gunicorn_as_the_readme_production_section_says():
     command = re.search(r'^exec "\$gunicorn" .*?bot\.wsgi:app', script, re.S | re.M).group(0).replace("\\\n", " ")
     web = shlex.split(re.sub(r'"\$\{[^}]*\}"', "X", command.replace('exec "$gunicorn"', "gunicorn")))
     assert gunicorn_options(web) == gunicorn_options(shlex.split(line))
+    from bot.serve import WEB_WORKER_OPTIONS  # and as `minhu serve` runs it
+
+    assert " ".join(WEB_WORKER_OPTIONS) in " ".join(web)
 
 
 def test_every_setting_from_the_environment_is_in_env_example():
@@ -278,7 +281,7 @@ def test_every_setting_from_the_environment_is_in_env_example():
     wanted = {f"MINHU_{name.upper()}" for name in Secrets.model_fields} | {"MINHU_CONFIG", "PROMETHEUS_MULTIPROC_DIR"}
     wanted |= set(re.findall(r"`(MINHU_[A-Z_]+|PROMETHEUS_[A-Z_]+)`", (REPO / "README.md").read_text(encoding="utf-8")))
     wanted |= set(re.findall(r"\$\{(MINHU_[A-Z_]+)", (DEPLOY / "web.sh").read_text(encoding="utf-8")))
-    wanted -= {"MINHU_TEST_POSTGRES_URL", "MINHU_BENCH_DATABASE_URL", "MINHU_SCREENSHOTS", "MINHU_PURE_PYTHON"}
+    wanted -= {"MINHU_TEST_POSTGRES_URL", "MINHU_BENCH_DATABASE_URL", "MINHU_SCREENSHOTS"}
     assert wanted - listed == set()
 
 

@@ -113,3 +113,75 @@ def test_a_residents_next_message_about_another_thing_is_its_own_ticket(wechat, 
     reply = wechat.say("1号楼门口的健身器材也坏了", sender="o_twice")
     assert "已补充到工单" not in reply and number_in(reply) != door
     assert wechat.ticket_count() == 2
+
+
+def _together(calls):
+    """Run the calls at once from threads; return their results (or the exception each raised)."""
+    import threading
+
+    results, start = [None] * len(calls), threading.Barrier(len(calls))
+
+    def run(i, call):
+        start.wait()
+        try:
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return results
+
+
+def test_neighbours_joining_at_once_are_each_written_once_and_a_retry_or_the_reporter_writes_nothing(runtime):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.models import Ticket, TicketEvent
+    from bot.tickets import Report
+
+    jobs = []
+    store = runtime.tickets
+    store.after_commit = jobs.extend
+    ticket, _ = store.open(Report(resident="o_reporter", text="3号楼楼顶漏水", category="leak",
+                                  estate_id="xingfuyuan", building="3"))
+    openids = [f"o_n{i}" for i in range(12)] + ["o_n3", "o_reporter"]  # a retried neighbour, and the reporter
+    results = _together([lambda o=o: store.join(o, f"{o}家也漏", estate_id="xingfuyuan", building="3",
+                                                category="leak") for o in openids])
+    assert all(view.number == ticket.number for view, _ in results), results
+    written = [event for _, event in results if event is not None]
+    assert len(written) == 12 and results[-1][1] is None  # o_n3 once; the reporter follows nothing
+    assert sorted(f.openid for f in rows(runtime, Follower)) == sorted(f"o_n{i}" for i in range(12))
+    with runtime.sessions() as session:
+        assert session.get(Ticket, ticket.id).households == 13
+        counts = sorted(e.detail["households"] for e in session.scalars(
+            select(TicketEvent).where(TicketEvent.kind == "joined")))
+    assert counts == list(range(2, 14))  # each household counted once, in some order
+    assert [job.name for job in jobs].count("workers.notify.notify_event") == 4  # at 2, 3, 5 and 10 households
+    # All of them telling it again at once: each chase recorded, and whoever holds it told once.
+    jobs.clear()
+    results = _together([lambda o=o: store.join_or_chase(o, "还是漏", estate_id="xingfuyuan", building="3",
+                                                         category="leak", chase=timedelta(minutes=10))
+                         for o in openids[:12]])
+    assert all(result.chased for result in results), results
+    with runtime.sessions() as session:
+        chases = [e.detail["count"] for e in session.scalars(select(TicketEvent).where(TicketEvent.kind == "urged"))]
+    assert sorted(chases) == list(range(1, 13))
+    assert [job.name for job in jobs] == ["workers.urged.tell_urged"]
+
+
+def test_a_neighbour_joining_a_ticket_closed_a_moment_before_opens_a_new_one(wechat, runtime):
+    from sqlalchemy import update
+
+    from bot.models import Ticket
+
+    first = number_in(wechat.say("7号楼楼道灯坏了", sender="o_closed_1"))
+    with runtime.sessions() as session:
+        session.execute(update(Ticket).where(Ticket.number == first).values(status="closed"))
+        session.commit()
+    reply = wechat.say("7号楼楼道灯不亮", sender="o_closed_2")
+    assert "已有邻居反映" not in reply and number_in(reply) != first

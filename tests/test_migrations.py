@@ -17,8 +17,8 @@ def _migrate(engine, revision: str) -> None:
         command.upgrade(cfg, revision)
 
 
-def test_the_migrated_schema_is_the_models_schema(database_url):
-    engine = db.make_engine(database_url)
+def test_the_migrated_schema_is_the_models_schema(empty_database_url):
+    engine = db.make_engine(empty_database_url)
     db.upgrade(engine)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -28,8 +28,8 @@ def test_the_migrated_schema_is_the_models_schema(database_url):
                                                "add_index", "remove_index")] == []
 
 
-def test_households_are_counted_for_tickets_opened_before_the_column(database_url):
-    engine = db.make_engine(database_url)
+def test_households_are_counted_for_tickets_opened_before_the_column(empty_database_url):
+    engine = db.make_engine(empty_database_url)
     _migrate(engine, "0006")
     with engine.begin() as conn:
         for number, resident in (("100001", "o_a"), ("100002", None)):
@@ -52,11 +52,13 @@ def test_households_are_counted_for_tickets_opened_before_the_column(database_ur
     assert counted == {"100001": 3, "100002": 1}  # the reporter and two neighbours; a ticket staff opened, one
 
 
-def test_tickets_opened_before_subjects_still_take_their_neighbours(database_url, settings):
+def test_tickets_opened_before_subjects_still_take_their_neighbours(empty_database_url):
     from bot.routing import Directory
+    from bot.settings import load_config
     from bot.tickets import TicketStore
+    from tests.conftest import REPO
 
-    engine = db.make_engine(database_url)
+    engine = db.make_engine(empty_database_url)
     _migrate(engine, "0007")
     with engine.begin() as conn:
         conn.execute(text(
@@ -65,7 +67,7 @@ def test_tickets_opened_before_subjects_still_take_their_neighbours(database_url
             " '3号楼楼顶漏水', 'complaint', 'leak', false, 'xingfuyuan', '3', 'dispatched', '2026-11-01 08:00:00',"
             " '2026-11-01 08:00:00', 0, 0, 1)"))
     db.upgrade(engine)
-    store = TicketStore(db.make_sessions(engine), Directory(settings.config))
+    store = TicketStore(db.make_sessions(engine), Directory(load_config(REPO / "config.yaml")))
     joined, event = store.join("o_b", "3号楼顶上漏雨", estate_id="xingfuyuan", building="3", category="leak",
                                subject="roof")
     engine.dispose()

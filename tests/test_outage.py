@@ -94,6 +94,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
     from types import SimpleNamespace
 
     from click.testing import CliRunner
+    from rq import Worker
 
     from bot import cli
 
@@ -106,23 +107,25 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
 
     redis_process.kill()
     monkeypatch.setattr(cli, "time", SimpleNamespace(sleep=redis_comes_back))
+    # Nothing sends the worker commands here; stopping their channel's thread could wait out its 60 s poll.
+    monkeypatch.setattr(Worker, "subscribe", lambda self: None)
     result = CliRunner().invoke(cli.main, ["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert waits == [5]
 
 
-def test_jobs_redis_refused_after_the_answer_are_sent_by_the_relay_once(wechat, runtime, redis_process, fake_wechat):
-    """The reply went out; Redis died before the enqueuer's round trip: the outbox rows wait for the relay."""
-    from bot.say import text_xml, signed_params
+def test_jobs_redis_refused_after_the_commit_are_sent_by_the_relay_once(wechat, runtime, redis_process,
+                                                                        fake_wechat):
+    """Redis dies between the commit and the enqueue: the answer still goes out, the outbox rows wait for the relay."""
+    enqueue = runtime.tickets.after_commit
 
-    runtime.enqueuer.linger = 10  # hold the thread's round trip until flush()
+    def redis_dies_first(jobs):
+        redis_process.kill()
+        enqueue(jobs)
+
+    runtime.tickets.after_commit = redis_dies_first
     for building, sender in (("1", "o_late_1"), ("5", "o_late_2")):
-        response = wechat.client.post("/wechat", query_string=signed_params(wechat.token),
-                                      data=text_xml(sender, f"{building}号楼楼道灯不亮了", f"77{building}"),
-                                      content_type="text/xml")
-        assert "工单号" in response.data.decode()
-    redis_process.kill()
-    assert runtime.enqueuer.flush()  # tried, refused, logged
+        assert "工单号" in wechat.say(f"{building}号楼楼道灯不亮了", sender=sender)
     assert wechat.ticket_count() == 2
 
     redis_process.start()
@@ -148,9 +151,9 @@ def test_relay_marks_jobs_already_in_redis_and_enqueues_nothing_twice(wechat, ru
     assert len(fake_wechat.texts_to("o_demo_grid2_zhang")) == 1
 
 
-def test_jobs_of_a_process_killed_before_its_round_trip_are_sent_by_the_relay(wechat, runtime, fake_wechat,
-                                                                              monkeypatch):
-    monkeypatch.setattr(runtime.enqueuer, "submit", lambda *args, **kwargs: None)  # handed over, never sent
+def test_jobs_of_a_process_killed_between_commit_and_enqueue_are_sent_by_the_relay(wechat, runtime, fake_wechat,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(runtime.tickets, "after_commit", lambda jobs: None)  # committed, never enqueued
     assert "工单号" in wechat.say("9号楼门口下水道堵了", sender="o_killed")
     assert runtime.queue.count == 0
     assert runtime.flush_outbox() == len(OPEN_JOBS)
@@ -159,9 +162,8 @@ def test_jobs_of_a_process_killed_before_its_round_trip_are_sent_by_the_relay(we
 
 
 def test_the_first_message_after_a_redis_restart_is_claimed_on_a_fresh_connection(runtime, redis_process):
-    # The process keeps its connections for the claims; Redis restarting closes them under it.
+    # The process keeps its connections to Redis; Redis restarting closes them under it.
     assert runtime.replies.claim("msg:before")[0] is True
-    runtime.replies.keep("msg:before", "已受理")  # queued for the next claim when Redis goes
     redis_process.kill()
     redis_process.start()
     time.sleep(0.3)
@@ -170,29 +172,19 @@ def test_the_first_message_after_a_redis_restart_is_claimed_on_a_fresh_connectio
 
 
 def test_a_claim_after_redis_forgot_its_scripts_loads_the_script_again(runtime, redis):
-    # The claim is a Lua script run by its hash on the thread's own connection; a Redis that restarted or was
-    # told SCRIPT FLUSH answers NOSCRIPT, and the claim loads the script and still claims.
+    # The claim is a Lua script run by its hash; a Redis that restarted or was told SCRIPT FLUSH answers NOSCRIPT,
+    # and the claim loads the script and still claims.
     assert runtime.replies.claim("msg:one")[0] is True
     redis.script_flush()
     assert runtime.replies.claim("msg:two")[0] is True
     assert runtime.replies.claim("msg:two")[0] is False
 
 
-def test_a_kept_reply_is_there_for_the_retry_and_its_answer_is_read_before_the_next_claim(runtime):
+def test_a_kept_reply_is_there_for_the_retry(runtime):
     assert runtime.replies.claim("msg:a")[0] is True
-    runtime.replies.keep("msg:a", "已受理！工单号：100001")
-    runtime.replies.keep("msg:a2", "第二条")  # two replies queued for the next claim
-    assert runtime.replies.claim("msg:b") == (True, [])  # its script set both before it claimed
-    assert runtime.replies.wait("msg:a") == "已受理！工单号：100001"
+    runtime.replies.store("msg:a", "已受理！工单号：100001")
     assert runtime.replies.claim("msg:a")[0] is False
-
-
-def test_replies_kept_at_shutdown_are_sent_before_the_process_ends(runtime, monkeypatch):
-    monkeypatch.setattr(runtime.replies, "linger", 60)  # the flusher would wait a minute
-    assert runtime.replies.claim("msg:last")[0] is True
-    runtime.replies.keep("msg:last", "已受理")
-    runtime.close()  # as the process's exit does (atexit)
-    assert runtime.redis.get("minhu:reply:msg:last") == "已受理".encode()  # (its client connects again)
+    assert runtime.replies.wait("msg:a") == "已受理！工单号：100001"
 
 
 def test_a_flood_while_redis_is_down_is_taken_whole(wechat, redis_process):

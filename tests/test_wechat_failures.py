@@ -49,7 +49,8 @@ def test_a_timeout_is_retried_and_the_push_arrives(wechat, runtime, fake_wechat)
 
     This is the one case where a person may get a push twice (WeChat's customer-service API has no
     idempotency key); losing a task is worse than repeating it."""
-    fake_wechat.fail_next("message/custom/send", times=1, delay=12)  # longer than the client's 10 s read timeout
+    runtime.notifier.client.timeout = (3.05, 0.5)  # the client's read timeout (10 s), made short for the test
+    fake_wechat.fail_next("message/custom/send", times=1, delay=1.5)  # longer than that read timeout
     wechat.say("6号楼楼道灯坏了", sender="o_resident_slow")
     wechat.run_jobs()
     (row,) = dispatch_rows(runtime)

@@ -38,6 +38,12 @@ class Notifier:
         self.templates = {"task": template, **(templates or {})}
         self.wecom = wecom  # bot.wecom.WeComChannel for staff who use WeCom, or None
 
+    def close(self) -> None:
+        """Close the channels' connections."""
+        self.client.close()
+        if self.wecom is not None:
+            self.wecom.client.close()
+
     def send(self, openid: str, push: Push) -> str:
         text = fit(push.text)
         if self.wecom is not None and self.wecom.reaches(openid):

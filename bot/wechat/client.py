@@ -94,6 +94,10 @@ class WeChatClient:
         self._delete_if_same = redis.register_script(_DELETE_IF_SAME)
         self._http = requests.Session()
 
+    def close(self) -> None:
+        """Close the kept-alive connections to WeChat."""
+        self._http.close()
+
     def access_token(self) -> str:
         """Return the cached access token, fetching it under a Redis lock if none is cached."""
         token = self._redis.get(self.token_key)
