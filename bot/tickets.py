@@ -318,9 +318,16 @@ class TicketStore:
         if followed is None:  # no open ticket, their own, or they follow it already (a retry, or told again)
             row = conn.execute(select_, params).first()
             ticket = TicketView(*row) if row is not None else None
-            if ticket is None or ticket.resident_openid == openid or chase is None:
+            if ticket is None or ticket.resident_openid == openid:
                 return JoinResult(ticket, None, None), []
-            return JoinResult(ticket, None, True), self._chase(conn, ticket.id, openid, text, now, chase)
+            # A neighbour's ticket committed between the two statements (PostgreSQL reads each statement's own
+            # snapshot): follow it now; only someone who follows it already chases.
+            followed = conn.execute(self._follow[_OPEN_BY_ID], {"ticket_id": ticket.id, "openid": openid,
+                                                                 "text": text[:1000], "joined_at": now}).scalar()
+            if followed is None:
+                if chase is None:
+                    return JoinResult(ticket, None, None), []
+                return JoinResult(ticket, None, True), self._chase(conn, ticket.id, openid, text, now, chase)
         row = conn.execute(_ONE_MORE_HOUSEHOLD, {"ticket_id": followed}).first()
         if row is None:  # resolved or cancelled since it was read (PostgreSQL): undo, and report anew
             raise _Moved

@@ -185,3 +185,32 @@ def test_a_neighbour_joining_a_ticket_closed_a_moment_before_opens_a_new_one(wec
         session.commit()
     reply = wechat.say("7号楼楼道灯不亮", sender="o_closed_2")
     assert "已有邻居反映" not in reply and number_in(reply) != first
+
+
+def test_a_ticket_opened_between_a_neighbours_two_statements_is_joined_not_chased(wechat, runtime, database_url):
+    """PostgreSQL reads each statement's own snapshot: a neighbour's ticket committed just after the neighbour's
+    follow found nothing is still joined (once, counted), never taken for a chase of a ticket they never joined."""
+    import threading
+
+    import pytest
+    from sqlalchemy import event
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's write lock lets no ticket in between the statements")
+    opened = []
+
+    def open_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if "INSERT INTO ticket_followers" in statement and not opened:
+            opened.append(True)
+            other = threading.Thread(target=lambda: opened.append(wechat.say("9号楼电梯停了，困在半路", sender="o_first")))
+            other.start()
+            other.join(20)
+
+    event.listen(runtime.engine, "after_cursor_execute", open_meanwhile)
+    try:
+        reply = wechat.say("9号楼电梯停了，困在半路", sender="o_second")
+    finally:
+        event.remove(runtime.engine, "after_cursor_execute", open_meanwhile)
+    first = number_in(opened[1])
+    assert "催办" not in reply and number_in(reply) == first and wechat.ticket_count() == 1
+    assert ticket(runtime, first).households == 2 and len(rows(runtime, Follower)) == 1
