@@ -71,7 +71,7 @@ def web_options(worker_class: str | None, threads: int | None) -> list[str]:
     """minhu serve's gunicorn options, or those of another worker class or thread count, for a comparison."""
     if worker_class is None and threads is None:
         return list(WEB_WORKER_OPTIONS)
-    if worker_class == "gevent":
+    if worker_class == "gevent":  # for a comparison only: `pip install gevent` first (minhu does not use it)
         return ["--worker-class", "gevent", "--worker-connections", "1000", "--reuse-port"]
     return ["--worker-class", worker_class or "gthread", "--threads", str(threads or 4), "--reuse-port"]
 
