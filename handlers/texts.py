@@ -157,6 +157,9 @@ STAFF_ABOUT_TICKET = ("照片和说明都在工单{number}里，工作台能看�
                       "处理完回复“完成 {number} 处理说明”。")
 STAFF_ACK = "收到。发“我的任务”可以查看待办。"
 STAFF_ACK_ONE = "收到。要接单请回复“接单 {number}”。"
+OVERDUE = "目前超期工单共{count}件："
+OVERDUE_NONE = "目前没有超期工单。"
+STAFF_ACK_LEFT = "工单{number}{left}，请尽快。"
 STAFF_ACK_SOME = "收到。待接单的工单：{numbers}。要接单请回复“接单 {number}”。"
 
 # Pushes (sent by the workers, outside the passive reply)

@@ -1,0 +1,59 @@
+"""Transcripts of residents, grid workers and a secretary who leave the script (issue #22): emergencies followed up,
+several problems in one message, places that are not buildings, questions and grumbles, and staff lists that put
+what cannot wait first."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.models import Ticket
+from handlers import texts
+from tests.conversation import (GRID1, GRID2, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
+                                numbers_in, pushes, rows, settings, ticket)
+from tests.fakeclock import FakeClock, install
+
+T0 = datetime(2030, 3, 4, 1, 0)  # Monday 09:00 in Shanghai
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return install(monkeypatch, FakeClock(T0))
+
+
+# Case 7: grid workers see urgent work first, with its time left; 帮助 lists the commands.
+
+def test_the_urgent_ticket_near_its_deadline_leads_every_list_of_the_grid_worker(wechat, runtime, clock):
+    lift = number_in(wechat.say("6号楼电梯里有人被困住了", sender="w1"))
+    others = [number_in(wechat.say(said, sender=f"w{i}")) for i, said in
+              enumerate(["5号楼楼道灯坏了", "7号楼门口垃圾没人收", "8号楼下水道堵了"], 2)]
+    clock.advance(minutes=11)  # the lift must be accepted within 15 minutes: 4 are left
+    ack = wechat.say("收到", sender=GRID2)
+    assert lift in ack and ack.index(lift) < min(ack.index(n) for n in others if n in ack)
+    assert "还剩4分钟" in ack
+    listing = wechat.say("我的任务", sender=GRID2)
+    first = listing.splitlines()[1]
+    assert lift in first and "还剩4分钟" in first
+    assert f"接单{others[0]}" in wechat.say(f"接单 {others[0]}", sender=GRID2).replace("已", "")
+    assert wechat.say("帮助", sender=GRID2) == texts.STAFF_USAGE
+
+
+# Case 9: the secretary asks for what is overdue, and escalations never say late before the deadline.
+
+def test_the_secretary_asking_for_overdue_tickets_gets_them_or_hears_there_are_none(wechat, runtime, clock):
+    assert wechat.say("超期的工单", sender=SECRETARY) == "目前没有超期工单。"
+    lift = number_in(wechat.say("6号楼电梯坏了", sender="w9"))  # accept within 1 hour
+    light = number_in(wechat.say("2号楼路灯不亮", sender="w9b"))  # within 2 hours
+    clock.advance(minutes=75)
+    reply = wechat.say("超期的工单", sender=SECRETARY)
+    assert reply.startswith("目前超期工单共1件") and lift in reply and "超期15分钟" in reply and light not in reply
+    assert "三率" not in reply
+
+
+def test_an_escalation_sent_a_moment_before_the_deadline_does_not_say_it_is_a_minute_late(wechat, runtime, clock):
+    from workers.escalation import recipients
+
+    number = number_in(wechat.say("6号楼电梯坏了", sender="w9c"))
+    found = ticket(runtime, number)
+    (_, push), = recipients(runtime, found, "escalate:accept:1", found.accept_due_at - timedelta(seconds=0.5))
+    assert "超过" not in push.text and "已到接单时限" in push.text
+    (_, push), = recipients(runtime, found, "escalate:accept:1", found.accept_due_at + timedelta(minutes=3))
+    assert "已超过接单时限3分钟" in push.text
