@@ -306,11 +306,13 @@ class Config(Strict):
     # Safety advice for urgent reports: by the kind of danger (nlp.urgency.DANGERS: electric, gas...), else by
     # category code, else "default".
     advice: dict[str, str] = {}
+    # The number to call while help comes, by kind of danger or category (handlers/emergency.py has the defaults).
+    emergency_numbers: dict[str, str] = {}
     conversation: ConversationSettings = ConversationSettings()
     wecom: WeComSettings = WeComSettings()
     quotas: QuotaSettings = QuotaSettings()
 
-    @field_validator("advice")
+    @field_validator("advice", "emergency_numbers")
     @classmethod
     def _advice_for_known_categories(cls, value: dict[str, str]) -> dict[str, str]:
         unknown = [code for code in value if code not in CATEGORY_CODES and code not in DANGERS and code != "default"]

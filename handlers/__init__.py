@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, nudge, pending, quota, resident, staff
+from handlers import account, emergency, followup, intake, media, nudge, pending, quota, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -51,11 +51,15 @@ def build_handlers() -> list[Handler]:
         Handler(words & followup.rates, still_asking(followup.rate)),
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),
+        # Is anyone coming, whom to call, while one's emergency is open: the facts and the number, never a promise.
+        Handler(words & emergency.asked_about & ~awaiting(*pending.DRAFT_STEPS), still_asking(emergency.answer)),
         Handler(words & awaiting("locate"), pending.urgent_followup),
         Handler(words & awaiting("bind") & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
                 account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
         Handler(words & followup.names_own_ticket, still_asking(followup.about_own)),
+        # The same danger told again while its emergency is open: one ticket, its holder told at once.
+        Handler(words & emergency.follow_up & ~awaiting("locate"), still_asking(emergency.join)),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
         # A building said after its report was filed without one (nobody answered in time) places it.
         Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),

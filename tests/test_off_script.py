@@ -57,3 +57,37 @@ def test_an_escalation_sent_a_moment_before_the_deadline_does_not_say_it_is_a_mi
     assert "超过" not in push.text and "已到接单时限" in push.text
     (_, push), = recipients(runtime, found, "escalate:accept:1", found.accept_due_at + timedelta(minutes=3))
     assert "已超过接单时限3分钟" in push.text
+
+
+# Case 1: an emergency has one ticket; follow-ups join it, reach whoever holds it at once, and hear the facts.
+
+def test_the_gas_emergency_told_again_joins_its_ticket_and_reaches_its_holder_at_once(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("7号楼1单元302煤气味很大", sender="e1"))
+    wechat.run_jobs()
+    reply = wechat.say("人呢？煤气味还是很大！", sender="e1")
+    assert wechat.ticket_count() == 1 and "几号楼" not in reply and "位置待确认" not in reply
+    assert number in reply and "96777" in reply and "张海燕" in reply and "还没有回复接单" in reply
+    assert ticket(runtime, number).text.endswith("补充：人呢？煤气味还是很大！")
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, "【紧急】", number, "煤气味还是很大")
+    asked = wechat.say("网格员电话多少", sender="e1")
+    assert "正在安排人" not in asked and number in asked and "96777" in asked and "010-00000011" in asked
+    assert wechat.ticket_count() == 1
+    wechat.say(f"接单 {number}", sender=GRID2)
+    later = wechat.say("到底有没有人来啊", sender="e1")
+    assert "张海燕已于" in later and "接单" in later and "96777" in later
+
+
+def test_a_relative_outside_a_stuck_lift_hears_where_it_stands_and_the_lift_rescue_number(wechat, runtime,
+                                                                                          fake_wechat):
+    number = number_in(wechat.say("6号楼电梯困人了，我妈在里面", sender="e2"))
+    reply = wechat.say("到底有没有人来", sender="e2")
+    assert number in reply and "96333" in reply and "已补充到工单" not in reply and wechat.ticket_count() == 1
+    again = wechat.say("电梯里还困着人呢，快点！", sender="e2")
+    assert wechat.ticket_count() == 1 and number in again and "96333" in again
+
+
+def test_a_neighbour_smelling_the_same_gas_joins_the_emergency(wechat, runtime, fake_wechat):
+    number = number_in(wechat.say("7号楼煤气味很大", sender="e3"))
+    reply = wechat.say("7号楼楼道里一股煤气味", sender="e3_neighbour")
+    assert number in reply and wechat.ticket_count() == 1
