@@ -91,3 +91,21 @@ def test_a_neighbour_smelling_the_same_gas_joins_the_emergency(wechat, runtime, 
     number = number_in(wechat.say("7号楼煤气味很大", sender="e3"))
     reply = wechat.say("7号楼楼道里一股煤气味", sender="e3_neighbour")
     assert number in reply and wechat.ticket_count() == 1
+
+
+# Case 8: a 不满意 about slowness reopens a solved emergency as a normal ticket; the danger said back keeps it urgent.
+
+@pytest.mark.parametrize("verdict, urgent", [("不满意，太慢了，等了一个多小时才来人", False),
+                                             ("不满意 煤气味又出来了，很大", True)])
+def test_a_verdict_on_a_solved_emergency_reopens_it_urgent_only_when_the_danger_is_back(
+        wechat, runtime, fake_wechat, clock, verdict, urgent):
+    number = number_in(wechat.say("7号楼1单元煤气泄漏了", sender="e8"))
+    wechat.say(f"接单 {number}", sender=GRID2)
+    wechat.say(f"完成 {number} 已关阀门，燃气公司检修完毕", sender=GRID2)
+    clock.advance(minutes=30)
+    wechat.say(verdict, sender="e8")
+    reopened = ticket(runtime, number)
+    assert reopened.status == "dispatched" and reopened.reopened_count == 1 and reopened.urgent is urgent
+    # Gas is accepted within 30 minutes, an emergency within 15.
+    assert reopened.accept_due_at - clock.now == timedelta(minutes=15 if urgent else 30)
+    assert wechat.ticket_count() == 1
