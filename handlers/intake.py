@@ -74,10 +74,12 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         reply += "\n\n" + texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
         if opened is not None and not opened.building:
             unplaced.append(waiting_place(opened))
+    # The building they answered 几号楼 with (or said is theirs) is home, whichever ticket the report opened or joined.
+    if draft.get("building") and (draft.get("asked") or says_home(draft.get("text") or "")):
+        ctx.people.bind_home(sender, Home(draft.get("estate_id") or (ticket.estate_id if ticket else None),
+                                          draft["building"], draft.get("unit"), draft.get("room")), only_if_none=True)
     if ticket is None:
         return reply
-    if ticket.building and (draft.get("asked") or says_home(draft.get("text") or "")):
-        ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
     remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.

@@ -109,3 +109,32 @@ def test_a_verdict_on_a_solved_emergency_reopens_it_urgent_only_when_the_danger_
     # Gas is accepted within 30 minutes, an emergency within 15.
     assert reopened.accept_due_at - clock.now == timedelta(minutes=15 if urgent else 30)
     assert wechat.ticket_count() == 1
+
+
+# Case 2: a half-told report is always filed after `conversation.draft_timeout`, re-asked or not.
+
+def test_a_report_re_asked_is_filed_when_its_timer_runs_a_moment_early(wechat, runtime, fake_wechat, monkeypatch):
+    import time
+
+    assert "几号楼" in wechat.say("垃圾好几天没人收了", sender="d1")
+    assert "没看出是几号楼" in wechat.say("就在楼下", sender="d1")  # asked again: a new deadline
+    deadline = runtime.state.get("d1")["deadline"]
+    # RQ's scheduler counts whole seconds: the job can run up to a second before the deadline it was set for.
+    monkeypatch.setattr(time, "time", lambda: deadline - 0.5)
+    wechat.run_due_jobs()
+    assert wechat.ticket_count() == 0  # not yet: the resident may still answer
+    monkeypatch.setattr(time, "time", lambda: deadline + 1.5)
+    wechat.run_due_jobs()
+    (filed,) = wechat.tickets()
+    assert filed.assignee_openid == SECRETARY and filed.text.startswith("垃圾好几天没人收了")
+    assert any("已先为您登记" in t and filed.number in t for t in fake_wechat.texts_to("d1"))
+
+
+# Case 6: the building a resident answers 几号楼 with is home, even when the answer joined a neighbour's ticket.
+
+def test_home_is_remembered_when_the_answer_joins_a_neighbours_ticket(wechat, runtime):
+    number = number_in(wechat.say("3号楼楼顶漏水了", sender="h1"))
+    assert "几号楼" in wechat.say("楼顶漏水了，家里天花板都湿了", sender="h2")
+    joined = wechat.say("3号楼", sender="h2")
+    assert number in joined and "已有邻居反映" in joined and wechat.ticket_count() == 1
+    assert "是在您家3号楼吗" in wechat.say("路灯不亮了", sender="h2")
