@@ -10,6 +10,7 @@ from bot.models import Ticket
 from bot.people import Home
 from bot.tickets import Report
 from handlers import texts
+from handlers.clarify import clarifies
 from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
@@ -260,6 +261,22 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
     return add_words(ctx, recent["ticket"], recent["number"], message.sender, message.text)
 
 
+def corrects_recent(message: Message, ctx: Context) -> bool:
+    """Words putting right the report just filed (我说的是楼下的健身器材), while it is fresh: more about it."""
+    if not clarifies(message.text) or ctx.recent is None or analysis_of(message, ctx).urgent:
+        return False
+    recent = ctx.recent.get(message.sender)
+    ctx.found["recent"] = recent
+    return bool(recent)
+
+
+def add_correction(message: Message, ctx: Context) -> str:
+    """The correction goes on the ticket it is about, for whoever holds it to read."""
+    recent = ctx.found["recent"]
+    return (add_words(ctx, recent["ticket"], recent["number"], message.sender, message.text.strip())
+            or start_report(message, ctx))  # closed meanwhile: a report like any other
+
+
 def add_words(ctx: Context, ticket_id: int, number: str, sender: str, text: str) -> str | None:
     """Add a resident's words to their open ticket and say so; None when the ticket is no longer open."""
     ticket, event = steps.add_text(ctx.tickets, ticket_id, sender, text)
@@ -277,11 +294,24 @@ def draft_of(message: Message, ctx: Context) -> dict:
              "category": analysis.category or "other", "urgent": bool(analysis.urgent), "danger": analysis.danger,
              "estate_id": estate.id if estate else None, "building": location.building,
              "unit": location.unit, "room": location.room, "tries": 0, "media": []}
-    if analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]:
+    if len(analysis.problems) > 1:
+        # Several problems told at once: one ticket each, filed with the first (each at the building it names).
+        draft["also"] = [_problem_draft(message, draft, n, problem) for n, problem in enumerate(analysis.problems[1:], 2)]
+    elif (analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]
+          and "other" not in (draft["category"], analysis.runner_up)):  # 其他 is no choice: 都不是 is offered anyway
         draft["choices"] = [draft["category"], analysis.runner_up]
     if message.type == "voice" and message.media_id:
         draft["media"].append({"kind": "voice", "source_key": message.key, "media_id": message.media_id})
     return draft
+
+
+def _problem_draft(message: Message, draft: dict, n: int, problem) -> dict:
+    """Another problem of the same message, as a draft of its own (keyed apart, so it is opened once)."""
+    location = problem.location
+    return {"id": f"{message.key}#{n}", "key": f"{message.key}#{n}", "text": message.text,
+            "category": problem.category, "urgent": bool(problem.urgent), "danger": None,
+            "estate_id": draft["estate_id"], "building": location.building, "unit": location.unit,
+            "room": location.room, "media": []}
 
 
 def kept_media(ctx: Context, sender: str) -> list[dict]:
@@ -313,7 +343,7 @@ def new_problem(message: Message, ctx: Context, category: str | None) -> bool:
     """The message tells a problem of its own: confidently another category, and not words about where."""
     analysis = analysis_of(message, ctx)
     return (analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in (None, category)
-            and not _ABOUT_PLACE.search(message.text))
+            and not _ABOUT_PLACE.search(message.text) and not clarifies(message.text))
 
 
 def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:

@@ -10,6 +10,9 @@ CHITCHAT = "您好，我是社区报事助手。遇到漏水、停车、路灯�
 THANKS = "不客气！有事随时找我们。"
 CONTACTS = "{community}的联系电话：\n{lines}"
 CONTACTS_END = "有问题也可以直接发给我，我马上登记、派人处理。"
+ENGLISH = ("Hello! This is the residents' service of the community: tell us in Chinese what is broken and in which "
+           "building (for example 3号楼楼道灯坏了), and a grid worker is sent. Emergencies: call 110, 119 or 120.")
+GRUMBLE = "您的心情我们理解。有具体的问题（什么坏了、在几号楼）直接发给我，我马上登记、派人处理。"
 CANNOT_ANSWER = "这个问题我这儿查不到，可以打电话问一下。"
 PERSON_WANTED = "想找工作人员的话，可以直接打电话："
 CONTACT_LINE = "· {name}：{phone}"

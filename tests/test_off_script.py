@@ -138,3 +138,76 @@ def test_home_is_remembered_when_the_answer_joins_a_neighbours_ticket(wechat, ru
     joined = wechat.say("3号楼", sender="h2")
     assert number in joined and "已有邻居反映" in joined and wechat.ticket_count() == 1
     assert "是在您家3号楼吗" in wechat.say("路灯不亮了", sender="h2")
+
+
+# Case 4: several problems in one message become one ticket each; a clarification is not a second problem.
+
+def test_two_problems_in_one_message_become_two_tickets_answered_in_one_reply(wechat, runtime, fake_wechat):
+    reply = wechat.say("5号楼楼道灯坏了，还有垃圾桶满了", sender="m1")
+    kinds = by_category(wechat)
+    assert set(kinds) == {"lighting", "sanitation"} and wechat.ticket_count() == 2
+    assert numbers_in(reply) == [kinds["lighting"].number, kinds["sanitation"].number]
+    assert kinds["sanitation"].building == "5" and kinds["sanitation"].assignee_openid == GRID2
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, kinds["lighting"].number) and pushes(fake_wechat, GRID2, kinds["sanitation"].number)
+    # A retry of the same message (same MsgId) opens nothing more.
+    wechat.say("6号楼路灯坏了，另外6号楼门口垃圾满了", sender="m1b", msg_id="77001")
+    wechat.say("6号楼路灯坏了，另外6号楼门口垃圾满了", sender="m1b", msg_id="77001")
+    assert wechat.ticket_count() == 4
+
+
+def test_a_rant_about_noise_and_a_blocked_fire_exit_keeps_both_problems(wechat, runtime):
+    reply = wechat.say("楼上天天半夜装修吵死了，而且楼道里堆满杂物把消防通道都堵了，物业也不管，3号楼", sender="m2")
+    assert "1. " not in reply and len(numbers_in(reply)) == 2 and wechat.ticket_count() == 2
+    assert "noise" in by_category(wechat)
+
+
+def test_a_correction_right_after_a_report_is_added_to_it_not_a_second_problem(wechat, runtime):
+    number = number_in(wechat.say("3号楼楼下那个东西坏了好久了", sender="m3"))
+    reply = wechat.say("我说的是楼下的路灯", sender="m3")
+    assert number in reply and wechat.ticket_count() == 1
+    assert ticket(runtime, number).text.endswith("补充：我说的是楼下的路灯")
+
+
+# Case 3: a question or a grumble with no problem in it is answered, never filed; the category question offers
+# only real choices.
+
+@pytest.mark.parametrize("asked", ["这周末社区有没有体检活动", "社区这周有没有免费体检？"])
+def test_a_question_only_the_community_can_answer_gets_its_numbers_and_no_ticket(wechat, runtime, fake_wechat, asked):
+    reply = wechat.say(asked, sender="q1")
+    assert "查不到" in reply and "010-00000010" in reply and "1. " not in reply
+    wechat.run_jobs()
+    assert wechat.ticket_count() == 0 and runtime.state.get("q1") is None
+
+
+@pytest.mark.parametrize("said", ["物业都是垃圾", "你们网格员就是一群废物", "能不能管管"])
+def test_a_grumble_or_an_insult_is_answered_and_never_filed(wechat, runtime, said):
+    reply = wechat.say(said, sender="q2")
+    assert wechat.ticket_count() == 0 and "工单号" not in reply and "1. " not in reply
+    assert runtime.state.get("q2") is None  # nothing asked: no quiz, no 几号楼
+
+
+def test_a_grumble_from_a_resident_with_a_ticket_open_hears_where_it_stands(wechat, runtime):
+    number = number_in(wechat.say("5号楼楼道灯坏了", sender="q3"))
+    runtime.recent.clear("q3")
+    assert number in wechat.say("物业都是垃圾", sender="q3") and wechat.ticket_count() == 1
+
+
+# Case 10: English gets a short English answer.
+
+@pytest.mark.parametrize("said", ["hello, how do I report a problem?", "I need help with my water", "Hello"])
+def test_english_gets_a_short_english_answer(wechat, runtime, said):
+    reply = wechat.say(said, sender="en1")
+    assert reply.startswith("Hello!") and "building" in reply and not any("\u4e00" <= c <= "\u9fff" for c in reply
+                                                                           if c not in "3号楼楼道灯坏了")
+    assert wechat.ticket_count() == 0 and runtime.state.get("en1") is None
+
+
+def test_ok_typed_in_a_chinese_chat_is_not_english(wechat, runtime):
+    assert not wechat.say("ok", sender="en2").startswith("Hello!")
+
+
+@pytest.mark.parametrize("config_changes", [{"nlp": {"min_confidence": 1.0}}])  # the reader is never sure
+def test_the_category_question_never_offers_other_beside_its_neither(wechat, runtime):
+    reply = wechat.say("楼道里有个东西", sender="q4")
+    assert "其他" not in reply and "都不是" not in reply and "几号楼" in reply
