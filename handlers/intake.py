@@ -76,9 +76,10 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         if opened is not None and not opened.building:
             unplaced.append(waiting_place(opened))
     # The building they answered 几号楼 with (or said is theirs) is home, whichever ticket the report opened or joined.
-    if draft.get("building") and (draft.get("asked") or says_home(draft.get("text") or "")):
-        ctx.people.bind_home(sender, Home(draft.get("estate_id") or (ticket.estate_id if ticket else None),
-                                          draft["building"], draft.get("unit"), draft.get("room")), only_if_none=True)
+    estate_id = draft.get("estate_id") or (ticket.estate_id if ticket else None)
+    if (draft.get("building") and ctx.directory.knows_building(estate_id, draft["building"])
+            and (draft.get("asked") or says_home(draft.get("text") or ""))):
+        ctx.people.bind_home(sender, Home(estate_id, draft["building"], draft.get("unit"), draft.get("room")), only_if_none=True)
     if ticket is None:
         return reply
     remember(ctx, sender, ticket)
@@ -218,6 +219,8 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
         return ask(message, ctx, draft, "category", texts.ASK_CATEGORY.format(first=first, second=second))
     if draft.get("estate_id") is None and ctx.directory.estates:
         return ask(message, ctx, draft, "estate", estate_choices(ctx))
+    if not draft.get("building") and draft.get("spot"):
+        return file_report(message.sender, message.key, ctx, draft)  # a place the estate does not list: the secretary's
     if not draft.get("building"):
         home = ctx.people.home(message.sender)
         category = category_name(ctx, draft["category"])
@@ -235,7 +238,7 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
 def _unknown_building(ctx: Context, draft: dict) -> None:
     """A building the estate does not have (a slip of the finger) is taken out of the draft, to be asked again."""
     building, estate_id = draft.get("building"), draft.get("estate_id")
-    if building and estate_id in ctx.directory.estates and not ctx.directory.knows_building(estate_id, building):
+    if building and estate_id in ctx.directory.estates and not ctx.directory.knows_place(estate_id, building):
         draft.update(building=None, unit=None, room=None, named_building=building)
 
 
@@ -290,13 +293,15 @@ def draft_of(message: Message, ctx: Context) -> dict:
     analysis = analysis_of(message, ctx)
     estate = ctx.directory.estate_of(message.text)
     location = analysis.location
+    building = location.building or ctx.directory.find_spot(estate.id if estate else None, location.spot)
     draft = {"id": message.key, "key": message.key, "text": message.text,
              "category": analysis.category or "other", "urgent": bool(analysis.urgent), "danger": analysis.danger,
-             "estate_id": estate.id if estate else None, "building": location.building,
-             "unit": location.unit, "room": location.room, "tries": 0, "media": []}
+             "estate_id": estate.id if estate else None, "building": building,
+             "unit": location.unit, "room": location.room, "tries": 0, "media": [], "spot": location.spot}
     if len(analysis.problems) > 1:
         # Several problems told at once: one ticket each, filed with the first (each at the building it names).
-        draft["also"] = [_problem_draft(message, draft, n, problem) for n, problem in enumerate(analysis.problems[1:], 2)]
+        draft["also"] = [_problem_draft(message, ctx, draft, n, problem)
+                         for n, problem in enumerate(analysis.problems[1:], 2)]
     elif (analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]
           and "other" not in (draft["category"], analysis.runner_up)):  # 其他 is no choice: 都不是 is offered anyway
         draft["choices"] = [draft["category"], analysis.runner_up]
@@ -305,12 +310,13 @@ def draft_of(message: Message, ctx: Context) -> dict:
     return draft
 
 
-def _problem_draft(message: Message, draft: dict, n: int, problem) -> dict:
+def _problem_draft(message: Message, ctx: Context, draft: dict, n: int, problem) -> dict:
     """Another problem of the same message, as a draft of its own (keyed apart, so it is opened once)."""
     location = problem.location
+    building = location.building or ctx.directory.find_spot(draft["estate_id"], location.spot)
     return {"id": f"{message.key}#{n}", "key": f"{message.key}#{n}", "text": message.text,
             "category": problem.category, "urgent": bool(problem.urgent), "danger": None,
-            "estate_id": draft["estate_id"], "building": location.building, "unit": location.unit,
+            "estate_id": draft["estate_id"], "building": building, "unit": location.unit,
             "room": location.room, "media": []}
 
 
@@ -355,6 +361,17 @@ def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
             "estate_id": estate_id, "category": analysis.category or "other",
             "building": location.building if known else None,
             "unit": location.unit if known else None, "room": location.room if known else None}
+
+
+def place_said(message: Message, ctx: Context, estate_id: str | None):
+    """The building a message names (named_place), else the estate's spot it names (大门口), as the building."""
+    place = named_place(message.text)
+    if place.building:
+        return place
+    from nlp import Location
+
+    spot = ctx.directory.find_spot(estate_id, analysis_of(message, ctx).location.spot, message.text)
+    return Location(building=spot) if spot else place
 
 
 def named_place(text: str):

@@ -7,7 +7,7 @@ import pytest
 
 from bot.models import Ticket
 from handlers import texts
-from tests.conversation import (GRID1, GRID2, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
+from tests.conversation import (GRID1, GRID2, GRID3, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
                                 numbers_in, pushes, rows, settings, ticket)
 from tests.fakeclock import FakeClock, install
 
@@ -211,3 +211,46 @@ def test_ok_typed_in_a_chinese_chat_is_not_english(wechat, runtime):
 def test_the_category_question_never_offers_other_beside_its_neither(wechat, runtime):
     reply = wechat.say("楼道里有个东西", sender="q4")
     assert "其他" not in reply and "都不是" not in reply and "几号楼" in reply
+
+
+# Case 5: places that are not a building are routed to the grid that covers them.
+
+@pytest.mark.parametrize("said, spot, grid", [("小区大门口的路灯坏了", "大门口", GRID1),
+                                              ("北门旁边垃圾堆了好几天", "北门", GRID2),
+                                              ("地下车库漏水很严重", "地下车库", GRID3)])
+def test_a_report_at_an_estate_spot_is_routed_without_a_building(wechat, runtime, fake_wechat, said, spot, grid):
+    reply = wechat.say(said, sender="s1")
+    (filed,) = wechat.tickets()
+    assert number_in(reply) == filed.number and "几号楼" not in reply and spot in reply
+    assert (filed.building, filed.assignee_openid) == (spot, grid)
+    wechat.run_jobs()
+    assert pushes(fake_wechat, grid, filed.number, spot)
+
+
+def test_the_spot_answers_the_building_question(wechat, runtime):
+    assert "几号楼" in wechat.say("路灯坏了好几天了", sender="s2")
+    reply = wechat.say("在北门旁边", sender="s2")
+    (filed,) = wechat.tickets()
+    assert number_in(reply) == filed.number and (filed.building, filed.assignee_openid) == ("北门", GRID2)
+    assert "是在您家" not in wechat.say("垃圾没人收", sender="s2")  # a spot is never taken for home
+
+
+def test_a_place_the_estate_does_not_list_goes_to_the_secretary_without_a_loop(wechat, runtime, config_changes):
+    assert "几号楼" in wechat.say("路灯坏了好几天了", sender="s3")
+    reply = wechat.say("在篮球场那边", sender="s3")
+    (filed,) = wechat.tickets()
+    assert number_in(reply) == filed.number and filed.assignee_openid == SECRETARY and "篮球场" in filed.text
+
+
+def test_a_spot_naming_a_grid_the_estate_lacks_stops_start_up_naming_the_key(tmp_path, env):
+    import yaml
+
+    from bot.settings import ConfigError, load_settings
+    from tests.conversation import REPO
+
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    raw["communities"][0]["estates"][0]["spots"] = [{"name": "大门口", "grid": "grid-9"}]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"spots.*grid-9"):
+        load_settings(path, env)
