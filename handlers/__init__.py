@@ -73,6 +73,7 @@ def build_handlers() -> list[Handler]:
         # A grumble or an insult with nothing broken in it is answered, never filed.
         Handler(words & Filter(offscript.no_problem_told, "no_problem_told"), resident.grumble),
         Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
+        Handler(words & emergency.neighbours, emergency.join_neighbours),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),

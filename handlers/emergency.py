@@ -9,7 +9,10 @@ from bot import steps
 from bot.worktime import when
 from handlers import texts
 from handlers.base import Context, Filter, Message
-from handlers.intake import advice_for, analysis_of, category_name, place_of
+from sqlalchemy import select
+
+from bot.models import Ticket
+from handlers.intake import advice_for, analysis_of, category_name, place_of, start_report
 from handlers.nudge import holder, open_tickets
 from handlers.quota import within
 from nlp.subject import subject_of
@@ -24,7 +27,7 @@ _KINDS = {"gas": {"gas"}, "trapped": {"elevator"}, "fire": {"safety", "ebike", "
           "electric": {"lighting", "facilities", "ebike", "safety"}, "medical": {"other", "facilities"},
           "fall": {"facilities", "other"}}
 # Asks whether anyone is coming, or for someone to talk to: 人呢, 到底有没有人来, 网格员电话多少, 找谁.
-_ASKS = re.compile(r"人呢|有没有人|没人|怎么还|还没|什么时候|啥时候|多久|到哪|来了吗|来没|电话|号码|联系|找谁|人工|客服|[?？吗]")
+_ASKS = re.compile(r"人呢|怎么办|有没有人|没人|怎么还|还没|什么时候|啥时候|多久|到哪|来了吗|来没|电话|号码|联系|找谁|人工|客服|[?？吗]")
 _ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|找谁|人工|客服")
 
 
@@ -51,6 +54,34 @@ def follows_up(message: Message, ctx: Context) -> bool:
     ticket = open_emergency(ctx, message.sender, analysis.category, analysis.danger, analysis.location.building)
     ctx.found["emergency"] = ticket
     return ticket is not None
+
+
+def at_neighbours(message: Message, ctx: Context) -> bool:
+    """An emergency at a building where a neighbour's emergency of that danger is open: it will join that ticket."""
+    analysis = analysis_of(message, ctx)
+    building = analysis.location.building
+    if not analysis.urgent or not building:
+        return False
+    kinds = {analysis.category} | _KINDS.get(analysis.danger or "", set())
+    with ctx.tickets.sessions() as session:
+        ticket = session.scalars(select(Ticket).where(
+            Ticket.urgent.is_(True), Ticket.status.in_(steps.OPEN), Ticket.building == building,
+            Ticket.category.in_(kinds), Ticket.resident_openid != message.sender).order_by(Ticket.id.desc())).first()
+    ctx.found["emergency"] = ticket
+    return ticket is not None
+
+
+def join_neighbours(message: Message, ctx: Context) -> str:
+    """Reported as any emergency (the store joins the neighbour's ticket); once joined, the words reach whoever holds
+    it at once, and the resident hears where it stands and the number to call."""
+    reply = start_report(message, ctx)
+    ticket, sender = ctx.found["emergency"], message.sender
+    if ticket.number not in reply:
+        return reply  # not joined after all (another place or problem): its own ticket, said as such
+    added, _ = steps.add_text(ctx.tickets, ticket.id, sender, message.text.strip(), tell=within(ctx, "page", sender))
+    ticket = added or ticket
+    return (reply + "\n" + standing(ctx, ticket) + "\n"
+            + texts.EMERGENCY_CALL.format(number=number_for(ctx, ticket.category, analysis_of(message, ctx).danger)))
 
 
 def asks_about(message: Message, ctx: Context) -> bool:
@@ -110,4 +141,5 @@ def answer(message: Message, ctx: Context) -> str:
 
 
 follow_up = Filter(follows_up, "emergency_follow_up")
+neighbours = Filter(at_neighbours, "neighbours_emergency")
 asked_about = Filter(asks_about, "asks_about_emergency")

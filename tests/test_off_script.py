@@ -87,10 +87,16 @@ def test_a_relative_outside_a_stuck_lift_hears_where_it_stands_and_the_lift_resc
     assert wechat.ticket_count() == 1 and number in again and "96333" in again
 
 
-def test_a_neighbour_smelling_the_same_gas_joins_the_emergency(wechat, runtime, fake_wechat):
+def test_a_neighbour_smelling_the_same_gas_joins_the_emergency_and_a_question_hears_the_number(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("7号楼煤气味很大", sender="e3"))
     reply = wechat.say("7号楼楼道里一股煤气味", sender="e3_neighbour")
-    assert number in reply and wechat.ticket_count() == 1
+    assert number in reply and wechat.ticket_count() == 1 and "96777" in reply and "还没有回复接单" in reply
+    wechat.run_jobs()
+    assert pushes(fake_wechat, GRID2, "【紧急】", number, "7号楼楼道里一股煤气味")
+    # A fall, then no more word from the one who fell: a question, answered with the facts and 120.
+    fall = number_in(wechat.say("我家老人摔倒了，叫不应，5号楼3单元", sender="e4"))
+    asked = wechat.say("人还是没醒，怎么办", sender="e4")
+    assert fall in asked and "120" in asked and wechat.ticket_count() == 2
 
 
 # Case 8: a 不满意 about slowness reopens a solved emergency as a normal ticket; the danger said back keeps it urgent.
