@@ -156,7 +156,7 @@ def test_while_an_emergency_waits_for_its_place_what_the_resident_says_goes_to_t
         wechat, runtime, fake_wechat):
     number = number_in(wechat.say("有人被困在电梯里了", sender="o_child"))
     reply = wechat.say("快点来啊，里面是个孩子", sender="o_child")
-    assert "正在安排人赶过去" in reply and reply.endswith("请马上告诉我们是几号楼，方便网格员赶到。")
+    assert "已马上转告社区" in reply and reply.endswith("请马上告诉我们是几号楼，方便网格员赶到。")
     wechat.run_jobs()
     assert any("【紧急】" in t and "里面是个孩子" in t for t in fake_wechat.texts_to(SECRETARY))
     # Not knowing is an answer: the secretary, who has it, sends someone; nothing is asked again.
