@@ -5,10 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.models import Ticket
 from handlers import texts
 from tests.conversation import (GRID1, GRID2, GRID3, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
-                                numbers_in, pushes, rows, settings, ticket)
+                                numbers_in, pushes, settings, ticket)
 from tests.fakeclock import FakeClock, install
 
 T0 = datetime(2030, 3, 4, 1, 0)  # Monday 09:00 in Shanghai
@@ -241,7 +240,7 @@ def test_the_spot_answers_the_building_question(wechat, runtime):
     assert "是在您家" not in wechat.say("垃圾没人收", sender="s2")  # a spot is never taken for home
 
 
-def test_a_place_the_estate_does_not_list_goes_to_the_secretary_without_a_loop(wechat, runtime, config_changes):
+def test_a_place_the_estate_does_not_list_goes_to_the_secretary_without_a_loop(wechat, runtime):
     assert "几号楼" in wechat.say("路灯坏了好几天了", sender="s3")
     reply = wechat.say("在篮球场那边", sender="s3")
     (filed,) = wechat.tickets()
