@@ -69,10 +69,10 @@ def build_handlers() -> list[Handler]:
         # "我说的是楼下的健身器材" right after a report: more about it, never a second ticket or a chase.
         Handler(words & Filter(intake.corrects_recent, "corrects_recent"), intake.add_correction),
         Handler(words & followup.asks_to_cancel, followup.cancel),
-        Handler(words & nudge.nobody_acts, nudge.chase),
+        Handler(words & nudge.nobody_acts, emergency.chase),
         # A grumble or an insult with nothing broken in it is answered, never filed.
         Handler(words & Filter(offscript.no_problem_told, "no_problem_told"), resident.grumble),
-        Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
+        Handler(words & intent("complaint") & nudge.chases_own, emergency.chase),
         Handler(words & emergency.neighbours, emergency.join_neighbours),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.models import Ticket
 from handlers.intake import advice_for, analysis_of, category_name, place_of, start_report
+from handlers.nudge import chase as chase_plain
 from handlers.nudge import holder, open_tickets
 from handlers.quota import within
 from nlp.subject import subject_of
@@ -138,6 +139,14 @@ def answer(message: Message, ctx: Context) -> str:
         if contacts:
             lines.append(contacts)
     return "\n".join(lines)
+
+
+def chase(message: Message, ctx: Context) -> str:
+    """A chase (火越来越大了, 又没人管了): of an emergency, answered with its facts and the number to call."""
+    if not ctx.found["chased"].urgent:
+        return chase_plain(message, ctx)
+    ctx.found["emergency"] = ctx.found["chased"]
+    return answer(message, ctx)
 
 
 follow_up = Filter(follows_up, "emergency_follow_up")

@@ -15,6 +15,8 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 _LATIN_IN_CHINESE = re.compile(r"^\s*(?:ok|okay|hi|thx|3q|yes|no|bye|hhh+|emm+)\s*[.!?~]*\s*$", re.I)
 # A question (有没有, 吗, ？, 什么时候…): asking, not telling.
 QUESTION = re.compile(r"有没有|有无|吗|[?？]|什么时候|啥时候|几点|哪天|哪里|在哪|多少钱|怎么收|能不能|可不可以|是不是")
+# Asking when, where, how much or whether there is: only the community knows (什么时候发鸡蛋, 有没有老年食堂).
+ASKS_INFO = re.compile(r"有没有|有无|什么时候|啥时候|几点|哪天|在哪|多少钱|怎么收")
 # About using the bot or reporting: how-to, answered with the bot's help.
 _ABOUT_REPORTING = re.compile(r"报修|报事|反映|投诉|举报|登记|提交|工单|怎么用|怎么发")
 # An insult or grumble at people (物业都是垃圾, 你们就是一群废物): says who, not what is broken.

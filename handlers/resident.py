@@ -7,7 +7,7 @@ from handlers import texts
 from handlers.base import Context, Message
 from handlers.intake import kept_media
 from handlers.media import WHAT
-from handlers.offscript import asks_community
+from handlers.offscript import ASKS_INFO, asks_community
 from nlp import lexicon
 
 
@@ -69,6 +69,8 @@ def chitchat(message: Message, ctx: Context) -> str:
         return texts.MEDIA_KEPT_FOR_REPORT.format(what=WHAT[media[-1]["kind"]])
     if _WANTS_PERSON.search(message.text):
         return _with_numbers(message, ctx, texts.PERSON_WANTED) or texts.CHITCHAT
+    if ASKS_INFO.search(message.text):  # 什么时候发鸡蛋: a question only the community can answer
+        return _with_numbers(message, ctx, texts.CANNOT_ANSWER) or texts.CHITCHAT
     return texts.CHITCHAT
 
 
