@@ -298,10 +298,14 @@ def draft_of(message: Message, ctx: Context) -> dict:
              "category": analysis.category or "other", "urgent": bool(analysis.urgent), "danger": analysis.danger,
              "estate_id": estate.id if estate else None, "building": building,
              "unit": location.unit, "room": location.room, "tries": 0, "media": [], "spot": location.spot}
-    if len(analysis.problems) > 1:
+    if len(analysis.problems) > 1 and any(p.urgent or subject_of(message.text, p.category) is not None
+                                          for p in analysis.problems[1:]):
         # Several problems told at once: one ticket each, filed with the first (each at the building it names).
+        # Each named by what is broken (垃圾桶, 井盖): a clause the reader took for a problem with no thing named
+        # in it ("1楼的也下不去") is words about the first.
         draft["also"] = [_problem_draft(message, ctx, draft, n, problem)
-                         for n, problem in enumerate(analysis.problems[1:], 2)]
+                         for n, problem in enumerate(analysis.problems[1:], 2)
+                         if problem.urgent or subject_of(message.text, problem.category) is not None]
     elif (analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]
           and "other" not in (draft["category"], analysis.runner_up)):  # 其他 is no choice: 都不是 is offered anyway
         draft["choices"] = [draft["category"], analysis.runner_up]

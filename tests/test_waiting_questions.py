@@ -130,7 +130,7 @@ def test_a_verdict_while_a_question_waits_is_taken_and_the_question_still_stands
 @pytest.mark.parametrize("config_changes", [{"nlp": {"min_margin": 0.99}}])
 @pytest.mark.parametrize("answer, chosen", [("一", 0), ("第一个", 0), ("第二个", 1), ("2", 1)])
 def test_the_category_question_takes_the_choice_said_in_words(wechat, runtime, answer, chosen):
-    question = wechat.say("3号楼卫生间往下渗水，下水道也反味", sender="o_which")
+    question = wechat.say("3号楼厨房下水管漏水", sender="o_which")
     choices = [line.split(". ", 1)[1] for line in question.splitlines()[1:]]
     (opened,) = [ticket(runtime, number_in(wechat.say(answer, sender="o_which")))]
     assert runtime.settings.config.categories[opened.category].name == choices[chosen]
