@@ -26,6 +26,7 @@ class Directory:
         self.community_of: dict[str, Community] = {}
         self.grid_of: dict[tuple[str, str], Grid] = {}
         self.grids: dict[str, Grid] = {}
+        self.spot_of: dict[tuple[str, str], str] = {}  # (estate, a name or alias of a spot): the spot's name
         for community in config.communities:
             for estate in community.estates:
                 self.estates[estate.id] = estate
@@ -34,6 +35,11 @@ class Directory:
                     self.grids[grid.id] = grid
                     for building in grid.buildings:
                         self.grid_of[(estate.id, building)] = grid
+                # A spot (大门口) is kept where a building would be, and routed to the grid that covers it.
+                for spot in estate.spots:
+                    self.grid_of[(estate.id, spot.name)] = self.grids[spot.grid]
+                    for name in (spot.name, *spot.aliases):
+                        self.spot_of[(estate.id, name)] = spot.name
         # Longest names first, so 幸福苑小区 wins over 幸福苑.
         self._names = sorted(((name, estate.id) for estate in self.estates.values()
                               for name in [estate.name, *estate.aliases]), key=lambda item: -len(item[0]))
@@ -80,13 +86,31 @@ class Directory:
         """幸福苑3号楼2单元501室, from what is known (the estate's name only when there are several)."""
         estate = self.estates.get(estate_id) if estate_id else None
         parts = [estate.name if estate and not self.only_estate else ""]
-        if building:
+        if building and (estate_id, building) in self.spot_of:
+            parts.append(building)  # 大门口: a spot, not a building
+        elif building:
             parts.append(f"{building}号楼" if building.isdigit() else f"{building}座")
         if unit:
             parts.append(f"{unit}单元")
         if room:
             parts.append(f"{room}室")
         return "".join(parts) or "位置待确认"
+
+    def find_spot(self, estate_id: str | None, label: str | None, text: str = "") -> str | None:
+        """The estate's configured spot that the reader's label (nlp: location.spot) or the words name; None."""
+        if estate_id is None:
+            return None
+        if label and (estate_id, label) in self.spot_of:
+            return self.spot_of[(estate_id, label)]
+        estate = self.estates.get(estate_id)
+        for spot in estate.spots if estate else ():
+            if any(name in text for name in (spot.name, *spot.aliases)):
+                return spot.name
+        return None
+
+    def knows_place(self, estate_id: str, building: str) -> bool:
+        """A building of the estate, or one of its spots."""
+        return self.knows_building(estate_id, building) or (estate_id, building) in self.spot_of
 
     def knows_building(self, estate_id: str, building: str) -> bool:
         estate = self.estates.get(estate_id)

@@ -84,12 +84,34 @@ class Grid(Strict):
     backup: Person | None = None
 
 
+class Spot(Strict):
+    """A place in the estate that is not a building (大门口, 北门, 地下车库), and the grid that covers it."""
+
+    name: str = Field(min_length=1, max_length=16)
+    grid: str = Field(min_length=1)
+    aliases: list[str] = []  # other words residents use for it (正门, 小区门口)
+
+
 class Estate(Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     aliases: list[str] = []
     buildings: list[BuildingId] = Field(min_length=1)
     grids: list[Grid] = []
+    spots: list[Spot] = []
+
+    @model_validator(mode="after")
+    def _spots_have_grids(self) -> "Estate":
+        grids, seen = {grid.id for grid in self.grids}, set(self.buildings)
+        for i, spot in enumerate(self.spots):
+            if spot.grid not in grids:
+                raise ValueError(f"spots[{i}] ({spot.name}) names grid {spot.grid!r}, which is not one of this "
+                                 f"estate's grids ({', '.join(sorted(grids)) or 'none'})")
+            for name in (spot.name, *spot.aliases):
+                if name in seen:
+                    raise ValueError(f"spots[{i}] ({spot.name}): {name!r} is already a building or another spot")
+                seen.add(name)
+        return self
 
     @model_validator(mode="after")
     def _grids_cover_known_buildings(self) -> "Estate":
@@ -306,11 +328,13 @@ class Config(Strict):
     # Safety advice for urgent reports: by the kind of danger (nlp.urgency.DANGERS: electric, gas...), else by
     # category code, else "default".
     advice: dict[str, str] = {}
+    # The number to call while help comes, by kind of danger or category (handlers/emergency.py has the defaults).
+    emergency_numbers: dict[str, str] = {}
     conversation: ConversationSettings = ConversationSettings()
     wecom: WeComSettings = WeComSettings()
     quotas: QuotaSettings = QuotaSettings()
 
-    @field_validator("advice")
+    @field_validator("advice", "emergency_numbers")
     @classmethod
     def _advice_for_known_categories(cls, value: dict[str, str]) -> dict[str, str]:
         unknown = [code for code in value if code not in CATEGORY_CODES and code not in DANGERS and code != "default"]

@@ -60,14 +60,16 @@ def cancel(store: TicketStore, ticket_id: int, actor: str):
     return store.apply(ticket_id, actor, change)
 
 
-def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note: str = ""):
+def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note: str = "",
+         danger_back: bool = False):
     """One household's verdict on the ticket's last fix: 满意 closes it, 不满意 reopens it, each household once a fix.
 
     The reporter and every neighbour following the ticket give their own verdict, kept as an event. The ticket's
     satisfaction (what 满意率 counts, once per ticket) is the verdict on its last fix: any household's 不满意,
     while the ticket is resolved or closed within `conversation.rating_window`, reopens it and stands; else the
     reporter's verdict; else the first neighbour's (the first 满意 or 基本满意 closes the ticket). Once a
-    neighbour's 不满意 reopened the fix, only another 不满意 is taken: a 满意 waits for the next fix.
+    neighbour's 不满意 reopened the fix, only another 不满意 is taken: a 满意 waits for the next fix. A closed
+    emergency reopens as a normal ticket (its danger is over) unless `danger_back` says the danger is back.
     """
     if satisfaction not in SATISFACTION:
         raise ValueError(f"unknown satisfaction {satisfaction!r}")
@@ -83,6 +85,7 @@ def rate(store: TicketStore, ticket_id: int, actor: str, satisfaction: str, note
             # A neighbour's 不满意 reopened this fix: another 不满意 is recorded, a 满意 waits for the next fix.
             return Step("rated", detail, []) if satisfaction == "unsatisfied" else None
         if satisfaction == "unsatisfied":
+            ticket.urgent = ticket.urgent and danger_back
             accept_within, resolve_within = limits_for(config, ticket.category, ticket.urgent)
             ticket.satisfaction, ticket.rated_at, ticket.rating_note = satisfaction, now, note_ or None
             ticket.reopened_count += 1

@@ -1,7 +1,8 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, nudge, pending, quota, resident, staff
+from handlers import (account, emergency, followup, intake, media, nudge, offscript, pending, quota, resident,
+                      staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -48,20 +49,31 @@ def build_handlers() -> list[Handler]:
         Handler(is_image & awaiting("staff"), staff.photo),
         # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
         Handler(quota.too_fast, quota.slow_down),
+        # English: a short English answer (the question waiting, if any, still stands).
+        Handler(words & Filter(offscript.is_english, "english"), still_asking(resident.english)),
         Handler(words & followup.rates, still_asking(followup.rate)),
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),
+        # Is anyone coming, whom to call, while one's emergency is open: the facts and the number, never a promise.
+        Handler(words & emergency.asked_about & ~awaiting(*pending.DRAFT_STEPS), still_asking(emergency.answer)),
         Handler(words & awaiting("locate"), pending.urgent_followup),
         Handler(words & awaiting("bind") & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
                 account.bind_address),
         Handler(words & awaiting("rating_note"), followup.rating_note),
         Handler(words & followup.names_own_ticket, still_asking(followup.about_own)),
+        # The same danger told again while its emergency is open: one ticket, its holder told at once.
+        Handler(words & emergency.follow_up & ~awaiting("locate"), still_asking(emergency.join)),
         Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
         # A building said after its report was filed without one (nobody answered in time) places it.
         Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),
+        # "我说的是楼下的健身器材" right after a report: more about it, never a second ticket or a chase.
+        Handler(words & Filter(intake.corrects_recent, "corrects_recent"), intake.add_correction),
         Handler(words & followup.asks_to_cancel, followup.cancel),
-        Handler(words & nudge.nobody_acts, nudge.chase),
-        Handler(words & intent("complaint") & nudge.chases_own, nudge.chase),
+        Handler(words & nudge.nobody_acts, emergency.chase),
+        # A grumble or an insult with nothing broken in it is answered, never filed.
+        Handler(words & Filter(offscript.no_problem_told, "no_problem_told"), resident.grumble),
+        Handler(words & intent("complaint") & nudge.chases_own, emergency.chase),
+        Handler(words & emergency.neighbours, emergency.join_neighbours),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),

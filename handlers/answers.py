@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from handlers.clarify import clarifies
 from handlers.base import Context
 from handlers.intake import _BARE_NUMBER, category_name, named_place
 
@@ -52,6 +53,8 @@ def category_answer(text: str, ctx: Context, choices: list[str], analysis) -> st
             return code
     if analysis.intent == "complaint" and analysis.category in choices:
         return analysis.category
+    if clarifies(text) and analysis.intent == "complaint" and analysis.category:
+        return analysis.category  # "我说的是楼下的健身器材": the kind its words name, put right
     return None
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 from sqlalchemy import select, update
@@ -345,8 +346,11 @@ def rate(message: Message, ctx: Context) -> str:
     found = ctx.found
     if found["resume"] is not None:  # past "which ticket?": the question asked before it stands again
         _restore(ctx, message.sender, found["resume"])
-    told = report_rest(message, ctx, found["report"]) if found["report"] else None
-    note = found["said"] if told is None else ""
+    rest, said = found["report"], found["said"]
+    if rest and _danger_back(ctx, rest, found["tickets"]):
+        rest, said = None, rest  # "不满意 煤气味又出来了": the reason, and the emergency back on its own ticket
+    told = report_rest(message, ctx, rest) if rest else None
+    note = said if told is None else ""
     reply = _verdict(message, ctx, found["standing"], found["tickets"], found["rating"], note, quiet=told is not None)
     if found["resume"] and ctx.state.get(message.sender) == found["resume"]:
         from handlers.pending import question
@@ -357,6 +361,12 @@ def rate(message: Message, ctx: Context) -> str:
     # An emergency's answer comes first; a question about the verdict (which ticket?) comes last, to be answered.
     first = found["urgent"] or (ctx.state.get(message.sender) or {}).get("step") == "verdict"
     return f"{told}\n\n{reply}" if first else f"{reply}\n\n{told}"
+
+
+def _danger_back(ctx: Context, rest: str, tickets: list[Ticket]) -> bool:
+    """The words after a verdict say the emergency rated is back (the same danger), not a new problem."""
+    analysis = ctx.analyzer.analyze(rest)
+    return analysis.urgent and any(t.urgent and t.category == analysis.category for t in tickets)
 
 
 def _verdict(message: Message, ctx: Context, standing: str, tickets: list[Ticket], verdict: str, note: str,
@@ -377,7 +387,9 @@ def _verdict(message: Message, ctx: Context, standing: str, tickets: list[Ticket
 
 def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: str, quiet: bool) -> str:
     """Record one household's verdict on one ticket; after 不满意 with no reason, ask for it (unless `quiet`)."""
-    ticket, event = steps.rate(ctx.tickets, ticket.id, message.sender, verdict, note)
+    # Slowness or a poor fix is not the danger back: only words that are an emergency again keep it urgent.
+    danger_back = bool(note) and analysis_of(replace(message, text=note), replace(ctx, found={})).urgent
+    ticket, event = steps.rate(ctx.tickets, ticket.id, message.sender, verdict, note, danger_back=danger_back)
     if event is None:
         redo = verdict != "unsatisfied" and ticket.status in steps.OPEN
         return (texts.REDO if redo else texts.ALREADY_RATED).format(number=ticket.number)
@@ -388,6 +400,9 @@ def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: st
         steps.explain(ctx.tickets, ticket.id, message.sender, note)  # reopened already by a neighbour: pass it on
     if ctx.found.get("still_broken"):
         return texts.STILL_BROKEN.format(number=ticket.number)
+    if ticket.urgent:  # the danger is back: the advice first, its holder is told at once by the reopening
+        return (texts.URGENT_PREFIX + advice_for(ctx, ticket.category) + "\n"
+                + texts.REOPENED_WITH_NOTE.format(number=ticket.number))
     if note or quiet:
         return (texts.REOPENED_WITH_NOTE if note else texts.REOPENED_SHORT).format(number=ticket.number)
     # A question asked before (几号楼？) waits under this one, and stands again once the reason is given.

@@ -10,6 +10,7 @@ from bot.models import Ticket
 from bot.people import Home
 from bot.tickets import Report
 from handlers import texts
+from handlers.clarify import clarifies
 from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
@@ -74,10 +75,13 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         reply += "\n\n" + texts.ALSO_FILED.format(category=category_name(ctx, extra["category"])) + said
         if opened is not None and not opened.building:
             unplaced.append(waiting_place(opened))
+    # The building they answered 几号楼 with (or said is theirs) is home, whichever ticket the report opened or joined.
+    estate_id = draft.get("estate_id") or (ticket.estate_id if ticket else None)
+    if (draft.get("building") and ctx.directory.knows_building(estate_id, draft["building"])
+            and (draft.get("asked") or says_home(draft.get("text") or ""))):
+        ctx.people.bind_home(sender, Home(estate_id, draft["building"], draft.get("unit"), draft.get("room")), only_if_none=True)
     if ticket is None:
         return reply
-    if ticket.building and (draft.get("asked") or says_home(draft.get("text") or "")):
-        ctx.people.bind_home(sender, Home(ticket.estate_id, ticket.building, ticket.unit, ticket.room), only_if_none=True)
     remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.
@@ -215,6 +219,8 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
         return ask(message, ctx, draft, "category", texts.ASK_CATEGORY.format(first=first, second=second))
     if draft.get("estate_id") is None and ctx.directory.estates:
         return ask(message, ctx, draft, "estate", estate_choices(ctx))
+    if not draft.get("building") and draft.get("spot"):
+        return file_report(message.sender, message.key, ctx, draft)  # a place the estate does not list: the secretary's
     if not draft.get("building"):
         home = ctx.people.home(message.sender)
         category = category_name(ctx, draft["category"])
@@ -232,7 +238,7 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
 def _unknown_building(ctx: Context, draft: dict) -> None:
     """A building the estate does not have (a slip of the finger) is taken out of the draft, to be asked again."""
     building, estate_id = draft.get("building"), draft.get("estate_id")
-    if building and estate_id in ctx.directory.estates and not ctx.directory.knows_building(estate_id, building):
+    if building and estate_id in ctx.directory.estates and not ctx.directory.knows_place(estate_id, building):
         draft.update(building=None, unit=None, room=None, named_building=building)
 
 
@@ -258,6 +264,22 @@ def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
     return add_words(ctx, recent["ticket"], recent["number"], message.sender, message.text)
 
 
+def corrects_recent(message: Message, ctx: Context) -> bool:
+    """Words putting right the report just filed (我说的是楼下的健身器材), while it is fresh: more about it."""
+    if not clarifies(message.text) or ctx.recent is None or analysis_of(message, ctx).urgent:
+        return False
+    recent = ctx.recent.get(message.sender)
+    ctx.found["recent"] = recent
+    return bool(recent)
+
+
+def add_correction(message: Message, ctx: Context) -> str:
+    """The correction goes on the ticket it is about, for whoever holds it to read."""
+    recent = ctx.found["recent"]
+    return (add_words(ctx, recent["ticket"], recent["number"], message.sender, message.text.strip())
+            or start_report(message, ctx))  # closed meanwhile: a report like any other
+
+
 def add_words(ctx: Context, ticket_id: int, number: str, sender: str, text: str) -> str | None:
     """Add a resident's words to their open ticket and say so; None when the ticket is no longer open."""
     ticket, event = steps.add_text(ctx.tickets, ticket_id, sender, text)
@@ -271,15 +293,35 @@ def draft_of(message: Message, ctx: Context) -> dict:
     analysis = analysis_of(message, ctx)
     estate = ctx.directory.estate_of(message.text)
     location = analysis.location
+    building = location.building or ctx.directory.find_spot(estate.id if estate else None, location.spot)
     draft = {"id": message.key, "key": message.key, "text": message.text,
              "category": analysis.category or "other", "urgent": bool(analysis.urgent), "danger": analysis.danger,
-             "estate_id": estate.id if estate else None, "building": location.building,
-             "unit": location.unit, "room": location.room, "tries": 0, "media": []}
-    if analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]:
+             "estate_id": estate.id if estate else None, "building": building,
+             "unit": location.unit, "room": location.room, "tries": 0, "media": [], "spot": location.spot}
+    if len(analysis.problems) > 1 and any(p.urgent or subject_of(message.text, p.category) is not None
+                                          for p in analysis.problems[1:]):
+        # Several problems told at once: one ticket each, filed with the first (each at the building it names).
+        # Each named by what is broken (垃圾桶, 井盖): a clause the reader took for a problem with no thing named
+        # in it ("1楼的也下不去") is words about the first.
+        draft["also"] = [_problem_draft(message, ctx, draft, n, problem)
+                         for n, problem in enumerate(analysis.problems[1:], 2)
+                         if problem.urgent or subject_of(message.text, problem.category) is not None]
+    elif (analysis.ambiguous and analysis.runner_up and analysis.runner_up != draft["category"]
+          and "other" not in (draft["category"], analysis.runner_up)):  # 其他 is no choice: 都不是 is offered anyway
         draft["choices"] = [draft["category"], analysis.runner_up]
     if message.type == "voice" and message.media_id:
         draft["media"].append({"kind": "voice", "source_key": message.key, "media_id": message.media_id})
     return draft
+
+
+def _problem_draft(message: Message, ctx: Context, draft: dict, n: int, problem) -> dict:
+    """Another problem of the same message, as a draft of its own (keyed apart, so it is opened once)."""
+    location = problem.location
+    building = location.building or ctx.directory.find_spot(draft["estate_id"], location.spot)
+    return {"id": f"{message.key}#{n}", "key": f"{message.key}#{n}", "text": message.text,
+            "category": problem.category, "urgent": bool(problem.urgent), "danger": None,
+            "estate_id": draft["estate_id"], "building": building, "unit": location.unit,
+            "room": location.room, "media": []}
 
 
 def kept_media(ctx: Context, sender: str) -> list[dict]:
@@ -311,7 +353,7 @@ def new_problem(message: Message, ctx: Context, category: str | None) -> bool:
     """The message tells a problem of its own: confidently another category, and not words about where."""
     analysis = analysis_of(message, ctx)
     return (analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in (None, category)
-            and not _ABOUT_PLACE.search(message.text))
+            and not _ABOUT_PLACE.search(message.text) and not clarifies(message.text))
 
 
 def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
@@ -323,6 +365,17 @@ def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
             "estate_id": estate_id, "category": analysis.category or "other",
             "building": location.building if known else None,
             "unit": location.unit if known else None, "room": location.room if known else None}
+
+
+def place_said(message: Message, ctx: Context, estate_id: str | None):
+    """The building a message names (named_place), else the estate's spot it names (大门口), as the building."""
+    place = named_place(message.text)
+    if place.building:
+        return place
+    from nlp import Location
+
+    spot = ctx.directory.find_spot(estate_id, analysis_of(message, ctx).location.spot, message.text)
+    return Location(building=spot) if spot else place
 
 
 def named_place(text: str):

@@ -10,7 +10,7 @@ from handlers.base import Callback, Context, Message
 from handlers.quota import within
 from handlers.intake import (advice_for, analysis_of, ask, assignee_of, category_name, draft_of, estate_choices,
                              extra_report, file_report, named_place, new_problem, next_step, open_report, place_of,
-                             remember, start_report, waiting_place)
+                             place_said, remember, start_report, waiting_place)
 
 DRAFT_STEPS = ("estate", "building", "home", "category")
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
@@ -65,8 +65,8 @@ def continue_report(message: Message, ctx: Context) -> str:
     analysis = analysis_of(message, ctx)
     if analysis.urgent:
         return emergency_meanwhile(message, ctx, draft)
-    place = named_place(text)
-    known = bool(place.building) and ctx.directory.knows_building(draft.get("estate_id"), place.building)
+    place = place_said(message, ctx, draft.get("estate_id"))
+    known = bool(place.building) and ctx.directory.knows_place(draft.get("estate_id"), place.building)
     chosen = category_answer(text, ctx, draft["choices"], analysis) if step == "category" else None
     home = yes_home(text, ctx, sender, draft, step)
     if chosen is None and not home and drops(text, analysis):
@@ -91,7 +91,11 @@ def continue_report(message: Message, ctx: Context) -> str:
         draft["text"] = f"{draft['text']}\n补充：{text}"
     noted = texts.ALSO_NOTED.format(category=category_name(ctx, draft["also"][-1]["category"])) if other else ""
     draft["tries"] = draft.get("tries", 0) + (0 if other else 1)
-    gave_up = draft["tries"] >= 2 or any(word in text for word in DONT_KNOW)
+    # A place that is no building and not one the estate lists (小区后面那条路): the secretary places it, no loop.
+    elsewhere = not known and not place.building and bool(analysis.location.spot) and step in ("building", "home")
+    gave_up = draft["tries"] >= 2 or any(word in text for word in DONT_KNOW) or elsewhere
+    if elsewhere:
+        draft["text"] = f"{draft['text']}\n补充：{text}"
     if step == "category":
         if chosen is None and (other or not gave_up):
             return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
@@ -145,7 +149,7 @@ def emergency_meanwhile(message: Message, ctx: Context, draft: dict) -> str:
     pending, sender = ctx.found["pending"], message.sender
     urgent = draft_of(message, ctx)
     urgent["estate_id"] = urgent["estate_id"] or draft.get("estate_id")
-    known = bool(urgent["building"]) and ctx.directory.knows_building(urgent["estate_id"], urgent["building"])
+    known = bool(urgent["building"]) and ctx.directory.knows_place(urgent["estate_id"], urgent["building"])
     waiting = {k: v for k, v in draft.items() if k not in ("also", "choices", "tries")}
     if _same_problem(urgent, draft):
         in_choices = urgent["category"] in draft.get("choices", ())
@@ -175,8 +179,8 @@ def urgent_followup(message: Message, ctx: Context) -> str:
     ticket_id, category = pending["ticket"], pending.get("category")
     estate_id = pending["estate_id"] if "estate_id" in pending else (
         ctx.directory.only_estate.id if ctx.directory.only_estate else None)
-    place = named_place(text)
-    known = bool(place.building) and ctx.directory.knows_building(estate_id, place.building)
+    place = place_said(message, ctx, estate_id)
+    known = bool(place.building) and ctx.directory.knows_place(estate_id, place.building)
     analysis = analysis_of(message, ctx)
     asked = "" if pending.get("unknown") else texts.ASK_URGENT_BUILDING
     if not analysis.urgent and new_problem(message, ctx, category):
@@ -285,8 +289,8 @@ def answers_late(message: Message, ctx: Context) -> bool:
     message is another problem of its own."""
     pending, analysis = ctx.found["pending"], analysis_of(message, ctx)
     estate_id = pending.get("estate_id") or (ctx.directory.only_estate.id if ctx.directory.only_estate else None)
-    place = named_place(message.text)
-    if analysis.urgent or not place.building or not ctx.directory.knows_building(estate_id, place.building):
+    place = place_said(message, ctx, estate_id)
+    if analysis.urgent or not place.building or not ctx.directory.knows_place(estate_id, place.building):
         return False
     kinds = {item["category"] for item in pending["tickets"]}
     if analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in kinds:

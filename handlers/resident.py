@@ -7,6 +7,7 @@ from handlers import texts
 from handlers.base import Context, Message
 from handlers.intake import kept_media
 from handlers.media import WHAT
+from handlers.offscript import ASKS_INFO, asks_community
 from nlp import lexicon
 
 
@@ -28,7 +29,7 @@ def help_text(message: Message, ctx: Context) -> str:
         lead = texts.PERSON_WANTED
     elif _ASKS_NUMBER.search(text):
         lead = ""
-    elif _ASKS_INFORMATION.search(text) and not _ABOUT_REPORTING.search(text):
+    elif (_ASKS_INFORMATION.search(text) and not _ABOUT_REPORTING.search(text)) or asks_community(message, ctx):
         lead = texts.CANNOT_ANSWER
     else:
         return texts.HELP
@@ -68,9 +69,26 @@ def chitchat(message: Message, ctx: Context) -> str:
         return texts.MEDIA_KEPT_FOR_REPORT.format(what=WHAT[media[-1]["kind"]])
     if _WANTS_PERSON.search(message.text):
         return _with_numbers(message, ctx, texts.PERSON_WANTED) or texts.CHITCHAT
+    if ASKS_INFO.search(message.text):  # 什么时候发鸡蛋: a question only the community can answer
+        return _with_numbers(message, ctx, texts.CANNOT_ANSWER) or texts.CHITCHAT
     return texts.CHITCHAT
 
 
 def blank(message: Message, ctx: Context) -> str:
     """A message of nothing but spaces."""
     return texts.EMPTY_MESSAGE
+
+
+def english(message: Message, ctx: Context) -> str:
+    """A message in English: a short English answer saying what the bot does."""
+    return texts.ENGLISH
+
+
+def grumble(message: Message, ctx: Context) -> str:
+    """A grumble or an insult with no problem in it: never filed; their open tickets' standing, else how to report
+    and the numbers to call."""
+    from handlers.nudge import open_tickets, status
+
+    if open_tickets(ctx, message.sender):
+        return status(message, ctx)
+    return _with_numbers(message, ctx, texts.GRUMBLE) or texts.GRUMBLE

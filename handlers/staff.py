@@ -13,7 +13,7 @@ from bot import steps
 from bot.clock import utcnow
 from bot.models import Ticket
 from bot.dashboard.actions import add_note
-from handlers import texts
+from handlers import texts, worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
 from handlers.followup import ASKS, NUMBER
 from handlers.intake import analysis_of, category_name, place_of
@@ -43,6 +43,7 @@ DIGEST = re.compile(r"^\s*(?:(今天|今日|昨天|昨日)的?)?(日报|简报|�
                     r"[\s?？!！。.]*$")
 TASKS_SHOWN = 20  # lines in one reply to 我的任务; the rest are counted and left to the desk
 HINTED = 3  # tickets named in the answer to "收到"
+ASKS_HELP = re.compile(r"^\s*(?:帮助|怎么用|使用说明|命令|指令|help)[\s?？!！。]*$", re.I)
 
 
 def _member(message: Message, ctx: Context):
@@ -185,14 +186,23 @@ def tasks(message: Message, ctx: Context) -> str:
     where = [Ticket.status.in_(steps.OPEN)]
     if member.grids is not None:
         where.append(or_(Ticket.grid_id.in_(member.grids), mine))
+    now = utcnow()
     with ctx.tickets.sessions() as session:
         count, own = session.execute(select(func.count(), func.sum(case((mine, 1), else_=0))).where(*where)).one()
-        shown = list(session.scalars(select(Ticket).where(*where).order_by(
-            case((mine, 0), else_=1), Ticket.urgent.desc(), Ticket.id).limit(TASKS_SHOWN)))
-    if not shown:
+        # Every pressing ticket is read (however many), so the one about to miss its deadline is never cut off.
+        soon = now + worklist.NEARLY_LATE
+        pressing = or_(Ticket.urgent.is_(True), Ticket.accept_due_at <= soon, Ticket.resolve_due_at <= soon)
+        read = {t.id: t for t in session.scalars(select(Ticket).where(*where, pressing))}
+        read |= {t.id: t for t in session.scalars(select(Ticket).where(*where).order_by(
+            case((mine, 0), else_=1), Ticket.urgent.desc(), Ticket.id).limit(TASKS_SHOWN))}
+    if not read:
         return texts.STAFF_NO_TASKS
+    ordered = worklist.order(list(read.values()), now)
+    # Pressing tickets lead in urgency order; then the member's own, then the rest.
+    shown = sorted(ordered, key=lambda t: (0,) if worklist.pressing(t, now) else (1, t.assignee_openid != member.openid))
+    shown = shown[:TASKS_SHOWN]
     lines = [f"{'【急】' if t.urgent else ''}{t.number} {category_name(ctx, t.category)} {place_of(ctx, t)} "
-             f"{texts.STATUS.get(t.status, t.status)}" for t in shown]
+             f"{texts.STATUS.get(t.status, t.status)}{worklist.time_left(t, now)}" for t in shown]
     if count > len(shown):
         lines.append(texts.STAFF_TASKS_MORE.format(more=count - len(shown)))
     # A secretary's own queue (tickets no grid could take) would drown among every grid's: say it leads.
@@ -208,6 +218,7 @@ def asks_digest(message: Message, ctx: Context) -> bool:
     if match is None:
         return False
     ctx.found["digest_day"] = match.group(1)
+    ctx.found["overdue_only"] = match.group(2).startswith(("超期", "超时", "逾期"))
     return True
 
 
@@ -219,6 +230,8 @@ def digest(message: Message, ctx: Context) -> str:
     zone = ZoneInfo(ctx.settings.config.timezone)
     day = daily.yesterday(zone) if ctx.found.get("digest_day") in ("昨天", "昨日") else daily.today(zone)
     with ctx.tickets.sessions() as session:
+        if ctx.found.get("overdue_only"):
+            return worklist.overdue(session, ctx.directory, recipient, utcnow())
         return daily.compose(session, ctx.directory, recipient, day)
 
 
@@ -226,14 +239,22 @@ def usage(message: Message, ctx: Context) -> str:
     """The staff usage; to "收到" or "好的 马上去" (an answer to a task push), which 接单 to send; to words about the
     ticket just worked on ("你们看看这个" after its photos), what can be done with it."""
     if not ACK.match(message.text.strip()):
+        if analysis_of(message, ctx).intent == "help" or ASKS_HELP.search(message.text):
+            return texts.STAFF_USAGE  # asked for help: the commands, whatever they just did
         recent = _recent_ticket(message, ctx)
         return texts.STAFF_ABOUT_TICKET.format(number=recent) if recent else texts.STAFF_USAGE
     waiting = _waiting(ctx, _member(message, ctx))
     if not waiting:
         return texts.STAFF_ACK
     if len(waiting) == 1:
-        return texts.STAFF_ACK_ONE.format(number=waiting[0])
-    return texts.STAFF_ACK_SOME.format(numbers="、".join(waiting), number=waiting[0])
+        return texts.STAFF_ACK_ONE.format(number=waiting[0].number) + _told_left(waiting)
+    numbers = "、".join(t.number + worklist.time_left(t, utcnow()) for t in waiting)
+    return texts.STAFF_ACK_SOME.format(numbers=numbers, number=waiting[0].number)
+
+
+def _told_left(waiting: list[Ticket]) -> str:
+    left = worklist.time_left(waiting[0], utcnow())
+    return texts.STAFF_ACK_LEFT.format(number=waiting[0].number, left=left) if left else ""
 
 
 def _recent_ticket(message: Message, ctx: Context) -> str | None:
@@ -261,13 +282,20 @@ def _asked_as_resident(message: Message, ctx: Context) -> bool:
     return pending is not None and pending.get("step") != "staff"
 
 
-def _waiting(ctx: Context, member) -> list[str]:
-    """The numbers of the newest tickets waiting for this member's 接单: theirs, or their grids'."""
+def _waiting(ctx: Context, member) -> list[Ticket]:
+    """The tickets waiting for this member's 接单 (theirs, or their grids'): urgent and nearly late first, then
+    the newest."""
     mine = Ticket.assignee_openid == member.openid
-    where = or_(mine, Ticket.grid_id.in_(member.grids)) if member.grids else mine
+    where = [Ticket.status.in_(("new", "dispatched")), or_(mine, Ticket.grid_id.in_(member.grids)) if member.grids
+             else mine]
+    now = utcnow()
+    soon = now + worklist.NEARLY_LATE
     with ctx.tickets.sessions() as session:
-        return list(session.scalars(select(Ticket.number).where(Ticket.status.in_(("new", "dispatched")), where)
-                                    .order_by(Ticket.id.desc()).limit(HINTED)))
+        pressing = list(session.scalars(select(Ticket).where(
+            *where, or_(Ticket.urgent.is_(True), Ticket.accept_due_at <= soon))))
+        newest = list(session.scalars(select(Ticket).where(*where).order_by(Ticket.id.desc()).limit(HINTED)))
+    first = worklist.order(pressing, now)
+    return (first + [t for t in newest if t.id not in {p.id for p in first}])[:HINTED]
 
 
 def photo(message: Message, ctx: Context) -> str:

@@ -10,6 +10,9 @@ CHITCHAT = "您好，我是社区报事助手。遇到漏水、停车、路灯�
 THANKS = "不客气！有事随时找我们。"
 CONTACTS = "{community}的联系电话：\n{lines}"
 CONTACTS_END = "有问题也可以直接发给我，我马上登记、派人处理。"
+ENGLISH = ("Hello! This is the residents' service of the community: tell us in Chinese what is broken and in which "
+           "building (for example 3号楼楼道灯坏了), and a grid worker is sent. Emergencies: call 110, 119 or 120.")
+GRUMBLE = "您的心情我们理解。有具体的问题（什么坏了、在几号楼）直接发给我，我马上登记、派人处理。"
 CANNOT_ANSWER = "这个问题我这儿查不到，可以打电话问一下。"
 PERSON_WANTED = "想找工作人员的话，可以直接打电话："
 CONTACT_LINE = "· {name}：{phone}"
@@ -54,9 +57,15 @@ ASK_BUILDING_SHORT = "请问是几号楼？"
 ASK_HOME_SHORT = "是在您家{place}吗？回复“是”，或者告诉我几号楼。"
 ASK_ESTATE_SHORT = "请问是哪个小区？\n{choices}"
 ASK_CATEGORY_SHORT = "主要是哪种问题？回复数字：\n1. {first}\n2. {second}\n3. 都不是"
+EMERGENCY_JOINED = "已补充到紧急工单{number}（{category}，{place}），并转告负责人。"
+EMERGENCY_CHASED = "您的紧急工单{number}（{category}，{place}）："
+EMERGENCY_ACCEPTED = "{name}已于{at}接单，正在处理。"
+EMERGENCY_WAITING = "{at}派出，{holder}，还没有回复接单。"
+EMERGENCY_STATUS = "现在{status}。"
+EMERGENCY_CALL = "情况危急请直接拨打{number}，不用等我们。"
 URGENT_ADDED = "已补充到工单{number}，已马上转告负责的网格员和社区，请注意安全。"
-URGENT_NOTED = "收到，已马上转告社区，正在安排人赶过去，请注意安全。"
-URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，正在安排人赶过去，请注意安全。"
+URGENT_NOTED = "收到，已马上转告社区，请注意安全。"
+URGENT_PLACE_UNKNOWN = "好的，没关系。您说的情况已马上转告社区，请注意安全。"
 ALSO_LOCATED = "\n您说的{category}问题（工单{number}）也按{place}转给{assignee}了。"
 URGENT_CANCEL_HOW = "如果已经没事、不需要人来了，请回复“取消 {number}”。还需要帮忙的话，请告诉我们是几号楼。"
 # A resident chasing their own open ticket (催办).
@@ -157,6 +166,9 @@ STAFF_ABOUT_TICKET = ("照片和说明都在工单{number}里，工作台能看�
                       "处理完回复“完成 {number} 处理说明”。")
 STAFF_ACK = "收到。发“我的任务”可以查看待办。"
 STAFF_ACK_ONE = "收到。要接单请回复“接单 {number}”。"
+OVERDUE = "目前超期工单共{count}件："
+OVERDUE_NONE = "目前没有超期工单。"
+STAFF_ACK_LEFT = "工单{number}{left}，请尽快。"
 STAFF_ACK_SOME = "收到。待接单的工单：{numbers}。要接单请回复“接单 {number}”。"
 
 # Pushes (sent by the workers, outside the passive reply)

@@ -126,10 +126,10 @@ def test_a_building_given_after_not_knowing_still_places_both(wechat, runtime):
 def test_commands_while_an_emergency_waits_are_answered_not_pushed(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("有人被困在电梯里了 快", sender="rb"))
     listing = wechat.say("我的工单", sender="rb")
-    assert f"{number} 电梯" in listing and "正在安排人赶过去" not in listing
+    assert f"{number} 电梯" in listing and "已马上转告社区" not in listing
     assert listing.endswith("请马上告诉我们是几号楼，方便网格员赶到。")
     called_off = wechat.say("取消", sender="rb")
-    assert f"取消 {number}" in called_off and "正在安排人赶过去" not in called_off
+    assert f"取消 {number}" in called_off and "已马上转告社区" not in called_off
     assert ticket(runtime, number).status != "cancelled"
     assert "没关系" in wechat.say("不知道", sender="rb")
     lift = ticket(runtime, number)
@@ -142,7 +142,7 @@ def test_commands_while_an_emergency_waits_are_answered_not_pushed(wechat, runti
 def test_calling_an_emergency_off_takes_its_number_and_an_ok_is_not_news(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("电梯困人了！快来人", sender="rb2"))
     assert f"取消 {number}" in wechat.say("算了", sender="rb2")
-    assert "正在安排人赶过去" in wechat.say("好的", sender="rb2")
+    assert "已马上转告社区" in wechat.say("好的", sender="rb2")
     wechat.say("人还在电梯里，快点", sender="rb2")
     wechat.run_jobs()
     assert [t for t in fake_wechat.texts_to(SECRETARY) if "居民补充" in t] == [

@@ -130,7 +130,7 @@ def test_a_verdict_while_a_question_waits_is_taken_and_the_question_still_stands
 @pytest.mark.parametrize("config_changes", [{"nlp": {"min_margin": 0.99}}])
 @pytest.mark.parametrize("answer, chosen", [("一", 0), ("第一个", 0), ("第二个", 1), ("2", 1)])
 def test_the_category_question_takes_the_choice_said_in_words(wechat, runtime, answer, chosen):
-    question = wechat.say("3号楼卫生间往下渗水，下水道也反味", sender="o_which")
+    question = wechat.say("3号楼厨房下水管漏水", sender="o_which")
     choices = [line.split(". ", 1)[1] for line in question.splitlines()[1:]]
     (opened,) = [ticket(runtime, number_in(wechat.say(answer, sender="o_which")))]
     assert runtime.settings.config.categories[opened.category].name == choices[chosen]
@@ -156,7 +156,7 @@ def test_while_an_emergency_waits_for_its_place_what_the_resident_says_goes_to_t
         wechat, runtime, fake_wechat):
     number = number_in(wechat.say("有人被困在电梯里了", sender="o_child"))
     reply = wechat.say("快点来啊，里面是个孩子", sender="o_child")
-    assert "正在安排人赶过去" in reply and reply.endswith("请马上告诉我们是几号楼，方便网格员赶到。")
+    assert "已马上转告社区" in reply and reply.endswith("请马上告诉我们是几号楼，方便网格员赶到。")
     wechat.run_jobs()
     assert any("【紧急】" in t and "里面是个孩子" in t for t in fake_wechat.texts_to(SECRETARY))
     # Not knowing is an answer: the secretary, who has it, sends someone; nothing is asked again.

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from bot.errors import NoChannel
 from bot.privacy import mask_openid
 from handlers.base import Message
-from handlers.intake import file_report
+from handlers.intake import DRAFT_JOB, file_report
 from handlers import texts
 from workers import runtime
 from workers.ledger import deliver
@@ -24,8 +25,12 @@ def file_draft(openid: str, draft_id: str) -> str:
         pending = pending.get("resume")  # a question in between (the reason for a 不满意) waits on top of it
     if not pending or pending.get("draft", {}).get("id") != draft_id:
         return "answered"  # filed, dropped or replaced by the resident meanwhile
-    if pending.get("deadline", 0) > time.time():
-        return "not yet"  # a later question moved the deadline; its own job will come
+    left = pending.get("deadline", 0) - time.time()
+    if left > 0:
+        # A later question moved the deadline, or RQ's scheduler (whole seconds) ran this a moment early: come back
+        # when it is due, so a report is never left unfiled.
+        rt.schedule(timedelta(seconds=left + 1), DRAFT_JOB, openid, draft_id)
+        return "not yet"
     draft = pending["draft"]
     ctx = rt.context(Message(sender=openid, type="event", key=draft["key"]))
     reply = file_report(openid, draft["key"], ctx, draft)

@@ -1,7 +1,7 @@
 """Who hears of a late ticket at each follow-up step, and what they are told (吹哨: backup, secretary, department)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.models import Ticket
@@ -45,7 +45,8 @@ def recipients(rt, ticket: Ticket, step: str, now: datetime) -> list[tuple[str, 
                          f"{action}。\n{said}")]
         return [push(ticket.assignee_openid, f"{verb}提醒",
                      f"温馨提醒：{about}需在{when(due, zone)}前{verb}，还剩{span(due - now)}。{action}。")]
-    late = f"已超过{verb}时限{span(now - due)}"
+    # A step may run a moment before its deadline (the scheduler's second): then it is due, not a minute past it.
+    late = f"已超过{verb}时限{span(now - due)}" if now - due >= timedelta(minutes=1) else f"已到{verb}时限"
     # An emergency says so at every level: whoever is asked to step in must know someone may be hurt.
     urgent = "【紧急】" if ticket.urgent else ""
     if level == ["1"]:
