@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import update
+
 from bot.clock import utcnow
 from bot.models import Ticket, TicketEvent
 from handlers import texts
@@ -35,7 +37,10 @@ def task_recipients(rt, grid_id: str | None, assignee: str) -> list[str]:
 
 
 def dispatch_ticket(ticket_id: int) -> str:
-    """Send the new ticket to its assignee once, however often the job runs; mark it dispatched."""
+    """Send the new ticket to its assignee once, however often the job runs; mark it dispatched.
+
+    Two commits: the ledger's claim with the ticket's first follow-up time, then the push marked sent with
+    the ticket marked dispatched."""
     rt = runtime.get()
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
@@ -44,16 +49,23 @@ def dispatch_ticket(ticket_id: int) -> str:
             return "gone"
         recipient, *helpers = task_recipients(rt, ticket.grid_id, ticket.assignee_openid)
         push = task_push(rt, ticket)
-    # Reminders and escalation first: they are the remedy when this push cannot go out.
-    timers.schedule_ticket(ticket_id)
-    sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
+        first_step = timers.next_step_at(rt.settings.config, ticket, set()) if ticket.status == "new" else None
+
+    def plan_follow_up(session) -> None:
+        # Reminders and escalation first, with the claim: they are the remedy when this push cannot go out.
+        if first_step is not None:
+            session.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "new",
+                                                 Ticket.next_step_at.is_(None)).values(next_step_at=first_step))
+
+    def mark_dispatched(session) -> None:
+        now = utcnow()
+        if session.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "new")
+                           .values(status="dispatched", dispatched_at=now)).rowcount:
+            session.add(TicketEvent(ticket_id=ticket_id, at=now, actor="system", kind="dispatched",
+                                    detail={"to": recipient}))
+
+    sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push),
+                   claimed=plan_follow_up, sent=mark_dispatched)
     # The assignee has it; a helper out of reach must not hold the ticket back.
     deliver_each(rt, ticket_id, "dispatch", [(helper, push) for helper in helpers])
-    with rt.sessions() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket.status == "new":
-            ticket.status, ticket.dispatched_at = "dispatched", utcnow()
-            session.add(TicketEvent(ticket_id=ticket_id, actor="system", kind="dispatched",
-                                    detail={"to": recipient}))
-            session.commit()
     return "sent" if sent else "already sent"

@@ -26,11 +26,17 @@ class InFlight(Exception):
 
 
 def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipient: str,
-            send: Callable[[], str]) -> bool:
-    """Send once per (ticket, event, recipient); False when it was already sent."""
+            send: Callable[[], str], claimed: Callable[[Session], None] | None = None,
+            sent: Callable[[Session], None] | None = None) -> bool:
+    """Send once per (ticket, event, recipient); False when it was already sent.
+
+    `claimed` and `sent` add the caller's writes to the claim's commit and to the one that marks it sent,
+    so a push costs two commits in all."""
     with sessions() as session:
         session.add(Delivery(ticket_id=ticket_id, event=event, recipient=recipient, claimed_at=utcnow()))
         try:
+            if claimed:
+                claimed(session)  # its statement flushes the claim: a claim already there fails here
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -44,6 +50,8 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
             taken = session.execute(update(Delivery).where(Delivery.id == row.id,
                                                            Delivery.claimed_at == row.claimed_at)
                                     .values(status="sending", claimed_at=now)).rowcount
+            if taken and claimed:
+                claimed(session)
             session.commit()
             if not taken:
                 raise InFlight(f"ticket {ticket_id} {event} was claimed by another worker")
@@ -61,6 +69,8 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
     with sessions() as session:
         session.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(),
                                                              error=None))
+        if sent:
+            sent(session)
         session.commit()
     return True
 
