@@ -67,8 +67,8 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
         metrics.count_push_failure(runtime.get().redis)
         raise
     with sessions() as session:
-        session.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(),
-                                                             error=None))
+        session.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(), error=None),
+                        execution_options={"synchronize_session": False})
         if sent:
             sent(session)
         session.commit()
