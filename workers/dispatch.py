@@ -41,8 +41,8 @@ def task_recipients(rt, grid_id: str | None, assignee: str, session=None) -> lis
 def dispatch_ticket(ticket_id: int) -> str:
     """Send the new ticket to its assignee once, however often the job runs; mark it dispatched.
 
-    Two commits: the ledger's claim with the ticket's first follow-up time, then the push marked sent with
-    the ticket marked dispatched."""
+    The ledger's claim is committed with the ticket's first follow-up time; once the push is recorded as sent,
+    the ticket is marked dispatched."""
     rt = runtime.get()
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
