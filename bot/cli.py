@@ -83,7 +83,9 @@ def main(verbose: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-@click.option("--workers", "rq_workers", default=1, show_default=True, type=int, help="RQ worker processes")
+# 16: each push waits about 0.1 s on WeChat; 16 workers overlap those waits enough for a burst of 200 reports
+# (docs/PERFORMANCE.md, "Push pipeline").
+@click.option("--workers", "rq_workers", default=16, show_default=True, type=int, help="RQ worker processes")
 def serve(host: str, port: int, web_workers: int, rq_workers: int) -> None:
     """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
     from bot.serve import run

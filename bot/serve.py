@@ -227,7 +227,7 @@ def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[l
     return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
 
 
-def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 1) -> int:
+def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 16) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, stop everything; return the exit code."""
     check_port(host, port)
     data_dir = settings.secrets.data_dir
