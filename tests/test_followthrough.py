@@ -365,3 +365,19 @@ def test_an_emergency_escalates_as_an_emergency_at_every_level(runtime, fake_wec
     clock.advance(minutes=8)
     run_due(runtime)
     assert fake_wechat.texts_to(GAS_COMPANY)[-1].startswith("【紧急】【吹哨报到】王书记请燃气公司协助")
+
+
+def test_a_follow_up_waiting_for_its_retry_hides_no_other_ticket_from_the_sweep(runtime, fake_wechat, clock):
+    from tests.helpers import work_off
+    from workers.timers import FOLLOW_UP, follow_up_id, sweep
+
+    first = open_ticket(runtime, category="gas")
+    second = open_ticket(runtime, category="gas", building="5")
+    run_due(runtime)
+    clock.advance(minutes=23)  # both reminders are due
+    # The first ticket's job is still in Redis, waiting for its retry: a sweep a ticket at a time must look past it.
+    runtime.queue.enqueue_in(timedelta(hours=1), FOLLOW_UP, first.id,
+                             job_id=follow_up_id(first.id, next_step(runtime, first.id)))
+    assert sweep(runtime, batch=1) == 1
+    work_off(runtime)
+    assert step_names(runtime, second.id) == ["remind:accept"] and step_names(runtime, first.id) == []

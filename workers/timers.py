@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rq.exceptions import DuplicateJobError
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock
@@ -122,25 +122,31 @@ def follow_up_id(ticket_id: int, due: datetime) -> str:
     return f"followup-{ticket_id}-{due:%Y%m%d%H%M%S}"
 
 
-def sweep(rt, limit: int = 1000) -> int:
+def sweep(rt, batch: int = 500) -> int:
     """Enqueue a follow-up job for each ticket whose next step has come (an indexed query); return how many.
 
     Any number of sweeps may run: a ticket's job id is fixed by its due time and `unique` refuses a second
     copy while one is queued; should both run, the steps' rows and the ledger still act once."""
     now = clock.utcnow()
-    with rt.sessions() as session:
-        due = session.execute(select(Ticket.id, Ticket.next_step_at).where(Ticket.next_step_at <= now)
-                              .order_by(Ticket.next_step_at).limit(limit)).all()
-    enqueued = 0
-    for ticket_id, at in due:
-        try:
-            # No result kept: a job that found nothing due (clocks apart) must not block the next sweep's copy.
-            rt.queue.enqueue(FOLLOW_UP, ticket_id, job_id=follow_up_id(ticket_id, at), unique=True, retry=RETRY,
-                             result_ttl=0, failure_ttl=7 * 24 * 3600)
-            enqueued += 1
-        except DuplicateJobError:
-            pass  # queued already, by this sweep's last pass or another sweeper
-    return enqueued
+    enqueued, after = 0, (datetime.min, 0)
+    while True:
+        with rt.sessions() as session:
+            # Page through all that are due: tickets whose job waits for a retry must not hide the others.
+            due = session.execute(select(Ticket.id, Ticket.next_step_at).where(
+                Ticket.next_step_at <= now, tuple_(Ticket.next_step_at, Ticket.id) > tuple_(*after))
+                .order_by(Ticket.next_step_at, Ticket.id).limit(batch)).all()
+        for ticket_id, at in due:
+            try:
+                # No result kept: a job that found nothing due (clocks apart) must not block the next copy. A job out
+                # of retries (WeChat down for long) is kept an hour, then the sweep starts a new round of them.
+                rt.queue.enqueue(FOLLOW_UP, ticket_id, job_id=follow_up_id(ticket_id, at), unique=True, retry=RETRY,
+                                 result_ttl=0, failure_ttl=3600)
+                enqueued += 1
+            except DuplicateJobError:
+                pass  # queued already, by this sweep's last pass or another sweeper
+        if len(due) < batch:
+            return enqueued
+        after = (due[-1][1], due[-1][0])
 
 
 def follow_up(ticket_id: int) -> str:
@@ -168,7 +174,7 @@ def follow_up(ticket_id: int) -> str:
         raise failure
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id, with_for_update=True)
-        if ticket.next_step_at == since:  # else an event planned it again meanwhile: that plan stands
+        if ticket is not None and ticket.next_step_at == since:  # else an event planned it again meanwhile: that plan stands
             ticket.next_step_at = next_step_at(config, ticket, _done(session, ticket_id), after=now)
             session.commit()
     return ", ".join(f"{name}: {result}" for name, result in zip(due, results)) or "nothing pending"
