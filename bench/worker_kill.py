@@ -46,10 +46,13 @@ def main() -> None:
         caught = wait(lambda: stack.sql("select count(*) from deliveries where status = 'sending'")[0][0] > 0, 60, 0.1)
         print(f"dispatch caught mid-flight (ledger row claimed, nothing sent): {caught}")
         stack.kill(worker)
-        print("worker SIGKILLed with its process group; pushes so far:", len(stack.standin.messages))
+        killed = time.monotonic()
+        print(f"worker SIGKILLed with its process group {killed - started:.0f} s in; pushes so far:",
+              len(stack.standin.messages))
         stack.start_worker()
         done = wait(lambda: stack.sql("select count(*) from deliveries where event='dispatch' and status='sent'")[0][0]
                     >= args.tickets, 600, 1)
+        print(f"every dispatch recorded as sent {time.monotonic() - killed:.0f} s after the kill")
         time.sleep(5)
         pushes = [m for m in stack.standin.messages if m["touser"].startswith("o_demo_grid") and "新工单" in m["content"]]
         tickets = stack.sql("select count(*) from tickets")[0][0]
