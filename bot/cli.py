@@ -83,7 +83,9 @@ def main(verbose: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-@click.option("--workers", "rq_workers", default=1, show_default=True, type=int, help="RQ worker processes")
+# 16: each push waits about 0.1 s on WeChat; 16 workers overlap those waits enough for a burst of 200 reports
+# (docs/PERFORMANCE.md, "Push pipeline").
+@click.option("--workers", "rq_workers", default=16, show_default=True, type=int, help="RQ worker processes")
 def serve(host: str, port: int, web_workers: int, rq_workers: int) -> None:
     """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
     from bot.serve import run
@@ -117,9 +119,15 @@ def say(text: str, sender: str, url: str, msg_id: str | None) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(burst: bool) -> None:
-    """Run one RQ worker with the scheduler (retries and timers need it)."""
-    from rq import Worker
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="worker processes to run and watch (each takes one job at a time)")
+def worker(burst: bool, processes: int) -> None:
+    """Run RQ workers that keep their connections and caches across jobs, with RQ's scheduler (retries need it)."""
+    if processes > 1:
+        from bot.serve import run_workers
+
+        sys.exit(run_workers(processes, burst))
+    from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
     from workers import runtime
@@ -128,14 +136,15 @@ def worker(burst: bool) -> None:
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     rt = runtime.get()
-    # RQ forks a work-horse per job: import the jobs' modules once here, not in every fork.
     import workers.digest, workers.dispatch, workers.drafts, workers.notify, workers.timers  # noqa: E401, F401
-    rt.notifier  # builds the WeChat client (no connection yet), so each fork need not
     while True:
         try:
+            # SimpleWorker runs each job in this process (RQ's Worker forks a work-horse per job and loses every
+            # warm cache and connection with it); the job's time limit still holds (SIGALRM, as in a horse).
             # Inside the try: RQ's Worker talks to Redis as it is made, and Redis may still be down.
             # Registry maintenance every minute, not RQ's ten: a job whose worker was killed is retried sooner.
-            worker = Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer, maintenance_interval=60)
+            worker = SimpleWorker([rt.queue], connection=rt.redis, serializer=JSONSerializer,
+                                  maintenance_interval=60)
             worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
             return
         except (RedisConnectionError, RedisTimeoutError) as exc:

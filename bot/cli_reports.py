@@ -126,14 +126,17 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
 
 
 @click.command()
-@click.option("--every", default=30.0, show_default=True, help="seconds between passes")
+@click.option("--every", default=10.0, show_default=True, help="seconds between passes")
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 def scheduler(every: float, once: bool) -> None:
-    """Enqueue the daily digest at the configured local time (any number may run; each secretary gets one)."""
+    """Sweep for due reminders and escalations, and enqueue the daily digest at its time (any number may run)."""
     from workers import runtime, schedule
 
     rt = runtime.get()
     if once:
+        from workers.timers import sweep
+
+        click.echo(f"follow-ups enqueued: {sweep(rt)}")
         click.echo(schedule.tick(rt) or "nothing due")
         return
     schedule.run(rt, every=every)

@@ -58,6 +58,9 @@ class Ticket(Base):
     # Households that reported this problem: the reporter and each neighbour who joined (less any who withdrew).
     # Kept here rather than counted: in a burst every join reads it, and a count grew with the followers.
     households: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # When the follow-up sweep next looks at it (its earliest reminder, escalation or page not yet done); None: nothing
+    # planned. The deadlines live here, not in Redis, so a lost Redis loses none (workers/timers.py).
+    next_step_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
 
@@ -74,6 +77,7 @@ class Ticket(Base):
         Index("ix_tickets_accepted_at", "accepted_at"),
         Index("ix_tickets_resolved_at", "resolved_at"),
         Index("ix_tickets_rated_at", "rated_at"),
+        Index("ix_tickets_next_step_at", "next_step_at"),
     )
 
 

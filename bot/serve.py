@@ -166,6 +166,43 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
         stop.wait(every)
 
 
+def stop_children(procs: list[subprocess.Popen], grace: float = 15.0) -> None:
+    """SIGTERM each child still running, wait up to `grace` seconds for them all, then kill what remains."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_workers(processes: int, burst: bool = False) -> int:
+    """`minhu worker --processes N`: run N one-job-at-a-time workers, start again any that dies, stop them on SIGTERM.
+
+    Several processes, not threads in one: each push waits on WeChat's round trip, and the processes overlap
+    those waits with no thread pool to own; the delivery ledger still sends each push once."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    args = [sys.executable, "-m", "bot.cli", "worker", *(["--burst"] if burst else [])]
+    children = [Child(args, dict(os.environ), name=f"worker {n + 1}") for n in range(processes)]
+    code = 0
+    while not stop.is_set():
+        if burst and all(child.proc.poll() is not None for child in children):
+            break
+        if not burst and not all(child.check() for child in children):
+            code = 1
+            break
+        stop.wait(0.5)
+    # A worker ends its current job first, then RQ's pub/sub thread may hold it up to 60 s (rq/rq#1613).
+    stop_children([child.proc for child in children], grace=90.0)
+    return code
+
+
 # How every web process runs, here, in the production command (README) and in the benchmarks:
 # - gthread: a thread per request in flight, up to --threads per process; no monkey-patching, and a wait (for
 #   Redis, the database or its lock) holds up only its own request. On PostgreSQL it answered more requests per
@@ -181,16 +218,15 @@ ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
 
 
 def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[list[str]]:
-    """The child processes: gunicorn for the webhook, RQ workers, and the digest's clock."""
+    """The child processes: gunicorn for the webhook, RQ workers, and the scheduler (follow-up sweep, digest)."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
            *WEB_WORKER_OPTIONS, "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-",
            "--access-logformat", ACCESS_LOG_FORMAT, "bot.wsgi:app"]
     worker = [sys.executable, "-m", "bot.cli", "worker"]
-    # Reminders and escalation need no process of their own (RQ's scheduler runs in the workers).
     return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
 
 
-def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 1) -> int:
+def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 16) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, stop everything; return the exit code."""
     check_port(host, port)
     data_dir = settings.secrets.data_dir
@@ -262,17 +298,7 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
             code = 1
             stop.set()
         stop.wait(0.5)
-    procs = [child.proc for child in children]
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_children([child.proc for child in children])
     relay_thread.join(timeout=5)
     rt.close()
     if standin:

@@ -95,12 +95,15 @@ class StaffDirectory:
         _, members, communities = self._read()
         return [(members[openid], community) for openid, community in communities.items()]
 
-    def bound_to(self, grid_id: str) -> list[str]:
-        """The openids of the grid workers bound by invite to this grid, read now (a worker pushes their task)."""
-        with self.sessions() as session:
-            openids = session.scalars(select(Staff.openid).where(Staff.grid_id == grid_id, Staff.role == "grid_worker")
-                                      .order_by(Staff.bound_at, Staff.openid))
-            return [openid for openid in openids if openid not in self._config]
+    def bound_to(self, grid_id: str, session=None) -> list[str]:
+        """The openids of the grid workers bound by invite to this grid, read now (a worker pushes their task); in the
+        caller's session when given, to save a transaction."""
+        if session is None:
+            with self.sessions() as session:
+                return self.bound_to(grid_id, session)
+        openids = session.scalars(select(Staff.openid).where(Staff.grid_id == grid_id, Staff.role == "grid_worker")
+                                  .order_by(Staff.bound_at, Staff.openid))
+        return [openid for openid in openids if openid not in self._config]
 
     def in_config(self, openid: str) -> bool:
         """Staff by config.yaml (a code cannot change them), not by invite."""

@@ -54,10 +54,14 @@ def install(monkeypatch, clock: FakeClock) -> FakeClock:
 
 
 def run_due(runtime, rounds: int = 4) -> None:
-    """What `minhu worker` does: its scheduler moves due jobs to the queue, the worker runs them."""
+    """What `minhu scheduler` and `minhu worker` do: the follow-up sweep and RQ's scheduler move due jobs to the
+    queue, the worker runs them."""
+    from workers.timers import sweep
+
     scheduler = RQScheduler([runtime.queue], connection=runtime.redis, serializer=JSONSerializer)
     scheduler.prepare_registries([runtime.queue.name])
     for _ in range(rounds):  # a job may schedule more (a retry): run those that are due as well
+        sweep(runtime)
         scheduler.enqueue_scheduled_jobs()
         if not work_off(runtime):
             return

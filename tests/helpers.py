@@ -69,9 +69,17 @@ class WeChatDriver:
         return self.event("CLICK", sender=sender, create_time=self._clock, key=key)
 
     def run_due_jobs(self) -> None:
-        """Run the scheduled jobs now, as if their time had come (the RQ scheduler's move), then the queue."""
+        """Run the scheduled jobs now, as if their time had come (the RQ scheduler's move, and every open ticket's
+        reminder and escalation steps), then the queue."""
         from rq.registry import ScheduledJobRegistry
 
+        from workers.timers import plan, run_step
+
+        with self.runtime.sessions() as session:
+            waiting = list(session.scalars(select(Ticket).where(Ticket.next_step_at.is_not(None))))
+        for ticket in waiting:
+            for step in plan(self.runtime.settings.config, ticket):
+                run_step(ticket.id, step.name)  # does nothing once the ticket has moved on
         registry = ScheduledJobRegistry(queue=self.runtime.queue)
         for job_id in registry.get_job_ids():
             registry.remove(job_id)

@@ -44,7 +44,8 @@ def test_commands_beside_minhu_serve_use_its_redis_and_wechat_stand_in(alone, tm
     assert "start `minhu serve`, or set MINHU_REDIS_URL" in one_line_error(minhu(alone, "digest", "--send"))
     port = free_port()
     with open(tmp_path / "serve.log", "wb") as log:
-        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--web-workers", "1"],
+        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--web-workers", "1",
+                                  "--workers", "2"],
                                  env=alone, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     served = tmp_path / "var" / "serve.json"
     try:

@@ -96,23 +96,74 @@ def test_escalation_goes_backup_then_secretary_then_department(runtime, fake_wec
     assert len(fake_wechat.texts_to(SECRETARY)) == 2
 
 
+def next_step(runtime, ticket_id):
+    with runtime.sessions() as session:
+        return session.scalar(select(Ticket.next_step_at).where(Ticket.id == ticket_id))
+
+
 def test_nothing_happens_when_the_ticket_is_accepted_in_time(runtime, fake_wechat, clock):
     from bot import steps
-    from workers.timers import on_event
 
     ticket = open_ticket(runtime)
     run_due(runtime)
-    scheduled = runtime.queue.scheduled_job_registry
-    assert len(scheduled) == 6  # remind + two levels, for acceptance and for resolution (leak has no department)
+    assert next_step(runtime, ticket.id) == T0 + timedelta(hours=1, minutes=30)  # the acceptance reminder
     clock.advance(hours=1)
-    _, event = steps.accept(runtime.tickets, ticket.id, WORKER, "李建国")
-    assert on_event(event.id) == "accepted" and len(scheduled) == 3
+    steps.accept(runtime.tickets, ticket.id, WORKER, "李建国")
+    run_due(runtime)  # the event's job plans the next look: the resolution reminder
+    assert next_step(runtime, ticket.id) == datetime(2030, 3, 6, 7, 0)  # 25% before the 3 working days to resolve
     clock.advance(hours=5)
     run_due(runtime)
     assert len(fake_wechat.texts_to(WORKER)) == 1
     assert fake_wechat.texts_to(BACKUP) == [] and fake_wechat.texts_to(SECRETARY) == []
     assert step_names(runtime, ticket.id) == []
-    assert len(scheduled) == 3  # the resolution steps still wait
+
+
+def test_a_new_ticket_puts_no_timer_in_redis(runtime, fake_wechat, clock):
+    """Its deadlines live in the database: one indexed column, not a scheduled job per step."""
+    ticket = open_ticket(runtime, category="gas")
+    run_due(runtime)
+    assert len(runtime.queue.scheduled_job_registry) == 0
+    assert next_step(runtime, ticket.id) == T0 + timedelta(minutes=22, seconds=30)  # gas: remind 25% before its 30 min
+
+
+def test_reminders_and_escalation_survive_a_lost_redis(runtime, fake_wechat, clock):
+    ticket = open_ticket(runtime, category="gas")
+    run_due(runtime)
+    runtime.redis.flushdb()  # Redis came back empty
+    clock.advance(minutes=30)
+    run_due(runtime)
+    assert step_names(runtime, ticket.id) == ["remind:accept", "escalate:accept:1"]
+    assert len(fake_wechat.texts_to(BACKUP)) == 1
+    clock.advance(minutes=1)
+    run_due(runtime)
+    runtime.redis.flushdb()  # and again, with the job of the next step queued
+    run_due(runtime)
+    clock.advance(minutes=15)
+    run_due(runtime)
+    assert step_names(runtime, ticket.id) == ["remind:accept", "escalate:accept:1", "escalate:accept:2"]
+    assert len(fake_wechat.texts_to(BACKUP)) == 1 and len(fake_wechat.texts_to(SECRETARY)) == 1
+
+
+def test_two_sweepers_at_once_escalate_once(runtime, fake_wechat, clock):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.helpers import work_off
+    from workers.ledger import InFlight
+    from workers.timers import follow_up, sweep
+
+    ticket = open_ticket(runtime, category="gas")
+    run_due(runtime)
+    clock.advance(minutes=31)
+    with ThreadPoolExecutor(2) as pool:  # two `minhu scheduler` passes at the same moment
+        assert sorted(pool.map(lambda _: sweep(runtime), range(2))) == [0, 1]
+    with ThreadPoolExecutor(2) as pool:  # and, should a copy slip through, two workers running it together
+        runs = [pool.submit(follow_up, ticket.id) for _ in range(2)]
+    # One may find the other mid-push (InFlight): its job is retried later, as RQ would.
+    assert all(run.exception() is None or isinstance(run.exception(), InFlight) for run in runs)
+    work_off(runtime)
+    run_due(runtime)
+    assert step_names(runtime, ticket.id) == ["remind:accept", "escalate:accept:1"]
+    assert len(fake_wechat.texts_to(BACKUP)) == 1 and len(fake_wechat.texts_to(WORKER)) == 2
 
 
 def test_a_timer_left_in_place_finds_the_ticket_moved_on(runtime, fake_wechat, clock):
@@ -121,8 +172,8 @@ def test_a_timer_left_in_place_finds_the_ticket_moved_on(runtime, fake_wechat, c
     clock.advance(hours=1)
     set_status(runtime, ticket.id, "resolved", accepted_at=clock.now, resolved_at=clock.now)
     clock.advance(days=10)
-    run_due(runtime)  # no cancel_timers: every step runs and does nothing
-    assert len(runtime.queue.scheduled_job_registry) == 0
+    run_due(runtime)  # the look it had planned finds the ticket moved on, and nothing after it
+    assert next_step(runtime, ticket.id) is None
     assert step_names(runtime, ticket.id) == []
     assert len(fake_wechat.texts_to(WORKER)) == 1 and fake_wechat.texts_to(SECRETARY) == []
 
@@ -169,20 +220,20 @@ def test_urgent_ticket_paged_by_the_chat_is_not_paged_twice(runtime, fake_wechat
 
 def test_reopened_ticket_is_followed_through_again(runtime, fake_wechat, clock):
     from bot import steps
-    from workers.timers import on_event
 
     ticket = open_ticket(runtime)
     run_due(runtime)
     clock.advance(hours=2)
     run_due(runtime)
     assert len(fake_wechat.texts_to(BACKUP)) == 1  # round one: not accepted in time
-    for step in (lambda: steps.accept(runtime.tickets, ticket.id, WORKER, "李建国"),
-                 lambda: steps.resolve(runtime.tickets, ticket.id, WORKER, "李建国", "已修好")):
-        on_event(step()[1].id)
+    steps.accept(runtime.tickets, ticket.id, WORKER, "李建国")
+    steps.resolve(runtime.tickets, ticket.id, WORKER, "李建国", "已修好")
+    run_due(runtime)
+    assert next_step(runtime, ticket.id) is None
     clock.advance(hours=1)
     _, reopened = steps.rate(runtime.tickets, ticket.id, "o_resident_1", "unsatisfied", "还在漏")
     assert reopened.kind == "reopened"
-    on_event(reopened.id)
+    run_due(runtime)
     clock.advance(hours=2)
     run_due(runtime)
     assert len(fake_wechat.texts_to(BACKUP)) == 2
@@ -207,8 +258,6 @@ def test_a_step_run_twice_escalates_once(runtime, fake_wechat, clock):
 def test_follow_through_survives_a_worker_restart_in_the_middle(settings, runtime, fake_wechat, clock):
     from bot.runtime import Runtime
     from workers import runtime as worker_runtime
-    from workers.timers import schedule_ticket
-
     ticket = open_ticket(runtime, category="gas")
     run_due(runtime)
     clock.advance(minutes=30)
@@ -222,7 +271,7 @@ def test_follow_through_survives_a_worker_restart_in_the_middle(settings, runtim
     fresh = Runtime(settings, web=False)
     worker_runtime.install(fresh)
     try:
-        assert schedule_ticket(ticket.id) == 6  # at-least-once: the outbox may run it again; nothing doubles
+        fresh.redis.flushdb()  # and Redis lost the job's retry: the next sweep enqueues the step again
         clock.advance(minutes=1)
         run_due(fresh)
         assert len(fake_wechat.texts_to(BACKUP)) == 1
@@ -316,3 +365,19 @@ def test_an_emergency_escalates_as_an_emergency_at_every_level(runtime, fake_wec
     clock.advance(minutes=8)
     run_due(runtime)
     assert fake_wechat.texts_to(GAS_COMPANY)[-1].startswith("【紧急】【吹哨报到】王书记请燃气公司协助")
+
+
+def test_a_follow_up_waiting_for_its_retry_hides_no_other_ticket_from_the_sweep(runtime, fake_wechat, clock):
+    from tests.helpers import work_off
+    from workers.timers import FOLLOW_UP, follow_up_id, sweep
+
+    first = open_ticket(runtime, category="gas")
+    second = open_ticket(runtime, category="gas", building="5")
+    run_due(runtime)
+    clock.advance(minutes=23)  # both reminders are due
+    # The first ticket's job is still in Redis, waiting for its retry: a sweep a ticket at a time must look past it.
+    runtime.queue.enqueue_in(timedelta(hours=1), FOLLOW_UP, first.id,
+                             job_id=follow_up_id(first.id, next_step(runtime, first.id)))
+    assert sweep(runtime, batch=1) == 1
+    work_off(runtime)
+    assert step_names(runtime, second.id) == ["remind:accept"] and step_names(runtime, first.id) == []

@@ -75,20 +75,6 @@ def test_job_lost_by_redis_is_enqueued_again_and_sent_once(wechat, runtime, fake
     assert len(fake_wechat.texts_to("o_demo_grid1_li")) == 1
 
 
-def test_timers_lost_by_redis_are_planned_again_by_the_sweep(wechat, runtime):
-    from workers.schedule import sweep_timers
-
-    wechat.say("10号楼楼道灯坏了", sender="o_resident_timers")
-    wechat.run_jobs()  # dispatch, and plan the reminders and escalation in RQ's scheduler
-    planned = set(runtime.queue.scheduled_job_registry.get_job_ids())
-    assert planned
-    runtime.redis.flushdb()  # Redis came back without them
-    assert sweep_timers(runtime) == len(planned)
-    assert set(runtime.queue.scheduled_job_registry.get_job_ids()) == planned
-    assert sweep_timers(runtime) == len(planned)  # planning again changes nothing
-    assert set(runtime.queue.scheduled_job_registry.get_job_ids()) == planned
-
-
 def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_process, monkeypatch):
     """RQ's Worker talks to Redis as it is made: a worker (re)starting during an outage must wait, not exit."""
     from types import SimpleNamespace

@@ -75,7 +75,8 @@ def wait_for(what, deadline: float, every: float = 0.2):
 def test_minhu_serve_restarts_its_killed_redis_and_pushes_go_out_again(alone, tmp_path):  # noqa: F811
     port, log_path = free_port(), tmp_path / "serve.log"
     with open(log_path, "wb") as log:
-        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--web-workers", "1"],
+        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--web-workers", "1",
+                                  "--workers", "2"],
                                  env=alone, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/wechat"
 

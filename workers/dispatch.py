@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import update
+
 from bot.clock import utcnow
 from bot.models import Ticket, TicketEvent
 from handlers import texts
@@ -11,6 +13,8 @@ from workers.ledger import deliver, deliver_each
 from workers.notifier import Push
 
 log = logging.getLogger("minhu.dispatch")
+# The session holds no ticket to keep in step with these updates: skip the ORM's search for one.
+PLAIN = {"synchronize_session": False}
 
 
 def task_push(rt, ticket: Ticket, by: str = "", note: str = "") -> Push:
@@ -27,33 +31,44 @@ def task_push(rt, ticket: Ticket, by: str = "", note: str = "") -> Push:
                                    "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
 
 
-def task_recipients(rt, grid_id: str | None, assignee: str) -> list[str]:
+def task_recipients(rt, grid_id: str | None, assignee: str, session=None) -> list[str]:
     """The assignee; with a grid's own worker, the grid's staff bound by invite too (绑定 promises them its tasks)."""
     grid = rt.directory.grids.get(grid_id) if grid_id else None
-    helpers = rt.staff.bound_to(grid.id) if grid and assignee == grid.worker.openid else []
+    helpers = rt.staff.bound_to(grid.id, session) if grid and assignee == grid.worker.openid else []
     return list(dict.fromkeys([assignee, *helpers]))
 
 
 def dispatch_ticket(ticket_id: int) -> str:
-    """Send the new ticket to its assignee once, however often the job runs; mark it dispatched."""
+    """Send the new ticket to its assignee once, however often the job runs; mark it dispatched.
+
+    The ledger's claim is committed with the ticket's first follow-up time; once the push is recorded as sent,
+    the ticket is marked dispatched."""
     rt = runtime.get()
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             log.warning("ticket %s no longer exists", ticket_id)
             return "gone"
-        recipient, *helpers = task_recipients(rt, ticket.grid_id, ticket.assignee_openid)
+        recipient, *helpers = task_recipients(rt, ticket.grid_id, ticket.assignee_openid, session)
         push = task_push(rt, ticket)
-    # Reminders and escalation first: they are the remedy when this push cannot go out.
-    timers.schedule_ticket(ticket_id)
-    sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
+        first_step = timers.next_step_at(rt.settings.config, ticket, set()) if ticket.status == "new" else None
+
+    def plan_follow_up(session) -> None:
+        # Reminders and escalation first, with the claim: they are the remedy when this push cannot go out.
+        if first_step is not None:
+            session.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "new",
+                                                 Ticket.next_step_at.is_(None)).values(next_step_at=first_step),
+                            execution_options=PLAIN)
+
+    def mark_dispatched(session) -> None:
+        now = utcnow()
+        if session.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "new")
+                           .values(status="dispatched", dispatched_at=now), execution_options=PLAIN).rowcount:
+            session.add(TicketEvent(ticket_id=ticket_id, at=now, actor="system", kind="dispatched",
+                                    detail={"to": recipient}))
+
+    sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push),
+                   claimed=plan_follow_up, sent=mark_dispatched)
     # The assignee has it; a helper out of reach must not hold the ticket back.
     deliver_each(rt, ticket_id, "dispatch", [(helper, push) for helper in helpers])
-    with rt.sessions() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket.status == "new":
-            ticket.status, ticket.dispatched_at = "dispatched", utcnow()
-            session.add(TicketEvent(ticket_id=ticket_id, actor="system", kind="dispatched",
-                                    detail={"to": recipient}))
-            session.commit()
     return "sent" if sent else "already sent"

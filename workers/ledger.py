@@ -26,11 +26,17 @@ class InFlight(Exception):
 
 
 def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipient: str,
-            send: Callable[[], str]) -> bool:
-    """Send once per (ticket, event, recipient); False when it was already sent."""
+            send: Callable[[], str], claimed: Callable[[Session], None] | None = None,
+            sent: Callable[[Session], None] | None = None) -> bool:
+    """Send once per (ticket, event, recipient); False when it was already sent.
+
+    `claimed` adds the caller's writes to the claim's commit; `sent` makes the caller's writes once the push is
+    recorded as sent."""
     with sessions() as session:
         session.add(Delivery(ticket_id=ticket_id, event=event, recipient=recipient, claimed_at=utcnow()))
         try:
+            if claimed:
+                claimed(session)  # its statement flushes the claim: a claim already there fails here
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -44,24 +50,30 @@ def deliver(sessions: sessionmaker[Session], ticket_id: int, event: str, recipie
             taken = session.execute(update(Delivery).where(Delivery.id == row.id,
                                                            Delivery.claimed_at == row.claimed_at)
                                     .values(status="sending", claimed_at=now)).rowcount
+            if taken and claimed:
+                claimed(session)
             session.commit()
             if not taken:
                 raise InFlight(f"ticket {ticket_id} {event} was claimed by another worker")
     key = (Delivery.ticket_id == ticket_id, Delivery.event == event, Delivery.recipient == recipient)
-    try:
-        channel = send()
-    except Exception as exc:
-        with sessions() as session:
+    with sessions() as marker:
+        # Checked out (and pinged) before the push, each statement its own commit: once WeChat has answered, one
+        # round trip records the push. A worker killed before it lands sends the push again on its retry.
+        connection = marker.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        try:
+            channel = send()
+        except Exception as exc:
             # Release the claim at once so the job's retry can send.
-            session.execute(update(Delivery).where(*key).values(
+            connection.execute(update(Delivery).where(*key).values(
                 status="failed", error=f"{type(exc).__name__}: {exc}"[:500], claimed_at=utcnow() - STALE_CLAIM))
+            metrics.count_push_failure(runtime.get().redis)
+            raise
+        connection.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(),
+                                                               error=None))
+    if sent:
+        with sessions() as session:
+            sent(session)
             session.commit()
-        metrics.count_push_failure(runtime.get().redis)
-        raise
-    with sessions() as session:
-        session.execute(update(Delivery).where(*key).values(status="sent", channel=channel, sent_at=utcnow(),
-                                                             error=None))
-        session.commit()
     return True
 
 

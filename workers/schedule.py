@@ -1,4 +1,5 @@
-"""The daily schedule: at the configured local time, enqueue yesterday's digests (`minhu scheduler`).
+"""`minhu scheduler`: every few seconds, the follow-up sweep (workers/timers.py); at the configured local time,
+yesterday's digests.
 
 Any number of schedulers may run: the job id is the day's, `unique` refuses a second copy while one
 exists, and the Digest table's unique (secretary, day) row is the guarantee of exactly one digest.
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.digest import recipients
-from bot.models import Digest, Ticket
+from bot.models import Digest
 from bot.queue import RETRY
 
 log = logging.getLogger("minhu.schedule")
 DIGEST_JOB = "workers.digest.send_digests"
-OPEN_STATUSES = ("new", "dispatched", "accepted")
 
 
 def due_day(config, now: datetime) -> date | None:
@@ -54,35 +53,15 @@ def tick(rt) -> str | None:
     return job_id
 
 
-def sweep_timers(rt, batch: int = 500) -> int:
-    """Plan every open ticket's timers again: Redis may have lost scheduled jobs (its last second, or more).
+def run(rt, every: float = 10.0, stop: threading.Event | None = None) -> None:
+    """Every `every` seconds until stopped: enqueue the follow-up of tickets whose next step has come, and the digest."""
+    from workers.timers import sweep
 
-    Planning is idempotent (steps already taken are skipped, job ids are fixed), so a sweep that finds
-    nothing lost changes nothing."""
-    from workers.timers import schedule_ticket
-
-    planned, last_id = 0, 0
-    while True:
-        with rt.sessions() as session:
-            ids = list(session.scalars(select(Ticket.id).where(Ticket.status.in_(OPEN_STATUSES), Ticket.id > last_id)
-                                       .order_by(Ticket.id).limit(batch)))
-        for ticket_id in ids:
-            planned += schedule_ticket(ticket_id)
-        if len(ids) < batch:
-            return planned
-        last_id = ids[-1]
-
-
-def run(rt, every: float = 30.0, stop: threading.Event | None = None, sweep_every: float = 600.0) -> None:
-    """Tick every `every` seconds until stopped; sweep the open tickets' timers every `sweep_every`."""
     stop = stop or threading.Event()
-    last_sweep = 0.0
     while not stop.is_set():
         try:
+            sweep(rt)
             tick(rt)
-            if time.monotonic() - last_sweep >= sweep_every:
-                sweep_timers(rt)
-                last_sweep = time.monotonic()
         except (RedisError, SQLAlchemyError) as exc:
             log.warning("scheduler pass failed, will retry: %s", exc)
         stop.wait(every)

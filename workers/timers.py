@@ -1,22 +1,21 @@
 """Follow-through timers: remind before a limit passes, escalate one level at a time after it, page for urgent tickets.
 
-Every ticket gets `schedule_ticket` through the outbox when it opens; it puts one RQ job per step in the
-scheduled registry with a deterministic id (timer-<ticket>-<step>). Each step runs `run_step`, which
-does nothing once the ticket has moved on, and records the step in `followup_steps` (unique per
-ticket and step) with its event before pushing through the delivery ledger: a job run twice, or a
-worker killed half-way and retried, escalates once. `on_event` (a job for ticket events) drops the
-timers a step made moot and plans a reopened ticket's new round.
+The deadlines live in the database: each open ticket's `next_step_at` says when its earliest step not yet
+taken is due (set at dispatch, and again by `on_event` on each change). One periodic `sweep` (in `minhu
+scheduler`) finds the tickets whose moment has come over an index and enqueues a `follow_up` job for
+each; that job runs the due steps with `run_step`, which does nothing once the ticket has moved on and
+records the step in `followup_steps` (unique per ticket and step) with its event before pushing through
+the delivery ledger, then moves `next_step_at` on. A job run twice, two sweepers, a worker killed
+half-way or a Redis that lost its jobs: each step still happens once, and none is lost.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
-from sqlalchemy import select
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock
@@ -30,13 +29,11 @@ from workers.escalation import recipients
 from workers.ledger import deliver
 
 log = logging.getLogger("minhu.timers")
-RUN_STEP = "workers.timers.run_step"
+FOLLOW_UP = "workers.timers.follow_up"
 # A stage is pending while the ticket is in one of these statuses.
 WAITING = {"accept": ("new", "dispatched"), "resolve": ("new", "dispatched", "accepted")}
 EVENT_KIND = {"remind": "reminded", "escalate": "escalated", "page": "paged"}
 PAGE_GRACE = timedelta(minutes=1)
-STEP_NAMES = ["page:urgent"] + [name for stage in ("accept", "resolve") for name in (
-    f"remind:{stage}", f"escalate:{stage}:1", f"escalate:{stage}:2", f"escalate:{stage}:3")]
 
 
 @dataclass(frozen=True)
@@ -94,52 +91,93 @@ def plan(config: Config, ticket: Ticket) -> list[Step]:
     return steps
 
 
-def job_id(ticket_id: int, step: str) -> str:
-    return f"timer-{ticket_id}-{step.replace(':', '-').replace('@', '-r')}"
-
-
 def _pending(ticket: Ticket, stage: str) -> bool:
     return ticket.status in WAITING[stage]
 
 
-def schedule_ticket(ticket_id: int) -> int:
-    """Put the ticket's follow-up steps in the scheduler (those already due, in the queue); return how many."""
+def next_step_at(config: Config, ticket: Ticket, done: set[str], after: datetime | None = None) -> datetime | None:
+    """When the ticket's earliest step still to do is due (after `after`, when given); None when nothing is left."""
+    times = [s.at for s in plan(config, ticket) if s.name not in done and _pending(ticket, s.stage)
+             and (after is None or s.at > after)]
+    return min(times, default=None)
+
+
+def _done(session, ticket_id: int) -> set[str]:
+    return set(session.scalars(select(FollowUpStep.step).where(FollowUpStep.ticket_id == ticket_id)))
+
+
+def replan(ticket_id: int) -> datetime | None:
+    """Set when the sweep next looks at the ticket, from its deadlines and the steps already taken."""
     rt = runtime.get()
     with rt.sessions() as session:
-        ticket = session.get(Ticket, ticket_id)
+        ticket = session.get(Ticket, ticket_id, with_for_update=True)
         if ticket is None:
-            return 0
-        done = set(session.scalars(select(FollowUpStep.step).where(FollowUpStep.ticket_id == ticket_id)))
-        steps = [s for s in plan(rt.settings.config, ticket) if s.name not in done and _pending(ticket, s.stage)]
+            return None
+        ticket.next_step_at = next_step_at(rt.settings.config, ticket, _done(session, ticket_id))
+        session.commit()
+        return ticket.next_step_at
+
+
+def follow_up_id(ticket_id: int, due: datetime) -> str:
+    return f"followup-{ticket_id}-{due:%Y%m%d%H%M%S}"
+
+
+def sweep(rt, batch: int = 500) -> int:
+    """Enqueue a follow-up job for each ticket whose next step has come (an indexed query); return how many.
+
+    Any number of sweeps may run: a ticket's job id is fixed by its due time and `unique` refuses a second
+    copy while one is queued; should both run, the steps' rows and the ledger still act once."""
     now = clock.utcnow()
-    for step in steps:
-        options = dict(job_id=job_id(ticket_id, step.name), retry=RETRY, result_ttl=3600, failure_ttl=7 * 24 * 3600)
-        if step.at <= now:
-            rt.queue.enqueue(RUN_STEP, ticket_id, step.name, **options)
-        else:
-            # Aware UTC: RQ reads a naive datetime as the server's local time.
-            rt.queue.enqueue_at(step.at.replace(tzinfo=UTC), RUN_STEP, ticket_id, step.name, **options)
-    return len(steps)
-
-
-def cancel_timers(queue: Queue, ticket_id: int, stage: str | None = None, round_: int = 0) -> int:
-    """Drop the ticket's scheduled steps (of one stage, or all) once it has moved on; return how many.
-
-    Optional: a step that runs anyway finds the ticket moved on and does nothing.
-    """
-    registry = queue.scheduled_job_registry
-    removed = 0
-    for name in STEP_NAMES:
-        if stage and Step(name, datetime.min).stage != stage:
-            continue
-        step = f"{name}@{round_}" if round_ else name
-        if registry.remove(job_id(ticket_id, step)):
-            removed += 1
+    enqueued, after = 0, (datetime.min, 0)
+    while True:
+        with rt.sessions() as session:
+            # Page through all that are due: tickets whose job waits for a retry must not hide the others.
+            due = session.execute(select(Ticket.id, Ticket.next_step_at).where(
+                Ticket.next_step_at <= now, tuple_(Ticket.next_step_at, Ticket.id) > tuple_(*after))
+                .order_by(Ticket.next_step_at, Ticket.id).limit(batch)).all()
+        for ticket_id, at in due:
             try:
-                Job.fetch(job_id(ticket_id, step), connection=queue.connection, serializer=queue.serializer).delete()
-            except NoSuchJobError:
-                pass  # already gone: nothing to delete
-    return removed
+                # No result kept: a job that found nothing due (clocks apart) must not block the next copy. A job out
+                # of retries (WeChat down for long) is kept an hour, then the sweep starts a new round of them.
+                rt.queue.enqueue(FOLLOW_UP, ticket_id, job_id=follow_up_id(ticket_id, at), unique=True, retry=RETRY,
+                                 result_ttl=0, failure_ttl=3600)
+                enqueued += 1
+            except DuplicateJobError:
+                pass  # queued already, by this sweep's last pass or another sweeper
+        if len(due) < batch:
+            return enqueued
+        after = (due[-1][1], due[-1][0])
+
+
+def follow_up(ticket_id: int) -> str:
+    """Take every step of the ticket that has come due, then move its next look on; a failed push fails the job.
+
+    The next look moves only once every push went out: a retry takes the same steps again, each recorded
+    once (followup_steps) and pushed once (the ledger)."""
+    rt = runtime.get()
+    now = clock.utcnow()
+    config = rt.settings.config
+    with rt.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.next_step_at is None or ticket.next_step_at > now:
+            return "not due"
+        since = ticket.next_step_at
+        due = [s.name for s in plan(config, ticket) if since <= s.at <= now and _pending(ticket, s.stage)]
+    results, failure = [], None
+    for name in due:
+        try:
+            results.append(run_step(ticket_id, name))
+        except Exception as exc:  # noqa: BLE001 - take the later steps too, then fail the job so RQ retries
+            results.append("failed")
+            failure = failure or exc
+    if failure:
+        raise failure
+    with rt.sessions() as session:
+        ticket = session.get(Ticket, ticket_id, with_for_update=True)
+        if ticket is not None and ticket.next_step_at == since:  # else an event planned it again meanwhile: that plan stands
+            ticket.next_step_at = next_step_at(config, ticket, _done(session, ticket_id), after=now)
+            session.commit()
+    return ", ".join(f"{name}: {result}" for name, result in zip(due, results)) or "nothing pending"
 
 
 def run_step(ticket_id: int, step: str) -> str:
@@ -184,18 +222,12 @@ def run_step(ticket_id: int, step: str) -> str:
 
 
 def on_event(event_id: int) -> str:
-    """Keep the timers in step with a ticket event: drop what is moot, plan a reopened ticket's new round."""
+    """Keep the ticket's next look in step with an event: accepted or closed moves it on, reopened plans a new round."""
     rt = runtime.get()
     with rt.sessions() as session:
         event = session.get(TicketEvent, event_id)
-        ticket = session.get(Ticket, event.ticket_id) if event else None
-        if ticket is None:
+        if event is None:
             return "gone"
-        kind, round_ = event.kind, ticket.reopened_count or 0
-    if kind == "accepted":
-        cancel_timers(rt.queue, ticket.id, "accept", round_)
-    elif kind in ("resolved", "cancelled", "closed"):
-        cancel_timers(rt.queue, ticket.id, None, round_)
-    elif kind in ("reopened", "transferred"):
-        schedule_ticket(ticket.id)
+        ticket_id, kind = event.ticket_id, event.kind
+    replan(ticket_id)
     return kind
