@@ -252,7 +252,8 @@ class Notice(Base):
 
     __tablename__ = "notices"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    estate_id: Mapped[str | None] = mapped_column(String(64))  # None: every resident of every estate
+    community_id: Mapped[str | None] = mapped_column(String(64))  # None: every community the account serves
+    estate_id: Mapped[str | None] = mapped_column(String(64))  # None: every estate of the community
     buildings: Mapped[list] = mapped_column(JSON, default=list)  # empty: the whole estate
     title: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)

@@ -281,7 +281,7 @@ class QuotaSettings(Strict):
 class NoticeSettings(Strict):
     """通知公告 to residents: the template for those outside WeChat's 48-hour window, and how fast they go out."""
 
-    # Filled from {title} {estate} {buildings} {time} {summary}. WeChat has shown neither `first` nor `remark`
+    # Filled from {title} {place} {time} {summary} (the notice's text). WeChat has shown neither `first` nor `remark`
     # since 2023-05-04, and shows each keyword value to 20 characters on one line (minhu cuts them so).
     template: Template = Template()
     per_minute: int = Field(default=600, ge=1, le=60000)

@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import account, followup, intake, media, nudge, pending, quota, resident, staff
+from handlers import account, followup, intake, media, notices, nudge, pending, quota, resident, staff
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -48,6 +48,7 @@ def build_handlers() -> list[Handler]:
         Handler(is_image & awaiting("staff"), staff.photo),
         # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
         Handler(quota.too_fast, quota.slow_down),
+        Handler(notices.about_notices, notices.choose),
         Handler(words & followup.rates, still_asking(followup.rate)),
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),

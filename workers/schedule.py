@@ -20,6 +20,7 @@ from bot import clock
 from bot.digest import recipients
 from bot.models import Digest, Ticket
 from bot.queue import RETRY
+from workers.notices import resume as resume_notices
 
 log = logging.getLogger("minhu.schedule")
 DIGEST_JOB = "workers.digest.send_digests"
@@ -82,6 +83,7 @@ def run(rt, every: float = 30.0, stop: threading.Event | None = None, sweep_ever
             tick(rt)
             if time.monotonic() - last_sweep >= sweep_every:
                 sweep_timers(rt)
+                resume_notices(rt)  # a notice whose job Redis lost
                 last_sweep = time.monotonic()
         except (RedisError, SQLAlchemyError) as exc:
             log.warning("scheduler pass failed, will retry: %s", exc)

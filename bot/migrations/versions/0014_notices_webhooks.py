@@ -16,6 +16,7 @@ def upgrade() -> None:
     op.create_table(
         'notices',
         sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('community_id', sa.String(64)),
         sa.Column('estate_id', sa.String(64)),
         sa.Column('buildings', sa.JSON(), nullable=False),
         sa.Column('title', sa.String(64), nullable=False),
