@@ -13,6 +13,14 @@ NOTICE = {"estate": "xingfuyuan", "buildings": "3,5", "title": "停水通知",
           "body": "因管道检修，12月9日9:00–17:00停水，\n请提前储水。"}
 
 
+
+@pytest.fixture(autouse=True)
+def _no_pubsub(monkeypatch):
+    """The in-test worker needs no commands over pub/sub, and RQ's pub/sub thread may take 60 s to stop (rq/rq#1613)."""
+    from rq import SimpleWorker
+
+    monkeypatch.setattr(SimpleWorker, "subscribe", lambda self: None)
+
 @pytest.fixture
 def config_changes():
     return {"notices": {"template": {"id": TEMPLATE}}}
@@ -119,11 +127,7 @@ def test_unfollowing_removes_a_resident_from_notices(wechat, client, fake_wechat
 
 @pytest.mark.parametrize("config_changes", [{"notices": {"template": {"id": TEMPLATE}, "per_minute": 6}}])
 def test_the_send_is_throttled_and_a_killed_worker_resumes_without_resending(wechat, client, fake_wechat, runtime,
-                                                                           config_changes, monkeypatch):
-    from rq import SimpleWorker
-
-    # The in-test worker needs no commands over pub/sub, and RQ's pub/sub thread may take 60 s to stop (rq/rq#1613).
-    monkeypatch.setattr(SimpleWorker, "subscribe", lambda self: None)
+                                                                           config_changes):
     for i in range(4):
         live_at(wechat, f"o_neighbour_{i}", "3号楼")
     add_user(runtime)

@@ -10,7 +10,7 @@ assets = Blueprint("dashboard", __name__, template_folder="templates", static_fo
 
 def init_app(app: Flask) -> None:
     """Register the dashboard's blueprints, sessions, CSRF checks and error pages on the app."""
-    from bot.dashboard import auth, errors, health, notices, open311, simulator, stats, views
+    from bot.dashboard import auth, errors, health, notices, open311, open311_write, simulator, stats, views  # noqa: F401
 
     app.register_blueprint(assets)
     auth.init_app(app)
