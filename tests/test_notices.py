@@ -169,3 +169,17 @@ def test_a_notice_template_with_first_or_remark_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match="notices.template: .*first"):
         load_config(path)
+
+
+def test_backups_carry_the_notices_and_their_ledger(wechat, client, estate, runtime, tmp_path):
+    import json
+    import tarfile
+
+    from bot.backup import make_backup
+
+    send_from_desk(client)
+    wechat.run_jobs()
+    wechat.say("不再接收通知", sender="o_in_7")
+    with tarfile.open(make_backup(runtime.settings, tmp_path / "backups")) as tar:
+        tables = json.load(tar.extractfile("manifest.json"))["database"]["tables"]
+    assert (tables["notices"], tables["notice_deliveries"], tables["notice_optouts"]) == (1, 2, 1)
