@@ -31,6 +31,7 @@ CURSOR_KEY = "minhu:webhook:cursor"
 RETRY = Retry(max=8, interval=[10, 30, 60, 300, 900, 1800, 3600, 3600])
 # Events younger than this wait for the next sweep: a transaction that took an id first may commit a moment later.
 SETTLE = timedelta(seconds=2)
+LOST_AFTER = timedelta(minutes=5)  # a change pending this long is queued again unless its job is in Redis
 # The ticket's status after each kind of event; a kind not here changes no status.
 STATUS_AFTER = {"created": "new", "dispatched": "dispatched", "accepted": "accepted", "resolved": "resolved",
                 "closed": "closed", "cancelled": "cancelled", "reopened": "dispatched", "transferred": "dispatched"}
@@ -109,9 +110,12 @@ def sweep(rt, batch: int = 500) -> int:
                 rt.redis.set(CURSOR_KEY, events[-1][0])
             except RedisError:
                 pass  # the rows hold the cursor too
-        pending = list(session.scalars(select(WebhookDelivery.event_id).where(WebhookDelivery.state == "pending")
-                                       .order_by(WebhookDelivery.event_id).limit(batch)))
-    return sum(_enqueue(rt, event_id) for event_id in pending)
+        # Besides the new changes, those pending a while: their job may be lost (Redis down, or lost since).
+        lost = list(session.scalars(select(WebhookDelivery.event_id).where(
+            WebhookDelivery.state == "pending", WebhookDelivery.created_at < utcnow() - LOST_AFTER)
+            .order_by(WebhookDelivery.event_id).limit(100)))
+    fresh = [row.event_id for row in rows if row.state == "pending"]
+    return sum(_enqueue(rt, event_id) for event_id in dict.fromkeys(fresh + lost))
 
 
 def _enqueue(rt, event_id: int) -> bool:

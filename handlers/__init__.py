@@ -48,7 +48,7 @@ def build_handlers() -> list[Handler]:
         Handler(is_image & awaiting("staff"), staff.photo),
         # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
         Handler(quota.too_fast, quota.slow_down),
-        Handler(notices.about_notices, notices.choose),
+        Handler(notices.about_notices, still_asking(notices.choose)),
         Handler(words & followup.rates, still_asking(followup.rate)),
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),

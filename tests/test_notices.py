@@ -183,3 +183,11 @@ def test_backups_carry_the_notices_and_their_ledger(wechat, client, estate, runt
     with tarfile.open(make_backup(runtime.settings, tmp_path / "backups")) as tar:
         tables = json.load(tar.extractfile("manifest.json"))["database"]["tables"]
     assert (tables["notices"], tables["notice_deliveries"], tables["notice_optouts"]) == (1, 2, 1)
+
+
+def test_opting_out_mid_report_answers_and_asks_the_question_again(wechat, runtime):
+    asked = wechat.say("楼道灯坏了", sender="o_mid_report")
+    assert "几号楼" in asked
+    answer = wechat.say("不再接收通知", sender="o_mid_report")
+    assert "不再给您发送" in answer and "几号楼" in answer
+    assert "工单号" in wechat.say("6号楼", sender="o_mid_report")

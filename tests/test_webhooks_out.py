@@ -140,3 +140,14 @@ def test_without_a_secret_nothing_is_sent(wechat, runtime, receiver, settled):
     wechat.say("5号楼楼道灯坏了", sender="o_resident_hook")
     sweep_and_send(wechat, runtime)
     assert receiver.received == [] and rows(runtime, WebhookDelivery) == []
+
+
+def test_a_change_whose_job_redis_lost_is_queued_again(wechat, runtime, receiver, settled, monkeypatch):
+    webhooks_out.sweep(runtime)
+    wechat.say("5号楼楼道灯坏了", sender="o_resident_hook")
+    wechat.run_jobs()
+    webhooks_out.sweep(runtime)
+    runtime.queue.empty()  # Redis lost the jobs
+    monkeypatch.setattr(webhooks_out, "LOST_AFTER", timedelta(0))
+    sweep_and_send(wechat, runtime)
+    assert [e["event"] for e in receiver.events()] == ["created", "dispatched"] and len(receiver.received) == 2
