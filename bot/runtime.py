@@ -1,9 +1,8 @@
 """The resources one process needs, built once from the settings: store, Redis, queue, reader, handlers."""
 from __future__ import annotations
 
-import functools
 import logging
-from functools import cached_property
+from functools import cached_property, partial
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,7 +54,7 @@ class Runtime:
                                         prefix="minhu:rate:")
         self.people = People(self.sessions, forget_hooks=[self.state.clear, self.recent.clear,
                                                           self.asked_to_rate.clear,
-                                                          functools.partial(notices.forget, self.sessions)])
+                                                          partial(notices.forget, self.sessions)])
         self.staff = StaffDirectory(self.directory, self.sessions, self.redis)
         self.replies = ReplyCache(self.redis)
         # Not cleared when a resident unfollows: following again must not give a flood a fresh quota.

@@ -191,3 +191,10 @@ def test_opting_out_mid_report_answers_and_asks_the_question_again(wechat, runti
     answer = wechat.say("不再接收通知", sender="o_mid_report")
     assert "不再给您发送" in answer and "几号楼" in answer
     assert "工单号" in wechat.say("6号楼", sender="o_mid_report")
+
+
+def test_grid_workers_send_no_notices(client, runtime):
+    add_user(runtime, username="li", role="grid_worker", grid="grid-1", name="李建国")
+    login(client, "li")
+    assert client.get("/notices").status_code == 403
+    assert "通知公告" not in client.get("/tickets").get_data(as_text=True)
