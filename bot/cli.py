@@ -196,6 +196,8 @@ def check() -> None:
                if not os.environ.get(name)]
     if missing:
         click.echo(f"not set (demo mode): {', '.join(missing)}")
+    if config.outbound_webhook.url and not os.environ.get("MINHU_OUTBOUND_WEBHOOK_SECRET"):
+        click.echo("warning: outbound_webhook.url is set but MINHU_OUTBOUND_WEBHOOK_SECRET is not: nothing is sent unsigned")
 
 
 from bot.cli_admin import attach  # noqa: E402  (dashboard accounts and Open311 keys)

@@ -247,3 +247,60 @@ class FollowUpStep(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("ticket_id", "step", name="uq_followup_step"),)
+
+
+# --- Notices to residents and outbound webhooks (migration 0014) ---------------------------------------------
+
+class Notice(Base):
+    """A notice (通知公告) a secretary sends to the residents of an estate, some of its buildings, or everyone."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[str | None] = mapped_column(String(64))  # None: every community the account serves
+    estate_id: Mapped[str | None] = mapped_column(String(64))  # None: every estate of the community
+    buildings: Mapped[list] = mapped_column(JSON, default=list)  # empty: the whole estate
+    title: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | sent
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class NoticeDelivery(Base):
+    """The notices' delivery ledger: one row per (notice, resident), so a resumed send reaches nobody twice."""
+
+    __tablename__ = "notice_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | sent | failed
+    channel: Mapped[str | None] = mapped_column(String(16))  # custom | template
+    claimed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("notice_id", "recipient", name="uq_notice_delivery"),)
+
+
+class NoticeOptOut(Base):
+    """A resident who replied 不再接收通知: no notice reaches them until they reply 接收通知."""
+
+    __tablename__ = "notice_optouts"
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One status change POSTed to the district's system; the ticket event's id is the id the receiver dedupes by."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # the ticket's status after the event
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    error: Mapped[str | None] = mapped_column(Text)

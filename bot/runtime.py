@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
-from functools import cached_property
+from functools import cached_property, partial
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import db
+from bot import db, notices
 from bot.dedupe import ReplyCache
 from bot.errors import ConfigError
 from bot.queue import Job, connect, enqueue_committed, make_queue, relay
@@ -53,7 +53,8 @@ class Runtime:
         self.asked_to_rate = StateStore(self.redis, ttl=int(conversation.rating_window.total_seconds()),
                                         prefix="minhu:rate:")
         self.people = People(self.sessions, forget_hooks=[self.state.clear, self.recent.clear,
-                                                          self.asked_to_rate.clear])
+                                                          self.asked_to_rate.clear,
+                                                          partial(notices.forget, self.sessions)])
         self.staff = StaffDirectory(self.directory, self.sessions, self.redis)
         self.replies = ReplyCache(self.redis)
         # Not cleared when a resident unfollows: following again must not give a flood a fresh quota.

@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import db
+from bot import db, webhooks_out
 from bot.errors import AlreadyRunning, MinhuError
 from bot.queue import reconcile, relay
 from bot.settings import SERVE_FILE, Settings, served, write_serve_file
@@ -148,6 +148,7 @@ def relay_loop(rt, every: float = 5.0, once: bool = False, stop: threading.Event
             count = relay(rt.sessions, rt.queue, older_than=timedelta(seconds=every))
             if count:
                 log.info("relay: enqueued %s job(s) that had not reached Redis", count)
+            webhooks_out.sweep(rt)  # ticket status changes for the district system, when configured
             answered = rt.spool.drain(rt.replay)
             if answered:
                 log.info("relay: answered %s message(s) spooled while the database was unavailable", answered)

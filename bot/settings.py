@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -300,6 +300,68 @@ class QuotaSettings(Strict):
     urgent_pages_per_hour: int = Field(default=3, ge=1)
 
 
+class NoticeSettings(Strict):
+    """通知公告 to residents: the template for those outside WeChat's 48-hour window, and how fast they go out."""
+
+    # Filled from {title} {place} {time} {summary} (the notice's text). WeChat has shown neither `first` nor `remark`
+    # since 2023-05-04, and shows each keyword value to 20 characters on one line (minhu cuts them so).
+    template: Template = Template()
+    per_minute: int = Field(default=600, ge=1, le=60000)
+
+    @field_validator("template")
+    @classmethod
+    def _no_hidden_fields(cls, value: Template) -> Template:
+        hidden = [key for key in value.data if key in ("first", "remark")]
+        if hidden:
+            raise ValueError(f"{', '.join(hidden)}: WeChat no longer shows these template fields (since 2023-05-04); "
+                             f"put the notice in keyword fields")
+        return value
+
+
+class OutboundWebhook(Strict):
+    """A signed POST to a district system on each ticket status change; empty url: off. Secret: MINHU_OUTBOUND_WEBHOOK_SECRET."""
+
+    url: str = ""
+    timeout: Duration = timedelta(seconds=10)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"expected an http:// or https:// address, got {value!r}")
+        return value
+
+
+class ServiceQuestion(Strict):
+    """An extra question an Open311 client answers for a category (a GeoReport v2 service attribute)."""
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")
+    description: str = Field(min_length=1)  # the question, as the city's operator reads it
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"] = "string"
+    required: bool = False
+    values: dict[str, str] = {}  # key: name, for the list datatypes
+
+    @model_validator(mode="after")
+    def _lists_have_values(self) -> "ServiceQuestion":
+        if self.datatype.endswith("valuelist") != bool(self.values):
+            raise ValueError(f"{self.code}: values are given exactly for singlevaluelist and multivaluelist")
+        return self
+
+
+class Open311Settings(Strict):
+    """Open311 GeoReport v2: extra questions per category code for cases handed down by the city."""
+
+    questions: dict[str, list[ServiceQuestion]] = {}
+
+    @field_validator("questions")
+    @classmethod
+    def _known_categories(cls, value: dict) -> dict:
+        unknown = [code for code in value if code not in CATEGORY_CODES]
+        if unknown:
+            raise ValueError(f"unknown categories: {', '.join(unknown)}")
+        return value
+
+
 class DigestSettings(Strict):
     """The secretaries' daily digest: when it is sent (local time) and the page it links to."""
 
@@ -333,6 +395,9 @@ class Config(Strict):
     conversation: ConversationSettings = ConversationSettings()
     wecom: WeComSettings = WeComSettings()
     quotas: QuotaSettings = QuotaSettings()
+    notices: NoticeSettings = NoticeSettings()
+    open311: Open311Settings = Open311Settings()
+    outbound_webhook: OutboundWebhook = OutboundWebhook()
 
     @field_validator("advice", "emergency_numbers")
     @classmethod
@@ -451,6 +516,7 @@ class Secrets(BaseModel):
     wecom_agentid: str = ""
     wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin/"
     metrics_token: str = ""  # lets /metrics answer beyond loopback, to `Authorization: Bearer <token>`
+    outbound_webhook_secret: str = ""  # signs the status changes POSTed to config.yaml's outbound_webhook.url
 
     @field_validator("wechat_aes_key")
     @classmethod

@@ -1,8 +1,8 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import (account, emergency, followup, intake, media, nudge, offscript, pending, quota, resident,
-                      staff)
+from handlers import (account, emergency, followup, intake, media, notices, nudge, offscript, pending, quota,
+                      resident, staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -49,6 +49,7 @@ def build_handlers() -> list[Handler]:
         Handler(is_image & awaiting("staff"), staff.photo),
         # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
         Handler(quota.too_fast, quota.slow_down),
+        Handler(notices.about_notices, still_asking(notices.choose)),
         # English: a short English answer (the question waiting, if any, still stands).
         Handler(words & Filter(offscript.is_english, "english"), still_asking(resident.english)),
         Handler(words & followup.rates, still_asking(followup.rate)),

@@ -14,17 +14,18 @@ from tests.conversation import config_changes, settings  # noqa: F401 (fixtures)
 from tests.desk import PASSWORD, add_user, login, open_ticket
 
 # Open on purpose, each with its own guard: the login form itself, static files, a loopback-or-token check
-# for Prometheus, and the simulator, which exists only in the demo. (/wechat is served in front of Flask
-# and checks WeChat's signature: the next test.)
+# for Prometheus, the simulator, which exists only in the demo, and Open311's discovery, which names only the
+# endpoints. (/wechat is served in front of Flask and checks WeChat's signature: the next test.)
 PUBLIC = {"static", "dashboard.static", "auth.login", "auth.logout",
-          "health.healthz", "health.scrape", "simulator.page", "simulator.say", "simulator.pushes"}
+          "health.healthz", "health.scrape", "simulator.page", "simulator.say", "simulator.pushes",
+          "open311.discovery"}
 REFUSED = (302, 400, 401, 403, 404)
 
 
 def _requests(app, number):
     """(endpoint, method, path) for every route, with a real ticket number where one is asked."""
     for rule in app.url_map.iter_rules():
-        values = {arg: number if arg == "number" else "minhu.css" for arg in rule.arguments}
+        values = {arg: number if arg == "number" else "json" if arg == "fmt" else "minhu.css" for arg in rule.arguments}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, rule.build(values)[1]
 
@@ -67,8 +68,9 @@ def test_no_post_works_without_the_csrf_token_even_signed_in(app, client, runtim
     number = open_ticket(runtime).number
     add_user(runtime)
     assert login(client).status_code == 302
+    # Open311's writes take an API key, not a session (tests/test_open311_write.py).
     posts = [(endpoint, path) for endpoint, method, path in _requests(app, number)
-             if method == "POST" and not endpoint.startswith(("wechat.", "auth.login"))]
+             if method == "POST" and not endpoint.startswith(("wechat.", "auth.login", "open311."))]
     assert {"views.note", "views.close", "views.reassign", "auth.logout", "simulator.say"} <= {e for e, _ in posts}
     for endpoint, path in posts:
         response = client.post(path, data={"note": "x", "text": "x", "to": "o_demo_grid1_zhao"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from bot import clock
 from bot.digest import recipients
 from bot.models import Digest
 from bot.queue import RETRY
+from workers.notices import resume as resume_notices
 
 log = logging.getLogger("minhu.schedule")
 DIGEST_JOB = "workers.digest.send_digests"
@@ -53,15 +55,20 @@ def tick(rt) -> str | None:
     return job_id
 
 
-def run(rt, every: float = 10.0, stop: threading.Event | None = None) -> None:
-    """Every `every` seconds until stopped: enqueue the follow-up of tickets whose next step has come, and the digest."""
+def run(rt, every: float = 10.0, stop: threading.Event | None = None, resume_every: float = 600.0) -> None:
+    """Every `every` seconds until stopped: enqueue the follow-up of tickets whose next step has come, and the
+    digest; every `resume_every`, a notice whose job Redis lost."""
     from workers.timers import sweep
 
     stop = stop or threading.Event()
+    last_resume = 0.0
     while not stop.is_set():
         try:
             sweep(rt)
             tick(rt)
+            if time.monotonic() - last_resume >= resume_every:
+                resume_notices(rt)  # a notice whose job Redis lost
+                last_resume = time.monotonic()
         except (RedisError, SQLAlchemyError) as exc:
             log.warning("scheduler pass failed, will retry: %s", exc)
         stop.wait(every)

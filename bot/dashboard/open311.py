@@ -1,4 +1,6 @@
-"""Open311 GeoReport v2, read only: services and requests for city systems, by API key, with no personal data."""
+"""Open311 GeoReport v2 reads: services and requests for city systems, by API key, JSON or XML, no personal data.
+
+Writes (POST requests, tokens, service definitions, discovery) are in bot/dashboard/open311_write.py."""
 from __future__ import annotations
 
 import functools
@@ -6,13 +8,15 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, request
 from sqlalchemy import select, update
 
 from bot.clock import utcnow
 from bot.dashboard.queries import DONE
 from bot.privacy import mask_personal
-from bot.models import ApiKey, Ticket
+from bot.dashboard.open311_format import answer, errors
+from bot.models import ApiKey, Ticket, TicketEvent
+from bot.status_notes import status_notes
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 DEFAULT_WINDOW, MAX_WINDOW, MAX_RESULTS = timedelta(days=90), timedelta(days=90), 1000
@@ -24,7 +28,7 @@ def key_hash(key: str) -> str:
 
 
 def _error(code: int, description: str):
-    return jsonify([{"code": code, "description": description}]), code
+    return errors(request.view_args.get("fmt", "json") if request.view_args else "json", code, description)
 
 
 def api_key_required(view):
@@ -32,7 +36,8 @@ def api_key_required(view):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        key = request.headers.get("X-Api-Key") or request.args.get("api_key") or ""
+        key = (request.headers.get("X-Api-Key") or request.args.get("api_key")
+               or (request.form.get("api_key") if request.method == "POST" else "") or "")
         if not key:
             return _error(401, "api_key required")
         rt = current_app.extensions["minhu"]
@@ -41,6 +46,7 @@ def api_key_required(view):
             row = db.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
             if row is None or not hmac.compare_digest(row.key_hash, digest):
                 return _error(403, "invalid api_key")
+            g.api_key = (row.id, row.name)
             now = utcnow()
             if row.last_used_at is None or row.last_used_at < now - timedelta(minutes=5):
                 db.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
@@ -62,8 +68,8 @@ def _parse_date(value: str) -> datetime:
     return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def service_request(t: Ticket, rt) -> dict:
-    """One ticket as a GeoReport v2 service request."""
+def service_request(t: Ticket, rt, events: list[TicketEvent] | None = None) -> dict:
+    """One ticket as a GeoReport v2 service request (its events, oldest first, give status_notes)."""
     config, directory, zone = rt.settings.config, rt.directory, rt.settings.zone
     grid = directory.grids.get(t.grid_id) if t.grid_id else None
     community = directory.community_of.get(t.estate_id) if t.estate_id else None
@@ -72,7 +78,7 @@ def service_request(t: Ticket, rt) -> dict:
                                         f"{t.building}号楼" if t.building else "") if part)
     return {
         "service_request_id": t.number, "status": "closed" if t.status in DONE else "open",
-        "status_notes": mask_personal(t.resolution_note) if t.resolution_note else None,
+        "status_notes": status_notes(t, events or []),
         "service_name": config.category_name(t.category), "service_code": t.category,
         "description": mask_personal(t.text),  # no name, contact, unit or room: the address stops at the building
         "agency_responsible": (grid.name if grid else (community.name if community else None)),
@@ -83,19 +89,28 @@ def service_request(t: Ticket, rt) -> dict:
     }
 
 
-@bp.get("/services.json")
+@bp.get("/services.<any(json, xml):fmt>")
 @api_key_required
-def services():
-    """The categories, as GeoReport services."""
+def services(fmt: str):
+    """The categories, as GeoReport services; metadata is true where the category has extra questions."""
     config = current_app.extensions["minhu"].settings.config
-    return jsonify([{"service_code": code, "service_name": c.name, "description": f"居民反映的{c.name}问题",
-                     "metadata": False, "type": "realtime", "keywords": "", "group": "社区"}
-                    for code, c in config.categories.items()])
+    return answer(fmt, "services", [
+        {"service_code": code, "service_name": c.name, "description": f"居民反映的{c.name}问题",
+         "metadata": bool(config.open311.questions.get(code)), "type": "realtime", "keywords": "", "group": "社区"}
+        for code, c in config.categories.items()])
 
 
-@bp.get("/requests.json")
+def events_of(db, ticket_ids: list[int]) -> dict[int, list[TicketEvent]]:
+    """The tickets' events, oldest first, for their status_notes."""
+    found: dict[int, list[TicketEvent]] = {i: [] for i in ticket_ids}
+    for event in db.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids)).order_by(TicketEvent.id)):
+        found[event.ticket_id].append(event)
+    return found
+
+
+@bp.get("/requests.<any(json, xml):fmt>")
 @api_key_required
-def requests_():
+def requests_(fmt: str):
     """Service requests, newest first: by id, service code, status and date window (90 days by default)."""
     rt = current_app.extensions["minhu"]
     query = select(Ticket)
@@ -123,16 +138,18 @@ def requests_():
         query = query.where(Ticket.status.in_(DONE))
     with rt.sessions() as db:
         rows = list(db.scalars(query.where(Ticket.number.is_not(None)).order_by(Ticket.id.desc()).limit(MAX_RESULTS)))
-    return jsonify([service_request(t, rt) for t in rows])
+        events = events_of(db, [t.id for t in rows])
+    return answer(fmt, "service_requests", [service_request(t, rt, events[t.id]) for t in rows])
 
 
-@bp.get("/requests/<number>.json")
+@bp.get("/requests/<number>.<any(json, xml):fmt>")
 @api_key_required
-def one_request(number: str):
+def one_request(number: str, fmt: str):
     """One service request, as a list of one, per the spec."""
     rt = current_app.extensions["minhu"]
     with rt.sessions() as db:
         t = db.scalar(select(Ticket).where(Ticket.number == number))
+        events = events_of(db, [t.id]) if t is not None else {}
     if t is None:
         return _error(404, f"no service request {number}")
-    return jsonify([service_request(t, rt)])
+    return answer(fmt, "service_requests", [service_request(t, rt, events[t.id])])
