@@ -6,7 +6,7 @@ import logging
 from bot.clock import utcnow
 from bot.models import Ticket, TicketEvent
 from handlers import texts
-from workers import runtime, timers
+from workers import media, runtime, timers
 from workers.ledger import deliver, deliver_each
 from workers.notifier import Push
 
@@ -49,6 +49,8 @@ def dispatch_ticket(ticket_id: int) -> str:
     sent = deliver(rt.sessions, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push))
     # The assignee has it; a helper out of reach must not hold the ticket back.
     deliver_each(rt, ticket_id, "dispatch", [(helper, push) for helper in helpers])
+    # The resident's first photo follows the text, if it is kept already (else workers/media.py sends it when it is).
+    media.push_first_photo(rt, ticket_id)
     with rt.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket.status == "new":

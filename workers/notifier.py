@@ -55,6 +55,15 @@ class Notifier:
         return "template"
 
 
+    def send_photo(self, openid: str, path) -> str:
+        """A kept photo as a customer-service image message (inside the 48-hour window only)."""
+        if self.wecom is not None and self.wecom.reaches(openid):
+            raise NoChannel(f"{mask_openid(openid)} reads pushes in WeCom: the photo stays on the desk")
+        media_id = self.client.upload_media("image", path.name, path.read_bytes())
+        self.client.send_image(openid, media_id)
+        return "custom"
+
+
 class _Missing(dict):
     def __missing__(self, key: str) -> str:
         return ""
