@@ -47,6 +47,8 @@ class Report:
     source_key: str | None = None
     intent: str = "complaint"
     subject: str | None = None  # what exactly is broken (nlp/subject.py), None when the message does not say
+    source: str = "wechat"  # or entered by staff: phone, walk_in, patrol, 12345, other (bot/intake_desk.py)
+    contact: str | None = None  # the caller's phone or name, when staff entered it for them
 
 
 @dataclass
@@ -137,7 +139,7 @@ _MY_LAST_CHASE = ("SELECT actor, at, detail FROM ticket_events WHERE ticket_id =
 _ONE_MORE_HOUSEHOLD = "UPDATE tickets SET households = households + 1 WHERE id = :ticket_id RETURNING households"
 _TICKET_COLUMNS = ("source_key", "resident_openid", "text", "intent", "category", "subject", "urgent", "community_id",
                    "estate_id", "building", "unit", "room", "grid_id", "assignee_openid", "assignee_name", "status",
-                   "created_at", "updated_at", "accept_due_at", "resolve_due_at")
+                   "created_at", "updated_at", "accept_due_at", "resolve_due_at", "source", "contact")
 _INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(_TICKET_COLUMNS)}, escalation_level, reopened_count, households)"
                   f" VALUES ({', '.join(':' + c for c in _TICKET_COLUMNS)}, 0, 0, :households) RETURNING id")
 _SET_NUMBER = "UPDATE tickets SET number = :number WHERE id = :ticket_id"
@@ -178,6 +180,7 @@ class TicketStore:
             created_at=now, updated_at=now,
             accept_due_at=deadline(self.directory.config, now, accept_within, report.urgent),
             resolve_due_at=deadline(self.directory.config, now, resolve_within, report.urgent),
+            source=report.source, contact=report.contact,
             households=1 if report.resident else 0,  # a ticket staff open counts only the neighbours who join
         )
         hot = self.hot

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 from bot.clock import utcnow
 from bot.models import Ticket, TicketEvent
@@ -24,7 +25,17 @@ def task_push(rt, ticket: Ticket, by: str = "", note: str = "") -> Push:
             f"居民反映：{texts.clip(ticket.text, 300)}\n回复“接单 {ticket.number}”接单。")
     return Push(text=text, fields={"title": title, "number": ticket.number, "category": category_name,
                                    "place": place, "text": texts.clip(ticket.text, 100),
-                                   "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
+                                   "reported_at": f"{ticket.created_at:%m-%d %H:%M}",
+                                   "deadline": deadline_of(rt, ticket)})
+
+
+def deadline_of(rt, ticket: Ticket) -> str:
+    """The deadline the ticket works to next, short enough for a template keyword: "12-08 17:30前接单"."""
+    due, what = ((ticket.accept_due_at, "接单") if ticket.accepted_at is None and ticket.status in ("new", "dispatched")
+                 else (ticket.resolve_due_at, "办结"))
+    if due is None:
+        return ""
+    return f"{due.replace(tzinfo=UTC).astimezone(rt.settings.zone):%m-%d %H:%M}前{what}"
 
 
 def task_recipients(rt, grid_id: str | None, assignee: str) -> list[str]:

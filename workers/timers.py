@@ -194,7 +194,7 @@ def on_event(event_id: int) -> str:
         kind, round_ = event.kind, ticket.reopened_count or 0
     if kind == "accepted":
         cancel_timers(rt.queue, ticket.id, "accept", round_)
-    elif kind in ("resolved", "cancelled", "closed"):
+    elif kind in ("resolved", "cancelled", "closed", "disposed"):
         cancel_timers(rt.queue, ticket.id, None, round_)
     elif kind in ("reopened", "transferred"):
         schedule_ticket(ticket.id)
