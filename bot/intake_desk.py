@@ -45,7 +45,8 @@ def enter(store: TicketStore, analyzer, entry: Entry, actor: str, name: str) -> 
         raise ValueError(f"unknown source {entry.source!r}")
     analysis = analyzer.analyze(entry.text)
     location = analysis.location
-    estate_id = entry.estate_id or (store.directory.only_estate().id if store.directory.only_estate() else None)
+    only = store.directory.only_estate
+    estate_id = entry.estate_id or (only.id if only else None)
     category = entry.category or (analysis.category if analysis.category in store.directory.config.categories
                                   else "other")
     building = entry.building or location.building

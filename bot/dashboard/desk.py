@@ -53,7 +53,8 @@ def new():
     if form["estate"] and form["estate"] not in {e.id for e in estates}:
         problems.append("小区不对，请重新选择。")
     building = form["building"].removesuffix("号楼").removesuffix("栋") or None
-    if building and form["estate"] and not _runtime().directory.knows_building(form["estate"], building):
+    estate = form["estate"] or (estates[0].id if len(estates) == 1 else "")
+    if building and estate and not _runtime().directory.knows_building(estate, building):
         problems.append(f"这个小区没有{building}号楼，请核对。")
     if problems:
         for problem in problems:
