@@ -1,7 +1,7 @@
 """Evidence kept: a resident's photo is fetched from (the loopback stand-in of) WeChat, cleaned and stored."""
 import io
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bot import media
 from bot.models import Attachment, Delivery
@@ -10,13 +10,27 @@ from tests.conversation import GRID1, config_changes, number_in, rows, settings,
 GPS = 0x8825
 
 
+def scene(size) -> Image.Image:
+    """A ceiling with a water stain, drawn: something a screenshot can show as a resident's photo."""
+    width, height = size
+    picture = Image.new("RGB", size, (226, 222, 212))
+    draw = ImageDraw.Draw(picture)
+    for y in range(0, height, max(1, height // 12)):
+        draw.line([(0, y), (width, y)], fill=(210, 205, 195), width=2)
+    for i, shade in enumerate([(150, 128, 96), (170, 150, 115), (190, 172, 140)]):
+        inset = i * width // 16
+        draw.ellipse([width // 4 + inset, height // 4 + inset // 2, 3 * width // 4 - inset,
+                      3 * height // 4 - inset // 2], fill=shade)
+    return picture
+
+
 def photo_with_position(size=(1200, 900)) -> bytes:
     """A JPEG as a phone takes it: EXIF with the GPS position where it was taken and the camera's make."""
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
     exif.get_ifd(GPS).update({1: "N", 2: (31.0, 14.0, 5.5), 3: "E", 4: (121.0, 28.0, 12.25)})
     out = io.BytesIO()
-    Image.new("RGB", size, (180, 40, 40)).save(out, "JPEG", exif=exif)
+    scene(size).save(out, "JPEG", exif=exif)
     assert Image.open(io.BytesIO(out.getvalue())).getexif().get_ifd(GPS)  # the position really is in it
     return out.getvalue()
 
