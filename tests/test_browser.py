@@ -157,7 +157,6 @@ def test_the_desk_enters_a_phone_ticket_closes_a_duplicate_merges_and_corrects_a
     for column in ("td.when", "td.grid"):
         heights = page.locator(f"table.list tbody {column}").evaluate_all("cells => cells.map(c => c.clientHeight)")
         assert max(heights) < 2 * line
-    shot(page, "desk_list")
 
     # The resident's photo and its thumbnail, kept on the desk.
     page.goto(f"{live}/tickets/{leak}")
