@@ -188,3 +188,24 @@ def test_the_list_puts_urgent_then_nearly_late_first_and_names_reopened_and_verd
 def test_a_rate_without_data_says_why(secretary):
     page = secretary.get("/stats").get_data(as_text=True)
     assert "这段时间还没有居民评价" in page and "这段时间没有到接单时限的工单" in page
+
+
+def test_a_kept_photo_is_served_only_to_who_may_see_its_ticket(client, runtime, wechat, fake_wechat):
+    from tests.test_media import photo_with_position
+
+    fake_wechat.put_media("PHOTO_DESK", photo_with_position((500, 400)))
+    number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="o_p"))
+    wechat.image(sender="o_p", media_id="PHOTO_DESK")
+    wechat.run_jobs()
+    with runtime.sessions() as db:
+        photo_id = db.scalar(select(Attachment.id))
+    assert client.get(f"/media/{photo_id}/thumb").status_code == 302  # to the login page
+    add_user(runtime, username="zhang", role="grid_worker", grid="grid-2", name="张海燕")
+    login(client, "zhang")
+    assert client.get(f"/media/{photo_id}").status_code == 404  # another grid's ticket
+    add_user(runtime, username="li", role="grid_worker", grid="grid-1", name="李建国")
+    login(client, "li")
+    thumb = client.get(f"/media/{photo_id}/thumb")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and thumb.data[:2] == b"\xff\xd8"
+    assert f'/media/{photo_id}/thumb' in client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert client.get("/media/999999").status_code == 404
