@@ -1,5 +1,5 @@
 """`minhu corrections`: the categories staff corrected on the desk, as training data for the reader (attached in
-bot/cli.py)."""
+bot/cli.py; the database libraries load only when the command runs, so `minhu --help` stays light)."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from bot.models import TicketEvent
-
 
 def corrected(session, since=None) -> list[dict]:
     """Each category correction: what the resident said, what the reader chose, what staff made it."""
     from sqlalchemy import select
+
+    from bot.models import TicketEvent
 
     query = select(TicketEvent).where(TicketEvent.kind == "recategorized").order_by(TicketEvent.id)
     if since is not None:

@@ -187,14 +187,16 @@ def bulk():
     return back
 
 
-@bp.get("/media/<int:attachment_id>")
-@bp.get("/media/<int:attachment_id>/<variant>")
+@bp.get("/media/<attachment_id>")
+@bp.get("/media/<attachment_id>/<variant>")
 @login_required
-def media_file(attachment_id: int, variant: str = "full"):
+def media_file(attachment_id: str, variant: str = "full"):
     """A kept photo (or its thumbnail), voice or video, to those who may see its ticket."""
+    if not attachment_id.isdigit() or len(attachment_id) > 12:
+        abort(404)
     rt = _runtime()
     with rt.sessions() as db:
-        attachment = db.get(Attachment, attachment_id)
+        attachment = db.get(Attachment, int(attachment_id))
         ticket = db.get(Ticket, attachment.ticket_id) if attachment else None
     if ticket is None or _visible_or_none(ticket.number) is None:
         abort(404)
