@@ -217,6 +217,10 @@ from bot.cli_backup import attach as attach_backup  # noqa: E402  (backup, resto
 
 attach_backup(main)
 
+from bot.cli_desk import corrections  # noqa: E402  (category corrections for retraining)
+
+main.add_command(corrections)
+
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.intake_desk import count_by_source, sources_line
 from bot.reports import RECURRING_DAYS, RECURRING_MIN, Figures, figures, rates
 from bot.reports import since as overdue_since
 from bot.routing import Directory
@@ -118,7 +119,11 @@ def compose(session: Session, directory: Directory, recipient: Recipient, day: d
     now, blocks = now or clock.utcnow(), []
     for community in recipient.communities:
         fig = figures(session, start, end, [community.id], unplaced=recipient.unplaced, now=now)
-        blocks.append(compose_section(directory, community, day, fig, now))
+        block = compose_section(directory, community, day, fig, now)
+        # Where the day's tickets came from, when staff entered some (a call, a walk-in, a patrol, 12345).
+        if line := sources_line(count_by_source(session, start, min(end, now), [community.id])):
+            block.insert(4, line)
+        blocks.append(block)
     lines = [line for block in blocks for line in block]
     footer = ["响应率：到期应接单中按时接单的比例；解决率：到期应办结中已办结的比例；满意率：评价过的工单中满意及基本满意的比例（每件工单计一次）。"]
     if config.digest.url:

@@ -19,3 +19,7 @@ class AlreadyRunning(MinhuError):
 
 class Replayed(MinhuError):
     """A signed query came again with another message: someone replays a query they saw, not WeChat retrying."""
+
+
+class MediaUnavailable(MinhuError):
+    """A resident's photo, voice or video could not be fetched from WeChat this time; RQ retries the job."""

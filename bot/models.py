@@ -61,6 +61,11 @@ class Ticket(Base):
     # When the follow-up sweep next looks at it (its earliest reminder, escalation or page not yet done); None: nothing
     # planned. The deadlines live here, not in Redis, so a lost Redis loses none (workers/timers.py).
     next_step_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A phone number or name given by whoever called or came in, for a ticket staff entered for them.
+    contact: Mapped[str | None] = mapped_column(String(64))
+    # How a ticket closed without a fix (bot/disposal.py): invalid, duplicate, referred, merged; None otherwise.
+    disposal: Mapped[str | None] = mapped_column(String(16))
+    merged_into: Mapped[int | None] = mapped_column(Integer)  # the ticket id a duplicate or merged one went into
 
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
 
@@ -178,6 +183,14 @@ class Attachment(Base):
     added_by: Mapped[str | None] = mapped_column(String(64))
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The evidence kept (bot/media.py): paths under the data folder's media/, fetched from WeChat by an RQ job
+    # before WeChat deletes its temporary media (three days). fetch_status: pending | stored | failed.
+    stored: Mapped[str | None] = mapped_column(String(255))
+    thumbnail: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    fetch_status: Mapped[str | None] = mapped_column(String(16))
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fetch_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Staff(Base):

@@ -164,8 +164,22 @@ class Category(Limits):
 
 
 class Template(Strict):
+    """A template message: its id and each field's value, filled from a push's fields ({number}, {place}...).
+
+    Since 2023-05-04 WeChat shows neither `first` nor `remark`, no colours, and each keyword value at most 20
+    characters on one line (docs/TEMPLATES.md): what matters goes in keyword fields, and the notifier cuts values."""
+
     id: str = ""
     data: dict[str, str] = {}
+
+    @field_validator("data")
+    @classmethod
+    def _shown_fields_only(cls, value: dict[str, str]) -> dict[str, str]:
+        hidden = [key for key in value if key in ("first", "remark")]
+        if hidden:
+            raise ValueError(f"{', '.join(hidden)}: WeChat no longer shows this field (since 2023-05-04); "
+                             "put its value in a keyword field")
+        return value
 
 
 class WeChatSettings(Strict):
@@ -220,6 +234,8 @@ class DashboardSettings(Strict):
     """The desk behind a proxy: how many proxies in front of minhu may say who the client is (X-Forwarded-For)."""
 
     trusted_proxies: int = Field(default=0, ge=0, le=5)
+    # The list pins open tickets this close to (or past) a deadline under the urgent ones.
+    nearly_late: Duration = timedelta(hours=2)
 
 
 class SimulatorSettings(Strict):
@@ -369,6 +385,16 @@ class DigestSettings(Strict):
     url: str = ""  # {community} and {day} are filled in
 
 
+Reply = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class Replies(Strict):
+    """Common replies (常用回复) residents receive: chosen on the desk, or by number in chat (完成 100001 #2)."""
+
+    resolve: list[Reply] = Field(default=[], max_length=20)
+    close: list[Reply] = Field(default=[], max_length=20)
+
+
 class Config(Strict):
     """Everything in config.yaml, validated."""
 
@@ -398,6 +424,7 @@ class Config(Strict):
     notices: NoticeSettings = NoticeSettings()
     open311: Open311Settings = Open311Settings()
     outbound_webhook: OutboundWebhook = OutboundWebhook()
+    replies: Replies = Replies()
 
     @field_validator("advice", "emergency_numbers")
     @classmethod

@@ -234,13 +234,22 @@ def add_text(store: TicketStore, ticket_id: int, openid: str, text: str, tell: b
     return store.apply(ticket_id, openid, change)
 
 
+# A photo, voice note or video is fetched from WeChat at once and kept (workers/media.py): WeChat deletes it in 3 days.
+FETCH = ["workers.media.fetch_media"]
+FETCHED_KINDS = ("image", "voice", "video")
+
+
 def attach(store: TicketStore, ticket_id: int, openid: str, kind: str, source_key: str, **media):
-    """A photo, voice note or location for a ticket, once per WeChat message."""
+    """A photo, voice note or location for a ticket, once per WeChat message; media is fetched to be kept."""
     def change(session, ticket):
         if session.scalar(select(Attachment.id).where(Attachment.source_key == source_key)):
             return None
-        session.add(Attachment(ticket_id=ticket.id, kind=kind, added_by=openid, source_key=source_key, **media))
-        return Step("attached", {"kind": kind}, [])
+        fetch = kind in FETCHED_KINDS and bool(media.get("media_id"))
+        attachment = Attachment(ticket_id=ticket.id, kind=kind, added_by=openid, source_key=source_key,
+                                fetch_status="pending" if fetch else None, **media)
+        session.add(attachment)
+        session.flush()
+        return Step("attached", {"kind": kind, "attachment": attachment.id}, FETCH if fetch else [])
     return store.apply(ticket_id, openid, change)
 
 

@@ -48,6 +48,8 @@ class Report:
     source_key: str | None = None
     intent: str = "complaint"
     subject: str | None = None  # what exactly is broken (nlp/subject.py), None when the message does not say
+    source: str = "wechat"  # or entered by staff: phone, walk_in, patrol, 12345, other (bot/intake_desk.py)
+    contact: str | None = None  # the caller's phone or name, when staff entered it for them
 
 
 @dataclass
@@ -209,6 +211,7 @@ class TicketStore:
             created_at=now, updated_at=now,
             accept_due_at=deadline(self.directory.config, now, accept_within, report.urgent),
             resolve_due_at=deadline(self.directory.config, now, resolve_within, report.urgent),
+            source=report.source, contact=report.contact,
             households=1 if report.resident else 0,  # a ticket staff open counts only the neighbours who join
         )
         look = unless_open_same and report.building

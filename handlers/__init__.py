@@ -1,8 +1,8 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import (account, emergency, followup, intake, media, notices, nudge, offscript, pending, quota,
-                      resident, staff)
+from handlers import (account, emergency, entered, followup, intake, media, notices, nudge, offscript, pending,
+                      quota, resident, staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
@@ -42,6 +42,7 @@ def build_handlers() -> list[Handler]:
         Handler(event("unsubscribe"), account.goodbye),
         Handler(event("click"), account.click),
         Handler(staff.binds, staff.bind),
+        Handler(entered.enters, entered.enter_ticket),
         Handler(staff.is_command, staff.act),
         Handler(staff.asks_for_tasks, staff.tasks),
         Handler(staff.asks_for_digest, staff.digest),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select
 
 from bot import digest as daily
+from bot import replies
 from bot import steps
 from bot.clock import utcnow
 from bot.models import Ticket
@@ -148,6 +149,12 @@ def act(message: Message, ctx: Context) -> str:
     if verb in ("完成", "办结"):
         if not rest:
             return texts.STAFF_NEED_NOTE.format(number=number)
+        choices = ctx.settings.config.replies.resolve
+        try:
+            rest = replies.fill(choices, rest)
+        except replies.NoSuchReply as exc:
+            return texts.STAFF_NO_SUCH_REPLY.format(n=exc.args[0], number=number, choices=replies.listing(choices)
+                                                    or texts.STAFF_NO_REPLIES)
         ticket, event = steps.resolve(ctx.tickets, ticket.id, member.openid, member.name, rest)
         if event is None:
             return already(ticket)

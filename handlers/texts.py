@@ -184,6 +184,13 @@ PUSH_RESOLVED = ("您反映的{category}问题（工单{number}）已处理：{n
                  "请您评价：回复“满意”“基本满意”或“不满意”。")
 PUSH_CANCELLED_STAFF = "工单{number}（{category}，{place}）已由居民取消，无需再处理。"
 PUSH_CANCELLED_FOLLOWER = "工单{number}已被取消。如果问题还在，请直接再发给我们。"
+# A ticket closed from the desk without a fix (bot/disposal.py): one kind sentence, no verdict asked.
+PUSH_DISPOSED = {
+    "invalid": "您好，您反映的{category}问题（工单{number}）经社区核实暂不需要处理，工单已关闭{note}；如有变化，欢迎随时再告诉我们。",
+    "referred": "您好，您反映的{category}问题（工单{number}）不属于社区办理范围，已转{department}处理{note}，感谢您的理解。",
+}
+PUSH_MERGED = "您好，您反映的{category}问题（工单{source}）和工单{number}是同一件事，已合并一起处理，之后的进展会通知您。"
+PUSH_DISPOSED_STAFF = "工单{number}（{category}，{place}）已由{by}关闭（{reason}），无需再处理。"
 PUSH_REOPENED = "工单{number}（{category}，{place}）居民不满意，已重新打开{note}。请回复“接单 {number}”重新处理。"
 PUSH_REOPENED_RESIDENT = "您反映的{category}问题（工单{number}）有邻居说还没处理好，已重新打开，会再处理一次，有进展再告诉您。"
 PUSH_RATING_NOTE = "工单{number}居民补充意见：{note}"
@@ -204,3 +211,11 @@ PUSH_JOINED = "工单{number}又有居民反映（共{households}户）：{text}
 PUSH_URGENT = "【紧急】工单{number}：{category}（{place}）\n居民反映：{text}\n已推送{assignee}，请关注。"
 MEDIA_WITH_DRAFT = "收到，会和您反映的问题一起登记。请先回答上面的问题哦。"
 SPOOLED = "收到！系统这会儿有点忙，您的消息已经记下，工单号稍后发给您，不用重复发送。"
+
+# Common replies in chat (完成 100001 #2) and tickets staff enter for someone (代报).
+STAFF_NO_SUCH_REPLY = "没有第{n}条常用回复。可以这样发：完成 {number} #1\n{choices}"
+STAFF_NO_REPLIES = "（还没有配置常用回复，请直接写处理说明）"
+STAFF_ENTERED = ("已代报！工单号：{number}\n问题：{category}（{place}）\n来源：{source}{contact}\n"
+                 "已转交{assignee}处理。")
+STAFF_ENTER_USAGE = ("代报的格式：代报 [来电/来访/巡查/12345] 问题和位置 [联系电话]\n"
+                     "比如：代报 来电 3号楼2单元楼顶漏水 13800000000")

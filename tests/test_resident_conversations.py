@@ -290,7 +290,7 @@ def test_unsubscribe_removes_personal_data_and_keeps_the_anonymised_ticket(wecha
 
 
 @pytest.mark.parametrize("config_changes", [{"wechat": {"notice_template": {
-    "id": "TPL_NOTICE", "data": {"first": "{title}", "keyword1": "{number}", "remark": "{text}"}}}}])
+    "id": "TPL_NOTICE", "data": {"keyword1": "{number}", "keyword2": "{title}"}}}}])
 def test_outside_the_window_a_resident_gets_a_template_message(wechat, fake_wechat):
     number = number_in(wechat.say("12号楼楼道灯坏了", sender="o_m"))
     fake_wechat.close_window("o_m")

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.models import Ticket, TicketEvent
 from handlers import texts
-from workers import runtime, timers
+from workers import media, runtime, timers
 from workers.ledger import deliver, deliver_each
 from workers.notifier import Push
 
@@ -28,7 +29,17 @@ def task_push(rt, ticket: Ticket, by: str = "", note: str = "") -> Push:
             f"居民反映：{texts.clip(ticket.text, 300)}\n回复“接单 {ticket.number}”接单。")
     return Push(text=text, fields={"title": title, "number": ticket.number, "category": category_name,
                                    "place": place, "text": texts.clip(ticket.text, 100),
-                                   "reported_at": f"{ticket.created_at:%m-%d %H:%M}"})
+                                   "reported_at": f"{ticket.created_at:%m-%d %H:%M}",
+                                   "deadline": deadline_of(rt, ticket)})
+
+
+def deadline_of(rt, ticket: Ticket) -> str:
+    """The deadline the ticket works to next, short enough for a template keyword: "12-08 17:30前接单"."""
+    due, what = ((ticket.accept_due_at, "接单") if ticket.accepted_at is None and ticket.status in ("new", "dispatched")
+                 else (ticket.resolve_due_at, "办结"))
+    if due is None:
+        return ""
+    return f"{due.replace(tzinfo=UTC).astimezone(rt.settings.zone):%m-%d %H:%M}前{what}"
 
 
 def task_recipients(rt, grid_id: str | None, assignee: str, session=None) -> list[str]:
@@ -71,4 +82,6 @@ def dispatch_ticket(ticket_id: int) -> str:
                    claimed=plan_follow_up, sent=mark_dispatched)
     # The assignee has it; a helper out of reach must not hold the ticket back.
     deliver_each(rt, ticket_id, "dispatch", [(helper, push) for helper in helpers])
+    # The resident's first photo follows the text, if it is kept already (else workers/media.py sends it when it is).
+    media.push_first_photo(rt, ticket_id)
     return "sent" if sent else "already sent"

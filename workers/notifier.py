@@ -10,6 +10,7 @@ from bot.settings import Template
 from bot.wechat.client import OutsideWindow, WeChatClient
 
 log = logging.getLogger("minhu.notifier")
+KEYWORD_CHARS = 20  # WeChat's limit on one template keyword value (docs/TEMPLATES.md)
 MAX_TEXT_BYTES = 2048  # WeChat's cap on a customer-service text, and WeCom's on an app message
 
 
@@ -18,6 +19,13 @@ def fit(text: str) -> str:
     if len(text.encode("utf-8")) <= MAX_TEXT_BYTES:
         return text
     return text.encode("utf-8")[:MAX_TEXT_BYTES - 3].decode("utf-8", "ignore") + "…"
+
+
+def shown(value: str) -> str:
+    """A template keyword value as WeChat shows it since 2023-05-04: one line, at most 20 characters (cut with "…"
+    here, so the reader sees it was cut rather than WeChat's silent end)."""
+    line = " ".join(value.split())
+    return line if len(line) <= KEYWORD_CHARS else line[:KEYWORD_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,18 @@ class Notifier:
         except OutsideWindow:
             if not template.id:
                 raise NoChannel(f"{mask_openid(openid)} is outside the 48-hour window and no {push.template} template is configured")
-        values = {key: value.format_map(_Missing(push.fields)) for key, value in template.data.items()}
+        values = {key: shown(value.format_map(_Missing(push.fields))) for key, value in template.data.items()}
         self.client.send_template(openid, template.id, values)
         return "template"
+
+
+    def send_photo(self, openid: str, path) -> str:
+        """A kept photo as a customer-service image message (inside the 48-hour window only)."""
+        if self.wecom is not None and self.wecom.reaches(openid):
+            raise NoChannel(f"{mask_openid(openid)} reads pushes in WeCom: the photo stays on the desk")
+        media_id = self.client.upload_media("image", path.name, path.read_bytes())
+        self.client.send_image(openid, media_id)
+        return "custom"
 
 
 class _Missing(dict):

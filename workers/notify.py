@@ -6,6 +6,7 @@ from datetime import UTC
 
 from sqlalchemy import select
 
+from bot import disposal
 from bot.clock import utcnow
 from bot.errors import NoChannel
 from bot.models import Delivery, Follower, Ticket, TicketEvent
@@ -13,7 +14,7 @@ from bot.queue import RETRY
 from bot.tickets import OPEN
 from handlers import texts
 from workers import runtime
-from workers.dispatch import task_push, task_recipients
+from workers.dispatch import deadline_of, task_push, task_recipients
 from workers.ledger import deliver, deliver_each
 from workers.notifier import Push
 
@@ -25,7 +26,8 @@ def _facts(rt, ticket: Ticket) -> dict[str, str]:
     return {"number": ticket.number, "category": rt.settings.config.category_name(ticket.category),
             "place": rt.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room),
             "text": texts.clip(ticket.text, 200), "status": texts.STATUS.get(ticket.status, ticket.status),
-            "assignee": rt.staff.title(ticket.assignee_openid, ticket.assignee_name, grid.id if grid else None)}
+            "assignee": rt.staff.title(ticket.assignee_openid, ticket.assignee_name, grid.id if grid else None),
+            "deadline": deadline_of(rt, ticket)}
 
 
 def _resident(text: str, facts: dict, title: str) -> Push:
@@ -56,6 +58,11 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         return ([(ticket.assignee_openid, Push(text=texts.PUSH_REOPENED.format(note=note, **facts),
                                                fields=facts | {"title": "工单被重新打开"}))]
                 + [(r, _resident(others, facts, "工单已重新打开")) for r in residents if r != event.actor])
+    if kind == "disposed":
+        return _disposal_pushes(ticket, event, facts, residents)
+    if kind == "merged":
+        text = texts.PUSH_MERGED.format(source=detail.get("from", ""), **facts)
+        return [(r, _resident(text, facts, "工单已合并")) for r in detail.get("told", [])]
     if kind == "rating_note":
         return [(ticket.assignee_openid, Push(text=texts.PUSH_RATING_NOTE.format(note=detail.get("note", ""), **facts),
                                               fields=facts | {"title": "居民补充意见"}))]
@@ -84,6 +91,20 @@ def pushes_for(rt, ticket: Ticket, event: TicketEvent, residents: list[str]) -> 
         return [(o, Push(text=texts.PUSH_URGENT.format(**facts), fields=facts | {"title": "【紧急】工单"}))
                 for o in rt.staff.secretaries(secretary, ticket.community_id) if o != ticket.assignee_openid]
     return []
+
+
+def _disposal_pushes(ticket: Ticket, event: TicketEvent, facts: dict, residents: list[str]) -> list[tuple[str, Push]]:
+    """Closed without a fix: each household hears why in one sentence; whoever held it stops."""
+    detail = event.detail or {}
+    reason = detail.get("reason")
+    if reason not in texts.PUSH_DISPOSED:
+        return []  # merged away: the target ticket's `merged` event tells its residents
+    note = f"（{detail['text']}）" if detail.get("text") else ""
+    text = texts.PUSH_DISPOSED[reason].format(note=note, department=detail.get("department") or "相关部门", **facts)
+    staff = texts.PUSH_DISPOSED_STAFF.format(by=detail.get("by") or "社区", reason=disposal.REASONS[reason], **facts)
+    holders = [o for o in [ticket.assignee_openid] if o and o != event.actor]
+    return ([(o, Push(text=staff, fields=facts | {"title": "工单已关闭"})) for o in holders]
+            + [(r, _resident(text, facts, "工单已关闭")) for r in residents])
 
 
 def _moved_away(rt, ticket: Ticket, event: TicketEvent, facts: dict, taken: list[str],

@@ -10,10 +10,11 @@ assets = Blueprint("dashboard", __name__, template_folder="templates", static_fo
 
 def init_app(app: Flask) -> None:
     """Register the dashboard's blueprints, sessions, CSRF checks and error pages on the app."""
-    from bot.dashboard import auth, errors, health, notices, open311, open311_write, simulator, stats, views  # noqa: F401
+    from bot.dashboard import (auth, desk, errors, health, notices, open311, open311_write, simulator,  # noqa: F401
+                               stats, views)
 
     app.register_blueprint(assets)
     auth.init_app(app)
     errors.init_app(app)
-    for module in (health, views, stats, open311, simulator, notices):
+    for module in (health, views, desk, stats, open311, simulator, notices):
         app.register_blueprint(module.bp)

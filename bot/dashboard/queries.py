@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, case, false, or_, select
 
 from bot.clock import utcnow
 from bot import status
@@ -72,10 +72,36 @@ def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     return late_accept or (ticket.resolve_due_at is not None and ticket.resolve_due_at < now)
 
 
+def _due():
+    """The deadline an open ticket works to next: acceptance until accepted, then resolution."""
+    return case((Ticket.accepted_at.is_(None), Ticket.accept_due_at), else_=Ticket.resolve_due_at)
+
+
+def pinned_first(now: datetime, within: timedelta) -> tuple:
+    """The list's order before newest-first: open urgent tickets, then open ones near or past their deadline
+    (soonest first); a secretary sees what cannot wait at the top of the first page."""
+    open_ = Ticket.status.not_in(DONE)
+    near = or_(and_(Ticket.accepted_at.is_(None), Ticket.accept_due_at < now + within),
+               Ticket.resolve_due_at < now + within)
+    rank = case((and_(open_, Ticket.urgent.is_(True)), 0), (and_(open_, near), 1), else_=2)
+    return rank, case((rank < 2, _due()), else_=None)
+
+
+def nearly_late(ticket: Ticket, within: timedelta, now: datetime | None = None) -> bool:
+    """Open, not late yet, but its next deadline comes within `within`."""
+    now = now or utcnow()
+    if ticket.status in DONE or is_overdue(ticket, now):
+        return False
+    due = ticket.accept_due_at if ticket.accepted_at is None else ticket.resolve_due_at
+    return due is not None and due < now + within
+
+
 def apply(query: Select, filters: Filters) -> Select:
     """Narrow a ticket query by the filters."""
     if filters.status == "open":
         query = query.where(Ticket.status.not_in(DONE))
+    elif filters.status == "reopened":
+        query = query.where(Ticket.status.not_in(DONE), Ticket.reopened_count > 0)
     elif filters.status:
         query = query.where(Ticket.status == filters.status)
     if filters.category:

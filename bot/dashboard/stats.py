@@ -10,11 +10,15 @@ from bot import reports
 from bot.clock import utcnow
 from bot.dashboard import charts, queries
 from bot.dashboard.auth import login_required
+from bot.intake_desk import SOURCE_NAMES
 from bot.models import Ticket
 
 bp = Blueprint("stats", __name__)
 DAYS, WEEKS, HEAT_DAYS = 30, 12, 90
 TOP_CATEGORIES = 6
+# Why a rate shows "—": nothing it counts happened in the period (bot/reports.py defines each rate).
+WHY_NONE = {"response": "这段时间没有到接单时限的工单", "resolution": "这段时间没有到处理时限的工单",
+            "satisfaction": "这段时间还没有居民评价"}
 
 
 def _local_day(dt, zone) -> date:
@@ -100,4 +104,5 @@ def stats():
         day_chart=charts.stacked_bars(day_labels, day_series), day_series=day_series,
         week_chart=charts.lines(week_labels, week_series), week_series=week_series,
         heat_columns=heat_columns, heat_rows=heat_rows, heat_top=heat_top, heat=charts.heat,
-        palette=charts.PALETTE, days=DAYS, weeks=WEEKS, heat_days=HEAT_DAYS)
+        palette=charts.PALETTE, days=DAYS, weeks=WEEKS, heat_days=HEAT_DAYS, why_none=WHY_NONE,
+        sources=Counter(t.source for t in month).most_common(), source_names=SOURCE_NAMES)

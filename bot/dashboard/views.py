@@ -8,8 +8,10 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from bot import disposal, replies, status
 from bot.clock import utcnow
 from bot.dashboard import actions, queries
+from bot.intake_desk import SOURCE_NAMES
 from bot.dashboard.auth import login_required
 from bot.models import Attachment, Ticket, TicketEvent
 from bot.tickets import OPEN
@@ -24,7 +26,9 @@ EVENT_NAMES = {"created": "居民反映", "dispatched": "已派发", "accepted":
                "attached": "补充照片", "added": "居民补充", "joined": "邻居附议", "urgent": "紧急上报",
                "located": "补充楼号", "rating_note": "评价说明",
                "escalated": "升级", "reminded": "提醒", "urged": "居民催办", "reopened": "重新打开", "followed": "居民附议",
-               "handed_down": "上级转办"}
+               "handed_down": "上级转办", "entered": "工作人员代报", "disposed": "关闭", "merged": "合并工单",
+               "recategorized": "更正类别"}
+VERDICTS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
 def _runtime():
@@ -39,7 +43,15 @@ def helpers() -> dict:
     return {"categories": categories, "status_names": queries.STATUS_NAMES, "is_overdue": queries.is_overdue,
             "place": lambda t: rt.directory.place(t.estate_id, t.building, t.unit, t.room),
             "grid_name": lambda gid: rt.directory.grids[gid].name if gid in rt.directory.grids else "—",
-            "local": lambda dt, fmt="%m-%d %H:%M": local(dt, zone, fmt)}
+            "local": lambda dt, fmt="%m-%d %H:%M": local(dt, zone, fmt), "state": state,
+            "source_names": SOURCE_NAMES, "verdicts": VERDICTS, "nearly_late": queries.nearly_late}
+
+
+def state(ticket: Ticket) -> str:
+    """The status as the desk shows it: reopened and waiting-for-verdict said plainly, a disposal with its reason."""
+    if ticket.status == "closed" and ticket.disposal:
+        return f"已关闭（{disposal.REASONS.get(ticket.disposal, ticket.disposal)}）"
+    return status.status_name(ticket.status, ticket.reopened_count)
 
 
 def local(dt: datetime | None, zone, fmt: str = "%m-%d %H:%M") -> str:
@@ -74,13 +86,20 @@ def tickets():
     query = queries.apply(queries.scoped(g.user), filters)
     with _runtime().sessions() as db:
         total = db.scalar(select(func.count()).select_from(query.subquery()))
-        rows = list(db.scalars(query.order_by(*NEWEST_FIRST).offset((page - 1) * queries.PAGE_SIZE)
+        rows = list(db.scalars(query.order_by(*queries.pinned_first(utcnow(), _nearly()), *NEWEST_FIRST)
+                               .offset((page - 1) * queries.PAGE_SIZE)
                                .limit(queries.PAGE_SIZE)))
         overdue = db.scalar(select(func.count()).select_from(
             queries.scoped(g.user).where(queries.overdue_clause(utcnow())).subquery()))
     pages = max(1, -(-total // queries.PAGE_SIZE))
     return render_template("tickets.html", rows=rows, filters=filters, total=total, page=page, pages=pages,
-                           overdue=overdue, grids=_grids_for(g.user), args=filters.as_args())
+                           overdue=overdue, grids=_grids_for(g.user), args=filters.as_args(),
+                           people=_people(None) if g.user.role in ("secretary", "admin") else [],
+                           replies=_runtime().settings.config.replies, nearly=_nearly())
+
+
+def _nearly():
+    return _runtime().settings.config.dashboard.nearly_late
 
 
 @bp.get("/tickets.csv")
@@ -124,10 +143,12 @@ def _visible(number: str) -> Ticket:
     return ticket
 
 
-def _people(ticket: Ticket) -> list[tuple]:
+def _people(ticket: Ticket | None) -> list[tuple]:
     """Who a ticket can go to: the community's grid workers and their backups (with their grid), and the secretary."""
     directory = _runtime().directory
-    community = directory.community_of.get(ticket.estate_id) if ticket.estate_id else None
+    community = directory.community_of.get(ticket.estate_id) if ticket is not None and ticket.estate_id else None
+    if ticket is None and g.user.community_id:  # the list's bulk assign: the user's own community
+        community = next((c for c in directory.config.communities if c.id == g.user.community_id), None)
     people = []
     for c in [community] if community else directory.config.communities:
         for estate in c.estates:
@@ -148,8 +169,19 @@ def ticket(number: str):
         events = list(db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)))
         attachments = list(db.scalars(select(Attachment).where(Attachment.ticket_id == t.id).order_by(Attachment.id)))
     people = _people(t) if g.user.role in ("secretary", "admin") else []
-    return render_template("ticket.html", t=t, events=events, attachments=attachments, people=people,
-                           event_name=_event_name, actor_name=_actor_name)
+    config = _runtime().settings.config
+    before = [a for a in attachments if a.added_by is None or _runtime().staff.member(a.added_by) is None]
+    after = [a for a in attachments if a not in before]
+    return render_template("ticket.html", t=t, events=events, before=before, after=after, people=people,
+                           event_name=_event_name, actor_name=_actor_name, replies=config.replies,
+                           departments=config.departments, merged_into=_number_of(t.merged_into))
+
+
+def _number_of(ticket_id: int | None) -> str | None:
+    if ticket_id is None:
+        return None
+    with _runtime().sessions() as db:
+        return db.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
 
 
 def _event_name(event: TicketEvent) -> str:
@@ -191,7 +223,15 @@ def note(number: str):
 @login_required
 def close(number: str):
     """Close a ticket from the desk, with a note saying how it ended (the residents read it when it was open)."""
-    t, note = _visible(number), request.form.get("note", "").strip()[:1000]
+    t, note = _visible(number), request.form.get("note", "").strip()
+    chosen = request.form.get("reply", "")
+    if chosen.isdigit() and not note.startswith(("#", "＃")):
+        note = f"#{chosen} {note}".strip()
+    try:
+        note = replies.fill(_runtime().settings.config.replies.resolve, note)[:1000]
+    except replies.NoSuchReply:
+        flash("没有这条常用回复。")
+        return redirect(url_for("views.ticket", number=number))
     if t.status in OPEN and not note:
         flash(NEED_NOTE)
         return redirect(url_for("views.ticket", number=number))

@@ -142,6 +142,49 @@ class WeChatClient:
             payload["url"] = url
         self._call("message/template/send", payload)
 
+    def send_image(self, openid, media_id) -> None:
+        """Send a customer-service image message (a media_id from upload_media); only inside the user's window."""
+        self._call("message/custom/send",
+                   {"touser": openid, "msgtype": "image", "image": {"media_id": media_id}})
+
+    def get_media(self, media_id) -> tuple[bytes, str]:
+        """A resident's photo, voice or video (temporary media, kept by WeChat three days): bytes and content type.
+
+        A video comes as JSON naming a download URL, which is fetched in turn."""
+        token = self.access_token()
+        try:
+            return self._file(media_id, token)
+        except TokenRejected:
+            self._delete_if_same(keys=[self.token_key], args=[token])
+        return self._file(media_id, self.access_token())
+
+    def upload_media(self, kind, filename, data: bytes) -> str:
+        """Upload a file as temporary media (image, voice, video) and return its media_id."""
+        def upload(token):
+            return self._request("POST", "media/upload", params={"access_token": token, "type": kind},
+                                 files={"media": (filename, data)})
+        token = self.access_token()
+        try:
+            answer = upload(token)
+        except TokenRejected:
+            self._delete_if_same(keys=[self.token_key], args=[token])
+            answer = upload(self.access_token())
+        if not answer.get("media_id"):
+            raise WeChatError(None, "media/upload answer carries no media_id")
+        return answer["media_id"]
+
+    def _file(self, media_id, token) -> tuple[bytes, str]:
+        """GET media/get: the file, or WeChat's JSON error (or a video's URL) when the answer is JSON."""
+        response = self._raw("GET", "media/get", params={"access_token": token, "media_id": media_id})
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind in ("application/json", "text/plain") or response.content[:1] == b"{":
+            answer = self._answer("media/get", response)
+            if not answer.get("video_url"):
+                raise WeChatError(None, "media/get answer carries neither a file nor a video_url")
+            video = self._raw("GET", answer["video_url"], absolute=True)
+            return video.content, video.headers.get("Content-Type", "video/mp4").split(";")[0]
+        return response.content, kind or "application/octet-stream"
+
     def create_menu(self, menu: dict) -> None:
         """Replace the Official Account's custom menu."""
         self._call("menu/create", menu)
@@ -177,8 +220,12 @@ class WeChatClient:
 
     def _request(self, method, endpoint, **kwargs):
         """Make one HTTP call and return its JSON answer, raising WeChatError on any failure."""
+        return self._answer(endpoint, self._raw(method, endpoint, **kwargs))
+
+    def _raw(self, method, endpoint, absolute=False, **kwargs):
+        """Make one HTTP call and return the response, raising WeChatError unless it is HTTP 200."""
         try:
-            response = self._http.request(method, self.api_base + endpoint,
+            response = self._http.request(method, endpoint if absolute else self.api_base + endpoint,
                                           timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
             # from None: the chained exception would carry the URL with the secret or token.
@@ -188,6 +235,10 @@ class WeChatClient:
             raise WeChatUnavailable(None, f"{endpoint}: HTTP {response.status_code}")
         if response.status_code != 200:
             raise WeChatError(None, f"{endpoint}: HTTP {response.status_code}")
+        return response
+
+    def _answer(self, endpoint, response):
+        """The JSON answer of a response, raising WeChatError for an errcode or anything but a JSON object."""
         try:
             answer = json.loads(response.content.decode("utf-8"))
         except ValueError:

@@ -16,7 +16,7 @@ DEMO_APPID = "wx_minhu_standin"
 
 
 class StandIn:
-    """Serve token, custom/template message and menu endpoints, with failures on demand."""
+    """Serve token, custom/template message, media and menu endpoints, with failures on demand."""
 
     def __init__(self, appid=DEMO_APPID, secret="testsecret", log_pushes=False):
         self.appid = appid
@@ -52,6 +52,8 @@ class StandIn:
         with self._lock:
             self.messages = []
             self.menus = []
+            self.media = {}  # media_id -> (bytes, content type): what residents "sent", for media/get
+            self.uploads = {}  # media_id -> (bytes, type): what the bot uploaded with media/upload
             self.requests = []
             self.token_requests = 0
             self._valid_token = None
@@ -66,6 +68,11 @@ class StandIn:
         with self._lock:
             self._failures.append({"suffix": path_suffix, "times": times, "status": status,
                                    "errcode": errcode, "delay": delay})
+
+    def put_media(self, media_id, data, content_type="image/jpeg"):
+        """Hold a file as WeChat holds a resident's photo or voice, for media/get to serve."""
+        with self._lock:
+            self.media[media_id] = (data, content_type)
 
     def expire_tokens(self):
         """Invalidate every access token issued so far."""
@@ -122,6 +129,8 @@ class StandIn:
             self._changed.notify_all()
         if answer is None:
             return 404, b"not found"
+        if isinstance(answer, tuple):  # a file: (bytes, content type)
+            return 200, answer
         return 200, _json(answer)
 
     def _take_failure(self, path):
@@ -140,6 +149,10 @@ class StandIn:
             return self._issue_token(query)
         if path == "/_standin/messages" and method == "GET":
             return self._pushes(query)
+        if path == "/cgi-bin/media/get" and method == "GET":
+            return self._media_get(query)
+        if path == "/cgi-bin/media/upload" and method == "POST":
+            return self._media_upload(query, body)
         endpoints = {"/cgi-bin/message/custom/send": self._custom_send,
                      "/cgi-bin/message/template/send": self._template_send,
                      "/cgi-bin/menu/create": self._menu_create}
@@ -171,15 +184,47 @@ class StandIn:
         return {"access_token": self._valid_token, "expires_in": 7200}
 
     def _custom_send(self, data, raw):
-        """Deliver a customer-service text message unless the user's window is closed."""
-        if data.get("msgtype") != "text" or "content" not in data.get("text", {}):
+        """Deliver a customer-service text or image message unless the user's window is closed."""
+        image = data.get("msgtype") == "image" and data.get("image", {}).get("media_id")
+        if not image and (data.get("msgtype") != "text" or "content" not in data.get("text", {})):
             return {"errcode": 44002, "errmsg": "empty post data"}
         if data.get("touser") in self._closed:
             return {"errcode": 45015, "errmsg": "response out of time limit or subscription "
                                                 "is canceled"}
+        if image:
+            if image not in self.uploads:
+                return {"errcode": 40007, "errmsg": "invalid media_id"}
+            self._record({"kind": "image", "touser": data.get("touser"), "media_id": image, "raw": raw})
+            return {"errcode": 0, "errmsg": "ok"}
         self._record({"kind": "text", "touser": data.get("touser"),
                       "content": data["text"]["content"], "raw": raw})
         return {"errcode": 0, "errmsg": "ok"}
+
+    def _authorized(self, query):
+        """None when the access token is good, else WeChat's error answer."""
+        if query.get("access_token") != self._valid_token or not self._valid_token:
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
+        return None
+
+    def _media_get(self, query):
+        """A temporary media file by media_id, as WeChat serves it for three days (JSON errcode once gone)."""
+        refused = self._authorized(query)
+        if refused:
+            return refused
+        if query.get("media_id") not in self.media:
+            return {"errcode": 40007, "errmsg": "invalid media_id"}
+        return self.media[query["media_id"]]
+
+    def _media_upload(self, query, body):
+        """Take a multipart upload (field "media") and answer with a new temporary media_id."""
+        refused = self._authorized(query)
+        if refused:
+            return refused
+        if query.get("type") not in ("image", "voice", "video", "thumb") or b'name="media"' not in body:
+            return {"errcode": 40004, "errmsg": "invalid media type"}
+        media_id = f"UPLOADED_{len(self.uploads) + 1}_{secrets.token_hex(4)}"
+        self.uploads[media_id] = (body, query["type"])
+        return {"type": query["type"], "media_id": media_id, "created_at": int(time.time())}
 
     def _record(self, message):
         """Keep a push (the newest 10,000 in a long-running demo) and print it when asked to."""
@@ -240,9 +285,12 @@ def _handler_for(fake):
             query = {key: values[-1] for key, values in parse_qs(url.query).items()}
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status, answer = fake.handle(method, url.path, query, body)
+            kind = "application/json; charset=utf-8"
+            if isinstance(answer, tuple):
+                answer, kind = answer
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)

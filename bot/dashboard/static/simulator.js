@@ -25,7 +25,7 @@
           if (mine !== generation) { return; }
           (data.messages || []).forEach(function (m) {
             after = Math.max(after, m.seq);
-            bubble(log, m.content || "", "bot push");
+            bubble(log, m.content || (m.kind === "image" ? "[图片]" : ""), "bot push");
           });
         })
         .catch(function () { /* the next poll tries again */ });

@@ -1,0 +1,73 @@
+"""The evidence kept: a resident's photo, voice or video stored under the data folder, photos cleaned and shrunk.
+
+WeChat deletes temporary media three days after it is sent, so workers/media.py fetches each file at once and
+this module keeps it: a photo is re-encoded as JPEG without its EXIF block (the GPS position of the phone, the
+camera's serial) after turning it upright, with a thumbnail for the desk; voice and video are kept as sent.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+THUMBNAIL_SIZE = (320, 320)
+PHOTO_MAX = (2560, 2560)  # a phone photo stays readable; a 50-megapixel original would fill the disk
+JPEG_QUALITY = 85
+EXTENSIONS = {"audio/amr": ".amr", "audio/mpeg": ".mp3", "audio/x-speex": ".speex", "video/mp4": ".mp4",
+              "image/jpeg": ".jpg", "image/png": ".jpg", "image/gif": ".jpg"}
+
+
+class NotAPhoto(ValueError):
+    """The bytes WeChat sent for a photo are no image Pillow can read."""
+
+
+def media_root(data_dir: Path) -> Path:
+    return data_dir / "media"
+
+
+def clean_photo(data: bytes) -> tuple[bytes, bytes]:
+    """The photo upright, without EXIF, XMP or comments, as JPEG; and its thumbnail."""
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            original.load()
+            upright = ImageOps.exif_transpose(original)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise NotAPhoto(str(exc)) from None
+    # A new image from the pixels alone: whatever metadata the original carried stays behind.
+    pixels = upright.convert("RGB")
+    clean = Image.new("RGB", pixels.size)
+    clean.paste(pixels)
+    clean.thumbnail(PHOTO_MAX)
+    photo, thumb = io.BytesIO(), io.BytesIO()
+    clean.save(photo, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    small = clean.copy()
+    small.thumbnail(THUMBNAIL_SIZE)
+    small.save(thumb, "JPEG", quality=80)
+    return photo.getvalue(), thumb.getvalue()
+
+
+def keep(data_dir: Path, ticket_id: int, attachment_id: int, kind: str, data: bytes,
+         content_type: str) -> tuple[str, str | None, str]:
+    """Write the file (and a photo's thumbnail) under media/; return their paths relative to it and the type."""
+    folder = media_root(data_dir) / str(ticket_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind == "image":
+        photo, thumb = clean_photo(data)
+        files = {f"{attachment_id}.jpg": photo, f"{attachment_id}.thumb.jpg": thumb}
+        content_type = "image/jpeg"
+    else:
+        files = {f"{attachment_id}{EXTENSIONS.get(content_type, '.bin')}": data}
+    for name, body in files.items():
+        partial = folder / (name + ".part")
+        partial.write_bytes(body)
+        partial.replace(folder / name)  # a reader never sees half a file
+    names = [f"{ticket_id}/{name}" for name in files]
+    return names[0], (names[1] if len(names) > 1 else None), content_type
+
+
+def path_of(data_dir: Path, relative: str) -> Path | None:
+    """The stored file for a path kept on an attachment, None when it would lead outside media/."""
+    root = media_root(data_dir).resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None

@@ -1,0 +1,100 @@
+"""fetch_media: keep a resident's photo, voice or video before WeChat deletes it; push the first photo with the task."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from bot import media
+from bot.errors import MediaUnavailable, NoChannel
+from bot.models import Attachment, Delivery, Ticket, TicketEvent
+from bot.queue import RETRY
+from bot.wechat.client import OutsideWindow, WeChatError
+from workers import runtime
+from workers.ledger import deliver
+
+log = logging.getLogger("minhu.media")
+# The job's first run and each of RQ's retries; the last one marks the file failed instead of raising.
+ATTEMPTS = 1 + RETRY.max
+GONE = frozenset({40007})  # invalid media_id: WeChat no longer has the file, no retry brings it back
+PHOTO_EVENT = "photo"  # the ledger's event for a ticket's first photo pushed to someone
+
+
+def fetch_media(event_id: int) -> str:
+    """Fetch the attachment the `attached` event recorded, store it (a photo cleaned, with a thumbnail) and mark it.
+
+    A failure is retried by RQ; the last attempt, or a media_id WeChat no longer knows, marks it failed with the
+    reason, shown on the desk: the evidence is never silently lost."""
+    rt = runtime.get()
+    with rt.sessions() as session:
+        event = session.get(TicketEvent, event_id)
+        attachment = session.get(Attachment, (event.detail or {}).get("attachment")) if event else None
+        if attachment is None:
+            return "gone"
+        if attachment.fetch_status in ("stored", "failed"):
+            return attachment.fetch_status
+        attachment.fetch_attempts += 1
+        attempt, ticket_id, kind, media_id = (attachment.fetch_attempts, attachment.ticket_id, attachment.kind,
+                                              attachment.media_id)
+        attachment_id = attachment.id
+        session.commit()
+    try:
+        data, content_type = rt.notifier.client.get_media(media_id)
+        stored, thumbnail, content_type = media.keep(rt.settings.secrets.data_dir, ticket_id, attachment_id, kind,
+                                                     data, content_type)
+    except (WeChatError, media.NotAPhoto) as exc:
+        final = attempt >= ATTEMPTS or isinstance(exc, media.NotAPhoto) or getattr(exc, "code", None) in GONE
+        _mark(rt, attachment_id, "failed" if final else "pending", error=str(exc)[:500])
+        if final:
+            log.warning("attachment %s of ticket %s could not be kept: %s", attachment_id, ticket_id, exc)
+            return "failed"
+        raise MediaUnavailable(f"attachment {attachment_id}: {exc}") from None
+    _mark(rt, attachment_id, "stored", stored=stored, thumbnail=thumbnail, content_type=content_type, error=None)
+    if kind == "image":
+        push_first_photo(rt, ticket_id)
+    return "stored"
+
+
+def _mark(rt, attachment_id: int, status: str, error: str | None, **paths) -> None:
+    with rt.sessions() as session:
+        attachment = session.get(Attachment, attachment_id)
+        attachment.fetch_status, attachment.fetch_error = status, error
+        for key, value in paths.items():
+            setattr(attachment, key, value)
+        session.commit()
+
+
+def first_photo(session, ticket_id: int) -> Attachment | None:
+    """The ticket's first resident photo kept (the before-picture); staff photos are after-pictures."""
+    ticket = session.get(Ticket, ticket_id)
+    return session.scalars(select(Attachment).where(
+        Attachment.ticket_id == ticket_id, Attachment.kind == "image", Attachment.fetch_status == "stored",
+        Attachment.added_by.is_not(None) if ticket.resident_openid is None
+        else Attachment.added_by == ticket.resident_openid).order_by(Attachment.id).limit(1)).first()
+
+
+def push_first_photo(rt, ticket_id: int, recipients: list[str] | None = None) -> int:
+    """The first photo, as an image message after the task text, to whoever has had the task push (once each).
+
+    Called when a task goes out and when a photo is kept: whichever comes second sends it."""
+    with rt.sessions() as session:
+        photo = first_photo(session, ticket_id)
+        if photo is None:
+            return 0
+        tasked = recipients if recipients is not None else list(session.scalars(select(Delivery.recipient).where(
+            Delivery.ticket_id == ticket_id, Delivery.status == "sent",
+            (Delivery.event == "dispatch") | Delivery.event.startswith("transferred:"))))
+        stored = photo.stored
+    path = media.path_of(rt.settings.secrets.data_dir, stored)
+    sent = 0
+    for openid in dict.fromkeys(tasked):
+        if path is None:
+            break
+        try:
+            if deliver(rt.sessions, ticket_id, PHOTO_EVENT, openid,
+                       lambda openid=openid: rt.notifier.send_photo(openid, path)):
+                sent += 1
+        except (OutsideWindow, NoChannel):
+            # A template message carries no picture: the task text says to see the desk, the photo is kept there.
+            log.info("ticket %s: photo not pushed, outside the 48-hour window", ticket_id)
+    return sent
