@@ -51,6 +51,10 @@ def write_config(path: Path, buildings: int, per_grid: int = 20) -> Path:
                         "worker": {"name": f"网格员{g + 1}", "openid": f"o_bench_grid{g + 1}"},
                         "backup": {"name": f"备岗{g + 1}", "openid": f"o_bench_backup{g + 1}"}}
                        for g in range((buildings + per_grid - 1) // per_grid)]
+    grids = [grid["id"] for grid in estate["grids"]]
+    for spot in estate.get("spots", []):  # the demo's spots, each covered by a grid this estate still has
+        if spot.get("grid") not in grids:
+            spot["grid"] = grids[0]
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 

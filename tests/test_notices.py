@@ -167,7 +167,7 @@ def test_a_notice_template_with_first_or_remark_is_refused(tmp_path):
     raw["notices"]["template"]["data"]["first"] = "{title}"
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigError, match="notices.template: .*first"):
+    with pytest.raises(ConfigError, match="notices\\.template.*first"):
         load_config(path)
 
 
