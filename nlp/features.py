@@ -22,7 +22,7 @@ CLAUSE = re.compile(r"[,，。!！?？;；:：、\s]+|还有|另外|而且|并�
 # "不是坏了，是太亮了": words in the denied part count apart.
 _DENIED = re.compile(r"(?:不是|并不是|并非)([^,，。!！?？]{1,10}?)[,，\s]?(?:而|就|只)?是")
 # Where a message turns to something else ("谢谢，不过楼道灯又坏了", "取消吧，另外井盖没了"): what follows is read apart.
-TURN = re.compile(r"但是|但(?!愿)|不过|可是|可(?![以能怜乐爱惜])|另外|还有|顺便|对了|再就是|然后|就是|结果")
+TURN = re.compile(r"但是|但(?!愿)|不过|可是|可(?![以能怜乐爱惜])|另外|还有|顺便|对了|再就是|然后|就是|结果|没(几|两)天|没多久|才几天")
 TAIL = True
 SHAPE = True
 DANGER = True

@@ -294,8 +294,8 @@ def _fits_context(text, match):
         return not _HARMLESS_SMOKE.search(text)
     if _INSIDE_AT.match(text, match.start()):  # someone in a lift that holds them, not one smoking in it
         return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
-    if _STUCK_IN_AT.match(text, match.start()):  # stuck inside: a lift, not a key in a lock
-        return bool(_LIFT.search(text))
+    if _STUCK_IN_AT.match(text, match.start()):  # stuck inside a lift that holds them, not a key in a lock
+        return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _UNANSWERED_AT.match(text, match.start()):
         return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
     return True
