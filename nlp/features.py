@@ -66,7 +66,11 @@ class Featurizer:
 
     def __init__(self):
         self.keywords = keyword_table()
-        self._keyword_re = re.compile("|".join(_keyword(w) for w in sorted(self.keywords, key=len, reverse=True)))
+        # Latin words match whole, by their own pattern, tried only on a message that holds a Latin letter: their
+        # lookarounds in the one alternation would make every message's scan several times slower.
+        ordered = sorted(self.keywords, key=len, reverse=True)
+        self._keyword_re = re.compile("|".join(re.escape(w) for w in ordered if not _whole(w)))
+        self._latin_re = re.compile(rf"(?<![a-z])(?:{'|'.join(re.escape(w) for w in ordered if _whole(w))})(?![a-z])")
         self._patterns = [(f"p:{k}", re.compile("|".join(v))) for k, v in lexicon.INTENT_PATTERNS.items()]
         self._patterns += [("p:progress", alternation([lexicon.PROGRESS_ASK])), ("p:info", alternation([lexicon.INFO_ASK])),
                            ("p:howto", re.compile(lexicon.HOWTO_ASK)), ("p:grievance", re.compile(lexicon.GRIEVANCE)),
@@ -119,7 +123,10 @@ class Featurizer:
     def _keywords(self, text):
         out = []
         denied = [m.span(1) for m in _DENIED.finditer(text)] if "是" in text else ()
-        for m in self._keyword_re.finditer(text):
+        found = self._keyword_re.finditer(text)
+        if _LATIN.search(text):
+            found = [*found, *self._latin_re.finditer(text)]
+        for m in found:
             kind = "n" if any(a <= m.start() < b for a, b in denied) else "k"
             for category, weight in self.keywords[m.group(0)].items():
                 if weight > 0:
@@ -174,10 +181,9 @@ def _english(block):
     return [w.replace("+", " ") for w in block.split()]
 
 
-def _keyword(word):
-    """A keyword's pattern: Latin words match whole ("lift" is not in "shoplifting")."""
-    escaped = re.escape(word)
-    return rf"(?<![a-z]){escaped}(?![a-z])" if word.isascii() and word[:1].isalpha() else escaped
+def _whole(word):
+    """True for a keyword of Latin letters, which matches only as a whole word ("lift" is not in "shoplifting")."""
+    return word.isascii() and word[:1].isalpha()
 
 
 def _words(block):
