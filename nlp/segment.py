@@ -1,7 +1,7 @@
 """Words of a message, cut by jieba over a trimmed base dictionary and the domain user dictionary.
 
-jieba's own dictionary (349,046 words) takes about a second to load; the base dictionary here keeps the words
-common enough to matter (nlp/dictionary.py builds both files from jieba's dictionary, the lexicon and the corpus),
+jieba's own dictionary (349,046 words) takes seconds to load; the base dictionary here keeps the words common
+enough to matter (nlp/dictionary.py builds both files from jieba's dictionary, the lexicon and the corpus),
 and the user dictionary keeps the estate's words whole (5单元楼道 is 单元/楼道, not 单元楼/道).
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 def _import_jieba():
     """Import jieba without pkg_resources: jieba only uses it to find its own files (we pass ours), and importing it
-    costs a fifth of the reader's cold start; jieba falls back to plain open() when it is missing."""
+    took two thirds of jieba's import time; jieba falls back to plain open() when it is missing."""
     if "pkg_resources" in sys.modules:
         import jieba
 
