@@ -2,6 +2,7 @@
 
 Run: python -m nlp.corpus                 (check every file; rewrite nlp/data/corpus/SOURCES.md)
      python -m nlp.corpus add FILE NAME --who "..." --how "..."   (validate FILE and add it as NAME.jsonl)
+     python -m nlp.corpus relabel CHANGES.jsonl   (apply a label audit's changes; each is kept in audit.jsonl)
 
 Each line: {"text", "intent", "category", "urgent", "location": {"building", "unit", "room"[, "spot"]}
 [, "problems": [{"category", "urgent"}, ...]], "source"}; `source` names the group of lines (writer:phenomenon).
@@ -17,6 +18,9 @@ from pathlib import Path
 CORPUS = Path(__file__).parent / "data" / "corpus"
 MANIFEST = CORPUS / "sources.json"
 TABLE = CORPUS / "SOURCES.md"
+# Every label changed after a file was added: {"file", "text", "kind", "was": {...}, "now": {...}}, in order.
+AUDIT = CORPUS / "audit.jsonl"
+LABELS = ("intent", "category", "urgent", "building", "unit", "room", "spot")
 INTENTS = ("complaint", "greeting", "help", "status_query", "cancel", "thanks", "chitchat")
 CATEGORIES = ("leak", "drainage", "water_supply", "parking", "lighting", "elevator", "sanitation", "gas", "ebike",
               "noise", "facilities", "greenery", "property", "safety", "other")
@@ -108,6 +112,63 @@ def add(path, name, who, how, group=None):
     return len(kept), dropped, bad
 
 
+def labels(row):
+    """The labels of a line that an audit may change, flat."""
+    return {k: row[k] if k in row else row["location"].get(k) for k in LABELS}
+
+
+def relabelled(row, now):
+    """The line with the labels in `now` changed; its problems follow (none when it is no report, the first one's
+    category and the urgency when it is)."""
+    row = dict(row, location=dict(row["location"]))
+    for key, value in now.items():
+        (row if key in ("intent", "category", "urgent") else row["location"])[key] = value
+    if row["intent"] != "complaint":
+        row.update(category=None, urgent=False)
+        if "problems" in row:
+            row["problems"] = []
+    elif "problems" in row:
+        problems = [dict(p) for p in row["problems"]] or [{"category": row["category"], "urgent": row["urgent"]}]
+        problems[0]["category"] = row["category"]
+        if row["urgent"] != any(p["urgent"] for p in problems):
+            problems[0]["urgent"] = row["urgent"]
+            if not row["urgent"]:
+                problems = [dict(p, urgent=False) for p in problems]
+        row["problems"] = problems
+    check(row)
+    return row
+
+
+def relabel(path):
+    """Apply a label audit: each line of `path` is {"file", "text", "kind", "now": {label: value}}; the line of that
+    file with that text gets the new labels, and the change (with what was there) is appended to audit.jsonl."""
+    changes = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = []
+    for name in dict.fromkeys(c["file"] for c in changes):
+        target = CORPUS / name
+        rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for change in (c for c in changes if c["file"] == name):
+            at = [i for i, r in enumerate(rows) if r["text"] == change["text"]]
+            if len(at) != 1:
+                raise BadLine(f"{name}: {len(at)} lines read {change['text']!r}")
+            was = labels(rows[at[0]])
+            rows[at[0]] = relabelled(rows[at[0]], change["now"])
+            kept.append({"file": name, "text": change["text"], "kind": change["kind"],
+                         "was": {k: was[k] for k in LABELS if was[k] != labels(rows[at[0]])[k]},
+                         "now": {k: v for k, v in labels(rows[at[0]]).items() if was[k] != v}})
+        target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with AUDIT.open("a", encoding="utf-8") as f:
+        f.writelines(json.dumps(c, ensure_ascii=False) + "\n" for c in kept)
+    return kept
+
+
+def audit():
+    """The label changes made so far (audit.jsonl)."""
+    if not AUDIT.exists():
+        return []
+    return [json.loads(line) for line in AUDIT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def table(rows):
     """The sources table (SOURCES.md): per file and per group of lines, who wrote them and how many there are."""
     files = manifest()
@@ -140,6 +201,15 @@ def table(rows):
             f"{sum(any(r['location'].get(k) for k in ('building', 'unit', 'room')) for r in rows)}; with a spot: "
             f"{sum(bool(r['location'].get('spot')) for r in rows)}; with two or more problems: "
             f"{sum(len(r.get('problems') or ()) > 1 for r in rows)}"]
+    changes = audit()
+    if changes:
+        out += ["", "## Label audit", "",
+                f"{len(changes)} lines relabelled where their labels broke docs/CATEGORIES.md (each change, with what "
+                "was there, is in `audit.jsonl`; `python -m nlp.corpus relabel` applies more):", "",
+                "| kind | lines | files |", "| --- | ---: | --- |"]
+        for kind, n in Counter(c["kind"] for c in changes).items():
+            files = Counter(c["file"] for c in changes if c["kind"] == kind)
+            out.append(f"| {kind} | {n} | {', '.join(f'{f} {k}' for f, k in files.items())} |")
     return "\n".join(out) + "\n"
 
 
@@ -152,7 +222,11 @@ def main(argv=None):
     adding.add_argument("--who", required=True)
     adding.add_argument("--how", required=True)
     adding.add_argument("--group", help="leave-one-out group (default: the name)")
+    relabelling = sub.add_parser("relabel", help="apply a label audit's changes (JSONL) and keep them in audit.jsonl")
+    relabelling.add_argument("file")
     args = parser.parse_args(argv)
+    if args.command == "relabel":
+        print(f"{len(relabel(args.file))} lines relabelled")
     if args.command == "add":
         kept, dropped, bad = add(args.file, args.name, args.who, args.how, args.group)
         print(f"{args.name}.jsonl: {kept} lines kept, {dropped} already in the corpus, {len(bad)} broken")

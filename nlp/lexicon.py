@@ -120,6 +120,27 @@ PHRASE_OVERRIDES = {
     "没出门": ("other", 2), "没露面": ("other", 2),
 }
 
+# What residents who write in English call each category (whole words: "light" is not in "flight"; + joins the words
+# of a phrase). The models learn
+# the categories from Chinese lines; these let an English line reach the same weights.
+ENGLISH_KEYWORDS = {
+    "leak": "leak leaks leaking leaked leakage dripping drips seeping seepage",
+    "drainage": "clogged blocked drain drains sewage sewer overflowing overflow toilet",
+    "water_supply": "water+outage water+pressure tap+water no+water yellow+water dirty+water",
+    "parking": "parking parked car cars vehicle vehicles fire+lane barrier",
+    "lighting": "light lights lamp lamps streetlight streetlights bulb dark flickering",
+    "elevator": "elevator elevators lift lifts",
+    "sanitation": "garbage trash rubbish litter bin bins poop stinks stinky smelly flyers cockroaches rats",
+    "gas": "gas",
+    "ebike": "e-bike e-bikes ebike ebikes scooter scooters charging",
+    "noise": "noise noisy loud barking drilling construction renovation music dancing",
+    "facilities": "manhole door gate railing handrail bench benches camera cameras cctv pothole crack playground",
+    "greenery": "tree trees branch branches grass lawn bushes pruning",
+    "property": "property+management management+fee property+fee guard guards",
+    "safety": "theft stolen thief burglar stranger strangers extinguisher extinguishers hydrant thrown",
+    "other": "illegal landlord tenants",
+}
+
 # Words that only say where something is, or what befell a person ("摔倒" is no fallen tree, "打不通" no blocked
 # drain); matched so that a shorter keyword inside them does not count. Someone in a lift does something there:
 # "电梯里有人乱贴小广告" is about the flyers.
@@ -197,23 +218,57 @@ INTENT_PATTERNS = {
         r"(取消|撤销|撤回|撤掉|撤了).{0,6}(工单|报修|投诉|反映|那个|吧|刚才)",
         r"(工单|报修|投诉|反映|那个).{0,6}(取消|撤销|撤回|撤了|撤掉)",
         r"不用(来|派人|管|处理|修)了", r"不需要(处理|派人|来)", r"不报了", r"(发错|搞错|报错)了", r"取消$",
+        # taking it back in other words: "当我没说", "撤单", "发错群了", "莫来了", "单子可以关了", "不用社区出面"
+        r"当我没说|撤单|关闭(工单|报修|投诉)|结束(这个|那个)?(工单|报修|投诉)|发错(群|人|对象|地方)|瞎报|(不|莫|别)用?(来|过来)了"
+        r"|不用啦|不麻烦(你们|师傅|社区|物业)|不用[^,，。!！?？]{0,6}出面|(单子|工单)[^,，。!！?？]{0,6}(关|撤)|就不用了",
+        r"(?<![a-z])(cancel|never ?mind|no need|withdraw|by mistake|wrong (building|unit|message|number))(?![a-z])",
     ],
     "status_query": [
         r"进度", r"(查询|查一下|查查).{0,6}(工单|报修|投诉|我的|那个)|问一下.{0,4}(我的|那个)", r"(工单|单号)",
         r"(我报|我反映|我投诉|我提交|我上报|上次|之前|前天报|昨天报|上周报|上次反映|上周反映|报修的事|投诉的事|反映的事|我那个)"
         r".{0,16}(怎么样了|咋样了|如何了|处理了吗|处理了没|修了没|修了吗|有人管|有人处理|有回音|有结果|有人跟进|有人来|来人了吗|到哪|什么时候|啥时候|几时|还没人|办得)",
         r"(处理|办|修)到哪(一步)?了", r"有(回音|回复|结果)(了)?(吗|没)",
+        # a ticket number alone or asked about, a nudge, a promise not kept: "100023", "催一下", "说好的周三来修"
+        r"^\s*\d{6}\s*$|(?<!\d)\d{6}(?!\d)[^,，。!！?？]{0,6}(谁|怎么|咋|啥|什么|进度|到哪|呢|[?？])|催(一下|一催|单|催)"
+        r"|说好(的)?[^,，。!！?？]{0,8}(来|修|到|处理)|(反映|报|说)过了?[^。!！?？]{0,10}(结果|回复|进展|消息|答复)",
+        r"(?<![a-z])(any (update|news|progress|feedback)|updates?\?|status|progress|follow(ing)? up|eta|still (waiting|pending)"
+        r"|when will|how long (do|will|should)|check (on )?(my|the)|my (case|ticket|report|complaint|request)"
+        r"|(is|are) (it|someone|anyone|they) (still )?coming)(?![a-z])",
     ],
     "help": [
         r"^(帮助|菜单|help|使用说明|说明)$", r"怎么(用|报|投诉|反映|提交|操作|联系|找|拍照|上传|弄|使用)",
         r"(能|会|可以)(做|干)(什么|啥|嘛)", r"(干嘛|做什么|干啥)的", r"(有什么|有啥)功能", r"咋(用|弄|报)", r"教教我",
-        r"不会(用|弄)", r"要填什么", r"(报修|投诉|反映|报事)(一般|要|得)?(多久|多长时间)", r"(能不能|可以|能否)(语音|拍照|上传|发图)", r"应该怎么(办|操作|做)",
+        r"不会(用|弄)", r"要填什么",
+        # using the service, who pays or whom to ask: "怎么催单", "工单号在哪里看", "维修费谁出", "该找物业还是开发商"
+        r"怎么(取消|催|修改|改|查|看)|(在哪里?|在哪儿|哪里)(看|查)|(能|可以)改吗|值班(吗|么|[?？])|几点(上班|下班|开门|关门)"
+        r"|谁(出钱|来出|出)[吗呀啊?？]*$|(该|应该|要|得)找(谁|哪)|(找|归)[^,，。!！?？]{1,6}还是[^,，。!！?？]{0,3}(找|归)?",
+        r"(?<![a-z])(how (do|can|to|much|long|many)|where (can|is|do|are|'s)|what time|what's the|is there (a|an|any)"
+        r"|can (i|my|we)|do i need|phone number|opening hours)(?![a-z])", r"(报修|投诉|反映|报事)(一般|要|得)?(多久|多长时间)", r"(能不能|可以|能否)(语音|拍照|上传|发图)", r"应该怎么(办|操作|做)",
     ],
-    "thanks": [r"谢谢|感谢|多谢|谢啦|谢了|辛苦(了|你们|网格员)|点赞|👍|3q|thx|thank|给力|效率真高|服务很好"],
+    "thanks": [r"谢谢|感谢|多谢|谢啦|谢了|辛苦(了|你们|网格员|啦|各位|师傅)|点赞|👍|🙏|3q|thx|thank|给力|效率真高|服务很好|表扬|夸夸|锦旗"
+               r"|(?<![a-z])(appreciate|great job|well done)(?![a-z])"],
     "greeting": [
         r"^(你好|您好|侬好|哈喽|哈罗|嗨|hi|hello|hey|在吗|在么|在不在|有人吗|有人在吗|喂+|早上好|上午好|中午好|下午好|晚上好|早安|"
         r"(你们|大家|各位|师傅|领导|老师|阿姨|叔叔|大姐|小哥|机器人|小助手|网格员|管家|书记|主任)(你)?好|"
         r"早|早啊|请问在吗|你好啊?(小助手|机器人))[呀啊吗么哈!！?？。.~～\s😊🙂👋]*"
         r"(你好|您好|在吗|在么|哈喽|有人吗)?[呀啊吗么哈!！?？。.~～\s😊🙂👋]*$",
+        # "在？", "在没", "嘿", "👋", and the season's wishes ("新年好", "中秋快乐", "周末愉快")
+        r"^(在|在嘛|在没|在伐|嘿|诶|哎|喂喂|👋|🙋)[呀啊吗么哈!！?？。.~～\s👋🙋]*$"
+        r"|^[^,，。!！?？]{0,6}(新年|新春|春节|过年|中秋|端午|国庆|元旦|元宵|周末|节日|节)(快乐|好|愉快)[呀啊!！。~～\s]*$",
     ],
 }
+
+# What residents say of a danger in their own words, by kind, whether or not nlp/urgency.py's rules name an
+# emergency in it: the urgency model weighs these with the rest of the message ("管子嘶嘶响，头晕" is gas now).
+DANGER_WORDS = {
+    "gas": "嘶嘶 呲气 冒气 漏气 气味 怪味 臭味 味道 味儿 冲鼻 刺鼻 头晕 头昏 犯恶心 恶心 不敢开灯 不敢点火 打火机 液化气 罐子 "
+           "钢瓶 气罐 阀门 接头 冒泡 沼气 灶 煤气 燃气 天然气 瓦斯 gas",
+    "fire": "火 烟 呛 烧 焦 糊 火光 红光 燃烧 炸 爆炸 冒火 着了 smoke fire burning",
+    "electric": "电线 带电 漏电 触电 打火 插座 插头 电箱 配电 电闸 电表 短路 跳闸 电器 麻手 电到 火花 火星 sparks wire",
+    "trapped": "电梯 轿厢 梯 困 卡在 卡住 关着 关在 出不来 开不了 打不开 门开不 不动 井道 stuck trapped",
+    "fall": "井盖 井口 盖子 盖板 洞 坑 塌 陷 裂开 掉下去 掉进 护栏 没遮拦 敞着 悬空 摇摇欲坠",
+    "medical": "倒 晕 昏 血 摔 吐白沫 抽搐 呻吟 哼哼 不省人事 没反应 叫不醒 不应 起不来 动不了 不能走 说不出话 发紫 心脏 "
+               "骤停 冰凉 咬 砸中 砸破 砸伤 压着 刀 追人 跳楼 要跳 aed 120 救护车 骨折 受伤 hurt bleeding",
+}
+# Said of a danger now: a cry for help, a hurry, it goes on.
+DANGER_NOW = "快 救 赶紧 马上 速 急 现在 正在 还在 一直 越来越 求求 谁来 来人 害怕 吓哭 不敢 !! ！！ help"

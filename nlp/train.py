@@ -26,7 +26,8 @@ from .urgency import scan
 HERE = Path(__file__).parent
 MODEL = HERE / "data" / "model.json"
 # The code whose output the models were trained on: a change to any of it means a retrain.
-SOURCES = ("augment.py", "features.py", "lexicon.py", "scan.py", "text.py", "urgency.py", "train.py")
+SOURCES = ("augment.py", "features.py", "lexicon.py", "scan.py", "segment.py", "text.py", "urgency.py", "train.py",
+           "data/jieba_base.txt", "data/userdict.txt")
 C_INTENT = 1.0
 C_CATEGORY = 1.0
 C_URGENT = 1.0

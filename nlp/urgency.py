@@ -8,10 +8,13 @@ from .scan import alternation
 # After "someone in the lift": the end of the clause, or words that say the person is stuck.
 _STUCK = r"(?:$|[\s,，。!！?？~～]|(?:还|一直|在)?[^,，。!！?？\s]{0,4}?(?:出不来|困|关|卡|下不来|呼救|喊|哭|敲|拍|求救|救|快|按铃|按警铃|打不开))"
 # Smoke smelt or thick; harmless when the message names its cause (_HARMLESS_SMOKE).
-_SMOKE_SMELL = r"(?<![油香])烟味|(?<!油)烟(好|很|特别|太|老)大|烟(好|很|特别|太|老)?(呛|重|浓)(?!度)|烧(东西|塑料|橡胶|电线)的?味|糊味"
+_SMOKE_SMELL = (r"(?<![油香])烟味|(?<!油)烟(好|很|特别|太|老)大|烟(好|很|特别|太|老)?(呛|重|浓)(?!度)|烧(东西|塑料|橡胶|电线)的?味|糊味"
+                r"|(?<![油香])烟[^,，。!！?？]{0,3}(越来越|往外冒|往上飘|往上冒|往里钻|往楼道|一股一股|一阵一阵|看不清)|[白灰黑青]烟(?![花囱])")
 # Knocking or calling and nobody answering: an emergency only for a person at risk (_AT_RISK), not an office.
 _UNANSWERED = (r"(敲|叫|喊|拍|砸)[^,，。!！?？]{0,3}门[^,，。!！?？]{0,4}(没人|不|没|无人)(应|开|理|答应|回应|反应|动静)"
                r"|(电话|手机|微信)[^,，。!！?？]{0,4}(打不通|没人接|不接|关机|不回)|联系不上|失联")
+# A person, named so that no word holding one of these characters counts (公告栏 is no 公公).
+_PERSON = r"(?:有人|人|老人|老太太?|老头|大爷|大妈|阿姨|孩子|小孩|老伴|我妈|我爸|她|他|快递员|外卖员|孕妇|弟弟|妹妹)"
 # Someone who may be stuck or hurt: the teller, a relative, a child, a stranger.
 _SOMEONE = (r"(?:我|我们|人|他|她|孩子|小孩|老人|老太太?|老头|大爷|大妈|[妈爸婆公奶爷姥娘]{1,2}|老伴|女儿|儿子|闺女|阿姨|"
             r"师傅|外卖员?|快递员?|孕妇|保洁|邻居|同学|一家人|几个人|[一两二三四五六七八九几]个(?:人|老人|孩子|小孩))")
@@ -92,6 +95,27 @@ TRIGGERS = [
                  r"|(电线|线|电箱|电表|插座|开关|电灯|灯|变压器|配电)[^。]{0,10}(噼里啪啦|噼啪|滋滋|啪啪|滋啦)"),
     ("electric", r"(水|漏|渗)[^。]{0,16}(灯线|吊灯|灯座|灯那|灯口|电视|电器|插着电|按钮|电梯井)|(水|漏)[^。]{0,16}灯[^,，。]{0,3}(闪|在闪|还亮着|亮着)|(按钮|电梯井)[^。]{0,6}(泡水|进水|灌)"
                  r"|(电线|线|插座|插头|音箱|电器)[^。]{0,6}(泡着|被水泡|泡在水)"),
+    # Said in residents' own words, not the words above (issue #21): a smell with a headache, gas hissing or puffing
+    # out, a smell likened to a stove or a lighter; a person gone down, not answering, bleeding or struck; someone
+    # stuck inside a lift; a fire seen or burning; wires sparking; a hole with nothing over it; a weapon drawn.
+    ("gas", r"(味|气味|臭味|怪味|味道|味儿)[^。!！?？]{0,12}(?<!熏得)(?<!熏得人)(?<!熏得我)(头晕|头昏|头疼|头痛|头发沉|头也发沉|发晕|人有点晕|熏倒)"
+            r"|(头晕|头昏|头疼|头痛)[^。!！?？]{0,12}(味|气味|臭味|怪味|味道|味儿)"
+            r"|(嘶嘶|呲呲|丝丝|嗤嗤|咝咝)[^。]{0,12}(味|气)|(味|气)[^。]{0,12}(嘶嘶|呲呲|丝丝|嗤嗤|咝咝)|(滋滋|呼呼)[^。]{0,10}(味|冒气|出气)"
+            r"|(往外|一直|在)(呲|冒|出|喷)气|呲气|(像|跟|似)[^,，。]{0,10}(没点着|打火机[^,，。]{0,4}气|烧饭的气|做饭的气|开了灶|罐子的?那种气)"),
+    ("medical", rf"(突然|一头|一下子?|走着走着就?)[^,，。]{{0,3}}(倒了|倒下|栽倒|歪倒|晕)|(?<!被)({_PERSON})[^,，。]{{0,3}}(?<![滑绊])倒了(?![一些点水])"
+                r"|吐白沫|说不出话|不会说话了?|说话(突然)?不利索|嘴(角)?歪|中风|骤停|喘气很急|胸口疼|肚子疼得|要生了|捂着肚子|打滚"
+                r"|(叫|喊|唤)[他她佢人]?[^,，。]{0,2}(莫得|冇|唔|没)(反应|应)|不会动|孩子不动|身上冰凉|哼哼|呻吟|晕(在|到|低)|熏倒"
+                rf"|(全是|都是|一脸|一手)血|血流|{_PERSON}[^,，。]{{0,4}}被[^,，。]{{0,4}}(撞|推|拖)倒|(撞|推|拖)倒了?(一个|个)?{_PERSON}"
+                r"|烫伤|砸破|砸中|压(住|着)了?[^,，。]{0,4}(人|一个|个|小孩|孩子|老人)"
+                r"|(坐|躺|倒|蹲)[^,，。]{0,4}地上[^,，。]{0,6}(起不来|动不了|不动|哭)|(说|喊)?起不来了"
+                r"|(拿|持)着?(刀|菜刀|铁棍|棍棒|剪刀|凶器)|(要|想)跳(楼|下去)?(?=$|[,，。!！?？])"),
+    ("trapped", r"困(梯|电梯)|(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)"
+                r"|(电梯|梯)[!！\s]*有人[!！]"),
+    ("fire", r"有火(?![车锅炉柴罐机气])|正在烧|在烧(?![纸香烤饭菜水开])|(杂物|草|草地|电驴子?|房子|屋|一户|窗帘|油锅|柴)[^,，。]{0,3}(着了|烧起来|在烧)"
+             r"|(烧|着)得噼里啪啦|火往|复燃|红色的光"),
+    ("electric", r"(线|电线|插座|插坐|插头|灯|电缆)[^。]{0,10}打火|在打火|打火了|放电(?![动瓶线车])|麻了一下|电麻|spark"),
+    ("fall", r"(洞|坑|井|口子)[^。]{0,8}(敞着|没遮拦|没人围|不围|也不围)|没盖(盖子)?的(井|洞|坑)"
+             rf"|{_PERSON}[^,，。]{{0,6}}掉(到|进|下)[^,，。]{{0,6}}(坑|洞|井)"),
 ]
 # A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
 _FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
@@ -118,6 +142,7 @@ KIND = [
 
 _SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
 _INSIDE_AT = re.compile(_INSIDE)
+_STUCK_IN_AT = re.compile(r"(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)")
 _SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])")
 _HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
 _UNANSWERED_AT = re.compile(_UNANSWERED)
@@ -141,7 +166,7 @@ _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
 # "现在好了" is an ending before it is a "now", and "还没出来" a danger going on before it is a fix not made.
 _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     # the danger is over: "已经救出来了", "现在好了", "火灭了"; never "还没修好", "没出来"
-    ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于)出来了?|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
+    ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于|才)出来了?|好在没(大)?事|没什么大?事|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
              r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(基本)?(没|没有)(味|事|烟)|闻不到了?|一切正常|虚惊一场|原来是|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
              r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了)"),
     # the danger goes on: brings a past one back to now
@@ -268,6 +293,8 @@ def _fits_context(text, match):
     if _SMOKE_SMELL_AT.match(text, match.start()) or _SMOKE_SEEN_AT.match(text, match.start()):
         return not _HARMLESS_SMOKE.search(text)
     if _INSIDE_AT.match(text, match.start()):  # someone in a lift that holds them, not one smoking in it
+        return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
+    if _STUCK_IN_AT.match(text, match.start()):  # stuck inside a lift that holds them, not a key in a lock
         return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _UNANSWERED_AT.match(text, match.start()):
         return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
