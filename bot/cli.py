@@ -83,14 +83,15 @@ def main(verbose: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-# 16: each push waits about 0.1 s on WeChat; 16 workers overlap those waits enough for a burst of 200 reports
-# (docs/PERFORMANCE.md, "Push pipeline").
-@click.option("--workers", "rq_workers", default=16, show_default=True, type=int, help="RQ worker processes")
-def serve(host: str, port: int, web_workers: int, rq_workers: int) -> None:
+# Up to 16: each push waits about 0.1 s on WeChat; 16 workers overlap those waits enough for a burst of 200 reports
+# (docs/PERFORMANCE.md, "Push pipeline"). Fewer on a small machine: each takes about 70-100 MB.
+@click.option("--workers", "rq_workers", default=None, type=click.IntRange(1, 64),
+              help="RQ worker processes  [default: 16, fewer where memory is short]")
+def serve(host: str, port: int, web_workers: int, rq_workers: int | None) -> None:
     """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
-    from bot.serve import run
+    from bot.serve import default_workers, run
 
-    sys.exit(run(_settings(), host, port, web_workers, rq_workers))
+    sys.exit(run(_settings(), host, port, web_workers, rq_workers or default_workers()))
 
 
 @main.command()

@@ -227,6 +227,21 @@ def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[l
     return [web] + [worker] * rq_workers + [[sys.executable, "-m", "bot.cli", "scheduler"]]
 
 
+def default_workers(available_mb: int | None = None) -> int:
+    """How many RQ workers `minhu serve` runs: 16, or as many as a quarter of the free memory holds at 100 MB each
+    (at least 2), so the demo also starts on a small machine."""
+    if available_mb is None:
+        try:  # Linux's estimate of what can be had without swapping (page cache included)
+            with open("/proc/meminfo", encoding="ascii") as meminfo:
+                available_mb = next(int(line.split()[1]) // 1024 for line in meminfo if line.startswith("MemAvailable:"))
+        except (OSError, StopIteration, ValueError):
+            try:
+                available_mb = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+            except (ValueError, OSError, AttributeError):  # not every system says
+                return 4
+    return max(2, min(16, available_mb // 400))
+
+
 def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 16) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, stop everything; return the exit code."""
     check_port(host, port)

@@ -117,3 +117,12 @@ def _pid(redis):
         return redis.info("server")["process_id"]
     except redis_lib.RedisError:
         return None
+
+
+def test_minhu_serve_runs_fewer_workers_where_memory_is_short():
+    from bot.serve import default_workers
+
+    assert default_workers(64 * 1024) == 16  # a large machine: enough to overlap a burst's round trips
+    assert default_workers(1500) == 3  # a 2 GB machine keeps most of its memory
+    assert default_workers(300) == 2  # and a tiny one still gets two
+    assert 2 <= default_workers() <= 16  # this machine, from /proc/meminfo
