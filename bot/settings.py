@@ -324,15 +324,6 @@ class NoticeSettings(Strict):
     template: Template = Template()
     per_minute: int = Field(default=600, ge=1, le=60000)
 
-    @field_validator("template")
-    @classmethod
-    def _no_hidden_fields(cls, value: Template) -> Template:
-        hidden = [key for key in value.data if key in ("first", "remark")]
-        if hidden:
-            raise ValueError(f"{', '.join(hidden)}: WeChat no longer shows these template fields (since 2023-05-04); "
-                             f"put the notice in keyword fields")
-        return value
-
 
 class OutboundWebhook(Strict):
     """A signed POST to a district system on each ticket status change; empty url: off. Secret: MINHU_OUTBOUND_WEBHOOK_SECRET."""
