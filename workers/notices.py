@@ -13,17 +13,11 @@ from bot.errors import NoChannel
 from bot.models import Notice, NoticeDelivery, Resident
 from bot.wechat.client import OutsideWindow, QuotaExceeded, WeChatError, WeChatUnavailable
 from workers import runtime
+from workers.notifier import filled
 
 STALE_CLAIM = timedelta(seconds=60)  # a claim this old belongs to a worker that died mid-send
 BATCH_EVERY = timedelta(seconds=10)  # the throttle: per_minute / 6 residents, then the next batch 10 s on
-TEMPLATE_CHARS = 20  # WeChat shows a template keyword's first 20 characters, on one line
 DONE = ("sent", "unreachable")
-
-
-def one_line(value: str, limit: int = TEMPLATE_CHARS) -> str:
-    """A template keyword value as WeChat shows it: no line breaks, at most `limit` characters."""
-    flat = " ".join(value.split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 def _text(rt, notice: Notice) -> str:
@@ -49,15 +43,8 @@ def _send(rt, openid: str, notice: Notice, last_message_at) -> str:
     template = rt.settings.config.notices.template
     if not template.id:
         raise NoChannel("outside the 48-hour window and no notices.template is configured")
-    fields = _fields(rt, notice)
-    values = {key: one_line(value.format_map(_Blank(fields))) for key, value in template.data.items()}
-    client.send_template(openid, template.id, values)
+    client.send_template(openid, template.id, filled(template, _fields(rt, notice)))
     return "template"
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def _claim(rt, notice_id: int, openid: str) -> bool:

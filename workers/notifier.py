@@ -28,6 +28,11 @@ def shown(value: str) -> str:
     return line if len(line) <= KEYWORD_CHARS else line[:KEYWORD_CHARS - 1] + "…"
 
 
+def filled(template: Template, fields: dict[str, str]) -> dict[str, str]:
+    """The template's keyword values from `fields` ({number}, {place}...; one not given is empty), each as shown."""
+    return {key: shown(value.format_map(_Missing(fields))) for key, value in template.data.items()}
+
+
 @dataclass(frozen=True)
 class Push:
     """What to tell someone: the text, and the fields a template message is filled from."""
@@ -64,10 +69,8 @@ class Notifier:
         except OutsideWindow:
             if not template.id:
                 raise NoChannel(f"{mask_openid(openid)} is outside the 48-hour window and no {push.template} template is configured")
-        values = {key: shown(value.format_map(_Missing(push.fields))) for key, value in template.data.items()}
-        self.client.send_template(openid, template.id, values)
+        self.client.send_template(openid, template.id, filled(template, push.fields))
         return "template"
-
 
     def send_photo(self, openid: str, path) -> str:
         """A kept photo as a customer-service image message (inside the 48-hour window only)."""
