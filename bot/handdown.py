@@ -150,21 +150,14 @@ def open_case(rt, case: Case, token: str, by: str) -> tuple[Ticket, bool]:
     report = Report(resident=None, text=text_of(case), category=case.service_code,
                     urgent=bool(analysis.urgent), estate_id=estate.id if estate else None,
                     building=location.building, unit=location.unit, room=location.room,
-                    source_key=f"open311:{token}", intent="complaint",
+                    source_key=f"open311:{token}", intent="complaint", source=case.source,
                     subject=analysis.subject if analysis.category == case.service_code else None)
     ticket, new = rt.tickets.open(report)
     if new:
         detail = {"source": case.source, "token": token, "by": by, "external_id": case.external_id,
                   "answers": case.answers, "contact": case.contact, "lat": case.lat, "long": case.long,
                   "media_url": case.media_url}
-
-        def mark(session, row):
-            # The store's Report has no source yet (tickets open as wechat): set it with the event, one transaction.
-            row.source = case.source
-            return Step("handed_down", detail, [])
-
-        rt.tickets.apply(ticket.id, by, mark)
-        ticket.source = case.source
+        rt.tickets.apply(ticket.id, by, lambda session, row: Step("handed_down", detail, []))
         if ticket.urgent:
             steps.alert(rt.tickets, ticket.id)
     return ticket, new
