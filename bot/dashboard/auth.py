@@ -140,6 +140,12 @@ def login_required(view):
     return wrapped
 
 
+def secretaries_only() -> None:
+    """Refuse (403) a signed-in grid worker what only a secretary or an admin may do."""
+    if g.user.role not in ("secretary", "admin"):
+        abort(403)
+
+
 def _address() -> str:
     """The client's address: the socket's, or the one the trusted proxies give (dashboard.trusted_proxies)."""
     if request.headers.get("X-Forwarded-For") and not _runtime().settings.config.dashboard.trusted_proxies:

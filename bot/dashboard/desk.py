@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from bot import disposal, replies
 from bot.dashboard import actions, queries
-from bot.dashboard.auth import login_required
+from bot.dashboard.auth import login_required, secretaries_only
 from bot.dashboard.views import _actor, _name, _people, _visible
 from bot.intake_desk import SOURCES, Entry, enter
 from bot.media import path_of
@@ -19,11 +19,6 @@ BULK_MAX = 200
 
 def _runtime():
     return current_app.extensions["minhu"]
-
-
-def _secretary() -> None:
-    if g.user.role not in ("secretary", "admin"):
-        abort(403)
 
 
 def _estates() -> list:
@@ -73,7 +68,7 @@ def new():
 @login_required
 def dispose(number: str):
     """Close without a fix: invalid, a duplicate of another ticket, or referred to a department."""
-    _secretary()
+    secretaries_only()
     t = _visible(number)
     reason, note = request.form.get("reason", ""), _reply("close", request.form.get("note", "").strip())
     if note is None:
@@ -101,7 +96,7 @@ def dispose(number: str):
 @login_required
 def merge(number: str):
     """Merge this ticket into another one: its residents, photos and timeline move there."""
-    _secretary()
+    secretaries_only()
     return _merge_into(_visible(number), request.form.get("into", "").strip(), "merged")
 
 
@@ -156,7 +151,7 @@ def _reply(kind: str, note: str) -> str | None:
 @login_required
 def bulk():
     """The same step for many tickets of the list: assign to one person, resolve with one reply, close as invalid."""
-    _secretary()
+    secretaries_only()
     numbers = [n for n in request.form.getlist("number") if n.isdigit()][:BULK_MAX]
     action, rt = request.form.get("action", ""), _runtime()
     back = redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/tickets")

@@ -1,11 +1,11 @@
 """The desk's notices (通知公告): write one for an estate, some buildings or everyone, and see how many it reached."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot import notices
-from bot.dashboard.auth import login_required
+from bot.dashboard.auth import login_required, secretaries_only
 from bot.models import Notice
 
 bp = Blueprint("notices", __name__)
@@ -14,11 +14,6 @@ SHOWN = 30
 
 def _runtime():
     return current_app.extensions["minhu"]
-
-
-def _may_send() -> None:
-    if g.user.role not in ("secretary", "admin"):
-        abort(403)
 
 
 def _estates(user) -> list:
@@ -31,7 +26,7 @@ def _estates(user) -> list:
 @login_required
 def page():
     """The notices sent lately with their delivery counts, and the form for a new one."""
-    _may_send()
+    secretaries_only()
     rt = _runtime()
     query = select(Notice).order_by(Notice.id.desc()).limit(SHOWN)
     if g.user.role != "admin":
@@ -47,7 +42,7 @@ def page():
 @login_required
 def send():
     """Keep the notice and queue its send (an RQ job, in batches); the list shows it reaching residents."""
-    _may_send()
+    secretaries_only()
     rt = _runtime()
     estate_id = request.form.get("estate") or None
     buildings = request.form.get("buildings", "").replace("，", ",").replace("、", ",").split(",")
