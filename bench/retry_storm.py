@@ -26,7 +26,7 @@ from bot.say import reply_text, signed_params, text_xml  # noqa: E402
 PROBLEMS = ["{b}号楼顶楼天花板漏水了", "{b}号楼下水道堵了污水冒出来", "{b}号楼今天停水了一直没来",
             "{b}号楼楼下有外来车辆乱停占车位", "{b}号楼楼道灯坏了", "{b}号楼电梯坏了停运", "{b}号楼垃圾桶满了没人清",
             "{b}号楼燃气表坏了不走字", "{b}号楼有人飞线充电", "{b}号楼晚上装修太吵了", "{b}号楼单元门禁坏了",
-            "{b}号楼门口的树枝太长挡路了", "{b}号楼物业保洁不干活", "{b}号楼消防栓里没有灭火器", "{b}号楼有人违章搭建"]
+            "{b}号楼门口的树枝太长挡路了", "{b}号楼楼道里堆满杂物堵住了", "{b}号楼消防栓里没有灭火器", "{b}号楼有人违章搭建"]
 
 
 def storm(stack: Stack, messages: int, copies: int, concurrency: int) -> dict:
@@ -56,7 +56,9 @@ def storm(stack: Stack, messages: int, copies: int, concurrency: int) -> dict:
         by_message.setdefault(msg_id, set()).add((status, number.group(1) if number else reply))
     return {"requests": len(answers), "errors": sum(1 for _, s, _ in answers if s != 200),
             "inconsistent": sum(1 for v in by_message.values() if len(v) > 1),
-            "without_number": sum(1 for v in by_message.values() if not any(str(n).isdigit() for _, n in v))}
+            "without_number": sum(1 for v in by_message.values() if not any(str(n).isdigit() for _, n in v)),
+            "unnumbered_replies": sorted({str(n)[:60] for v in by_message.values() for _, n in v
+                                          if not any(str(m).isdigit() for _, m in v)})[:5]}
 
 
 def wait_for_pushes(stack: Stack, expected: int, timeout: float = 300) -> int:
@@ -82,7 +84,7 @@ def main() -> None:
         started = time.monotonic()
         result = storm(stack, args.messages, args.copies, args.concurrency)
         elapsed = time.monotonic() - started
-        pushes = wait_for_pushes(stack, args.messages, args.wait)
+        pushes = wait_for_pushes(stack, args.messages - result["without_number"], args.wait)
         tickets = stack.sql("select count(*), count(distinct source_key) from tickets")[0]
         numbers = [row[0] for row in stack.sql("select number from tickets")]
         per_ticket = {number: 0 for number in numbers}
@@ -97,7 +99,7 @@ def main() -> None:
     print(f"retry storm: {args.messages} messages x {args.copies} deliveries = {result['requests']} requests, "
           f"{args.concurrency} concurrent, in {elapsed:.1f} s; whole run {time.monotonic() - started:.0f} s")
     print(f"  HTTP errors: {result['errors']}; messages whose copies got different answers: {result['inconsistent']}; "
-          f"without a ticket number: {result['without_number']}")
+          f"without a ticket number: {result['without_number']} {result['unnumbered_replies']}")
     print(f"  tickets kept: {tickets[0]} (distinct messages: {tickets[1]}); duplicates: {tickets[0] - tickets[1]}")
     print(f"  task pushes to grid workers: {to_grid}; delivery ledger 'sent': {pushes}; "
           f"tickets never pushed: {len(lost)} {lost[:10]}; tickets pushed more than once: {len(twice)} {twice[:10]}")
