@@ -6,7 +6,7 @@
 Generates the tickets (50 grids in 10 estates of one community, so one secretary's digest covers all
 of them) over the year before 2030-01-01, loads them in one transaction (executemany on SQLite, COPY
 on PostgreSQL, into its own schema `minhu_bench`, dropped first), then times what the 08:00 job does
-for one secretary (`bot.digest.compose`) and the report for the last 30 days and the whole year.
+for one secretary (`bot.domain.digest.compose`) and the report for the last 30 days and the whole year.
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bot import db  # noqa: E402
-from bot.digest import compose, day_range, recipients  # noqa: E402
-from bot.reports import figures  # noqa: E402
-from bot.routing import Directory  # noqa: E402
+from bot.store import db  # noqa: E402
+from bot.domain.digest import compose, day_range, recipients  # noqa: E402
+from bot.domain.reports import figures  # noqa: E402
+from bot.domain.routing import Directory  # noqa: E402
 from bot.settings import Config, limits_for, load_config  # noqa: E402
 
 END = datetime(2030, 1, 1)  # naive UTC: the digest is for the local day before

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import REPO, TOKEN, Stack, free_port, wait_for_port, write_config  # noqa: E402
 
 from bot.settings import SERVE_FILE  # noqa: E402
-from bot.say import reply_text, signed_params, text_xml  # noqa: E402
+from bot.wechat.say import reply_text, signed_params, text_xml  # noqa: E402
 from bot.wechat.standin import StandIn  # noqa: E402
 
 PROBLEMS = ["{b}号楼顶楼天花板漏水了", "{b}号楼下水道堵了污水冒出来", "{b}号楼今天停水了一直没来",
@@ -88,7 +88,7 @@ def workers_under(root: int) -> list[int]:
             pid = parents.get(pid, 0)
         return False
 
-    return [pid for pid, command in commands.items() if "bot.cli worker" in command and descends(pid)]
+    return [pid for pid, command in commands.items() if "bot.cli.main worker" in command and descends(pid)]
 
 
 def send_all(urls: list[str], tickets: int, rate: float, concurrency: int = 32) -> dict[str, float]:
@@ -199,7 +199,7 @@ def run_serve(args, wechat: SlowWeChat) -> None:
                MINHU_WECHAT_APPID=wechat.appid, MINHU_WECHAT_SECRET=wechat.secret,
                MINHU_WECHAT_API_BASE=wechat.api_base, PYTHONPATH=str(REPO))
     port = free_port()
-    command = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)]
     command += ["--workers", str(args.workers)] if args.workers else []
     with open(folder / "serve.log", "wb") as log:
         serve = subprocess.Popen(command, env=env, cwd=str(REPO), stdout=log, stderr=subprocess.STDOUT)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retry_storm import PROBLEMS  # noqa: E402
 from stack import Stack  # noqa: E402
 
-from bot.say import reply_text, signed_params, text_xml  # noqa: E402
+from bot.wechat.say import reply_text, signed_params, text_xml  # noqa: E402
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import Stack  # noqa: E402
 
-from bot.say import reply_text, signed_params, text_xml  # noqa: E402
+from bot.wechat.say import reply_text, signed_params, text_xml  # noqa: E402
 
 PROBLEMS = ["{b}号楼顶楼天花板漏水了", "{b}号楼下水道堵了污水冒出来", "{b}号楼今天停水了一直没来",
             "{b}号楼楼下有外来车辆乱停占车位", "{b}号楼楼道灯坏了", "{b}号楼电梯坏了停运", "{b}号楼垃圾桶满了没人清",

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.serve import WEB_WORKER_OPTIONS  # noqa: E402  (the web processes run as under `minhu serve`)
+from bot.cli.serve import WEB_WORKER_OPTIONS  # noqa: E402  (the web processes run as under `minhu serve`)
 
 TOKEN = "benchtoken"
 
@@ -89,7 +89,7 @@ def reset_postgres(url: str) -> None:
     """Drop every table of the PostgreSQL database at `url` (its `public` schema) and make the schema again."""
     from sqlalchemy import text
 
-    from bot.db import make_engine
+    from bot.store.db import make_engine
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -135,7 +135,7 @@ class Stack:
         if self.database_url:  # a PostgreSQL of one's own (its tables are dropped first), instead of SQLite
             reset_postgres(self.database_url)
             self.env["MINHU_DATABASE_URL"] = self.database_url
-        subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=self.env, cwd=str(REPO), check=True,
+        subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade"], env=self.env, cwd=str(REPO), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.ports = [free_port() for _ in range(self.web_nodes)]
         self.port = self.ports[0]
@@ -165,7 +165,7 @@ class Stack:
     def start_web(self, port: int | None = None) -> None:
         port = port or self.port
         self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-                            str(self.web_workers), *WEB_WORKER_OPTIONS, "bot.wsgi:app"])
+                            str(self.web_workers), *WEB_WORKER_OPTIONS, "bot.web.wsgi:app"])
         wait_for_port(port)
         # gunicorn binds before its workers have loaded the app: wait until one answers.
         deadline = time.monotonic() + 60
@@ -177,13 +177,13 @@ class Stack:
                 time.sleep(0.2)
 
     def start_worker(self, processes: int = 1) -> subprocess.Popen:
-        return self._spawn("worker", [sys.executable, "-m", "bot.cli", "worker", "--processes", str(processes)])
+        return self._spawn("worker", [sys.executable, "-m", "bot.cli.main", "worker", "--processes", str(processes)])
 
     def start_scheduler(self, every: float = 10.0) -> subprocess.Popen:
-        return self._spawn("relay", [sys.executable, "-m", "bot.cli", "scheduler", "--every", str(every)])
+        return self._spawn("relay", [sys.executable, "-m", "bot.cli.main", "scheduler", "--every", str(every)])
 
     def start_relay(self, every: float = 1.0) -> subprocess.Popen:
-        return self._spawn("relay", [sys.executable, "-m", "bot.cli", "relay", "--every", str(every)])
+        return self._spawn("relay", [sys.executable, "-m", "bot.cli.main", "relay", "--every", str(every)])
 
     @staticmethod
     def kill(proc: subprocess.Popen) -> None:
@@ -195,7 +195,7 @@ class Stack:
         if self.database_url:
             from sqlalchemy import text
 
-            from bot.db import make_engine
+            from bot.store.db import make_engine
 
             engine = make_engine(self.database_url)
             try:

@@ -3,7 +3,7 @@
     python bench/webhook.py [--database-url postgresql://...] [--seconds 10] [--rounds 5] [--concurrency 16]
                             [--web-workers 2] [--worker-class gthread|gevent] [--threads N]
 
-Every server runs under gunicorn with the web options of `minhu serve` (bot/serve.py; `--worker-class` and
+Every server runs under gunicorn with the web options of `minhu serve` (bot/cli/serve.py; `--worker-class` and
 `--threads` change them for a comparison) and they take turns under the same load, round after round, so a
 noisy machine hits them alike; the figures compared are each server's median round, and each round's own
 ratio (minhu's round against the echo's round just before it) is printed too. minhu runs on SQLite in a
@@ -42,7 +42,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from stack import WEB_WORKER_OPTIONS, free_port, reset_postgres, wait_for_port  # noqa: E402
 
-from bot.say import signed_params  # noqa: E402
+from bot.wechat.say import signed_params  # noqa: E402
 
 TOKEN = "benchtoken"
 ECHO = "flask+wechatpy echo"
@@ -133,7 +133,7 @@ def load(port: int, seconds: float, concurrency: int, phase: int = 0) -> dict:
 def count_tickets(url: str) -> int:
     from sqlalchemy import text
 
-    from bot.db import make_engine
+    from bot.store.db import make_engine
 
     engine = make_engine(url)
     try:
@@ -172,9 +172,9 @@ def main() -> None:
                        MINHU_DATABASE_URL=url, MINHU_REDIS_URL=f"unix://{redises[-1].socket_file}",
                        MINHU_WECHAT_TOKEN=TOKEN, MINHU_WECHAT_APPID="wxbench", MINHU_WECHAT_SECRET="bench",
                        MINHU_WECHAT_API_BASE="http://127.0.0.1:9/cgi-bin/", PYTHONPATH=str(REPO))
-            subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=str(REPO), check=True,
+            subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade"], env=env, cwd=str(REPO), check=True,
                            stdout=subprocess.DEVNULL)
-            servers.append((name, "bot.wsgi:app", str(REPO), env))
+            servers.append((name, "bot.web.wsgi:app", str(REPO), env))
         rounds: dict[str, list[dict]] = {name: [] for name, *_ in servers}
         running = []
         try:

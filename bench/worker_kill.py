@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import Stack  # noqa: E402
 
-from bot.say import send_text  # noqa: E402
+from bot.wechat.say import send_text  # noqa: E402
 
 
 def wait(predicate, timeout: float, every: float = 0.5) -> bool:

@@ -1,1 +1,1 @@
-"""minhu's core: settings, store, routing and the WeChat adapter (the web app lives in bot.app)."""
+"""minhu's core: settings, store, routing and the WeChat adapter (the web app lives in bot.web.app)."""

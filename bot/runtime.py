@@ -7,22 +7,23 @@ from functools import cached_property, partial
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import db, notices
-from bot.dedupe import ReplyCache
+from bot.store import db
+from bot.domain import notices
+from bot.store.dedupe import ReplyCache
 from bot.errors import ConfigError
-from bot.queue import Job, connect, enqueue_committed, make_queue, relay
-from bot.routing import Directory
-from bot.settings import Settings
-from bot.state import RequestState, StateStore
-from bot.people import People
-from bot.privacy import mask_key
-from bot.quotas import Quotas
-from bot.staff import StaffDirectory
-from bot.tickets import TicketStore
-from bot.spool import Spool
+from bot.store.queue import Job, connect, enqueue_committed, make_queue, relay
+from bot.domain.routing import Directory
+from bot.settings import Settings, load_settings
+from bot.store.state import RequestState, StateStore
+from bot.domain.people import People
+from bot.domain.privacy import mask_key
+from bot.domain.quotas import Quotas
+from bot.domain.staff import StaffDirectory
+from bot.store.tickets import TicketStore
+from bot.store.spool import Spool
 from handlers import Context, Message, build_handlers, dispatch
 from handlers.base import SORRY
-from handlers.texts import SPOOLED
+from bot.domain.texts import SPOOLED
 
 log = logging.getLogger("minhu")
 
@@ -72,8 +73,8 @@ class Runtime:
     def notifier(self):
         """Pushes through WeChat's API (workers only; the webhook never waits on WeChat)."""
         from bot.wechat.client import WeChatClient
-        from bot.wecom import channel_for
-        from workers.notifier import Notifier
+        from bot.wechat.wecom import channel_for
+        from bot.wechat.push import Notifier
 
         secrets = self.settings.secrets
         client = WeChatClient(self.redis, secrets.wechat_appid, secrets.wechat_secret,
@@ -159,7 +160,7 @@ class Runtime:
         reply = dispatch(self.handlers, message, self.context(message), on_error=again)
         sent_key = f"minhu:spool:answered:{message.key}"
         if reply and not self.redis.exists(sent_key):
-            from workers.notifier import Push
+            from bot.wechat.push import Push
 
             self.notifier.send(message.sender, Push(text=reply, fields={"title": "您的消息已处理", "text": reply},
                                                     template="notice"))
@@ -171,3 +172,20 @@ class Runtime:
             self.notifier.close()
         self.engine.dispose()
         self.redis.close()
+
+
+_current: Runtime | None = None
+
+
+def get() -> Runtime:
+    """This process's runtime (settings from config.yaml and MINHU_* variables), built on the first job."""
+    global _current
+    if _current is None:
+        _current = Runtime(load_settings())
+    return _current
+
+
+def install(runtime: Runtime | None) -> None:
+    """Use this runtime for the jobs run in this process (tests, `minhu serve`)."""
+    global _current
+    _current = runtime

@@ -131,9 +131,9 @@ def run(root: Path) -> dict:
     assert "ok — communities" in minhu("check")
     assert "database at newest version: sqlite" in minhu("db", "upgrade")
     # The installed package (not the source tree) has its data: the reader's model, templates, migrations.
-    probe = ("import bot, nlp; from nlp import analyze; from bot.dashboard import init_app; "
+    probe = ("import bot, nlp; from nlp import analyze; from bot.web.dashboard import init_app; "
              "assert '/opt/minhu/' in bot.__file__, bot.__file__; "
-             "assert analyze('3号楼楼顶漏水了').category == 'leak'; import bot.wsgi")
+             "assert analyze('3号楼楼顶漏水了').category == 'leak'; import bot.web.wsgi")
     done = subprocess.run([str(root / "opt/minhu/bin/python"), "-c", probe], cwd=cwd, capture_output=True, text=True,
                           env=env | {"MINHU_REDIS_URL": "redis://127.0.0.1:9/0"}, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -16,5 +16,5 @@ here=$(dirname "$0")
 "$prefix/bin/pip" check
 # The web processes' command line (one place: deploy/web.sh), next to gunicorn and minhu.
 install -m 0755 "$here/web.sh" "$prefix/bin/minhu-web"
-"$prefix/bin/python" -c "import bot.cli, bot.app, workers.dispatch, gunicorn, psycopg"
+"$prefix/bin/python" -c "import bot.cli.main, bot.web.app, workers.dispatch, gunicorn, psycopg"
 echo "minhu installed in $prefix"

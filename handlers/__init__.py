@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handlers import (account, emergency, entered, followup, intake, media, notices, nudge, offscript, pending,
-                      quota, resident, staff)
+                      quota, resident, staff_commands as staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]

@@ -1,8 +1,8 @@
 """Following and unfollowing the account, the custom menu, and binding a home address."""
 from __future__ import annotations
 
-from bot.people import Home
-from handlers import texts
+from bot.domain.people import Home
+from bot.domain import texts
 from handlers.base import Context, Message
 from handlers.followup import my_tickets
 

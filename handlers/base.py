@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.privacy import mask_key
+from bot.domain.privacy import mask_key
 
 log = logging.getLogger("minhu.handlers")
 
@@ -41,15 +41,15 @@ class Context:
     state: Any
     analyzer: Any
     role: str = "resident"
-    people: Any = None  # bot.people.People
-    staff: Any = None  # bot.staff.StaffDirectory
+    people: Any = None  # bot.domain.people.People
+    staff: Any = None  # bot.domain.staff.StaffDirectory
     recent: Any = None  # StateStore of each resident's newest ticket, for messages that add to it
     schedule: Any = None  # schedule(delay, job, *args) -> bool: a job to run later (RQ's scheduler)
     # Asked lately for a verdict on a fix (Runtime.asked_to_rate); None when Redis could not say.
     asked_to_rate: bool | None = None
     # First sight of this message (Redis claimed its MsgId just now): no earlier attempt wrote anything for it.
     fresh: bool = False
-    quotas: Any = None  # bot.quotas.Quotas: what each resident may send, open and page for (handlers/quota.py)
+    quotas: Any = None  # bot.domain.quotas.Quotas: what each resident may send, open and page for (handlers/quota.py)
     found: dict[str, Any] = field(default_factory=dict)  # what the filters found, for the callback
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from bot import steps
-from bot.worktime import when
-from handlers import texts
+from bot.domain import steps
+from bot.domain.worktime import when
+from bot.domain import texts
 from handlers.base import Context, Filter, Message
 from sqlalchemy import select
 
-from bot.models import Ticket
+from bot.store.models import Ticket
 from handlers.intake import advice_for, analysis_of, category_name, place_of, start_report
 from handlers.nudge import chase as chase_plain
 from handlers.nudge import holder, open_tickets

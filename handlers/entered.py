@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from bot.intake_desk import SOURCE_NAMES, SOURCE_WORDS, Entry, enter
-from handlers import texts
+from bot.domain.intake_desk import SOURCE_NAMES, SOURCE_WORDS, Entry, enter
+from bot.domain import texts
 from handlers.base import Context, Filter, Message, is_staff
 from handlers.intake import assignee_of, category_name, place_of
 

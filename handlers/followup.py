@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
-from bot import steps
-from bot.models import Follower, Ticket
-from bot.status import status_name
-from handlers import texts
+from bot.domain import steps
+from bot.store.models import Follower, Ticket
+from bot.domain.status import status_name
+from bot.domain import texts
 from handlers.base import Context, Filter, Message
 from handlers.intake import (add_words, advice_for, analysis_of, category_name, draft_of, new_problem, next_step,
                              place_of, report_rest, start_report)

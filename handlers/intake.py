@@ -5,11 +5,11 @@ import re
 import time
 from dataclasses import replace
 
-from bot import steps
-from bot.models import Ticket
-from bot.people import Home
-from bot.tickets import Report
-from handlers import texts
+from bot.domain import steps
+from bot.store.models import Ticket
+from bot.domain.people import Home
+from bot.store.tickets import Report
+from bot.domain import texts
 from handlers.clarify import clarifies
 from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within

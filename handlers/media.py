@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from bot import steps
-from handlers import texts
+from bot.domain import steps
+from bot.domain import texts
 from handlers.base import Context, Message
 
 KINDS = {"image": "image", "voice": "voice", "location": "location", "video": "video", "shortvideo": "video"}

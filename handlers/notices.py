@@ -1,7 +1,7 @@
 """不再接收通知 and 接收通知: a resident stops notices (通知公告), or has them again."""
 from __future__ import annotations
 
-from bot import notices
+from bot.domain import notices
 from handlers.base import Context, Filter, Message
 
 STOPPED = "好的，以后不再给您发送社区通知公告。您反映的问题和工单进展照常通知您。想再收到通知，回复“接收通知”即可。"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot import steps
-from bot.clock import utcnow
-from handlers import texts
+from bot.domain import steps
+from bot.domain.clock import utcnow
+from bot.domain import texts
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, category_name, fits_recent, kept_media, place_of, start_report
 from nlp.subject import subject_of

@@ -2,8 +2,8 @@
 question in between (a ticket number, a verdict, 我的工单) that is answered while our question still stands."""
 from __future__ import annotations
 
-from bot import steps
-from handlers import texts
+from bot.domain import steps
+from bot.domain import texts
 from handlers.answers import (ACK, DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
                               said_besides_choice, yes_home)
 from handlers.base import Callback, Context, Message
@@ -219,7 +219,7 @@ def urgent_followup(message: Message, ctx: Context) -> str:
 
 
 def _number(ctx: Context, ticket_id: int) -> str:
-    from bot.models import Ticket
+    from bot.store.models import Ticket
 
     with ctx.tickets.sessions() as session:
         return session.get(Ticket, ticket_id).number

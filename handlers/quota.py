@@ -1,9 +1,9 @@
-"""A resident past their quotas (config.yaml's `quotas`, counted by bot/quotas.py) is answered kindly, and nothing
+"""A resident past their quotas (config.yaml's `quotas`, counted by bot/domain/quotas.py) is answered kindly, and nothing
 more is opened or paged; staff, WeChat's retries and a Redis that is down are never held back."""
 from __future__ import annotations
 
-from bot import steps
-from handlers import texts
+from bot.domain import steps
+from bot.domain import texts
 from handlers.base import Context, Filter, Message
 
 

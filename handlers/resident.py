@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import texts
+from bot.domain import texts
 from handlers.base import Context, Message
 from handlers.intake import kept_media
 from handlers.media import WHAT

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot import steps
-from bot.models import Ticket
+from bot.domain import steps
+from bot.store.models import Ticket
 from bot.settings import Person
-from handlers import texts
+from bot.domain import texts
 from handlers.base import Context
 
 

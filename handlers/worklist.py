@@ -5,11 +5,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import steps
-from bot.models import Ticket
-from bot.reports import overdue_at, scope, since
-from bot.worktime import span
-from handlers import texts
+from bot.domain import steps
+from bot.store.models import Ticket
+from bot.domain.reports import overdue_at, scope, since
+from bot.domain.worktime import span
+from bot.domain import texts
 
 OVERDUE_SHOWN = 10  # lines in the answer to 超期的工单; the rest are counted and left to the desk
 

@@ -1,7 +1,7 @@
 """What exactly is broken, within a category (井盖 or 门禁, 路灯 or 楼道灯): a short subject code from a small table.
 
 Two reports are one ticket only when their subjects agree (or one of them names none), so the table
-decides what counts as "the same problem"; the store matches on the code (bot/tickets.py).
+decides what counts as "the same problem"; the store matches on the code (bot/store/tickets.py).
 """
 
 import re

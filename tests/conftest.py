@@ -96,7 +96,7 @@ def empty_database_url(request, tmp_path):
 @pytest.fixture(scope="session")
 def _migrated_sqlite(tmp_path_factory):
     """A SQLite database migrated once for the run: each test starts from a copy (migrating took 60 ms a test)."""
-    from bot import db
+    from bot.store import db
 
     path = tmp_path_factory.mktemp("migrated") / "minhu.db"
     engine = db.make_engine(f"sqlite:///{path}")
@@ -124,10 +124,10 @@ def _empty_postgres(url: str) -> None:
     from sqlalchemy import inspect, text
 
     from bench.stack import reset_postgres
-    from bot import db
+    from bot.store import db
 
     config = AlembicConfig()
-    config.set_main_option("script_location", "bot:migrations")
+    config.set_main_option("script_location", "bot.store:migrations")
     engine = db.make_engine(url)
     try:
         with engine.begin() as conn:
@@ -165,7 +165,7 @@ def settings(env):
 def runtime(settings):
     """The runtime the web app and the in-test worker share, on a freshly migrated database."""
     from bot.runtime import Runtime
-    from workers import runtime as worker_runtime
+    from bot import runtime as worker_runtime
 
     rt = Runtime(settings, web=True)
     worker_runtime.install(rt)
@@ -176,7 +176,7 @@ def runtime(settings):
 
 @pytest.fixture
 def app(settings, runtime):
-    from bot.app import create_app
+    from bot.web.app import create_app
 
     return create_app(settings, runtime)
 

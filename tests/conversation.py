@@ -46,7 +46,7 @@ def rows(runtime, model, *where):
 
 
 def ticket(runtime, number: str):
-    from bot.models import Ticket
+    from bot.store.models import Ticket
 
     (found,) = rows(runtime, Ticket, Ticket.number == number)
     return found

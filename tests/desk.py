@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.dashboard.auth import hash_password
-from bot.dashboard.open311 import key_hash
-from bot.models import ApiKey, Ticket, User
-from bot.tickets import Report
+from bot.web.dashboard.auth import hash_password
+from bot.web.dashboard.open311 import key_hash
+from bot.store.models import ApiKey, Ticket, User
+from bot.store.tickets import Report
 
 PASSWORD = "correct-horse-42"
 API_KEY = "mh_test_key_for_the_city_system"

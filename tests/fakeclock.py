@@ -12,10 +12,10 @@ from rq.serializers import JSONSerializer
 
 from tests.helpers import work_off
 
-import bot.clock
+import bot.domain.clock
 
-# Not imported: bot.wsgi builds an app at import, migrations run only under Alembic.
-SKIP = ("bot.wsgi", "bot.migrations")
+# Not imported: bot.web.wsgi builds an app at import, migrations run only under Alembic.
+SKIP = ("bot.web.wsgi", "bot.store.migrations")
 
 
 def _import_all() -> None:
@@ -44,7 +44,7 @@ class FakeClock:
 def install(monkeypatch, clock: FakeClock) -> FakeClock:
     """Point every `utcnow` minhu looks up, and RQ's scheduler, at the fake clock."""
     _import_all()
-    real = bot.clock.utcnow
+    real = bot.domain.clock.utcnow
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] in ("bot", "workers", "handlers") and getattr(module, "utcnow", None) is real:
             monkeypatch.setattr(module, "utcnow", clock)

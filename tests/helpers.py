@@ -8,8 +8,8 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
-from bot.models import Ticket
-from bot.say import reply_text, signed_params, text_xml
+from bot.store.models import Ticket
+from bot.wechat.say import reply_text, signed_params, text_xml
 
 _ids = itertools.count(int(time.time()) * 1000)
 

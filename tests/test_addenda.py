@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.models import TicketEvent
+from bot.store.models import TicketEvent
 from tests.conversation import GRID1, GRID2, config_changes, number_in, rows, settings, ticket  # noqa: F401
 from tests.fakeclock import FakeClock, install, run_due
 

@@ -9,7 +9,7 @@ grid worker outside their grid (test_staff_conversations, test_dashboard), login
 import pytest
 from sqlalchemy import select
 
-from bot.models import Ticket, TicketEvent
+from bot.store.models import Ticket, TicketEvent
 from tests.conversation import config_changes, settings  # noqa: F401 (fixtures)
 from tests.desk import PASSWORD, add_user, login, open_ticket
 

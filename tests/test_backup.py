@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from bot import db
-from bot.cli import main
-from bot.dumps import BackupError, find_client
-from bot.models import Attachment, Ticket, TicketEvent
+from bot.store import db
+from bot.cli.main import main
+from bot.store.dumps import BackupError, find_client
+from bot.store.models import Attachment, Ticket, TicketEvent
 from tests.conftest import REPO
 
 

@@ -16,7 +16,7 @@ from tests.conftest import REPO
 
 
 def minhu(env: dict, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", *args], env=env, capture_output=True, text=True,
                           timeout=timeout, cwd=env["HOME"])
 
 
@@ -44,7 +44,7 @@ def test_commands_beside_minhu_serve_use_its_redis_and_wechat_stand_in(alone, tm
     assert "start `minhu serve`, or set MINHU_REDIS_URL" in one_line_error(minhu(alone, "digest", "--send"))
     port = free_port()
     with open(tmp_path / "serve.log", "wb") as log:
-        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--web-workers", "1",
+        serve = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port), "--web-workers", "1",
                                   "--workers", "2"],
                                  env=alone, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     served = tmp_path / "var" / "serve.json"
@@ -97,7 +97,7 @@ def test_a_serve_file_left_by_a_killed_serve_is_ignored(alone, tmp_path):
     (["staff", "invite", "--name", "测试员"], "a grid worker needs --grid"),
 ])
 def test_expected_failures_are_one_line(alone, tmp_path, args, says):
-    from bot.cli import main
+    from bot.cli.main import main
 
     env = alone | {"MINHU_REDIS_URL": None, "MINHU_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}
     result = CliRunner().invoke(main, args, env=env)
@@ -106,7 +106,7 @@ def test_expected_failures_are_one_line(alone, tmp_path, args, says):
 
 
 def test_account_and_key_commands_print_only_their_answer(alone):
-    added = subprocess.run([sys.executable, "-m", "bot.cli", "user", "add", "ops", "--role", "admin",
+    added = subprocess.run([sys.executable, "-m", "bot.cli.main", "user", "add", "ops", "--role", "admin",
                             "--password-stdin"], input="correct-horse-42\n", env=alone, capture_output=True,
                            text=True, timeout=60, cwd=alone["HOME"])
     assert (added.returncode, added.stdout, added.stderr) == (0, "user ops (admin) saved\n", "")
@@ -115,7 +115,7 @@ def test_account_and_key_commands_print_only_their_answer(alone):
 
 
 def test_help_loads_no_database_or_settings_library(alone):
-    probe = ("import sys\nfrom bot.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+    probe = ("import sys\nfrom bot.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in ('sqlalchemy', 'alembic', 'pydantic', 'redis', 'rq') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], env=alone, capture_output=True, text=True, timeout=60,
                          cwd=REPO)

@@ -53,8 +53,8 @@ def without_building_8(raw):
 
 
 def test_a_building_in_no_grid_is_warned_of_at_check_and_start(tmp_path, env, caplog, redis_url):
-    from bot.app import create_app
-    from bot.cli import main
+    from bot.web.app import create_app
+    from bot.cli.main import main
     from bot.settings import load_settings
 
     path = written(tmp_path, without_building_8)
@@ -77,7 +77,7 @@ def test_a_building_in_no_grid_is_warned_of_at_check_and_start(tmp_path, env, ca
     (b"just some words\n", "expected a mapping of settings (key: value lines) at the top level, got text"),
 ])
 def test_a_file_that_is_no_mapping_of_settings_is_refused_naming_the_file(tmp_path, content, says):
-    from bot.cli import main
+    from bot.cli.main import main
     from bot.settings import load_settings
 
     path = tmp_path / "config.yaml"
@@ -96,7 +96,7 @@ def test_a_file_that_is_no_mapping_of_settings_is_refused_naming_the_file(tmp_pa
     "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1a=",  # 43, padding inside
 ])
 def test_a_bad_aes_key_is_refused_at_check_and_start_naming_it(tmp_path, aes_key):
-    from bot.cli import main
+    from bot.cli.main import main
     from bot.settings import load_settings
 
     with pytest.raises(ConfigError) as caught:

@@ -5,8 +5,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from bot import steps
-from bot.models import Outbox, Ticket, TicketEvent
+from bot.domain import steps
+from bot.store.models import Outbox, Ticket, TicketEvent
 from tests.desk import PASSWORD, add_user, csrf, login, open_ticket
 
 PAGES = ["/", "/tickets", "/tickets.csv", "/tickets/100001", "/stats"]
@@ -171,8 +171,8 @@ def test_stats_draw_charts_without_any_script(secretary, runtime):
 
 
 def test_a_new_password_signs_out_the_old_sessions(secretary, runtime):
-    from bot.dashboard.auth import hash_password
-    from bot.models import User
+    from bot.web.dashboard.auth import hash_password
+    from bot.store.models import User
 
     assert secretary.get("/tickets").status_code == 200
     with runtime.sessions() as db:

@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.spool import KEY
+from bot.store.spool import KEY
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_database_and_redis_both_down_spools_to_a_file(wechat, runtime, tmp_path
 
 
 def test_an_unreadable_spool_entry_is_set_aside_not_dropped(runtime):
-    from bot.spool import UNREADABLE
+    from bot.store.spool import UNREADABLE
 
     runtime.redis.rpush(KEY, b"{not json")
     runtime.spool.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def test_a_locked_database_answers_every_concurrent_message_within_wechats_wait(
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.say import reply_text, signed_params, text_xml
+    from bot.wechat.say import reply_text, signed_params, text_xml
     from tests.conftest import TOKEN
 
     hold, release = lock_database

@@ -161,7 +161,7 @@ def healthy(url: str) -> bool:
 def test_the_units_exec_start_lines_get_a_report_through_to_the_grid_worker(installed, deploy_database, tmp_path):
     """As systemd would start them: migrate, then web, a worker, the relay and the scheduler, with real Redis and
     PostgreSQL; a resident's report gets a ticket number and the grid worker's push reaches WeChat."""
-    from bot.say import send_text
+    from bot.wechat.say import send_text
     from bot.wechat.standin import StandIn
 
     redis, redis_port = start_redis(tmp_path)
@@ -258,7 +258,7 @@ def gunicorn_options(words: list[str]) -> list[str]:
             skip = False
         elif word in ("--bind", "--workers"):
             skip = True
-        elif word not in ("bot.wsgi:app", "$@"):
+        elif word not in ("bot.web.wsgi:app", "$@"):
             kept.append(word)
     return kept
 
@@ -266,12 +266,12 @@ def gunicorn_options(words: list[str]) -> list[str]:
 def test_web_sh_runs_gunicorn_as_the_readme_production_section_says():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Production", 1)[1]
-    line = re.search(r"^gunicorn .*?bot\.wsgi:app", section, re.S | re.M).group(0).replace("\\\n", " ")
+    line = re.search(r"^gunicorn .*?bot\.web\.wsgi:app", section, re.S | re.M).group(0).replace("\\\n", " ")
     script = (DEPLOY / "web.sh").read_text(encoding="utf-8")
-    command = re.search(r'^exec "\$gunicorn" .*?bot\.wsgi:app', script, re.S | re.M).group(0).replace("\\\n", " ")
+    command = re.search(r'^exec "\$gunicorn" .*?bot\.web\.wsgi:app', script, re.S | re.M).group(0).replace("\\\n", " ")
     web = shlex.split(re.sub(r'"\$\{[^}]*\}"', "X", command.replace('exec "$gunicorn"', "gunicorn")))
     assert gunicorn_options(web) == gunicorn_options(shlex.split(line))
-    from bot.serve import WEB_WORKER_OPTIONS  # and as `minhu serve` runs it
+    from bot.cli.serve import WEB_WORKER_OPTIONS  # and as `minhu serve` runs it
 
     assert " ".join(WEB_WORKER_OPTIONS) in " ".join(web)
 

@@ -2,7 +2,7 @@
 shows them since 2023-05-04."""
 import pytest
 
-from bot.models import Ticket
+from bot.store.models import Ticket
 from tests.conversation import GRID1, SECRETARY, config_changes, number_in, rows, settings, ticket  # noqa: F401
 
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from bot.dashboard.auth import ACCOUNT_LIMIT, ADDRESS_LIMIT, FAILURE_WINDOW, PAIR_LIMIT
-from bot.models import Ticket
+from bot.web.dashboard.auth import ACCOUNT_LIMIT, ADDRESS_LIMIT, FAILURE_WINDOW, PAIR_LIMIT
+from bot.store.models import Ticket
 from tests.conversation import config_changes, settings  # noqa: F401 (fixtures)
 from tests.desk import API_KEY, PASSWORD, add_api_key, add_user, csrf, login, open_ticket
 

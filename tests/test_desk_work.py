@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import steps
-from bot.cli import main
-from bot.models import Attachment, Follower, Ticket, TicketEvent
+from bot.domain import steps
+from bot.cli.main import main
+from bot.store.models import Attachment, Follower, Ticket, TicketEvent
 from tests.conversation import GRID1, number_in
 from tests.desk import add_user, csrf, login, open_ticket
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select
 
-from bot.models import Digest, Ticket
+from bot.store.models import Digest, Ticket
 from tests.conftest import REPO
 from tests.fakeclock import FakeClock, install, run_due
 
@@ -74,8 +74,8 @@ def clock(monkeypatch):
 
 
 def test_figures_for_a_known_day(known, clock):
-    from bot.digest import day_range
-    from bot.reports import figures, rates
+    from bot.domain.digest import day_range
+    from bot.domain.reports import figures, rates
 
     start, end = day_range(DAY, ZONE)
     with known.sessions() as session:
@@ -90,7 +90,7 @@ def test_figures_for_a_known_day(known, clock):
 
 
 def test_digest_reads_like_the_day(known, clock):
-    from bot.digest import compose, recipients
+    from bot.domain.digest import compose, recipients
 
     (recipient,) = recipients(known.directory)
     with known.sessions() as session:
@@ -108,7 +108,7 @@ def test_digest_reads_like_the_day(known, clock):
 def test_one_digest_per_secretary_per_day_with_two_schedulers(known, settings, fake_wechat, clock):
     from bot.runtime import Runtime
     from workers import schedule
-    from workers.digest import send_digests
+    from workers.daily import send_digests
 
     clock.now = at(5, 7, 59)
     assert schedule.tick(known) is None  # before 08:00 local
@@ -117,7 +117,7 @@ def test_one_digest_per_secretary_per_day_with_two_schedulers(known, settings, f
     try:
         assert schedule.tick(known) == "digest-2030-03-04"
         assert schedule.tick(other) is None  # the day's job is already queued
-        known.queue.enqueue("workers.digest.send_digests", "2030-03-04")  # and a stray copy, as `rq cron` might
+        known.queue.enqueue("workers.daily.send_digests", "2030-03-04")  # and a stray copy, as `rq cron` might
         run_due(known)
         assert schedule.tick(other) is None  # every secretary has it
     finally:
@@ -131,7 +131,7 @@ def test_one_digest_per_secretary_per_day_with_two_schedulers(known, settings, f
 
 
 def test_a_digest_claimed_by_a_dead_worker_is_sent_once_later(known, fake_wechat, clock):
-    from workers.digest import send_digests
+    from workers.daily import send_digests
     from workers.ledger import InFlight
 
     with known.sessions() as session:  # a worker claimed the row and died before sending
@@ -147,7 +147,7 @@ def test_a_digest_claimed_by_a_dead_worker_is_sent_once_later(known, fake_wechat
 
 
 def test_report_and_digest_commands(known, env, clock):
-    from bot.cli import main
+    from bot.cli.main import main
 
     cli_env = env | {"MINHU_CONFIG": str(REPO / "config.yaml")}
     result = CliRunner().invoke(main, ["report", "--from", "2030-03-04", "--to", "2030-03-04", "--csv"], env=cli_env)
@@ -184,8 +184,8 @@ def today(runtime, monkeypatch):
 
 
 def test_a_day_not_over_is_judged_until_now_and_says_so(runtime, today):
-    from bot.digest import compose, day_range, recipients
-    from bot.reports import figures, rates
+    from bot.domain.digest import compose, day_range, recipients
+    from bot.domain.reports import figures, rates
 
     start, end = day_range(DAY, ZONE)
     with runtime.sessions() as session:
@@ -200,7 +200,7 @@ def test_a_day_not_over_is_judged_until_now_and_says_so(runtime, today):
 
 
 def test_digest_and_report_commands_refuse_what_they_cannot_know(runtime, env, today):
-    from bot.cli import main
+    from bot.cli.main import main
 
     cli_env = env | {"MINHU_CONFIG": str(REPO / "config.yaml")}
     result = CliRunner().invoke(main, ["digest", "--date", "2030-03-05"], env=cli_env)
@@ -224,7 +224,7 @@ def test_digest_and_report_commands_refuse_what_they_cannot_know(runtime, env, t
 def test_report_columns_line_up_with_chinese_names(known, env, clock):
     from unicodedata import east_asian_width
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     result = CliRunner().invoke(main, ["report", "--from", "2030-03-01", "--to", "2030-03-04"],
                                 env=env | {"MINHU_CONFIG": str(REPO / "config.yaml")})

@@ -1,5 +1,5 @@
 """Which open ticket a neighbour's report joins: only the same problem (place, category and the thing broken)."""
-from bot.models import Follower
+from bot.store.models import Follower
 from tests.conversation import GRID1, SECRETARY, config_changes, number_in, rows, settings, ticket  # noqa: F401
 
 
@@ -84,7 +84,7 @@ def test_a_roof_leak_is_one_case_whichever_unit_reports_it(wechat, runtime):
 
 def test_the_store_matches_subject_unit_and_urgency_on_both_paths(runtime):
     """The lookup `join` runs and the one `open` runs again under its write lock are the same."""
-    from bot.tickets import Report
+    from bot.store.tickets import Report
 
     store = runtime.tickets
     place = {"estate_id": "xingfuyuan", "building": "3", "category": "lighting"}
@@ -141,8 +141,8 @@ def test_neighbours_joining_at_once_are_each_written_once_and_a_retry_or_the_rep
 
     from sqlalchemy import select
 
-    from bot.models import Ticket, TicketEvent
-    from bot.tickets import Report
+    from bot.store.models import Ticket, TicketEvent
+    from bot.store.tickets import Report
 
     jobs = []
     store = runtime.tickets
@@ -177,7 +177,7 @@ def test_neighbours_joining_at_once_are_each_written_once_and_a_retry_or_the_rep
 def test_a_neighbour_joining_a_ticket_closed_a_moment_before_opens_a_new_one(wechat, runtime):
     from sqlalchemy import update
 
-    from bot.models import Ticket
+    from bot.store.models import Ticket
 
     first = number_in(wechat.say("7号楼楼道灯坏了", sender="o_closed_1"))
     with runtime.sessions() as session:

@@ -4,7 +4,7 @@ report being told is the emergency's when it is the same problem, and commands a
 secretary as news of the emergency."""
 import pytest
 
-from bot.models import TicketEvent
+from bot.store.models import TicketEvent
 from tests.conversation import (GRID1, GRID2, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
                                 numbers_in, pushes, rows, settings, ticket)
 

@@ -5,8 +5,8 @@ import pytest
 import yaml
 from sqlalchemy import select, update
 
-from bot.models import FollowUpStep, Ticket, TicketEvent
-from bot.tickets import Report
+from bot.store.models import FollowUpStep, Ticket, TicketEvent
+from bot.store.tickets import Report
 from tests.fakeclock import FakeClock, install, run_due
 
 T0 = datetime(2030, 3, 4, 1, 0)  # Monday 09:00 in Shanghai
@@ -102,7 +102,7 @@ def next_step(runtime, ticket_id):
 
 
 def test_nothing_happens_when_the_ticket_is_accepted_in_time(runtime, fake_wechat, clock):
-    from bot import steps
+    from bot.domain import steps
 
     ticket = open_ticket(runtime)
     run_due(runtime)
@@ -196,7 +196,7 @@ def test_urgent_ticket_pages_the_secretary_at_once(runtime, fake_wechat, clock):
     ticket = open_ticket(runtime, category="gas", urgent=True)  # opened by Open311 or the dashboard, say
     run_due(runtime)
     assert "【紧急】" in fake_wechat.texts_to(WORKER)[0]
-    clock.advance(minutes=1)  # the chat's own page (bot.steps.alert) would have gone by now
+    clock.advance(minutes=1)  # the chat's own page (bot.domain.steps.alert) would have gone by now
     run_due(runtime)
     (page,) = fake_wechat.texts_to(SECRETARY)
     assert page.startswith("【紧急】") and ticket.number in page and "3月4日 09:15前接单" in page
@@ -208,7 +208,7 @@ def test_urgent_ticket_pages_the_secretary_at_once(runtime, fake_wechat, clock):
 
 
 def test_urgent_ticket_paged_by_the_chat_is_not_paged_twice(runtime, fake_wechat, clock):
-    from bot import steps
+    from bot.domain import steps
 
     ticket = open_ticket(runtime, category="gas", urgent=True)
     steps.alert(runtime.tickets, ticket.id)  # what the chat does right after opening an urgent ticket
@@ -219,7 +219,7 @@ def test_urgent_ticket_paged_by_the_chat_is_not_paged_twice(runtime, fake_wechat
 
 
 def test_reopened_ticket_is_followed_through_again(runtime, fake_wechat, clock):
-    from bot import steps
+    from bot.domain import steps
 
     ticket = open_ticket(runtime)
     run_due(runtime)
@@ -257,7 +257,7 @@ def test_a_step_run_twice_escalates_once(runtime, fake_wechat, clock):
 
 def test_follow_through_survives_a_worker_restart_in_the_middle(settings, runtime, fake_wechat, clock):
     from bot.runtime import Runtime
-    from workers import runtime as worker_runtime
+    from bot import runtime as worker_runtime
     ticket = open_ticket(runtime, category="gas")
     run_due(runtime)
     clock.advance(minutes=30)
@@ -290,7 +290,7 @@ def test_working_hours_move_limits_past_the_weekend():
     from zoneinfo import ZoneInfo
 
     from bot.settings import WorkingHours
-    from bot.worktime import add_working
+    from bot.domain.worktime import add_working
 
     hours, zone = WorkingHours(), ZoneInfo("Asia/Shanghai")
     friday_5pm = datetime(2030, 3, 8, 9, 0)  # 17:00 local
@@ -307,7 +307,7 @@ def test_public_holidays_and_made_up_workdays_move_limits():
     from zoneinfo import ZoneInfo
 
     from bot.settings import WorkingHours
-    from bot.worktime import add_working
+    from bot.domain.worktime import add_working
 
     hours = WorkingHours(holidays=[date(2030, 10, d) for d in (1, 2, 3, 4, 7)], workdays=[date(2030, 10, 12)])
     zone = ZoneInfo("Asia/Shanghai")

@@ -9,7 +9,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.say import signed_params
+from bot.wechat.say import signed_params
 from bot.wechat.inbound import cdata, sign
 
 EXAMPLES = int(os.environ.get("MINHU_FUZZ_EXAMPLES", "2500"))

@@ -4,7 +4,7 @@ from click.testing import CliRunner
 from redis.exceptions import ConnectionError as RedisDown
 from sqlalchemy import select
 
-from bot.models import ApiKey, User
+from bot.store.models import ApiKey, User
 from tests.desk import login, open_ticket
 
 
@@ -33,7 +33,7 @@ def test_metrics_are_refused_off_the_machine_without_the_token(client, settings,
 
 
 def test_metrics_token_opens_metrics_to_a_remote_prometheus(env, runtime):
-    from bot.app import create_app
+    from bot.web.app import create_app
     from bot.runtime import Runtime
     from bot.settings import load_settings
     from tests.conftest import REPO
@@ -61,7 +61,7 @@ def test_standin_lists_the_pushes_to_one_person(wechat, fake_wechat):
 
 
 def test_cli_adds_users_and_api_keys(env, runtime, client, monkeypatch):
-    from bot.cli import main
+    from bot.cli.main import main
     from tests.conftest import REPO
 
     for key, value in (env | {"MINHU_CONFIG": str(REPO / "config.yaml")}).items():

@@ -1,7 +1,7 @@
 """Text that tries to break out (CDATA, HTML, SQL), very long and emoji-only messages: answered, kept, harmless."""
 from sqlalchemy import func, select
 
-from bot.models import Ticket
+from bot.store.models import Ticket
 from handlers.base import SORRY
 from tests.conversation import GRID1, number_in, ticket
 from tests.desk import add_user, login

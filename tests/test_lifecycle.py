@@ -33,10 +33,10 @@ def _settles(count, expected) -> bool:
 
 
 def test_the_web_app_and_a_workers_runtime_leave_nothing_running(settings, fake_wechat, redis, database_url):
-    from bot import db
-    from bot.app import create_app
+    from bot.store import db
+    from bot.web.app import create_app
     from bot.runtime import Runtime
-    from workers import runtime as worker_runtime
+    from bot import runtime as worker_runtime
 
     threads, redis_clients = set(threading.enumerate()), len(redis.client_list())
     database_sessions = _database_sessions(database_url)

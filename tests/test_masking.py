@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import mask_personal
+from bot.domain.privacy import mask_personal
 
 STYLES = {
     "ascii": "0123456789", "wide": "０１２３４５６７８９", "chinese": "〇一二三四五六七八九", "zero": "零一二三四五六七八九",

@@ -3,8 +3,8 @@ import io
 
 from PIL import Image, ImageDraw
 
-from bot import media
-from bot.models import Attachment, Delivery
+from bot.store import media
+from bot.store.models import Attachment, Delivery
 from tests.conversation import GRID1, config_changes, number_in, rows, settings, ticket  # noqa: F401 (fixtures)
 
 GPS = 0x8825

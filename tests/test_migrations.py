@@ -5,13 +5,13 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from bot import db
-from bot.models import Base
+from bot.store import db
+from bot.store.models import Base
 
 
 def _migrate(engine, revision: str) -> None:
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", "bot:migrations")
+    cfg.set_main_option("script_location", "bot.store:migrations")
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
@@ -53,9 +53,9 @@ def test_households_are_counted_for_tickets_opened_before_the_column(empty_datab
 
 
 def test_tickets_opened_before_subjects_still_take_their_neighbours(empty_database_url):
-    from bot.routing import Directory
+    from bot.domain.routing import Directory
     from bot.settings import load_config
-    from bot.tickets import TicketStore
+    from bot.store.tickets import TicketStore
     from tests.conftest import REPO
 
     engine = db.make_engine(empty_database_url)

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.models import NoticeDelivery, Resident
+from bot.store.models import NoticeDelivery, Resident
 from tests.conversation import config_changes, rows, settings  # noqa: F401  (fixtures)
 from tests.desk import add_user, csrf, login
 
@@ -40,7 +40,7 @@ def wrote_days_ago(runtime, openid: str, days: int) -> None:
 
 
 def runtime_now():
-    from bot.clock import utcnow
+    from bot.domain.clock import utcnow
 
     return utcnow()
 
@@ -85,8 +85,8 @@ def test_a_notice_to_two_buildings_reaches_exactly_their_residents_once(wechat, 
     assert values["thing1"] == "停水通知" and values["thing2"] == "幸福苑3、5号楼"
 
     # The job again (RQ delivers at least once): nobody hears it twice.
-    from bot import notices
-    from bot.models import Notice
+    from bot.domain import notices
+    from bot.store.models import Notice
 
     (notice,) = rows(runtime, Notice)
     with runtime.sessions() as db:
@@ -138,8 +138,8 @@ def test_the_send_is_throttled_and_a_killed_worker_resumes_without_resending(wec
     assert len(pushes(fake_wechat, mark)) == 1  # 6 a minute: one now, the next batch 10 s on
 
     # A worker killed mid-send left its claim on the next resident: once the claim is stale, it is sent, once.
-    from bot.notices import audience
-    from bot.models import Notice
+    from bot.domain.notices import audience
+    from bot.store.models import Notice
 
     (notice,) = rows(runtime, Notice)
     with runtime.sessions() as db:
@@ -175,7 +175,7 @@ def test_backups_carry_the_notices_and_their_ledger(wechat, client, estate, runt
     import json
     import tarfile
 
-    from bot.backup import make_backup
+    from bot.store.backup import make_backup
 
     send_from_desk(client)
     wechat.run_jobs()

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.models import TicketEvent
-from handlers import texts
+from bot.store.models import TicketEvent
+from bot.domain import texts
 from tests.conversation import (GRID1, GRID2, config_changes, number_in, numbers_in, pushes, rows,  # noqa: F401
                                 settings, ticket)
 from tests.fakeclock import FakeClock, install

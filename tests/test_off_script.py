@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from handlers import texts
+from bot.domain import texts
 from tests.conversation import (GRID1, GRID2, GRID3, SECRETARY, by_category, config_changes, number_in,  # noqa: F401
                                 numbers_in, pushes, settings, ticket)
 from tests.fakeclock import FakeClock, install

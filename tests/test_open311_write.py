@@ -4,7 +4,7 @@ import json
 import pytest
 import xmltodict
 
-from bot.models import Ticket, TicketEvent
+from bot.store.models import Ticket, TicketEvent
 from tests.conversation import rows
 from tests.desk import API_KEY, add_api_key
 

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from bot.queue import _Outage
+from bot.store.queue import _Outage
 
-from bot.tickets import OPEN_JOBS
+from bot.store.tickets import OPEN_JOBS
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_retry_while_redis_down_still_one_ticket(wechat, redis_process):
 
 def test_a_retry_with_the_same_signed_query_while_redis_is_down_still_gets_its_ticket(wechat, redis_process):
     """Redis keeps which message a signed query came with; without it the store's source_key still dedupes."""
-    from bot.say import reply_text, signed_params, text_xml
+    from bot.wechat.say import reply_text, signed_params, text_xml
 
     redis_process.kill()
     query, body = signed_params(wechat.token), text_xml("o_resident_q", "12号楼楼顶漏水", "434343")
@@ -58,7 +58,7 @@ def test_a_retry_with_the_same_signed_query_while_redis_is_down_still_gets_its_t
 def test_job_lost_by_redis_is_enqueued_again_and_sent_once(wechat, runtime, fake_wechat):
     from datetime import timedelta
 
-    from bot.queue import reconcile
+    from bot.store.queue import reconcile
 
     wechat.say("4号楼楼顶漏水了", sender="o_resident_lost")
     runtime.redis.flushdb()  # Redis crashed and came back without its last writes: the job is gone
@@ -82,7 +82,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
     from click.testing import CliRunner
     from rq import Worker
 
-    from bot import cli
+    from bot.cli.main import main
 
     waits = []
 
@@ -125,7 +125,7 @@ def test_jobs_redis_refused_after_the_commit_are_sent_by_the_relay_once(wechat, 
 def test_relay_marks_jobs_already_in_redis_and_enqueues_nothing_twice(wechat, runtime, fake_wechat):
     from sqlalchemy import func, select
 
-    from bot.models import Outbox
+    from bot.store.models import Outbox
 
     wechat.say("6号楼电梯又坏了", sender="o_relay_1")
     queued = runtime.queue.count

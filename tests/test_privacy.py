@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError
 
-from bot.privacy import mask_key, mask_openid, mask_phone
+from bot.domain.privacy import mask_key, mask_openid, mask_phone
 from tests.conversation import number_in
 from tests.desk import open_ticket
 
@@ -42,7 +42,7 @@ def test_a_conversation_with_a_phone_number_leaves_neither_it_nor_the_openid_in_
 
 
 def test_the_daily_digest_names_no_resident_and_no_phone_number(runtime):
-    from bot.digest import compose, recipients
+    from bot.domain.digest import compose, recipients
 
     zone = ZoneInfo("Asia/Shanghai")
     t = open_ticket(runtime, f"3号楼楼顶漏水，我的电话{PHONE}，找我", resident=RESIDENT, days_ago=3)
@@ -61,7 +61,7 @@ def _message(sender):
 
 
 def test_unsubscribing_masks_phone_and_id_numbers_however_they_are_written(wechat, runtime):
-    from bot.models import TicketEvent
+    from bot.store.models import TicketEvent
     from tests.conversation import rows, ticket
 
     wechat.event("subscribe", sender="o_gone")
@@ -81,7 +81,7 @@ def test_unsubscribing_masks_phone_and_id_numbers_however_they_are_written(wecha
 
 
 def test_unsubscribing_masks_numbers_in_chinese_numerals_dots_and_brackets_and_forgets_the_room(wechat, runtime):
-    from bot.models import TicketEvent
+    from bot.store.models import TicketEvent
     from tests.conversation import rows, ticket
 
     wechat.event("subscribe", sender="o_left")

@@ -128,8 +128,8 @@ def test_past_the_days_tickets_a_report_is_added_to_the_newest_open_ticket_or_th
 def test_a_quota_redis_cannot_count_lets_everything_through(settings, monkeypatch):
     import socket
 
-    from bot.queue import _Outage, connect
-    from bot.quotas import Quotas
+    from bot.store.queue import _Outage, connect
+    from bot.domain.quotas import Quotas
 
     monkeypatch.setattr(_Outage, "until", 0.0)  # this test's outage is not the next test's
     with socket.socket() as free:  # a loopback port nothing listens on: Redis refuses at once

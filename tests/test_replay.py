@@ -5,7 +5,7 @@ import time
 import yaml
 from wechatpy.crypto import WeChatCrypto
 
-from bot.say import reply_text, sealed, signed_params, text_xml
+from bot.wechat.say import reply_text, sealed, signed_params, text_xml
 from bot.wechat.inbound import Inbound, sign
 from tests.conftest import REPO, TOKEN
 
@@ -64,7 +64,7 @@ def test_a_reused_query_is_refused_in_safe_mode_too(client, app, wechat):
 
 
 def test_plaintext_is_refused_once_an_aes_key_is_set_unless_config_allows_it(env, runtime, wechat, tmp_path):
-    from bot.app import create_app
+    from bot.web.app import create_app
     from bot.settings import load_settings
 
     plain = text_xml("o_resident_plain", "3号楼2单元楼顶漏水了", "740001").encode()

@@ -1,10 +1,10 @@
-"""The claim against WeChat's retries, as many requests of one process make it at once (bot/dedupe.py)."""
+"""The claim against WeChat's retries, as many requests of one process make it at once (bot/store/dedupe.py)."""
 import threading
 import uuid
 
 import pytest
 
-from bot.dedupe import ReplyCache
+from bot.store.dedupe import ReplyCache
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Transcripts of residents talking to the bot: through the real webhook, Redis, database and a fake WeChat."""
 import pytest
 
-from bot.models import Attachment, Delivery, Follower, Resident, TicketEvent
+from bot.store.models import Attachment, Delivery, Follower, Resident, TicketEvent
 from tests.conversation import (GRID1, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401 (fixtures)
                                 settings, ticket)
 

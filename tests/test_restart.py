@@ -1,5 +1,5 @@
 """A process restarted in the middle of a conversation: the half-told report lives in Redis, so it carries on."""
-from bot.app import create_app
+from bot.web.app import create_app
 from bot.runtime import Runtime
 from tests.conftest import TOKEN
 from tests.conversation import GRID2, number_in

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from bot.say import reply_text, signed_params, text_xml
+from bot.wechat.say import reply_text, signed_params, text_xml
 
 POSTGRES = os.environ.get("MINHU_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (MINHU_TEST_POSTGRES_URL; CI gives one)")

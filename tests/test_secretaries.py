@@ -24,8 +24,8 @@ def test_a_bound_secretary_is_paged_for_an_emergency(wechat, runtime, fake_wecha
 
 
 def test_a_bound_secretary_gets_the_daily_digest(wechat, runtime, fake_wechat):
-    from bot.digest import compose, recipients, yesterday
-    from workers.digest import send_digests
+    from bot.domain.digest import compose, recipients, yesterday
+    from workers.daily import send_digests
 
     bind_secretary(wechat)
     number_in(wechat.say("3号楼楼顶漏水", sender="o_r1"))

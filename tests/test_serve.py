@@ -11,13 +11,13 @@ import time
 import pytest
 import redis as redis_lib
 
-from bot.queue import _Outage
+from bot.store.queue import _Outage
 from tests.test_cli import alone, free_port, minhu  # noqa: F401  (the `alone` fixture)
 
 
 @pytest.fixture
 def embedded(tmp_path):
-    from bot.serve import EmbeddedRedis
+    from bot.cli.serve import EmbeddedRedis
 
     server = EmbeddedRedis(tmp_path / "served")
     yield server
@@ -50,7 +50,7 @@ def test_the_embedded_redis_killed_is_started_again_on_its_socket_with_its_data(
 
 def test_a_redis_left_running_by_a_killed_serve_is_shut_down_before_another_starts(tmp_path):
     """Two servers must never write one append-only file."""
-    from bot.serve import EmbeddedRedis
+    from bot.cli.serve import EmbeddedRedis
 
     first = EmbeddedRedis(tmp_path / "var")
     redis_lib.Redis.from_url(first.url).set("minhu:test:kept", "yes")
@@ -75,7 +75,7 @@ def wait_for(what, deadline: float, every: float = 0.2):
 def test_minhu_serve_restarts_its_killed_redis_and_pushes_go_out_again(alone, tmp_path):  # noqa: F811
     port, log_path = free_port(), tmp_path / "serve.log"
     with open(log_path, "wb") as log:
-        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--web-workers", "1",
+        serve = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port), "--web-workers", "1",
                                   "--workers", "2"],
                                  env=alone, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/wechat"
@@ -120,7 +120,7 @@ def _pid(redis):
 
 
 def test_minhu_serve_runs_fewer_workers_where_memory_is_short():
-    from bot.serve import default_workers
+    from bot.cli.serve import default_workers
 
     assert default_workers(64 * 1024) == 16  # a large machine: enough to overlap a burst's round trips
     assert default_workers(1500) == 3  # a 2 GB machine keeps most of its memory

@@ -3,7 +3,7 @@ an acknowledgement, a mistyped bind code; and transfers that tell the new assign
 from click.testing import CliRunner
 import pytest
 
-from bot.models import TicketEvent
+from bot.store.models import TicketEvent
 from tests.conversation import (GRID1, GRID1_BACKUP, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401
                                 settings, ticket)
 from tests.test_staff_conversations import invite
@@ -151,7 +151,7 @@ def test_bound_staff_cannot_probe_or_take_codes(wechat, runtime):
 
 
 def test_staff_move_grids_by_remove_and_a_new_invite(wechat, runtime):
-    from bot.cli import main
+    from bot.cli.main import main
 
     wechat.say(f"绑定 {invite('--grid', 'grid-3', '--name', '刘志愿')}", sender="o_new")
     listed = CliRunner().invoke(main, ["staff", "list"], catch_exceptions=False).output
@@ -223,8 +223,8 @@ def test_a_desk_reassignment_reaches_the_new_assignee_with_its_note(wechat, runt
 
 
 def test_a_photo_long_after_a_command_is_not_put_on_that_ticket(wechat, runtime, monkeypatch):
-    from bot.clock import utcnow
-    from bot.models import Attachment
+    from bot.domain.clock import utcnow
+    from bot.store.models import Attachment
     from tests.fakeclock import FakeClock, install
 
     clock = install(monkeypatch, FakeClock(utcnow()))

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from bot.models import Attachment, Staff, TicketEvent
+from bot.store.models import Attachment, Staff, TicketEvent
 from tests.conversation import (GRID1, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401 (fixtures)
                                 settings, ticket)
 
@@ -74,7 +74,7 @@ def test_the_duty_officer_is_staff(wechat):
 
 
 def test_the_secretarys_tasks_count_everything_and_put_their_own_first(wechat, runtime):
-    from bot.tickets import Report
+    from bot.store.tickets import Report
 
     for i in range(30):  # thirty in the grids, then four with no building: those wait on the secretary
         runtime.tickets.open(Report(resident=f"o_r{i}", text="楼道灯坏了", category="lighting",
@@ -145,7 +145,7 @@ def secretary_desk(client, runtime):
 
 
 def test_staff_invite_code_binds_once_and_gives_a_grid(wechat, runtime, app):
-    from bot.cli import main
+    from bot.cli.main import main
 
     result = CliRunner().invoke(main, ["staff", "invite", "--grid", "grid-3", "--name", "刘志愿"],
                                 catch_exceptions=False)
@@ -161,7 +161,7 @@ def test_staff_invite_code_binds_once_and_gives_a_grid(wechat, runtime, app):
 
 
 def test_a_long_report_reaches_the_grid_worker_marked_as_cut(wechat, runtime, fake_wechat):
-    from workers.notifier import Push
+    from bot.wechat.push import Push
 
     said = "3号楼2单元楼顶漏水，" + "家里天花板一直在滴水，墙皮也掉了，" * 30
     number = number_in(wechat.say(said, sender="o_r11"))
@@ -178,7 +178,7 @@ def test_a_long_report_reaches_the_grid_worker_marked_as_cut(wechat, runtime, fa
 
 
 def invite(*args: str) -> str:
-    from bot.cli import main
+    from bot.cli.main import main
 
     result = CliRunner().invoke(main, ["staff", "invite", *args], catch_exceptions=False)
     return result.output.strip().split()[-1]
@@ -208,7 +208,7 @@ def test_bound_staff_get_their_grids_new_tickets_as_promised(wechat, runtime, fa
 
 
 def test_menu_push_sends_the_configured_menu(runtime, fake_wechat):
-    from bot.cli import main
+    from bot.cli.main import main
 
     result = CliRunner().invoke(main, ["menu", "push"], catch_exceptions=False)
     assert result.exit_code == 0

@@ -3,7 +3,7 @@ than one ticket: the verdict is kept, a report in the rest is filed (an emergenc
 ticket it is when it cannot tell."""
 import re
 
-from bot.models import TicketEvent
+from bot.store.models import TicketEvent
 from tests.conversation import GRID1, GRID2, SECRETARY, number_in, rows, ticket  # noqa: F401 (fixtures)
 from tests.test_verdicts import fixed
 

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
-from bot.clock import utcnow
-from bot.models import Ticket, TicketEvent
-from bot.reports import figures, rates
+from bot.domain.clock import utcnow
+from bot.store.models import Ticket, TicketEvent
+from bot.domain.reports import figures, rates
 from tests.conversation import GRID1, SECRETARY, number_in, rows, ticket  # noqa: F401 (fixtures)
 
 GRID3 = "o_demo_grid3_chen"
@@ -188,8 +188,8 @@ def test_a_neighbours_content_with_a_fix_reopened_by_another_waits_for_the_next_
 
 
 def test_the_bot_and_the_desk_share_one_set_of_status_words():
-    from bot.status import STATUS_NAMES
-    from handlers import texts
+    from bot.domain.status import STATUS_NAMES
+    from bot.domain import texts
 
     assert texts.STATUS is STATUS_NAMES
     assert STATUS_NAMES == {"new": "已受理", "dispatched": "待接单", "accepted": "处理中", "resolved": "已处理，待评价",
@@ -212,8 +212,8 @@ def test_a_reopened_ticket_says_so_and_shows_the_fix_that_did_not_hold_as_the_la
 def test_satisfaction_counts_each_ticket_once_by_the_verdict_on_its_last_fix(wechat, runtime):
     """满意率 per ticket: any household's 不满意 (it reopens the ticket), else the reporter's verdict, else a
     neighbour's; a neighbour's verdict counts when the reporter gives none, even once the desk closed it."""
-    from bot.dashboard.actions import close
-    from bot.digest import compose, recipients, today
+    from bot.domain.actions import close
+    from bot.domain.digest import compose, recipients, today
 
     def reported(place: str, what: str, resident: str, neighbour: str) -> str:
         number = number_in(wechat.say(f"{place}{what}", sender=resident))

@@ -3,7 +3,7 @@ question takes 都不是 and the kind said in words, a building said with anothe
 that comes after the report was filed still places it, and 对对对 or 就是我家那栋 is a yes."""
 import pytest
 
-from bot.models import Follower
+from bot.store.models import Follower
 from tests.conversation import (GRID1, GRID2, GRID3, SECRETARY, by_category, config_changes,  # noqa: F401
                                 number_in, numbers_in, pushes, rows, settings, ticket)
 

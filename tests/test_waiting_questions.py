@@ -3,7 +3,7 @@ an emergency is handled at once, another problem is its own report, details are 
 answered, and nothing the resident said is lost."""
 import pytest
 
-from bot.models import Attachment, TicketEvent
+from bot.store.models import Attachment, TicketEvent
 from tests.conversation import (GRID1, GRID2, SECRETARY, config_changes, number_in, rows,  # noqa: F401 (fixtures)
                                 settings, ticket)
 

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench.stack import free_port
-from bot.say import reply_text, signed_params, text_xml
-from bot.serve import WEB_WORKER_OPTIONS
-from bot.spool import KEY
+from bot.wechat.say import reply_text, signed_params, text_xml
+from bot.cli.serve import WEB_WORKER_OPTIONS
+from bot.store.spool import KEY
 from tests.conftest import REPO, TOKEN
 
 
@@ -24,12 +24,12 @@ from tests.conftest import REPO, TOKEN
 def served(env, tmp_path):
     """One web process (the demo's number: every message meets the others there) on a migrated database."""
     process_env = dict(os.environ, **env, MINHU_CONFIG=str(REPO / "config.yaml"), PYTHONPATH=str(REPO))
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=process_env, cwd=str(REPO), check=True,
+    subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade"], env=process_env, cwd=str(REPO), check=True,
                    capture_output=True, timeout=120)
     port = free_port()
     log = open(tmp_path / "web.log", "wb")
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                            *WEB_WORKER_OPTIONS, "bot.wsgi:app"], env=process_env, cwd=str(REPO), stdout=log,
+                            *WEB_WORKER_OPTIONS, "bot.web.wsgi:app"], env=process_env, cwd=str(REPO), stdout=log,
                            stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:

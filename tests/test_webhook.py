@@ -5,7 +5,7 @@ import time
 import pytest
 from wechatpy.crypto import WeChatCrypto
 
-from bot.say import signed_params, text_xml
+from bot.wechat.say import signed_params, text_xml
 from bot.wechat.inbound import sign
 
 GRID1_WORKER = "o_demo_grid1_li"
@@ -192,7 +192,7 @@ def test_the_webhook_answers_only_its_own_methods_and_path(client, wechat):
 def test_query_strings_read_as_parse_qsl_reads_them(query):
     from urllib.parse import parse_qsl
 
-    from bot.webhook import _args
+    from bot.web.webhook import _args
 
     expected = {}
     for name, value in parse_qsl(query, keep_blank_values=True):

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot import webhooks_out
-from bot.models import WebhookDelivery
+from bot.domain import webhooks_out
+from bot.store.models import WebhookDelivery
 from tests.conversation import config_changes, number_in, rows, settings  # noqa: F401  (fixtures)
 
 SECRET = "district-shared-secret"

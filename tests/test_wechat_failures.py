@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from bot.models import Delivery
+from bot.store.models import Delivery
 
 GRID2 = "o_demo_grid2_zhang"
 

@@ -25,7 +25,7 @@ def test_two_workers_push_the_task_and_all_stop_on_sigterm(wechat, runtime, env,
     from rq import Worker
 
     wechat.say("3号楼2单元楼顶漏水了")  # its dispatch job waits in the queue for the workers
-    pool = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--processes", "2"], cwd=REPO,
+    pool = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "worker", "--processes", "2"], cwd=REPO,
                             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         fake_wechat.wait_for(lambda: fake_wechat.texts_to("o_demo_grid1_li"), timeout=60)

@@ -6,12 +6,13 @@ from datetime import UTC
 
 from sqlalchemy import update
 
-from bot.clock import utcnow
-from bot.models import Ticket, TicketEvent
-from handlers import texts
-from workers import media, runtime, timers
+from bot.domain.clock import utcnow
+from bot.store.models import Ticket, TicketEvent
+from bot.domain import texts
+from workers import media, timers
+from bot import runtime
 from workers.ledger import deliver, deliver_each
-from workers.notifier import Push
+from bot.wechat.push import Push
 
 log = logging.getLogger("minhu.dispatch")
 # The session holds no ticket to keep in step with these updates: skip the ORM's search for one.

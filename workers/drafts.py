@@ -6,13 +6,13 @@ import time
 from datetime import timedelta
 
 from bot.errors import NoChannel
-from bot.privacy import mask_openid
+from bot.domain.privacy import mask_openid
 from handlers.base import Message
 from handlers.intake import DRAFT_JOB, file_report
-from handlers import texts
-from workers import runtime
+from bot.domain import texts
+from bot import runtime
 from workers.ledger import deliver
-from workers.notifier import Push
+from bot.wechat.push import Push
 
 log = logging.getLogger("minhu.drafts")
 
@@ -52,7 +52,7 @@ def _joined(rt, openid: str, draft: dict):
     """The ticket a filed draft joined as a neighbour's duplicate."""
     from sqlalchemy import select
 
-    from bot.models import Follower, Ticket
+    from bot.store.models import Follower, Ticket
 
     with rt.sessions() as session:
         return session.scalar(select(Ticket).join(Follower, Follower.ticket_id == Ticket.id)

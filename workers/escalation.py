@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.models import Ticket
-from bot.worktime import span, when
-from handlers import texts
-from workers.notifier import Push
+from bot.store.models import Ticket
+from bot.domain.worktime import span, when
+from bot.domain import texts
+from bot.wechat.push import Push
 
 VERB = {"accept": "接单", "resolve": "办结"}
 

@@ -9,11 +9,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import metrics
-from bot.clock import utcnow
-from bot.models import Delivery
+from bot.store import metrics
+from bot.domain.clock import utcnow
+from bot.store.models import Delivery
 from bot.errors import NoChannel
-from workers import runtime
+from bot import runtime
 
 log = logging.getLogger("minhu.ledger")
 

@@ -5,12 +5,12 @@ import logging
 
 from sqlalchemy import select
 
-from bot import media
+from bot.store import media
 from bot.errors import MediaUnavailable, NoChannel
-from bot.models import Attachment, Delivery, Ticket, TicketEvent
-from bot.queue import RETRY
+from bot.store.models import Attachment, Delivery, Ticket, TicketEvent
+from bot.store.queue import RETRY
 from bot.wechat.client import OutsideWindow, WeChatError
-from workers import runtime
+from bot import runtime
 from workers.ledger import deliver
 
 log = logging.getLogger("minhu.media")

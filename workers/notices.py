@@ -7,13 +7,13 @@ from datetime import UTC, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import notices
-from bot.clock import utcnow
+from bot.domain import notices
+from bot.domain.clock import utcnow
 from bot.errors import NoChannel
-from bot.models import Notice, NoticeDelivery, Resident
+from bot.store.models import Notice, NoticeDelivery, Resident
 from bot.wechat.client import OutsideWindow, QuotaExceeded, WeChatError, WeChatUnavailable
-from workers import runtime
-from workers.notifier import filled
+from bot import runtime
+from bot.wechat.push import filled
 
 STALE_CLAIM = timedelta(seconds=60)  # a claim this old belongs to a worker that died mid-send
 BATCH_EVERY = timedelta(seconds=10)  # the throttle: per_minute / 6 residents, then the next batch 10 s on

@@ -6,17 +6,17 @@ from datetime import UTC
 
 from sqlalchemy import select
 
-from bot import disposal
-from bot.clock import utcnow
+from bot.domain import disposal
+from bot.domain.clock import utcnow
 from bot.errors import NoChannel
-from bot.models import Delivery, Follower, Ticket, TicketEvent
-from bot.queue import RETRY
-from bot.tickets import OPEN
-from handlers import texts
-from workers import runtime
+from bot.store.models import Delivery, Follower, Ticket, TicketEvent
+from bot.store.queue import RETRY
+from bot.store.tickets import OPEN
+from bot.domain import texts
+from bot import runtime
 from workers.dispatch import deadline_of, task_push, task_recipients
 from workers.ledger import deliver, deliver_each
-from workers.notifier import Push
+from bot.wechat.push import Push
 
 log = logging.getLogger("minhu.notify")
 

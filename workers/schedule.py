@@ -17,14 +17,14 @@ from rq.exceptions import DuplicateJobError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock
-from bot.digest import recipients
-from bot.models import Digest
-from bot.queue import RETRY
+from bot.domain import clock
+from bot.domain.digest import recipients
+from bot.store.models import Digest
+from bot.store.queue import RETRY
 from workers.notices import resume as resume_notices
 
 log = logging.getLogger("minhu.schedule")
-DIGEST_JOB = "workers.digest.send_digests"
+DIGEST_JOB = "workers.daily.send_digests"
 
 
 def due_day(config, now: datetime) -> date | None:

@@ -18,13 +18,13 @@ from rq.exceptions import DuplicateJobError
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from bot import clock
-from bot.models import FollowUpStep, Ticket, TicketEvent
-from bot.privacy import mask_openid
-from bot.queue import RETRY
+from bot.domain import clock
+from bot.store.models import FollowUpStep, Ticket, TicketEvent
+from bot.domain.privacy import mask_openid
+from bot.store.queue import RETRY
 from bot.settings import Config, limits_for
-from bot.worktime import deadline
-from workers import runtime
+from bot.domain.worktime import deadline
+from bot import runtime
 from workers.escalation import recipients
 from workers.ledger import deliver
 
@@ -76,7 +76,7 @@ def plan(config: Config, ticket: Ticket) -> list[Step]:
     # A reopened ticket's deadlines were set again when the resident said 不满意 (rated_at).
     start, suffix = (ticket.rated_at or ticket.created_at, f"@{ticket.reopened_count}") if ticket.reopened_count \
         else (ticket.created_at, "")
-    # The chat pages at once (bot.steps.alert); this is the backstop for tickets opened any other way.
+    # The chat pages at once (bot.domain.steps.alert); this is the backstop for tickets opened any other way.
     steps = [Step("page:urgent", ticket.created_at + PAGE_GRACE)] if ticket.urgent and not suffix else []
     for stage, due, within in (("accept", ticket.accept_due_at, accept_within),
                                ("resolve", ticket.resolve_due_at, resolve_within)):

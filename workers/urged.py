@@ -1,11 +1,11 @@
 """tell_urged: a resident's chase (催办) reaches whoever holds the ticket, and the secretary for an emergency, once."""
 from __future__ import annotations
 
-from bot.models import Ticket, TicketEvent
-from handlers import texts
-from workers import runtime
+from bot.store.models import Ticket, TicketEvent
+from bot.domain import texts
+from bot import runtime
 from workers.ledger import deliver_each
-from workers.notifier import Push
+from bot.wechat.push import Push
 
 
 def tell_urged(event_id: int) -> str:

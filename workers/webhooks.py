@@ -8,11 +8,11 @@ import requests
 from rq import get_current_job
 from sqlalchemy import select, update
 
-from bot import webhooks_out
-from bot.clock import utcnow
+from bot.domain import webhooks_out
+from bot.domain.clock import utcnow
 from bot.errors import MinhuError
-from bot.models import Ticket, TicketEvent, WebhookDelivery
-from workers import runtime
+from bot.store.models import Ticket, TicketEvent, WebhookDelivery
+from bot import runtime
 
 log = logging.getLogger("minhu.webhooks")
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger("minhu.standin")
 # The stand-in's AppID. WeChat's own are "wx" and 16 hex digits, so no real account can have this one: the
-# simulator keys on it (bot/dashboard/simulator.py), not on where API calls go, which a proxy could change.
+# simulator keys on it (bot/web/dashboard/simulator.py), not on where API calls go, which a proxy could change.
 DEMO_APPID = "wx_minhu_standin"
 
 

@@ -1,0 +1,1 @@
+"""The `minhu` command and its subcommands."""

@@ -1,0 +1,1 @@
+"""The domain rules: routing, staff, people, ticket steps, chases, deadlines, reports, texts."""

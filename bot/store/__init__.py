@@ -1,0 +1,1 @@
+"""The store: the database, its tables and migrations, tickets, Redis state, the outbox."""
