@@ -29,7 +29,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import REPO, TOKEN, Stack, free_port, wait_for_port, write_config  # noqa: E402
 
-from bot.settings import SERVE_FILE  # noqa: E402
+from bot.cli.served import SERVE_FILE  # noqa: E402
 from bot.wechat.say import reply_text, signed_params, text_xml  # noqa: E402
 from bot.wechat.standin import StandIn  # noqa: E402
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cached_property, partial
 
 from redis.exceptions import RedisError
@@ -24,6 +25,10 @@ from bot.store.spool import Spool
 from handlers import Context, Message, build_handlers, dispatch
 from handlers.base import SORRY
 from bot.domain.texts import SPOOLED
+from nlp import Analyzer
+from bot.wechat.client import WeChatClient
+from bot.wechat.wecom import channel_for
+from bot.wechat.push import Notifier, Push
 
 log = logging.getLogger("minhu")
 
@@ -65,16 +70,11 @@ class Runtime:
 
     @cached_property
     def analyzer(self):
-        from nlp import Analyzer
-
         return Analyzer.from_config(self.settings.config.nlp)
 
     @cached_property
     def notifier(self):
         """Pushes through WeChat's API (workers only; the webhook never waits on WeChat)."""
-        from bot.wechat.client import WeChatClient
-        from bot.wechat.wecom import channel_for
-        from bot.wechat.push import Notifier
 
         secrets = self.settings.secrets
         client = WeChatClient(self.redis, secrets.wechat_appid, secrets.wechat_secret,
@@ -160,7 +160,6 @@ class Runtime:
         reply = dispatch(self.handlers, message, self.context(message), on_error=again)
         sent_key = f"minhu:spool:answered:{message.key}"
         if reply and not self.redis.exists(sent_key):
-            from bot.wechat.push import Push
 
             self.notifier.send(message.sender, Push(text=reply, fields={"title": "您的消息已处理", "text": reply},
                                                     template="notice"))
@@ -177,11 +176,11 @@ class Runtime:
 _current: Runtime | None = None
 
 
-def get() -> Runtime:
-    """This process's runtime (settings from config.yaml and MINHU_* variables), built on the first job."""
+def get(settings: Callable[[], Settings] = load_settings) -> Runtime:
+    """This process's runtime, built on first use from `settings()` (config.yaml and the MINHU_* variables)."""
     global _current
     if _current is None:
-        _current = Runtime(load_settings())
+        _current = Runtime(settings())
     return _current
 
 

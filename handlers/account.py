@@ -4,7 +4,8 @@ from __future__ import annotations
 from bot.domain.people import Home
 from bot.domain import texts
 from handlers.base import Context, Message
-from handlers.followup import my_tickets
+from handlers.tickets import my_tickets
+from handlers.intake import analysis_of, named_place
 
 MENU_REPORT, MENU_MY_TICKETS, MENU_BIND, MENU_HELP = "REPORT", "MY_TICKETS", "BIND_ADDRESS", "HELP"
 
@@ -38,7 +39,6 @@ def click(message: Message, ctx: Context) -> str | None:
 def bind_address(message: Message, ctx: Context) -> str:
     """The answer to 绑定住址: kept as the default for reports that name no building; a building the estate does
     not have is asked again, no building at all once, and 算了 stops."""
-    from handlers.intake import analysis_of, named_place
 
     location = named_place(message.text)
     estate = ctx.directory.estate_of(message.text)

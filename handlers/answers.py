@@ -6,7 +6,8 @@ import re
 
 from handlers.clarify import clarifies
 from handlers.base import Context
-from handlers.intake import _BARE_NUMBER, category_name, named_place
+from handlers.intake import _BARE_NUMBER, named_place
+from handlers.tickets import category_name
 
 DONT_KNOW = ("不知道", "不清楚", "不记得")
 _DROP = ("算了", "不用了", "不报了", "取消")

@@ -4,31 +4,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from bot.domain.message import Message
 from bot.domain.privacy import mask_key
 
 log = logging.getLogger("minhu.handlers")
-
-
-@dataclass(frozen=True)
-class Message:
-    """One thing a person sent the account, stripped of WeChat's format."""
-
-    sender: str
-    type: str  # text | image | voice | location | link | video | event | unknown
-    key: str  # MsgId, or sender + CreateTime for events: the same for WeChat's retries
-    text: str = ""
-    event: str = ""  # subscribe | unsubscribe | click | view | scan | ...
-    event_key: str = ""
-    media_id: str = ""
-    picture_url: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    label: str = ""
-    created_at: datetime | None = None
-    account: str = ""  # our official account's id (ToUserName), echoed back in passive replies
 
 
 @dataclass

@@ -12,11 +12,13 @@ from handlers.base import Context, Filter, Message
 from sqlalchemy import select
 
 from bot.store.models import Ticket
-from handlers.intake import advice_for, analysis_of, category_name, place_of, start_report
+from handlers.intake import advice_for, analysis_of, start_report
+from handlers.tickets import category_name, place_of
 from handlers.nudge import chase as chase_plain
-from handlers.nudge import holder, open_tickets
+from handlers.tickets import holder, open_tickets
 from handlers.quota import within
 from nlp.subject import subject_of
+from handlers.resident import contacts_for
 
 # The number to call while help is on its way, by kind of danger, else by category (config.yaml's
 # `emergency_numbers` overrides any of them).
@@ -125,7 +127,6 @@ def join(message: Message, ctx: Context) -> str:
 
 def answer(message: Message, ctx: Context) -> str:
     """Is anyone coming, whom to call: the chase is recorded and passed on, the facts told, the number given."""
-    from handlers.resident import contacts_for
 
     ticket, sender = ctx.found["emergency"], message.sender
     urged, _ = steps.urge(ctx.tickets, ticket.id, sender, message.text.strip(),

@@ -6,7 +6,7 @@ import re
 from bot.domain.intake_desk import SOURCE_NAMES, SOURCE_WORDS, Entry, enter
 from bot.domain import texts
 from handlers.base import Context, Filter, Message, is_staff
-from handlers.intake import assignee_of, category_name, place_of
+from handlers.tickets import assignee_of, category_name, place_of
 
 ENTER = re.compile(r"^\s*代报\s*[:：]?\s*(?P<rest>.*)$", re.S)
 SOURCE = re.compile(rf"^(?P<word>{'|'.join(map(re.escape, SOURCE_WORDS))})\s*[,，:：]?\s*")

@@ -12,10 +12,12 @@ from bot.store.models import Follower, Ticket
 from bot.domain.status import status_name
 from bot.domain import texts
 from handlers.base import Context, Filter, Message
-from handlers.intake import (add_words, advice_for, analysis_of, category_name, draft_of, new_problem, next_step,
-                             place_of, report_rest, start_report)
-from handlers.nudge import chase_ticket
+from handlers.intake import add_words, advice_for, analysis_of, draft_of, new_problem, next_step, start_report
+from handlers.tickets import category_name, my_tickets, place_of, status_line
+from handlers.tickets import chase_ticket
 from handlers.quota import within
+from handlers.nudge import chase, repeats_own
+from handlers.pending import DRAFT_STEPS, continue_report, question, urgent_followup
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 # A ticket number alone, or asked after: 100001, 查一下100001, 工单100001进度, 100001怎么样了? (any six digits: a
@@ -47,19 +49,6 @@ _RATING = re.compile(r"^\s*(非常满意|基本满意|不满意|不太满意|满
 RATINGS = {"非常满意": "satisfied", "满意": "satisfied", "基本满意": "basically", "一般": "basically",
            "不满意": "unsatisfied", "不太满意": "unsatisfied"}
 VERDICT_WORDS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
-
-
-def _status_line(ctx: Context, ticket: Ticket, followed: bool) -> str:
-    status = status_name(ticket.status, ticket.reopened_count)
-    return f"{ticket.number} {category_name(ctx, ticket.category)} {status}{texts.FOLLOWED if followed else ''}"
-
-
-def my_tickets(message: Message, ctx: Context) -> str:
-    tickets = ctx.people.tickets_of(message.sender)
-    if not tickets:
-        return texts.NO_TICKETS
-    lines = "\n".join(_status_line(ctx, ticket, followed) for ticket, followed in tickets)
-    return texts.MY_TICKETS.format(lines=lines) + "\n回复工单号可查看详情。"
 
 
 def own_ticket(ctx: Context, openid: str, number: str) -> Ticket | None:
@@ -124,7 +113,6 @@ def names_own(message: Message, ctx: Context) -> bool:
     numbers = NUMBER.findall(plain(message.text))
     if len(numbers) != 1:
         return False
-    from handlers.pending import DRAFT_STEPS
 
     if analysis_of(message, ctx).urgent and (ctx.state.get(message.sender) or {}).get("step") in DRAFT_STEPS:
         return False
@@ -182,7 +170,7 @@ def cancel(message: Message, ctx: Context) -> str:
         open_ones = [(t, f) for t, f in ctx.people.tickets_of(message.sender, limit=10) if t.status in steps.OPEN]
         if not open_ones:
             return texts.NOTHING_TO_CANCEL
-        return texts.CANCEL_WHICH.format(lines="\n".join(_status_line(ctx, t, f) for t, f in open_ones))
+        return texts.CANCEL_WHICH.format(lines="\n".join(status_line(ctx, t, f) for t, f in open_ones))
     ticket = own_ticket(ctx, message.sender, number)
     if ticket is None:
         return texts.NOT_YOURS.format(number=number)
@@ -353,7 +341,6 @@ def rate(message: Message, ctx: Context) -> str:
     note = said if told is None else ""
     reply = _verdict(message, ctx, found["standing"], found["tickets"], found["rating"], note, quiet=told is not None)
     if found["resume"] and ctx.state.get(message.sender) == found["resume"]:
-        from handlers.pending import question
 
         reply += question(ctx, message.sender, found["resume"])
     if told is None:
@@ -444,8 +431,6 @@ def _waiting(ctx: Context, openid: str) -> dict:
 def rating_note(message: Message, ctx: Context) -> str:
     """Why the resident was not satisfied, in the message after 不满意, unless it is an emergency, a new report,
     a question of theirs (我的工单) or no reason at all (算了, ！！！)."""
-    from handlers import pending as waiting
-
     note, pending = message.text.strip(), ctx.found["pending"]
     resume = pending.get("resume")
     if resume:
@@ -456,15 +441,15 @@ def rating_note(message: Message, ctx: Context) -> str:
     analysis = analysis_of(message, ctx)
     # A complaint about the property company's service, said right after 不满意, is the reason, not a new report.
     if analysis.urgent or (new_problem(message, ctx, pending.get("category")) and analysis.category != "property"):
-        if resume and resume.get("step") in waiting.DRAFT_STEPS:
-            return waiting.continue_report(message, ctx)
+        if resume and resume.get("step") in DRAFT_STEPS:
+            return continue_report(message, ctx)
         if resume and resume.get("step") == "locate":
-            return waiting.urgent_followup(message, ctx)
+            return urgent_followup(message, ctx)
         return start_report(message, ctx)
     number = pending.get("number", "")
     if _NO_REASON.match(note) or (analysis.intent == "thanks" and len(note) <= 8):
         hint = texts.CANCEL_HOW.format(number=number) if "取消" in note and number else ""
-        return texts.NO_REASON.format(number=number) + hint + waiting.question(ctx, message.sender, resume)
+        return texts.NO_REASON.format(number=number) + hint + question(ctx, message.sender, resume)
     if analysis.intent in ("status_query", "greeting", "help") or not _NO_WORDS.sub("", note):
         ctx.state.set(message.sender, pending)  # answered; the question about the reason still stands
         if analysis.intent == "chitchat":
@@ -472,7 +457,39 @@ def rating_note(message: Message, ctx: Context) -> str:
         answer = my_tickets(message, ctx) if analysis.intent == "status_query" else texts.HELP
         return answer + texts.ASK_REASON_AGAIN.format(number=number)
     steps.explain(ctx.tickets, pending["ticket"], message.sender, note)
-    return texts.NOTE_PASSED + waiting.question(ctx, message.sender, resume)
+    return texts.NOTE_PASSED + question(ctx, message.sender, resume)
+
+
+def report_rest(message: Message, ctx: Context, text: str) -> str | None:
+    """File what a message says besides its verdict ("满意 但是6号楼楼道着火了") as a report, when it is one.
+
+    `text` is the rest of `message` once the verdict is taken out. It is read on its own, as if the resident had
+    sent it alone: an emergency is filed at once, another problem is filed, or asked about, like any report, and
+    a question waiting (几号楼？) takes it as it takes any message. Returns the reply to add after the verdict's,
+    or None when the rest reports nothing: thanks, or more about the ticket rated (`ctx.found["ticket"]`, when the
+    caller set it), which is the verdict's reason and stays the caller's.
+    """
+    rest = replace(message, text=text.strip())
+    if not rest.text:
+        return None
+    alone = replace(ctx, found={})  # the rest's own reading, not the whole message's
+    analysis = analysis_of(rest, alone)
+    if analysis.intent != "complaint":
+        return None
+    rated = ctx.found.get("ticket")
+    if (rated is not None and not analysis.urgent and analysis.category == rated.category
+            and analysis.location.building in (None, rated.building)):
+        return None
+    state = alone.state.get(message.sender) or {}
+    if state.get("step") in DRAFT_STEPS:
+        alone.found["pending"] = state
+        return continue_report(rest, alone)
+    if state.get("step") == "locate":
+        alone.found["pending"] = state
+        return urgent_followup(rest, alone)
+    if repeats_own(rest, alone):
+        return chase(rest, alone)
+    return start_report(rest, alone)
 
 
 asks_one_ticket = Filter(asks_one, "asks_one_ticket")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 
 from bot.domain import steps
 from bot.store.models import Ticket
@@ -15,6 +14,8 @@ from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
 from nlp.subject import subject_of
+from handlers.tickets import assignee_of, category_name, chase_ticket, nudged, place_of
+from nlp import Location, parse_location
 
 _BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
 DRAFT_JOB = "workers.drafts.file_draft"
@@ -25,19 +26,6 @@ def analysis_of(message: Message, ctx: Context):
     if "analysis" not in ctx.found:
         ctx.found["analysis"], ctx.found["analysed"] = ctx.analyzer.analyze(message.text), message.key
     return ctx.found["analysis"]
-
-
-def category_name(ctx: Context, code: str) -> str:
-    return ctx.settings.config.category_name(code)
-
-
-def place_of(ctx: Context, ticket) -> str:
-    return ctx.directory.place(ticket.estate_id, ticket.building, ticket.unit, ticket.room)
-
-
-def assignee_of(ctx: Context, ticket) -> str:
-    grid = ctx.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
-    return f"{grid.name}网格员{ticket.assignee_name}" if grid else f"社区{ticket.assignee_name}统一安排"
 
 
 def advice_for(ctx: Context, category: str, danger: str | None = None) -> str:
@@ -138,7 +126,6 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
             chase=ctx.settings.config.conversation.addendum_window if fresh else None)
                                 if draft.get("building") else (None, None, None))
         if chased:
-            from handlers.nudge import nudged
 
             _attach_media(ctx, duplicate.id, sender, draft)
             return _urgent_first(ctx, draft, nudged(ctx, duplicate)), None
@@ -176,7 +163,6 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
 
 def _chased(ctx: Context, sender: str, ticket_id: int, draft: dict) -> str | None:
     """The report is an open ticket of the resident's own, told again: a chase (an emergency's advice first)."""
-    from handlers.nudge import chase_ticket
 
     chased = chase_ticket(ctx, sender, ticket_id, draft["text"])
     return _urgent_first(ctx, draft, chased) if chased else chased
@@ -372,7 +358,6 @@ def place_said(message: Message, ctx: Context, estate_id: str | None):
     place = named_place(message.text)
     if place.building:
         return place
-    from nlp import Location
 
     spot = ctx.directory.find_spot(estate_id, analysis_of(message, ctx).location.spot, message.text)
     return Location(building=spot) if spot else place
@@ -380,43 +365,8 @@ def place_said(message: Message, ctx: Context, estate_id: str | None):
 
 def named_place(text: str):
     """The building (unit, room) a message names, a bare "5" or "5号" included; the building may be unknown."""
-    from nlp import Location, parse_location
 
     bare = _BARE_NUMBER.match(text)
     location = parse_location(text)
     building = location.building or (bare.group(1).upper() if bare else None)
     return Location(building=building, unit=location.unit, room=location.room)
-
-
-def report_rest(message: Message, ctx: Context, text: str) -> str | None:
-    """File what a message says besides its verdict ("满意 但是6号楼楼道着火了") as a report, when it is one.
-
-    `text` is the rest of `message` once the verdict is taken out. It is read on its own, as if the resident had
-    sent it alone: an emergency is filed at once, another problem is filed, or asked about, like any report, and
-    a question waiting (几号楼？) takes it as it takes any message. Returns the reply to add after the verdict's,
-    or None when the rest reports nothing: thanks, or more about the ticket rated (`ctx.found["ticket"]`, when the
-    caller set it), which is the verdict's reason and stays the caller's.
-    """
-    from handlers import nudge, pending as waiting
-
-    rest = replace(message, text=text.strip())
-    if not rest.text:
-        return None
-    alone = replace(ctx, found={})  # the rest's own reading, not the whole message's
-    analysis = analysis_of(rest, alone)
-    if analysis.intent != "complaint":
-        return None
-    rated = ctx.found.get("ticket")
-    if (rated is not None and not analysis.urgent and analysis.category == rated.category
-            and analysis.location.building in (None, rated.building)):
-        return None
-    state = alone.state.get(message.sender) or {}
-    if state.get("step") in waiting.DRAFT_STEPS:
-        alone.found["pending"] = state
-        return waiting.continue_report(rest, alone)
-    if state.get("step") == "locate":
-        alone.found["pending"] = state
-        return waiting.urgent_followup(rest, alone)
-    if nudge.repeats_own(rest, alone):
-        return nudge.chase(rest, alone)
-    return start_report(rest, alone)

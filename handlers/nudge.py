@@ -6,9 +6,9 @@ import re
 
 from bot.domain import steps
 from bot.domain.clock import utcnow
-from bot.domain import texts
 from handlers.base import Context, Filter, Message
-from handlers.intake import analysis_of, category_name, fits_recent, kept_media, place_of, start_report
+from handlers.intake import analysis_of, fits_recent, kept_media, start_report
+from handlers.tickets import category_name, chase_ticket, my_tickets, open_tickets
 from nlp.subject import subject_of
 
 # Asking for the list of one's tickets (我的工单, the menu's words), not after one of them.
@@ -17,11 +17,6 @@ _LIST = re.compile(r"工单|单号|报修记录|报事记录")
 # complaint about the property company ("物业收了钱什么事都不干" names one).
 _NOBODY_ACTS = re.compile(r"^[又还都怎么到底是就咋也]*(没|没有|有没有|没啥)人(来|去)?(管|理|修|处理|问|过问|负责|看看?)?"
                           r"[了啊呀吗呢么嘛的？?！!。.\s]*$")
-
-
-def open_tickets(ctx: Context, openid: str) -> list:
-    """The resident's open tickets, reported or followed, newest first."""
-    return [ticket for ticket, _ in ctx.people.tickets_of(openid, limit=10) if ticket.status in steps.OPEN]
 
 
 def asked_after(message: Message, ctx: Context) -> bool:
@@ -75,29 +70,6 @@ def says_nobody_acts(message: Message, ctx: Context) -> bool:
     return True
 
 
-def holder(ctx: Context, ticket) -> str:
-    """Who has the ticket, as the resident reads it."""
-    grid = ctx.directory.grids.get(ticket.grid_id) if ticket.grid_id else None
-    if grid:
-        return texts.HELD_BY_GRID.format(grid=grid.name, name=ticket.assignee_name)
-    return texts.HELD_BY_SECRETARY.format(name=ticket.assignee_name)
-
-
-def chase_ticket(ctx: Context, sender: str, ticket_id: int, text: str) -> str | None:
-    """Record the chase and say where the ticket stands; None when it is no longer open."""
-    ticket, _ = steps.urge(ctx.tickets, ticket_id, sender, text, ctx.settings.config.conversation.addendum_window)
-    if ticket is None or ticket.status not in steps.OPEN:
-        return None
-    return nudged(ctx, ticket)
-
-
-def nudged(ctx: Context, ticket) -> str:
-    """What a resident hears when they chase an open ticket (a Ticket or the store's TicketView)."""
-    return texts.NUDGED.format(number=ticket.number, category=category_name(ctx, ticket.category),
-                               place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
-                               holder=holder(ctx, ticket))
-
-
 def chase(message: Message, ctx: Context) -> str:
     """The resident chases the ticket the filter found; photos sent just before go with it."""
     ticket = ctx.found["chased"]
@@ -114,7 +86,6 @@ def chase(message: Message, ctx: Context) -> str:
 
 def status(message: Message, ctx: Context) -> str:
     """A question about one's tickets: a chase of the one it is about, else the list."""
-    from handlers.followup import my_tickets
 
     if asked_after(message, ctx):
         chased = chase_ticket(ctx, message.sender, ctx.found["chased"].id, message.text)

@@ -8,9 +8,12 @@ from handlers.answers import (ACK, DONT_KNOW, adds_detail, category_answer, drop
                               said_besides_choice, yes_home)
 from handlers.base import Callback, Context, Message
 from handlers.quota import within
-from handlers.intake import (advice_for, analysis_of, ask, assignee_of, category_name, draft_of, estate_choices,
-                             extra_report, file_report, named_place, new_problem, next_step, open_report, place_of,
+from handlers.intake import (advice_for, analysis_of, ask, draft_of, estate_choices, extra_report, file_report,
+                             named_place, new_problem, next_step, open_report,
                              place_said, remember, start_report, waiting_place)
+from handlers.tickets import assignee_of, category_name, place_of
+from handlers.nudge import status
+from bot.store.models import Ticket
 
 DRAFT_STEPS = ("estate", "building", "home", "category")
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
@@ -58,7 +61,6 @@ def still_asking(callback: Callback) -> Callback:
 
 def continue_report(message: Message, ctx: Context) -> str:
     """The resident answers our question about the problem, the estate or the building, or tells us more."""
-    from handlers.nudge import status
 
     pending, sender = ctx.found["pending"], message.sender
     draft, text, step = pending["draft"], message.text.strip(), pending["step"]
@@ -173,7 +175,6 @@ def urgent_followup(message: Message, ctx: Context) -> str:
     """While an emergency waits for its building: the building, and on to that grid's worker, with whatever was
     filed with it. Another problem, or another emergency at the building it names, is its own report; a question
     or 取消 is answered; anything else is added to the ticket and pushed at once, and help is on its way."""
-    from handlers.nudge import status
 
     pending, text, sender = ctx.found["pending"], message.text.strip(), message.sender
     ticket_id, category = pending["ticket"], pending.get("category")
@@ -219,8 +220,6 @@ def urgent_followup(message: Message, ctx: Context) -> str:
 
 
 def _number(ctx: Context, ticket_id: int) -> str:
-    from bot.store.models import Ticket
-
     with ctx.tickets.sessions() as session:
         return session.get(Ticket, ticket_id).number
 
@@ -313,7 +312,6 @@ def place_late(message: Message, ctx: Context) -> str:
 
 def _as_new(message: Message, ctx: Context) -> str:
     """The emergency was dealt with meanwhile: the message is read as if nothing were waiting."""
-    from handlers.nudge import status
 
     intent = analysis_of(message, ctx).intent
     if intent == "complaint":

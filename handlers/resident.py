@@ -9,6 +9,8 @@ from handlers.intake import kept_media
 from handlers.media import WHAT
 from handlers.offscript import ASKS_INFO, asks_community
 from nlp import lexicon
+from handlers.tickets import open_tickets
+from handlers.nudge import status
 
 
 # Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.
@@ -87,7 +89,6 @@ def english(message: Message, ctx: Context) -> str:
 def grumble(message: Message, ctx: Context) -> str:
     """A grumble or an insult with no problem in it: never filed; their open tickets' standing, else how to report
     and the numbers to call."""
-    from handlers.nudge import open_tickets, status
 
     if open_tickets(ctx, message.sender):
         return status(message, ctx)

@@ -18,8 +18,10 @@ from bot.domain import texts
 from handlers import worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
 from handlers.followup import ASKS, NUMBER
-from handlers.intake import analysis_of, category_name, place_of
+from handlers.intake import analysis_of
+from handlers.tickets import category_name, place_of
 from handlers.transfer import already, transfer
+from handlers.media import media_of
 
 # A command word starts the message (or follows its number: "100017 接单"); the number and the rest are read
 # after it, so a staff member who leaves the number out hears how the command goes instead of being answered
@@ -308,7 +310,6 @@ def _waiting(ctx: Context, member) -> list[Ticket]:
 
 def photo(message: Message, ctx: Context) -> str:
     """A photo soon after a command goes with that ticket (the 完成 photo); a late one is asked about."""
-    from handlers.media import media_of
 
     pending = ctx.found["pending"]
     at = datetime.fromisoformat(pending["at"]) if pending.get("at") else datetime.min

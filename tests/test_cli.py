@@ -120,3 +120,14 @@ def test_help_loads_no_database_or_settings_library(alone):
     out = subprocess.run([sys.executable, "-c", probe], env=alone, capture_output=True, text=True, timeout=60,
                          cwd=REPO)
     assert "Usage: " in out.stdout and out.stdout.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def test_help_lists_each_command_with_its_own_first_line():
+    """`minhu --help` reads the table in bot/cli/main.py without loading the commands: the table says what they do."""
+    import importlib
+
+    from bot.cli.main import COMMANDS
+
+    for name, (module, attribute, line) in COMMANDS.items():
+        command = getattr(importlib.import_module(module), attribute)
+        assert (command.name, command.get_short_help_str(limit=1000)) == (name, line)

@@ -82,6 +82,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
     from click.testing import CliRunner
     from rq import Worker
 
+    from bot.cli import commands
     from bot.cli.main import main
 
     waits = []
@@ -92,10 +93,10 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
         time.sleep(0.3)  # past the fail-fast pause
 
     redis_process.kill()
-    monkeypatch.setattr(cli, "time", SimpleNamespace(sleep=redis_comes_back))
+    monkeypatch.setattr(commands, "time", SimpleNamespace(sleep=redis_comes_back))
     # Nothing sends the worker commands here; stopping their channel's thread could wait out its 60 s poll.
     monkeypatch.setattr(Worker, "subscribe", lambda self: None)
-    result = CliRunner().invoke(cli.main, ["worker", "--burst"])
+    result = CliRunner().invoke(main, ["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert waits == [5]
 

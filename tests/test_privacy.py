@@ -55,7 +55,7 @@ def test_the_daily_digest_names_no_resident_and_no_phone_number(runtime):
 
 
 def _message(sender):
-    from handlers.base import Message
+    from bot.domain.message import Message
 
     return Message(sender=sender, type="event", key=f"evt:{sender}:1700000000:click", created_at=datetime.now())
 

@@ -3,8 +3,8 @@ as a report, an emergency at once, and says nothing when it reports nothing. The
 of the message; here the rest is handed to it the same way, in the middle of a real conversation."""
 import itertools
 
-from handlers.base import Message
-from handlers.intake import report_rest
+from bot.domain.message import Message
+from handlers.followup import report_rest
 from tests.conversation import (GRID2, SECRETARY, config_changes, number_in, numbers_in, pushes,  # noqa: F401
                                 settings, ticket)
 

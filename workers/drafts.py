@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from bot.errors import NoChannel
 from bot.domain.privacy import mask_openid
-from handlers.base import Message
+from bot.domain.message import Message
 from handlers.intake import DRAFT_JOB, file_report
 from bot.domain import texts
 from bot import runtime
 from workers.ledger import deliver
 from bot.wechat.push import Push
+from bot.store.models import Follower, Ticket
 
 log = logging.getLogger("minhu.drafts")
 
@@ -52,7 +53,6 @@ def _joined(rt, openid: str, draft: dict):
     """The ticket a filed draft joined as a neighbour's duplicate."""
     from sqlalchemy import select
 
-    from bot.store.models import Follower, Ticket
 
     with rt.sessions() as session:
         return session.scalar(select(Ticket).join(Follower, Follower.ticket_id == Ticket.id)

@@ -22,6 +22,7 @@ from bot.domain.digest import recipients
 from bot.store.models import Digest
 from bot.store.queue import RETRY
 from workers.notices import resume as resume_notices
+from workers.timers import sweep
 
 log = logging.getLogger("minhu.schedule")
 DIGEST_JOB = "workers.daily.send_digests"
@@ -58,7 +59,6 @@ def tick(rt) -> str | None:
 def run(rt, every: float = 10.0, stop: threading.Event | None = None, resume_every: float = 600.0) -> None:
     """Every `every` seconds until stopped: enqueue the follow-up of tickets whose next step has come, and the
     digest; every `resume_every`, a notice whose job Redis lost."""
-    from workers.timers import sweep
 
     stop = stop or threading.Event()
     last_resume = 0.0

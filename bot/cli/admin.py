@@ -6,12 +6,15 @@ import sys
 
 import click
 
+from bot.store import db as database
+from bot.cli.base import cli_settings
+from bot.web.dashboard.auth import hash_password
+from bot.store.models import ApiKey, User
+from bot.web.dashboard.open311 import key_hash
+
 
 def _sessions(settings=None):
-    from bot.store import db as database
-    from bot.cli.main import _settings
-
-    settings = settings or _settings()
+    settings = settings or cli_settings()
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)
     return settings, database.make_sessions(engine)
@@ -34,12 +37,9 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
     """Create an account, or set a new password for an existing one."""
     from sqlalchemy import select
 
-    from bot.web.dashboard.auth import hash_password
-    from bot.store.models import User
 
-    from bot.cli.main import _settings
 
-    settings = _settings()
+    settings = cli_settings()
     config = settings.config
     communities = {c.id: c for c in config.communities}
     grids = {g.id: c.id for c in config.communities for e in c.estates for g in e.grids}
@@ -77,7 +77,6 @@ def user_list() -> None:
     """Show the accounts (never their passwords)."""
     from sqlalchemy import select
 
-    from bot.store.models import User
 
     _, sessions = _sessions()
     with sessions() as session:
@@ -95,8 +94,6 @@ def apikey() -> None:
 @click.argument("name")
 def apikey_add(name: str) -> None:
     """Make a key for a city system; it is printed once and only its hash is kept."""
-    from bot.web.dashboard.open311 import key_hash
-    from bot.store.models import ApiKey
 
     _, sessions = _sessions()
     key = "mh_" + secrets.token_urlsafe(32)
@@ -105,8 +102,3 @@ def apikey_add(name: str) -> None:
         session.commit()
     click.echo(key)
     click.echo(f"(the key for {name}: keep it now, it is not shown again)", err=True)
-
-
-def attach(main: click.Group) -> None:
-    main.add_command(user)
-    main.add_command(apikey)

@@ -5,6 +5,10 @@ from pathlib import Path
 
 import click
 
+from bot.store.backup import make_backup, prune
+from bot.cli.base import cli_settings
+from bot.store.restore import check_backup, restore_backup
+
 
 def _summary(manifest: dict) -> str:
     database, media = manifest["database"], manifest["media"]
@@ -26,12 +30,9 @@ def _summary(manifest: dict) -> str:
                    "on MINHU_DATABASE_URL's server)")
 def backup(out_dir: Path | None, keep: int, check_archive: Path | None, scratch_url: str | None) -> None:
     """Back up the database, the stored media and config.yaml into one dated archive; or --check one."""
-    from bot.store.backup import make_backup, prune
-    from bot.cli.main import _settings
 
-    settings = _settings()
+    settings = cli_settings()
     if check_archive is not None:
-        from bot.store.restore import check_backup
 
         manifest = check_backup(check_archive, scratch_url, settings.secrets.database_url)
         click.echo(f"{check_archive}: ok — every checksum matches and the database restores: {_summary(manifest)}")
@@ -48,10 +49,8 @@ def backup(out_dir: Path | None, keep: int, check_archive: Path | None, scratch_
 @click.option("--force", is_flag=True, help="replace a database that already holds data")
 def restore(archive: Path, force: bool) -> None:
     """Restore a backup archive: the database and the media; its config file is put beside the one in use."""
-    from bot.cli.main import _settings
-    from bot.store.restore import restore_backup
 
-    settings = _settings()
+    settings = cli_settings()
     done = restore_backup(archive, settings, force)
     click.echo(f"restored {_summary(done.manifest)}")
     if done.media_aside:
@@ -60,8 +59,3 @@ def restore(archive: Path, force: bool) -> None:
                f"({settings.config_path}) and copy it over if it should replace it")
     click.echo("start minhu's services again: `minhu db upgrade` (run at every start by the deploy kit) brings an "
                "older backup's schema to this release's")
-
-
-def attach(main: click.Group) -> None:
-    main.add_command(backup)
-    main.add_command(restore)

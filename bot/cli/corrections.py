@@ -7,12 +7,15 @@ import sys
 
 import click
 
+from bot.store.models import TicketEvent
+from bot.cli.base import cli_settings
+from bot.store import db
+
 
 def corrected(session, since=None) -> list[dict]:
     """Each category correction: what the resident said, what the reader chose, what staff made it."""
     from sqlalchemy import select
 
-    from bot.store.models import TicketEvent
 
     query = select(TicketEvent).where(TicketEvent.kind == "recategorized").order_by(TicketEvent.id)
     if since is not None:
@@ -28,10 +31,8 @@ def corrected(session, since=None) -> list[dict]:
               help="where to write the JSON lines")
 def corrections(since, output) -> None:
     """Export category corrections made on the desk as JSON lines {text, predicted, category, at} for retraining."""
-    from bot.cli.main import _settings
-    from bot.store import db
 
-    settings = _settings()
+    settings = cli_settings()
     engine = db.make_engine(settings.database_url)
     with db.make_sessions(engine)() as session:
         rows = corrected(session, since)

@@ -1,39 +1,52 @@
-"""The `minhu` command: serve, say, worker, relay, db upgrade, check."""
+"""The `minhu` command: serve, say, worker, relay, db upgrade, check, and the desk's and follow-through's commands."""
 from __future__ import annotations
 
+import importlib
 import logging
-import os
 import sys
-import time
-from pathlib import Path
 
 import click
 
-from bot.errors import ConfigError
-from bot.store.keptsecret import kept_secret
+from bot.errors import MinhuError
 
-log = logging.getLogger("minhu")
-# The commands import what they use when they run: `minhu --help` loads neither SQLAlchemy nor pydantic.
-
-
-def _settings():
-    from bot.settings import load_settings
-
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def demo_token(data_dir: Path) -> str:
-    """A random webhook token kept under the data folder, for a machine with no MINHU_WECHAT_TOKEN."""
-    return kept_secret(data_dir, "wechat_token", 16)
+# Each subcommand: where it lives, and its one line for `minhu --help`. A subcommand's module is loaded when it runs
+# (click's lazy group), so `minhu --help` loads neither SQLAlchemy nor pydantic; tests/test_cli.py checks each line
+# against the command's own help.
+COMMANDS = {
+    "apikey": ("bot.cli.admin", "apikey", "Keys for the Open311 API."),
+    "backup": ("bot.cli.backup", "backup",
+               "Back up the database, the stored media and config.yaml into one dated archive; or --check one."),
+    "check": ("bot.cli.commands", "check", "Validate config.yaml and the environment, and say what would be used."),
+    "corrections": ("bot.cli.corrections", "corrections",
+                    "Export category corrections made on the desk as JSON lines {text, predicted, category, at} for "
+                    "retraining."),
+    "db": ("bot.cli.commands", "db", "The database schema."),
+    "digest": ("bot.cli.reports", "digest", "Print (or send) the secretaries' daily digest."),
+    "menu": ("bot.cli.people", "menu", "The Official Account's custom menu."),
+    "relay": ("bot.cli.commands", "relay", "Re-enqueue outbox rows that never reached Redis (run one, anywhere)."),
+    "report": ("bot.cli.reports", "report",
+               "The period's figures by category and grid, with the three rates (definitions in "
+               "bot/domain/reports.py)."),
+    "restore": ("bot.cli.backup", "restore",
+                "Restore a backup archive: the database and the media; its config file is put beside the one in use."),
+    "say": ("bot.cli.commands", "say",
+            "Send a signed text message to a running bot, as WeChat would, and print the reply."),
+    "scheduler": ("bot.cli.reports", "scheduler",
+                  "Sweep for due reminders and escalations, and enqueue the daily digest at its time (any number may "
+                  "run)."),
+    "serve": ("bot.cli.commands", "serve",
+              "Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is "
+              "set)."),
+    "staff": ("bot.cli.people", "staff", "Grid workers and secretaries who are not in config.yaml."),
+    "user": ("bot.cli.admin", "user", "Dashboard accounts."),
+    "worker": ("bot.cli.commands", "worker",
+               "Run RQ workers that keep their connections and caches across jobs, with RQ's scheduler (retries need "
+               "it)."),
+}
 
 
 def failure_of(exc: Exception) -> str | None:
     """One line for an expected failure (bad configuration, Redis or the database out of reach); None for a bug."""
-    from bot.errors import MinhuError
-
     if isinstance(exc, MinhuError):
         return str(exc)
     # Looked up, not imported: a failure of Redis or SQLAlchemy means they were imported already.
@@ -55,7 +68,21 @@ def failure_of(exc: Exception) -> str | None:
 
 
 class Commands(click.Group):
-    """The `minhu` group, with one error channel: what an operator can fix is one line, never a traceback."""
+    """The `minhu` group: subcommands loaded when they run, and one error channel: what an operator can fix is one
+    line, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, line) for name, (_, _, line) in sorted(COMMANDS.items())])
 
     def invoke(self, ctx: click.Context):
         try:
@@ -77,150 +104,6 @@ def main(verbose: bool) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not verbose:  # the schema check every `user add` makes is no news: Alembic speaks when asked (-v)
         logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-# Up to 16: each push waits about 0.1 s on WeChat; 16 workers overlap those waits enough for a burst of 200 reports
-# (docs/PERFORMANCE.md, "Push pipeline"). Fewer on a small machine: each takes about 70-100 MB.
-@click.option("--workers", "rq_workers", default=None, type=click.IntRange(1, 64),
-              help="RQ worker processes  [default: 16, fewer where memory is short]")
-def serve(host: str, port: int, web_workers: int, rq_workers: int | None) -> None:
-    """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
-    from bot.cli.serve import default_workers, run
-
-    sys.exit(run(_settings(), host, port, web_workers, rq_workers or default_workers()))
-
-
-@main.command()
-@click.argument("text")
-@click.option("--as", "sender", default="o_demo_resident", show_default=True, help="the sender's openid")
-@click.option("--url", default="http://127.0.0.1:8000/wechat", show_default=True)
-@click.option("--msg-id", default=None, help="WeChat's MsgId (default: a new one)")
-def say(text: str, sender: str, url: str, msg_id: str | None) -> None:
-    """Send a signed text message to a running bot, as WeChat would, and print the reply."""
-    from bot.wechat.say import send_text
-
-    settings = _settings()
-    secrets = settings.secrets
-    token = secrets.wechat_token or demo_token(secrets.data_dir)
-    crypto = None
-    if secrets.wechat_aes_key and secrets.wechat_appid:  # the webhook then takes encrypted messages only
-        from wechatpy.crypto import WeChatCrypto
-
-        crypto = WeChatCrypto(token, secrets.wechat_aes_key, secrets.wechat_appid)
-    try:
-        reply = send_text(url, token, sender, text, msg_id, crypto=crypto)
-    except OSError as exc:
-        raise click.ClickException(f"cannot reach {url}: {exc}. Is `minhu serve` running?") from exc
-    click.echo(reply if reply is not None else "(no reply)")
-
-
-@main.command()
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="worker processes to run and watch (each takes one job at a time)")
-def worker(burst: bool, processes: int) -> None:
-    """Run RQ workers that keep their connections and caches across jobs, with RQ's scheduler (retries need it)."""
-    if processes > 1:
-        from bot.cli.serve import run_workers
-
-        sys.exit(run_workers(processes, burst))
-    from rq import SimpleWorker
-    from rq.serializers import JSONSerializer
-
-    from bot import runtime
-
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    rt = runtime.get()
-    import workers.daily, workers.dispatch, workers.drafts, workers.notify, workers.timers  # noqa: E401, F401
-    while True:
-        try:
-            # SimpleWorker runs each job in this process (RQ's Worker forks a work-horse per job and loses every
-            # warm cache and connection with it); the job's time limit still holds (SIGALRM, as in a horse).
-            # Inside the try: RQ's Worker talks to Redis as it is made, and Redis may still be down.
-            # Registry maintenance every minute, not RQ's ten: a job whose worker was killed is retried sooner.
-            worker = SimpleWorker([rt.queue], connection=rt.redis, serializer=JSONSerializer,
-                                  maintenance_interval=60)
-            worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
-            return
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            # RQ gives up when Redis vanishes mid-job; the job is retried once Redis is back. Wait for it.
-            log.warning("worker lost Redis (%s); starting again in 5 s", exc)
-            time.sleep(5)
-
-
-@main.command()
-@click.option("--once", is_flag=True, help="One pass, then exit.")
-@click.option("--every", default=5.0, show_default=True, help="seconds between passes")
-def relay(once: bool, every: float) -> None:
-    """Re-enqueue outbox rows that never reached Redis (run one, anywhere)."""
-    from bot.cli.serve import relay_loop
-    from bot import runtime
-
-    relay_loop(runtime.get(), every=every, once=once)
-
-
-@main.group()
-def db() -> None:
-    """The database schema."""
-
-
-@db.command("upgrade")
-def db_upgrade() -> None:
-    """Create or migrate the tables to the newest version."""
-    from bot.store import db as database
-
-    settings = _settings()
-    engine = database.make_engine(settings.database_url)
-    database.upgrade(engine)
-    click.echo(f"database at newest version: {engine.url.render_as_string(hide_password=True)}")
-
-
-@main.command()
-def check() -> None:
-    """Validate config.yaml and the environment, and say what would be used."""
-    from bot.settings import config_warnings
-
-    settings = _settings()
-    config = settings.config
-    estates = [e for c in config.communities for e in c.estates]
-    click.echo(f"{settings.config_path}: ok — communities {len(config.communities)}, estates {len(estates)}, "
-               f"grids {sum(len(e.grids) for e in estates)}, categories {len(config.categories)}")
-    for warning in config_warnings(config):
-        click.echo(f"warning: {warning}")
-    missing = [name for name in ("MINHU_WECHAT_TOKEN", "MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET")
-               if not os.environ.get(name)]
-    if missing:
-        click.echo(f"not set (demo mode): {', '.join(missing)}")
-    if config.outbound_webhook.url and not os.environ.get("MINHU_OUTBOUND_WEBHOOK_SECRET"):
-        click.echo("warning: outbound_webhook.url is set but MINHU_OUTBOUND_WEBHOOK_SECRET is not: nothing is sent unsigned")
-
-
-from bot.cli.admin import attach  # noqa: E402  (dashboard accounts and Open311 keys)
-
-attach(main)
-
-from bot.cli.reports import digest, report, scheduler  # noqa: E402  (follow-through: digest, report, scheduler)
-
-for _command in (digest, report, scheduler):
-    main.add_command(_command)
-
-from bot.cli.people import attach as attach_people  # noqa: E402  (menu push, staff invite)
-
-attach_people(main)
-
-from bot.cli.backup import attach as attach_backup  # noqa: E402  (backup, restore)
-
-attach_backup(main)
-
-from bot.cli.corrections import corrections  # noqa: E402  (category corrections for retraining)
-
-main.add_command(corrections)
 
 
 if __name__ == "__main__":

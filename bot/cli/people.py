@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.base import cli_settings
 from bot.errors import ConfigError
+from bot import runtime
+from bot.wechat.client import WeChatError
 
 
 def _runtime():
-    from bot import runtime
-
     try:
-        return runtime.get()
+        return runtime.get(cli_settings)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -32,7 +33,6 @@ def menu() -> None:
 @menu.command("push")
 def menu_push() -> None:
     """Replace the account's menu with the one in config.yaml."""
-    from bot.wechat.client import WeChatError
 
     rt = _runtime()
     buttons = rt.settings.config.menu
@@ -87,8 +87,3 @@ def staff_remove(who: str) -> None:
         raise click.ClickException(f"no one bound by invite is called {who!r} (config.yaml's staff are changed there)")
     for member in removed:
         click.echo(f"removed {member.name} ({member.role}, {member.openid})")
-
-
-def attach(main: click.Group) -> None:
-    main.add_command(menu)
-    main.add_command(staff)

@@ -8,20 +8,22 @@ from datetime import UTC
 
 import click
 
+from bot.cli.base import cli_settings
+from bot.store import db
+from bot.domain.routing import Directory
+from bot.domain.digest import compose, day_range, recipients, today, yesterday
+from bot.domain.staff import StaffDirectory
+from bot.domain.reports import figures, rates
+from bot import runtime
+from workers import schedule
+from workers.daily import send_digests
+from workers.timers import sweep
+
 COLUMNS = ("new", "accepted", "resolved", "overdue", "due_accept", "accepted_in_time", "due_resolve",
            "resolved_by_end", "rated", "satisfied")
 
 
-def _settings():
-    from bot.cli.main import _settings
-
-    return _settings()
-
-
 def _store(settings):
-    from bot.store import db
-    from bot.domain.routing import Directory
-
     engine = db.make_engine(settings.database_url)
     return db.make_sessions(engine), Directory(settings.config)
 
@@ -32,9 +34,8 @@ def _store(settings):
 @click.option("--send", is_flag=True, help="Send to each secretary who has not had it (once per day).")
 def digest(day, send: bool) -> None:
     """Print (or send) the secretaries' daily digest."""
-    from bot.domain.digest import compose, recipients, today, yesterday
 
-    settings = _settings()
+    settings = cli_settings()
     day = day.date() if day else yesterday(settings.zone)
     if day > today(settings.zone):
         raise click.BadParameter(f"{day} has not begun: there is nothing to sum up yet", param_hint="--date")
@@ -43,14 +44,11 @@ def digest(day, send: bool) -> None:
         raise click.BadParameter(f"{day} is not over: its digest can be sent from tomorrow (print it without --send)",
                                  param_hint="--date")
     if send:
-        from bot import runtime
-        from workers.daily import send_digests
-
+        runtime.get(cli_settings)  # the job's runtime, beside a `minhu serve` too
         for openid, outcome in send_digests(day.isoformat()).items():
             click.echo(f"{openid}: {outcome}")
-        runtime.get().close()
+        runtime.get(cli_settings).close()
         return
-    from bot.domain.staff import StaffDirectory
 
     sessions, directory = _store(settings)
     staff = StaffDirectory(directory, sessions, None)  # the staff table only: no invite codes are read here
@@ -82,10 +80,8 @@ def _pad(text: str, width: int, left: bool = False) -> str:
 @click.option("--csv", "as_csv", is_flag=True, help="CSV on standard output, one row per total, category and grid.")
 def report(first, last, community: str | None, as_csv: bool) -> None:
     """The period's figures by category and grid, with the three rates (definitions in bot/domain/reports.py)."""
-    from bot.domain.digest import day_range
-    from bot.domain.reports import figures, rates
 
-    settings = _settings()
+    settings = cli_settings()
     if last < first:
         raise click.BadParameter("--to is before --from")
     known = [c.id for c in settings.config.communities]
@@ -130,12 +126,9 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 def scheduler(every: float, once: bool) -> None:
     """Sweep for due reminders and escalations, and enqueue the daily digest at its time (any number may run)."""
-    from bot import runtime
-    from workers import schedule
 
-    rt = runtime.get()
+    rt = runtime.get(cli_settings)
     if once:
-        from workers.timers import sweep
 
         click.echo(f"follow-ups enqueued: {sweep(rt)}")
         click.echo(schedule.tick(rt) or "nothing due")

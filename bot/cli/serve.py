@@ -23,7 +23,11 @@ from bot.store import db
 from bot.domain import webhooks_out
 from bot.errors import AlreadyRunning, MinhuError
 from bot.store.queue import reconcile, relay
-from bot.settings import SERVE_FILE, Settings, served, write_serve_file
+from bot.cli.served import SERVE_FILE, served, write_serve_file
+from bot.settings import Settings, load_settings
+from bot.cli.base import demo_token
+from bot.runtime import Runtime
+from bot.wechat.standin import StandIn
 
 log = logging.getLogger("minhu.serve")
 RECONCILE_EVERY = 30.0  # seconds between checks that enqueued jobs are still in Redis (results are kept 1 h)
@@ -270,8 +274,6 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
          redis_server: EmbeddedRedis | None = None) -> int:
     """Everything but starting Redis: the stand-in, the children and the relay, until a signal stops them; the
     embedded Redis, when there is one, is watched with the children."""
-    from bot.cli.main import demo_token
-    from bot.runtime import Runtime
 
     data_dir = settings.secrets.data_dir
     standin = None
@@ -280,7 +282,6 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
         log.warning("MINHU_WECHAT_TOKEN not set: demo token in %s (use `minhu say` to talk to the bot)",
                     data_dir / "wechat_token")
     if not settings.secrets.wechat_appid:
-        from bot.wechat.standin import StandIn
 
         standin = StandIn(log_pushes=True)
         standin.start()
@@ -294,7 +295,6 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ.update(env)
     write_serve_file(data_dir, env)
-    from bot.settings import load_settings
 
     settings = load_settings(settings.config_path)
     rt = Runtime(settings)

@@ -14,7 +14,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from bot.domain.privacy import mask_key
-from handlers.base import Message
+from bot.domain.message import Message
 
 log = logging.getLogger("minhu.spool")
 KEY, WORKING = "minhu:spool", "minhu:spool:working"

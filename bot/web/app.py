@@ -7,6 +7,7 @@ from flask import Flask
 
 from bot.runtime import Runtime
 from bot.settings import Settings, config_warnings, load_settings
+from bot.web import dashboard
 from bot.web.webhook import Webhook
 from bot.wechat.inbound import Inbound
 
@@ -30,8 +31,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # Past the body limit WeChat gets `success` (not the 413 of Flask's MAX_CONTENT_LENGTH).
     webhook = app.extensions["minhu.webhook"] = Webhook(runtime, inbound, settings.config.webhook.max_body_bytes)
     app.wsgi_app = webhook.wrap(app.wsgi_app)  # /wechat is served before Flask's per-request work (bot/web/webhook.py)
-    from bot.web import dashboard
-
     dashboard.init_app(app)  # login, ticket list and page, stats, Open311, simulator, /healthz, /metrics
     runtime.analyzer  # load the dictionaries and model now, not on the first resident's message
     return app

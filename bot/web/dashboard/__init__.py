@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+# open311_write adds the city's POST routes to open311's blueprint.
+from bot.web.dashboard import (auth, desk, errors, health, notices, open311, open311_write, simulator,  # noqa: F401
+                               stats, views)
+
 # The templates and the stylesheet and script the pages use (served from this machine, no CDN).
 assets = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/assets")
@@ -10,9 +14,6 @@ assets = Blueprint("dashboard", __name__, template_folder="templates", static_fo
 
 def init_app(app: Flask) -> None:
     """Register the dashboard's blueprints, sessions, CSRF checks and error pages on the app."""
-    from bot.web.dashboard import (auth, desk, errors, health, notices, open311, open311_write, simulator,  # noqa: F401
-                               stats, views)
-
     app.register_blueprint(assets)
     auth.init_app(app)
     errors.init_app(app)
