@@ -1,7 +1,7 @@
 """The ordered list of handlers: the first whose filter matches answers the message."""
 from __future__ import annotations
 
-from handlers import (account, emergency, entered, followup, intake, media, notices, nudge, offscript, pending,
+from handlers import (account, chase, emergency, entered, followup, intake, media, notices, offscript, pending,
                       quota, resident, staff_commands as staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
 
@@ -71,16 +71,16 @@ def build_handlers() -> list[Handler]:
         # "我说的是楼下的健身器材" right after a report: more about it, never a second ticket or a chase.
         Handler(words & Filter(intake.corrects_recent, "corrects_recent"), intake.add_correction),
         Handler(words & followup.asks_to_cancel, followup.cancel),
-        Handler(words & nudge.nobody_acts, emergency.chase),
+        Handler(words & chase.nobody_acts, emergency.chase),
         # A grumble or an insult with nothing broken in it is answered, never filed.
         Handler(words & Filter(offscript.no_problem_told, "no_problem_told"), resident.grumble),
-        Handler(words & intent("complaint") & nudge.chases_own, emergency.chase),
+        Handler(words & intent("complaint") & chase.chases_own, emergency.chase),
         Handler(words & emergency.neighbours, emergency.join_neighbours),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),
         # "nudge": should the reader ever tell a chase (人呢) from asking for the list, it is answered the same way.
-        Handler(words & intent("status_query", "nudge"), nudge.status),
+        Handler(words & intent("status_query", "nudge"), chase.status),
         Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
         Handler(is_voice | is_media, media.attach),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.store.models import Ticket
 from handlers.intake import advice_for, analysis_of, start_report
 from handlers.tickets import category_name, place_of
-from handlers.nudge import chase as chase_plain
+from handlers.chase import chase as chase_plain
 from handlers.tickets import holder, open_tickets
 from handlers.quota import within
 from nlp.subject import subject_of

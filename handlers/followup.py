@@ -16,7 +16,7 @@ from handlers.intake import add_words, advice_for, analysis_of, draft_of, new_pr
 from handlers.tickets import category_name, my_tickets, place_of, status_line
 from handlers.tickets import chase_ticket
 from handlers.quota import within
-from handlers.nudge import chase, repeats_own
+from handlers.chase import chase, repeats_own
 from handlers.pending import DRAFT_STEPS, continue_report, question, urgent_followup
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")

@@ -12,7 +12,7 @@ from handlers.intake import (advice_for, analysis_of, ask, draft_of, estate_choi
                              named_place, new_problem, next_step, open_report,
                              place_said, remember, start_report, waiting_place)
 from handlers.tickets import assignee_of, category_name, place_of
-from handlers.nudge import status
+from handlers.chase import status
 from bot.store.models import Ticket
 
 DRAFT_STEPS = ("estate", "building", "home", "category")

@@ -10,7 +10,7 @@ from handlers.media import WHAT
 from handlers.offscript import ASKS_INFO, asks_community
 from nlp import lexicon
 from handlers.tickets import open_tickets
-from handlers.nudge import status
+from handlers.chase import status
 
 
 # Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.

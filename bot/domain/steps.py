@@ -260,7 +260,7 @@ def is_party(session, ticket: Ticket, openid: str) -> bool:
     return bool(session.scalar(select(Follower.id).where(Follower.ticket_id == ticket.id, Follower.openid == openid)))
 
 
-# A chase reaches whoever holds the ticket through its own job (workers/urged.py).
+# A chase reaches whoever holds the ticket through its own job (workers/chases.py).
 URGED = [URGE_JOB]
 
 

@@ -29,7 +29,7 @@ DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
 # (one job, not two: each enqueue costs the webhook time, and the timers must not wait for a push that fails).
 OPEN_JOBS = [DISPATCH_JOB]
 NOTIFY_JOB = "workers.notify.notify_event"
-URGE_JOB = "workers.urged.tell_urged"  # a resident's chase (催办) reaches whoever holds the ticket
+URGE_JOB = "workers.chases.tell_urged"  # a resident's chase (催办) reaches whoever holds the ticket
 OPEN = ("new", "dispatched", "accepted")
 
 
