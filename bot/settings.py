@@ -209,7 +209,7 @@ class ConversationSettings(Strict):
     addendum_window: Duration = timedelta(minutes=10)
     rating_window: Duration = timedelta(days=7)
     # A complaint naming no building, of the same kind as one's own open ticket active this recently, chases it.
-    nudge_window: Duration = timedelta(days=7)
+    chase_window: Duration = timedelta(days=7)
 
 
 class WeComSettings(Strict):

@@ -79,8 +79,7 @@ def build_handlers() -> list[Handler]:
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),
-        # "nudge": should the reader ever tell a chase (人呢) from asking for the list, it is answered the same way.
-        Handler(words & intent("status_query", "nudge"), chase.status),
+        Handler(words & intent("status_query"), chase.status),
         Handler(words & intent("cancel"), followup.cancel),
         Handler(words, resident.chitchat),
         Handler(is_voice | is_media, media.attach),

@@ -35,7 +35,7 @@ def asked_after(message: Message, ctx: Context) -> bool:
 
 def repeats_own(message: Message, ctx: Context) -> bool:
     """A complaint that tells again one's own open ticket: the same kind of problem (and thing, when both say), at
-    its building or naming none, and the ticket active within `conversation.nudge_window`.
+    its building or naming none, and the ticket active within `conversation.chase_window`.
 
     Not an emergency (never held as a chase), not more words about the ticket just opened (those add to it), and
     not a complaint naming its building plainly: the store's join finds the resident's ticket there already."""
@@ -43,7 +43,7 @@ def repeats_own(message: Message, ctx: Context) -> bool:
     building = analysis.location.building
     if analysis.urgent or (building and not analysis.ambiguous) or fits_recent(message, ctx, analysis):
         return False
-    since = utcnow() - ctx.settings.config.conversation.nudge_window
+    since = utcnow() - ctx.settings.config.conversation.chase_window
     active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
     if active and _NOBODY_ACTS.match(message.text.strip()):  # the newest one they have open
         ctx.found["chased"] = active[0]
@@ -59,10 +59,10 @@ def repeats_own(message: Message, ctx: Context) -> bool:
 
 def says_nobody_acts(message: Message, ctx: Context) -> bool:
     """Nobody acting, and nothing else said ("到底有没有人管", "怎么还是没人来处理啊"), while the resident has a ticket
-    open and active within `conversation.nudge_window`: a chase of the newest, however the reader labels the words."""
+    open and active within `conversation.chase_window`: a chase of the newest, however the reader labels the words."""
     if not _NOBODY_ACTS.match(message.text.strip()):
         return False
-    since = utcnow() - ctx.settings.config.conversation.nudge_window
+    since = utcnow() - ctx.settings.config.conversation.chase_window
     active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
     if not active:
         return False

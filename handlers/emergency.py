@@ -127,11 +127,10 @@ def join(message: Message, ctx: Context) -> str:
 
 def answer(message: Message, ctx: Context) -> str:
     """Is anyone coming, whom to call: the chase is recorded and passed on, the facts told, the number given."""
-
     ticket, sender = ctx.found["emergency"], message.sender
-    urged, _ = steps.urge(ctx.tickets, ticket.id, sender, message.text.strip(),
-                          ctx.settings.config.conversation.addendum_window)
-    ticket = urged or ticket
+    chased, _ = steps.chase(ctx.tickets, ticket.id, sender, message.text.strip(),
+                            ctx.settings.config.conversation.addendum_window)
+    ticket = chased or ticket
     lines = [texts.EMERGENCY_CHASED.format(number=ticket.number, category=category_name(ctx, ticket.category),
                                            place=place_of(ctx, ticket)) + standing(ctx, ticket),
              texts.EMERGENCY_CALL.format(number=number_for(ctx, ticket.category))]

@@ -128,7 +128,7 @@ def about_own(message: Message, ctx: Context) -> str:
     ticket, analysis = ctx.found["named"], analysis_of(message, ctx)
     if analysis.urgent:
         return _emergency_about(message, ctx, ticket, analysis)
-    if ASKS.search(message.text) or analysis.intent in ("status_query", "nudge"):
+    if ASKS.search(message.text) or analysis.intent == "status_query":
         chased = chase_ticket(ctx, message.sender, ticket.id, message.text)
         if chased:
             return chased

@@ -14,7 +14,7 @@ from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
 from nlp.subject import subject_of
-from handlers.tickets import assignee_of, category_name, chase_ticket, nudged, place_of
+from handlers.tickets import assignee_of, category_name, chase_reply, chase_ticket, place_of
 from nlp import Location, parse_location
 
 _BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
@@ -128,7 +128,7 @@ def open_report(sender: str, key: str, ctx: Context, draft: dict, fresh: bool) -
         if chased:
 
             _attach_media(ctx, duplicate.id, sender, draft)
-            return _urgent_first(ctx, draft, nudged(ctx, duplicate)), None
+            return _urgent_first(ctx, draft, chase_reply(ctx, duplicate)), None
         if duplicate is not None and duplicate.resident_openid != sender:
             _attach_media(ctx, duplicate.id, sender, draft)
             named = subject_name(duplicate.subject)  # the neighbour's words say what they joined, and whether it fits

@@ -93,7 +93,7 @@ def _about(message: Message, ctx: Context, text: str) -> tuple[str | None, str, 
     found = numbers[0]
     words = (message.text[:found.start()] + message.text[found.end():]).strip(" ,，。.:：、")
     if (not words or ACK.match(words) or ASKS.search(text)
-            or analysis_of(message, ctx).intent in ("status_query", "nudge")):
+            or analysis_of(message, ctx).intent == "status_query"):
         return found.group(), "查看", ""
     if ctx.tickets.by_number(found.group()) is None:
         return None, "", ""

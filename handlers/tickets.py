@@ -35,15 +35,15 @@ def holder(ctx: Context, ticket) -> str:
 
 def chase_ticket(ctx: Context, sender: str, ticket_id: int, text: str) -> str | None:
     """Record the chase and say where the ticket stands; None when it is no longer open."""
-    ticket, _ = steps.urge(ctx.tickets, ticket_id, sender, text, ctx.settings.config.conversation.addendum_window)
+    ticket, _ = steps.chase(ctx.tickets, ticket_id, sender, text, ctx.settings.config.conversation.addendum_window)
     if ticket is None or ticket.status not in steps.OPEN:
         return None
-    return nudged(ctx, ticket)
+    return chase_reply(ctx, ticket)
 
 
-def nudged(ctx: Context, ticket) -> str:
+def chase_reply(ctx: Context, ticket) -> str:
     """What a resident hears when they chase an open ticket (a Ticket or the store's TicketView)."""
-    return texts.NUDGED.format(number=ticket.number, category=category_name(ctx, ticket.category),
+    return texts.CHASED.format(number=ticket.number, category=category_name(ctx, ticket.category),
                                place=place_of(ctx, ticket), status=texts.STATUS.get(ticket.status, ticket.status),
                                holder=holder(ctx, ticket))
 

@@ -18,9 +18,9 @@ def a_while_later(runtime, *openids: str) -> None:
         runtime.recent.clear(openid)
 
 
-def urged(runtime, number: str) -> list[TicketEvent]:
+def chases_of(runtime, number: str) -> list[TicketEvent]:
     return [e for e in rows(runtime, TicketEvent, TicketEvent.ticket_id == ticket(runtime, number).id)
-            if e.kind == "urged"]
+            if e.kind == "chased"]
 
 
 def test_a_complaint_about_slowness_chases_the_residents_open_ticket(wechat, runtime, fake_wechat):
@@ -32,7 +32,7 @@ def test_a_complaint_about_slowness_chases_the_residents_open_ticket(wechat, run
     assert reply == (f"已帮您催办工单{number}（物业服务，5号楼）：现在{dispatched}，由第二网格网格员张海燕负责，"
                      f"已提醒尽快处理。有进展会第一时间告诉您。")
     assert wechat.ticket_count() == 1 and runtime.state.get("rp") is None
-    (event,) = urged(runtime, number)
+    (event,) = chases_of(runtime, number)
     assert event.actor == "rp" and event.detail["text"] == "你们效率太低了 都半个小时了还没人来"
     wechat.run_jobs()
     assert pushes(fake_wechat, GRID2, "【催办】", number, "你们效率太低了")
@@ -44,7 +44,7 @@ def test_nobody_acting_said_alone_chases_the_newest_open_ticket(wechat, runtime,
     number = number_in(wechat.say("7号楼门口有车堵了消防通道", sender="rq"))
     reply = wechat.say(said, sender="rq")
     assert reply.startswith(f"已帮您催办工单{number}（停车，7号楼）") and wechat.ticket_count() == 2
-    assert [e.detail["text"] for e in urged(runtime, number)] == [said]
+    assert [e.detail["text"] for e in chases_of(runtime, number)] == [said]
     # With no ticket open, the same words name no problem: no ticket, and the resident is asked to say what it is.
     before = wechat.ticket_count()
     wechat.say(said, sender="rq_nothing_open")
@@ -59,23 +59,23 @@ def test_a_neighbour_following_the_ticket_chases_it_too(wechat, runtime, fake_we
     assert "几号楼" not in reply
     chased = wechat.say("怎么还没人来修", sender="r10")
     assert chased.startswith(f"已帮您催办工单{number}")
-    assert len(urged(runtime, number)) == 2
+    assert len(chases_of(runtime, number)) == 2
     wechat.run_jobs()
     # Chased twice in a minute: both recorded, the grid worker told once.
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 1
 
 
-@pytest.mark.parametrize("nudge", [
+@pytest.mark.parametrize("question", [
     "电梯修好了吗",
     "人呢", "网格员啥时候来", "都半个小时了还没人来",
 ])
-def test_a_question_after_the_ticket_chases_it(wechat, runtime, fake_wechat, nudge):
+def test_a_question_after_the_ticket_chases_it(wechat, runtime, fake_wechat, question):
     number = number_in(wechat.say("6号楼电梯坏了", sender="r10b"))
     a_while_later(runtime, "r10b")
-    assert wechat.say(nudge, sender="r10b").startswith(f"已帮您催办工单{number}（电梯，6号楼）")
-    assert wechat.ticket_count() == 1 and len(urged(runtime, number)) == 1
+    assert wechat.say(question, sender="r10b").startswith(f"已帮您催办工单{number}（电梯，6号楼）")
+    assert wechat.ticket_count() == 1 and len(chases_of(runtime, number)) == 1
     wechat.run_jobs()
-    assert pushes(fake_wechat, GRID2, "【催办】", nudge)
+    assert pushes(fake_wechat, GRID2, "【催办】", question)
 
 
 def test_saying_the_same_report_again_later_chases_it(wechat, runtime, fake_wechat):
@@ -96,7 +96,7 @@ def test_the_list_of_tickets_is_still_a_list_and_two_open_tickets_are_told_apart
     assert light in listing and lift in listing and "催办" not in listing
     assert "催办" not in wechat.say("进度怎么样了", sender="r15b")  # which one? the list says both
     assert wechat.say("路灯怎么还没修好", sender="r15b").startswith(f"已帮您催办工单{light}")
-    assert urged(runtime, lift) == []
+    assert chases_of(runtime, lift) == []
 
 
 def test_an_emergency_is_never_taken_for_a_chase(wechat, runtime, fake_wechat):
@@ -116,7 +116,7 @@ def test_a_fixed_ticket_is_not_chased(wechat, runtime):
     wechat.say(f"完成 {number} 已修好", sender=GRID1)
     a_while_later(runtime, "r15d")
     assert "待评价" in wechat.say("怎么还没人来修", sender="r15d")
-    assert urged(runtime, number) == []
+    assert chases_of(runtime, number) == []
 
 
 def test_days_later_the_same_kind_of_problem_is_a_new_report(wechat, runtime, monkeypatch):
@@ -125,7 +125,7 @@ def test_days_later_the_same_kind_of_problem_is_a_new_report(wechat, runtime, mo
     a_while_later(runtime, "r15e")
     clock.advance(days=8)
     assert "几号楼" in wechat.say("电梯又坏了", sender="r15e")
-    assert urged(runtime, number) == [] and numbers_in(wechat.say("8号楼", sender="r15e")) != [number]
+    assert chases_of(runtime, number) == [] and numbers_in(wechat.say("8号楼", sender="r15e")) != [number]
 
 
 @pytest.mark.parametrize("config_changes", [{"conversation": {"addendum_window": 1}}])  # one second
@@ -153,7 +153,7 @@ def test_many_neighbours_chasing_at_once_make_one_push_and_the_next_counts_them(
     for n in range(1, 5):  # told again with the building: a follower's chase, written with the join
         assert wechat.say("6号楼电梯又停了", sender=f"rb{n}").startswith(f"已帮您催办工单{number}（电梯，6号楼）")
     assert wechat.say("6号楼电梯又停了", sender="rb1").startswith(f"已帮您催办工单{number}")  # the same words again
-    assert [e.detail["count"] for e in urged(runtime, number)] == [1, 2, 3, 4]
+    assert [e.detail["count"] for e in chases_of(runtime, number)] == [1, 2, 3, 4]
     wechat.run_jobs()
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 1
     time.sleep(1.1)
@@ -171,7 +171,7 @@ def test_a_question_naming_ones_ticket_chases_it_instead_of_opening_a_report(wec
     reply = wechat.say(f"请问{number}有人去看了吗", sender="rn")
     assert reply.startswith(f"已帮您催办工单{number}（漏水渗水，3号楼2单元）")
     assert wechat.ticket_count() == 1 and runtime.state.get("rn") is None  # no draft asking what the problem is
-    (event,) = urged(runtime, number)
+    (event,) = chases_of(runtime, number)
     assert event.detail["text"] == f"请问{number}有人去看了吗"
     wechat.run_jobs()
     assert pushes(fake_wechat, GRID1, "【催办】", number)
@@ -192,7 +192,7 @@ def test_news_naming_ones_ticket_is_added_to_it_and_the_question_waiting_is_aske
 def test_naming_someone_elses_ticket_adds_nothing_to_it(wechat, runtime):
     number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="rn"))
     wechat.say(f"{number} 现在漏得更厉害了", sender="stranger")
-    assert "补充" not in ticket(runtime, number).text and not urged(runtime, number)
+    assert "补充" not in ticket(runtime, number).text and not chases_of(runtime, number)
 
 
 def test_an_emergency_naming_ones_urgent_ticket_is_added_to_it_and_pushed_at_once(wechat, runtime, fake_wechat):

@@ -21,6 +21,16 @@ def grid(raw, n):
     return raw["communities"][0]["estates"][0]["grids"][n]
 
 
+
+def test_how_long_an_open_ticket_takes_a_chase_is_conversation_chase_window(tmp_path, env):
+    from datetime import timedelta
+
+    from bot.settings import load_settings
+
+    path = written(tmp_path, lambda r: r["conversation"].update(chase_window="3d"))
+    assert load_settings(path, env).config.conversation.chase_window == timedelta(days=3)
+
+
 @pytest.mark.parametrize("change, says", [
     (lambda r: r.update(foo=1), "  foo: unknown key (misspelt, or under the wrong parent?)"),
     (lambda r: grid(r, 0).update(colour="red"), "  communities.0.estates.0.grids.0.colour: unknown key"),

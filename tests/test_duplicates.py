@@ -169,9 +169,9 @@ def test_neighbours_joining_at_once_are_each_written_once_and_a_retry_or_the_rep
                          for o in openids[:12]])
     assert all(result.chased for result in results), results
     with runtime.sessions() as session:
-        chases = [e.detail["count"] for e in session.scalars(select(TicketEvent).where(TicketEvent.kind == "urged"))]
+        chases = [e.detail["count"] for e in session.scalars(select(TicketEvent).where(TicketEvent.kind == "chased"))]
     assert sorted(chases) == list(range(1, 13))
-    assert [job.name for job in jobs] == ["workers.chases.tell_urged"]
+    assert [job.name for job in jobs] == ["workers.chases.tell_chase"]
 
 
 def test_a_neighbour_joining_a_ticket_closed_a_moment_before_opens_a_new_one(wechat, runtime):

@@ -72,3 +72,26 @@ def test_tickets_opened_before_subjects_still_take_their_neighbours(empty_databa
                                subject="roof")
     engine.dispose()
     assert joined.number == "100001" and joined.subject is None and event is not None
+
+
+def test_chases_recorded_before_the_rename_are_chases_after_it(empty_database_url):
+    """A chase (催办) stored as `urged`, its job waiting in the outbox and its push in the ledger: one name after."""
+    engine = db.make_engine(empty_database_url)
+    _migrate(engine, "0013")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO tickets (id, number, resident_openid, text, intent, category, urgent, status, created_at,"
+            " updated_at, escalation_level, reopened_count) VALUES (1, '100001', 'o_a', '漏水', 'complaint',"
+            " 'leak', false, 'new', '2026-11-01 08:00:00', '2026-11-01 08:00:00', 0, 0)"))
+        conn.execute(text("INSERT INTO ticket_events (id, ticket_id, at, actor, kind, detail) VALUES"
+                          " (7, 1, '2026-11-02 08:00:00', 'o_a', 'urged', '{\"count\": 1}')"))
+        conn.execute(text("INSERT INTO outbox (ticket_id, job, args, created_at, attempts) VALUES"
+                          " (1, 'workers.urged.tell_urged', '[7]', '2026-11-02 08:00:00', 0)"))
+        conn.execute(text("INSERT INTO deliveries (ticket_id, event, recipient, status, claimed_at) VALUES"
+                          " (1, 'urged:7', 'o_grid', 'sent', '2026-11-02 08:00:00')"))
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        stored = (conn.scalar(text("SELECT kind FROM ticket_events")), conn.scalar(text("SELECT job FROM outbox")),
+                  conn.scalar(text("SELECT event FROM deliveries")))
+    engine.dispose()
+    assert stored == ("chased", "workers.chases.tell_chase", "chased:7")

@@ -1,6 +1,6 @@
 """A resident's chase (催办) of an open ticket: what it records, and whether whoever holds the ticket is told.
 
-One rule for both ways a chase is written (bot/domain/steps.py `urge` through the ORM, bot/store/tickets.py `join_or_chase` when a
+One rule for both ways a chase is written (bot/domain/steps.py `chase` through the ORM, bot/store/tickets.py `join_or_chase` when a
 neighbour who follows the ticket reports it again): a chase is told unless one of the ticket's
 chases was told less than `quiet` ago (then it is only recorded, and the next one told says how many there were; a
 hundred households chasing in a burst make one push, not a hundred, and WeChat counts customer-service messages).

@@ -14,7 +14,7 @@ from bot.domain import worktime
 from bot.domain.clock import utcnow
 from bot.store.models import Attachment, Follower, Ticket, TicketEvent
 from bot.settings import Department, Grid, Person, limits_for
-from bot.store.tickets import NOTIFY_JOB, OPEN, URGE_JOB, Step, TicketStore
+from bot.store.tickets import CHASE_JOB, NOTIFY_JOB, OPEN, Step, TicketStore
 
 NOTIFY = [NOTIFY_JOB]
 # A resident's addendum: pushed at once, or gathered with the next ones when one went out a moment ago.
@@ -261,23 +261,23 @@ def is_party(session, ticket: Ticket, openid: str) -> bool:
 
 
 # A chase reaches whoever holds the ticket through its own job (workers/chases.py).
-URGED = [URGE_JOB]
+CHASED = [CHASE_JOB]
 
 
-def urge(store: TicketStore, ticket_id: int, openid: str, text: str, quiet: timedelta):
+def chase(store: TicketStore, ticket_id: int, openid: str, text: str, quiet: timedelta):
     """A resident chases an open ticket (催办): recorded with their words; whoever holds it is told as bot/domain/chases.py
     says (not again within `quiet` of the last chase told). Two index lookups whatever the ticket's history."""
     def change(session, ticket):
         if ticket.status not in OPEN:
             return None
-        urged = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "urged")
-        last = session.scalars(urged.order_by(TicketEvent.id.desc()).limit(1)).first()
+        chased = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "chased")
+        last = session.scalars(chased.order_by(TicketEvent.id.desc()).limit(1)).first()
         mine = last if last is None or last.actor == openid else session.scalars(
-            urged.where(TicketEvent.actor == openid).order_by(TicketEvent.id.desc()).limit(1)).first()
+            chased.where(TicketEvent.actor == openid).order_by(TicketEvent.id.desc()).limit(1)).first()
         decided = chases.decide(*(chases.Chase(e.at, e.detail) if e is not None else None for e in (last, mine)),
                                 text, utcnow(), quiet)
         if decided is None:
             return None  # a retried message, or the same words sent twice in a row
         detail, tell = decided
-        return Step("urged", detail, URGED if tell else [])
+        return Step("chased", detail, CHASED if tell else [])
     return store.apply(ticket_id, openid, change)

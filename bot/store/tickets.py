@@ -29,7 +29,7 @@ DISPATCH_JOB = "workers.dispatch.dispatch_ticket"
 # (one job, not two: each enqueue costs the webhook time, and the timers must not wait for a push that fails).
 OPEN_JOBS = [DISPATCH_JOB]
 NOTIFY_JOB = "workers.notify.notify_event"
-URGE_JOB = "workers.chases.tell_urged"  # a resident's chase (催办) reaches whoever holds the ticket
+CHASE_JOB = "workers.chases.tell_chase"  # a resident's chase (催办) reaches whoever holds the ticket
 OPEN = ("new", "dispatched", "accepted")
 
 
@@ -122,7 +122,7 @@ _ONE_MORE_HOUSEHOLD = (update(_tickets).where(_t.id == bindparam("ticket_id"), _
 _INSERT_EVENT = insert(_events).returning(_e.id)
 _INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
 _LOCK_TICKET = select(_t.id).where(_t.id == bindparam("ticket_id")).with_for_update()
-_CHASES = select(_e.actor, _e.at, _e.detail).where(_e.ticket_id == bindparam("ticket_id"), _e.kind == "urged")
+_CHASES = select(_e.actor, _e.at, _e.detail).where(_e.ticket_id == bindparam("ticket_id"), _e.kind == "chased")
 _LAST_CHASE = _CHASES.order_by(_e.id.desc()).limit(1)
 _MY_LAST_CHASE = _CHASES.where(_e.actor == bindparam("actor")).order_by(_e.id.desc()).limit(1)
 
@@ -343,7 +343,7 @@ class TicketStore:
         return JoinResult(ticket, event_id, None), [self._outbox(conn, ticket.id, NOTIFY_JOB, [event_id], now)]
 
     def _chase(self, conn: Connection, ticket_id: int, openid: str, text: str, now, quiet: timedelta) -> list[Job]:
-        """A follower's chase of the ticket as bot/domain/chases.py decides (steps.urge is the same through the ORM)."""
+        """A follower's chase of the ticket as bot/domain/chases.py decides (steps.chase is the same through the ORM)."""
         # Chases of one ticket take turns (PostgreSQL; SQLite's write lock does it): each sees the last one told.
         conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id})
         last = conn.execute(_LAST_CHASE, {"ticket_id": ticket_id}).first()
@@ -354,8 +354,8 @@ class TicketStore:
         if decided is None:
             return []
         detail, tell = decided
-        event_id = self._event(conn, ticket_id, now, openid, "urged", detail)
-        return [self._outbox(conn, ticket_id, URGE_JOB, [event_id], now)] if tell else []
+        event_id = self._event(conn, ticket_id, now, openid, "chased", detail)
+        return [self._outbox(conn, ticket_id, CHASE_JOB, [event_id], now)] if tell else []
 
     def by_source(self, source_key: str) -> Ticket | None:
         with self.sessions() as session:

@@ -26,7 +26,7 @@ EVENT_NAMES = {"created": "居民反映", "dispatched": "已派发", "accepted":
                "closed": "已办结", "cancelled": "已取消", "transferred": "改派", "note": "备注", "rated": "居民评价",
                "attached": "补充照片", "added": "居民补充", "joined": "邻居附议", "urgent": "紧急上报",
                "located": "补充楼号", "rating_note": "评价说明",
-               "escalated": "升级", "reminded": "提醒", "urged": "居民催办", "reopened": "重新打开", "followed": "居民附议",
+               "escalated": "升级", "reminded": "提醒", "chased": "居民催办", "reopened": "重新打开", "followed": "居民附议",
                "handed_down": "上级转办", "entered": "工作人员代报", "disposed": "关闭", "merged": "合并工单",
                "recategorized": "更正类别"}
 VERDICTS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
