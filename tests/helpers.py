@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import signal
 import time
 
 from rq import SimpleWorker
@@ -111,10 +112,17 @@ def work_off(runtime, rounds: int = 20) -> bool:
     """Run the queued jobs in this process as a worker would, and the jobs they enqueue in turn; False if
     there were none."""
     ran = False
-    for _ in range(rounds):
-        if not runtime.queue.count:
-            return ran
-        InlineWorker([runtime.queue], connection=runtime.redis, serializer=JSONSerializer).work(
-            burst=True, with_scheduler=False)
-        ran = True
-    return ran
+    # RQ's worker takes SIGINT and SIGTERM for itself and leaves them so: give them back, or a stray signal later
+    # raises StopRequested inside whatever the test runs next.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(rounds):
+            if not runtime.queue.count:
+                return ran
+            InlineWorker([runtime.queue], connection=runtime.redis, serializer=JSONSerializer).work(
+                burst=True, with_scheduler=False)
+            ran = True
+        return ran
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -64,3 +64,13 @@ def test_the_web_app_and_a_workers_runtime_leave_nothing_running(settings, fake_
     assert [t.name for t in threading.enumerate() if t not in threads] == []
     assert _settles(lambda: len(redis.client_list()), redis_clients)
     assert _settles(lambda: _database_sessions(database_url), database_sessions)
+
+
+def test_running_the_queued_jobs_in_a_test_leaves_the_signal_handlers_as_they_were(wechat, runtime):
+    """RQ's worker installs its own SIGINT/SIGTERM handlers: a stray signal later must not stop a request midway."""
+    import signal
+
+    before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    wechat.say("3号楼2单元楼顶漏水了")
+    assert work_off(runtime)
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
