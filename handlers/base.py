@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.message import Message
+from bot.domain.people import People
 from bot.domain.privacy import mask_key
+from bot.domain.quotas import Quotas
+from bot.domain.routing import Directory
+from bot.domain.staff import StaffDirectory
+from bot.settings import Settings
+from bot.store.state import RequestState, StateStore
+from bot.store.tickets import TicketStore
+from nlp.analyzer import Analyzer
 
 log = logging.getLogger("minhu.handlers")
 
@@ -16,21 +24,21 @@ log = logging.getLogger("minhu.handlers")
 class Context:
     """What a handler may use: settings, the directory of people, the store, state and the reader."""
 
-    settings: Any
-    directory: Any
-    tickets: Any
-    state: Any
-    analyzer: Any
+    settings: Settings
+    directory: Directory
+    tickets: TicketStore
+    state: StateStore | RequestState  # each person's conversation state (the question waiting, the draft)
+    analyzer: Analyzer
     role: str = "resident"
-    people: Any = None  # bot.domain.people.People
-    staff: Any = None  # bot.domain.staff.StaffDirectory
-    recent: Any = None  # StateStore of each resident's newest ticket, for messages that add to it
-    schedule: Any = None  # schedule(delay, job, *args) -> bool: a job to run later (RQ's scheduler)
+    people: People | None = None
+    staff: StaffDirectory | None = None
+    recent: StateStore | RequestState | None = None  # each resident's newest ticket, for messages that add to it
+    schedule: Callable[..., bool] | None = None  # schedule(delay, job, *args): a job to run later (RQ's scheduler)
     # Asked lately for a verdict on a fix (Runtime.asked_to_rate); None when Redis could not say.
     asked_to_rate: bool | None = None
     # First sight of this message (Redis claimed its MsgId just now): no earlier attempt wrote anything for it.
     fresh: bool = False
-    quotas: Any = None  # bot.domain.quotas.Quotas: what each resident may send, open and page for (handlers/quota.py)
+    quotas: Quotas | None = None  # what each resident may send, open and page for (handlers/quota.py)
     found: dict[str, Any] = field(default_factory=dict)  # what the filters found, for the callback
 
 
