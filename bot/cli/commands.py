@@ -1,19 +1,16 @@
-"""`minhu serve`, `say`, `worker`, `relay`, `db upgrade` and `check`: running the bot and checking its setup."""
+"""`minhu serve`, `worker`, `relay` and `db upgrade`: running the bot."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 
 import click
 
 from bot.cli.serve import default_workers, relay_loop, run, run_workers
-from bot.wechat.say import send_text
 from bot import runtime
 from bot.store import db as database
-from bot.settings import config_warnings
-from bot.cli.base import cli_settings, demo_token
+from bot.cli.base import cli_settings
 # The jobs a worker runs, loaded before the first one arrives.
 import workers.daily, workers.dispatch, workers.drafts, workers.notify, workers.timers  # noqa: E401, F401
 
@@ -32,29 +29,6 @@ def serve(host: str, port: int, web_workers: int, rq_workers: int | None) -> Non
     """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
 
     sys.exit(run(cli_settings(), host, port, web_workers, rq_workers or default_workers()))
-
-
-@click.command()
-@click.argument("text")
-@click.option("--as", "sender", default="o_demo_resident", show_default=True, help="the sender's openid")
-@click.option("--url", default="http://127.0.0.1:8000/wechat", show_default=True)
-@click.option("--msg-id", default=None, help="WeChat's MsgId (default: a new one)")
-def say(text: str, sender: str, url: str, msg_id: str | None) -> None:
-    """Send a signed text message to a running bot, as WeChat would, and print the reply."""
-
-    settings = cli_settings()
-    secrets = settings.secrets
-    token = secrets.wechat_token or demo_token(secrets.data_dir)
-    crypto = None
-    if secrets.wechat_aes_key and secrets.wechat_appid:  # the webhook then takes encrypted messages only
-        from wechatpy.crypto import WeChatCrypto
-
-        crypto = WeChatCrypto(token, secrets.wechat_aes_key, secrets.wechat_appid)
-    try:
-        reply = send_text(url, token, sender, text, msg_id, crypto=crypto)
-    except OSError as exc:
-        raise click.ClickException(f"cannot reach {url}: {exc}. Is `minhu serve` running?") from exc
-    click.echo(reply if reply is not None else "(no reply)")
 
 
 @click.command()
@@ -112,22 +86,3 @@ def db_upgrade() -> None:
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)
     click.echo(f"database at newest version: {engine.url.render_as_string(hide_password=True)}")
-
-
-@click.command()
-def check() -> None:
-    """Validate config.yaml and the environment, and say what would be used."""
-
-    settings = cli_settings()
-    config = settings.config
-    estates = [e for c in config.communities for e in c.estates]
-    click.echo(f"{settings.config_path}: ok — communities {len(config.communities)}, estates {len(estates)}, "
-               f"grids {sum(len(e.grids) for e in estates)}, categories {len(config.categories)}")
-    for warning in config_warnings(config):
-        click.echo(f"warning: {warning}")
-    missing = [name for name in ("MINHU_WECHAT_TOKEN", "MINHU_WECHAT_APPID", "MINHU_WECHAT_SECRET")
-               if not os.environ.get(name)]
-    if missing:
-        click.echo(f"not set (demo mode): {', '.join(missing)}")
-    if config.outbound_webhook.url and not os.environ.get("MINHU_OUTBOUND_WEBHOOK_SECRET"):
-        click.echo("warning: outbound_webhook.url is set but MINHU_OUTBOUND_WEBHOOK_SECRET is not: nothing is sent unsigned")

@@ -16,7 +16,7 @@ COMMANDS = {
     "apikey": ("bot.cli.admin", "apikey", "Keys for the Open311 API."),
     "backup": ("bot.cli.backup", "backup",
                "Back up the database, the stored media and config.yaml into one dated archive; or --check one."),
-    "check": ("bot.cli.commands", "check", "Validate config.yaml and the environment, and say what would be used."),
+    "check": ("bot.cli.check", "check", "Validate config.yaml and the environment, and say what would be used."),
     "corrections": ("bot.cli.corrections", "corrections",
                     "Export category corrections made on the desk as JSON lines {text, predicted, category, at} for "
                     "retraining."),
@@ -29,7 +29,7 @@ COMMANDS = {
                "bot/domain/reports.py)."),
     "restore": ("bot.cli.backup", "restore",
                 "Restore a backup archive: the database and the media; its config file is put beside the one in use."),
-    "say": ("bot.cli.commands", "say",
+    "say": ("bot.cli.say", "say",
             "Send a signed text message to a running bot, as WeChat would, and print the reply."),
     "scheduler": ("bot.cli.reports", "scheduler",
                   "Sweep for due reminders and escalations, and enqueue the daily digest at its time (any number may "
