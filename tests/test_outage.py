@@ -80,7 +80,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
     from types import SimpleNamespace
 
     from click.testing import CliRunner
-    from rq import Worker
+    from rq import SimpleWorker
 
     from bot.cli import commands
     from bot.cli.main import main
@@ -95,7 +95,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(runtime, redis_proces
     redis_process.kill()
     monkeypatch.setattr(commands, "time", SimpleNamespace(sleep=redis_comes_back))
     # Nothing sends the worker commands here; stopping their channel's thread could wait out its 60 s poll.
-    monkeypatch.setattr(Worker, "subscribe", lambda self: None)
+    monkeypatch.setattr(SimpleWorker, "subscribe", lambda self: None)  # the class `minhu worker` runs
     result = CliRunner().invoke(main, ["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert waits == [5]
