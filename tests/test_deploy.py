@@ -213,9 +213,9 @@ def test_the_units_exec_start_lines_get_a_report_through_to_the_grid_worker(inst
         redis.kill()
         redis.wait()
         standin.stop()
-    # systemd stops them with SIGTERM: each one ends by itself. An RQ worker may then wait up to 60 s for its
-    # pub/sub thread (RQ's sleep_time; rq/rq#1613), which its unit's TimeoutStopSec allows for: here it is
-    # enough that it finished its warm shutdown, every job done, before it was killed.
+    # systemd stops them with SIGTERM: each one ends by itself (a worker within a second of its current job, its
+    # command channel polled every second: bot/cli/commands.py); here it is enough that the worker finished its
+    # warm shutdown, every job done.
     worker = stopped.pop("minhu-worker@.service")
     assert worker in (0, -signal.SIGTERM) or "stopping on request" in (tmp_path / "minhu-worker@.service.log").read_text()
     assert all(code in (0, -signal.SIGTERM) for code in stopped.values()), stopped
