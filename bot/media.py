@@ -47,11 +47,9 @@ def clean_photo(data: bytes) -> tuple[bytes, bytes]:
     return photo.getvalue(), thumb.getvalue()
 
 
-def keep(data_dir: Path, ticket_id: int, attachment_id: int, kind: str, data: bytes,
+def keep(blobs, ticket_id: int, attachment_id: int, kind: str, data: bytes,
          content_type: str) -> tuple[str, str | None, str]:
-    """Write the file (and a photo's thumbnail) under media/; return their paths relative to it and the type."""
-    folder = media_root(data_dir) / str(ticket_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Put the file (and a photo's thumbnail) in the media store (bot/blobs.py); return their keys and the type."""
     if kind == "image":
         photo, thumb = clean_photo(data)
         files = {f"{attachment_id}.jpg": photo, f"{attachment_id}.thumb.jpg": thumb}
@@ -59,9 +57,7 @@ def keep(data_dir: Path, ticket_id: int, attachment_id: int, kind: str, data: by
     else:
         files = {f"{attachment_id}{EXTENSIONS.get(content_type, '.bin')}": data}
     for name, body in files.items():
-        partial = folder / (name + ".part")
-        partial.write_bytes(body)
-        partial.replace(folder / name)  # a reader never sees half a file
+        blobs.put(f"{ticket_id}/{name}", body, "image/jpeg" if name.endswith(".jpg") else content_type)
     names = [f"{ticket_id}/{name}" for name in files]
     return names[0], (names[1] if len(names) > 1 else None), content_type
 

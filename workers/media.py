@@ -6,7 +6,7 @@ import logging
 from sqlalchemy import select
 
 from bot import media
-from bot.errors import MediaUnavailable, NoChannel
+from bot.errors import MediaUnavailable, NoChannel, StorageUnavailable
 from bot.models import Attachment, Delivery, Ticket, TicketEvent
 from bot.queue import RETRY
 from bot.wechat.client import OutsideWindow, WeChatError
@@ -40,9 +40,9 @@ def fetch_media(event_id: int) -> str:
         session.commit()
     try:
         data, content_type = rt.notifier.client.get_media(media_id)
-        stored, thumbnail, content_type = media.keep(rt.settings.secrets.data_dir, ticket_id, attachment_id, kind,
+        stored, thumbnail, content_type = media.keep(rt.blobs, ticket_id, attachment_id, kind,
                                                      data, content_type)
-    except (WeChatError, media.NotAPhoto) as exc:
+    except (WeChatError, media.NotAPhoto, StorageUnavailable) as exc:
         final = attempt >= ATTEMPTS or isinstance(exc, media.NotAPhoto) or getattr(exc, "code", None) in GONE
         _mark(rt, attachment_id, "failed" if final else "pending", error=str(exc)[:500])
         if final:
@@ -85,14 +85,18 @@ def push_first_photo(rt, ticket_id: int, recipients: list[str] | None = None) ->
             Delivery.ticket_id == ticket_id, Delivery.status == "sent",
             (Delivery.event == "dispatch") | Delivery.event.startswith("transferred:"))))
         stored = photo.stored
-    path = media.path_of(rt.settings.secrets.data_dir, stored)
+    try:
+        data = rt.blobs.get(stored)
+    except StorageUnavailable as exc:  # the photo stays on the desk; the next photo kept or task sent tries again
+        log.warning("ticket %s: photo not pushed, the media store did not give it: %s", ticket_id, exc)
+        return 0
     sent = 0
     for openid in dict.fromkeys(tasked):
-        if path is None:
+        if data is None:
             break
         try:
             if deliver(rt.sessions, ticket_id, PHOTO_EVENT, openid,
-                       lambda openid=openid: rt.notifier.send_photo(openid, path)):
+                       lambda openid=openid: rt.notifier.send_photo(openid, stored.rsplit("/", 1)[-1], data)):
                 sent += 1
         except (OutsideWindow, NoChannel):
             # A template message carries no picture: the task text says to see the desk, the photo is kept there.
