@@ -62,6 +62,13 @@ def keep(blobs, ticket_id: int, attachment_id: int, kind: str, data: bytes,
     return names[0], (names[1] if len(names) > 1 else None), content_type
 
 
+def keep_thumbnail(blobs, ticket_id: int, attachment_id: int, picture: bytes) -> str:
+    """Put a video's thumbnail (WeChat's first-frame picture) in the media store, cleaned as a photo; return its key."""
+    key = f"{ticket_id}/{attachment_id}.thumb.jpg"
+    blobs.put(key, clean_photo(picture)[1], "image/jpeg")
+    return key
+
+
 def path_of(data_dir: Path, relative: str) -> Path | None:
     """The stored file for a path kept on an attachment, None when it would lead outside media/."""
     root = media_root(data_dir).resolve()

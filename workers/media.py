@@ -37,6 +37,7 @@ def fetch_media(event_id: int) -> str:
         attempt, ticket_id, kind, media_id = (attachment.fetch_attempts, attachment.ticket_id, attachment.kind,
                                               attachment.media_id)
         attachment_id = attachment.id
+        thumb_media_id = (event.detail or {}).get("thumb_media_id")
         session.commit()
     try:
         data, content_type = rt.notifier.client.get_media(media_id)
@@ -49,10 +50,23 @@ def fetch_media(event_id: int) -> str:
             log.warning("attachment %s of ticket %s could not be kept: %s", attachment_id, ticket_id, exc)
             return "failed"
         raise MediaUnavailable(f"attachment {attachment_id}: {exc}") from None
-    _mark(rt, attachment_id, "stored", stored=stored, thumbnail=thumbnail, content_type=content_type, error=None)
+    error = None
+    if kind == "video" and thumb_media_id:
+        thumbnail, error = _video_thumbnail(rt, ticket_id, attachment_id, thumb_media_id)
+    _mark(rt, attachment_id, "stored", stored=stored, thumbnail=thumbnail, content_type=content_type, error=error)
     if kind == "image":
         push_first_photo(rt, ticket_id)
     return "stored"
+
+
+def _video_thumbnail(rt, ticket_id: int, attachment_id: int, thumb_media_id: str) -> tuple[str | None, str | None]:
+    """The video's thumbnail kept: (its key, None), or (None, why not); the video itself is kept either way."""
+    try:
+        picture, _ = rt.notifier.client.get_media(thumb_media_id)
+        return media.keep_thumbnail(rt.blobs, ticket_id, attachment_id, picture), None
+    except (WeChatError, media.NotAPhoto, StorageUnavailable) as exc:
+        log.warning("attachment %s of ticket %s: video kept without its thumbnail: %s", attachment_id, ticket_id, exc)
+        return None, f"缩略图未能取回：{exc}"[:500]
 
 
 def _mark(rt, attachment_id: int, status: str, error: str | None, **paths) -> None:
