@@ -135,3 +135,26 @@ def test_minhu_check_says_where_media_is_kept_and_what_is_wrong(s3_server, bucke
     monkeypatch.setenv("MINHU_MEDIA_S3_BUCKET", "not-made-yet")
     said = CliRunner().invoke(main, ["check"])
     assert said.exit_code != 0 and "MINHU_MEDIA_S3_BUCKET: no bucket not-made-yet" in said.output
+
+
+def test_the_runtime_refuses_to_start_with_a_bucket_half_configured(env):
+    from bot.runtime import Runtime
+    from bot.settings import load_settings
+    from tests.conftest import REPO
+
+    settings = load_settings(REPO / "config.yaml", env | {"MINHU_MEDIA_S3_BUCKET": "evidence",
+                                                           "MINHU_MEDIA_S3_ENDPOINT": "http://127.0.0.1:9"})
+    with pytest.raises(ConfigError, match="MINHU_MEDIA_S3_ACCESS_KEY_ID: not set"):
+        Runtime(settings)
+
+
+def test_a_bucket_without_boto3_installed_says_how_to_install_it(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as in the default install, without the s3 extra
+    monkeypatch.setitem(sys.modules, "bot.blobs_s3", None)
+    settings = type("S", (), {"secrets": Secrets.from_env({
+        "MINHU_MEDIA_S3_BUCKET": "evidence", "MINHU_MEDIA_S3_ENDPOINT": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "MINHU_DATA_DIR": str(tmp_path)})})
+    with pytest.raises(ConfigError, match=r"boto3 is not installed: pip install 'minhu\[s3\]'"):
+        blobs.open_blobs(settings)

@@ -71,3 +71,21 @@ def test_a_put_refused_at_every_try_is_marked_failed_with_the_reason(wechat, run
     (photo,) = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id)
     assert photo.fetch_status == "failed" and "NoSuchBucket" in photo.fetch_error and photo.media_id == "PHOTO_NEVER"
     assert photo.fetch_attempts == 7  # the first run and RQ's six retries
+
+
+def test_a_key_on_the_attachment_that_leads_out_of_the_store_is_never_served(wechat, runtime, fake_wechat, client,
+                                                                              s3_admin, bucket):
+    # Kept literally by this server; a server or proxy that folds dot segments would read other/secret.txt.
+    s3_admin.put_object(Bucket=bucket, Key="evidence/../other/secret.txt", Body=b"not evidence")
+    fake_wechat.put_media("PHOTO_K", photo_with_position((320, 240)))
+    number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="o_s4"))
+    wechat.image(sender="o_s4", media_id="PHOTO_K")
+    wechat.run_jobs()
+    (photo,) = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id)
+    with runtime.sessions() as db:  # a row changed by hand, or by a bug
+        db.get(Attachment, photo.id).stored = "../other/secret.txt"
+        db.commit()
+    add_user(runtime, username="li", role="grid_worker", grid="grid-1", name="李建国")
+    login(client, "li")
+    assert client.get(f"/media/{photo.id}").status_code == 404
+    assert client.get(f"/media/{photo.id}/thumb").status_code == 200
