@@ -1,4 +1,4 @@
-"""The evidence kept: a resident's photo, voice or video stored under the data folder, photos cleaned and shrunk.
+"""The evidence kept: a resident's photo, voice or video put in the media store (bot/blobs.py), photos cleaned.
 
 WeChat deletes temporary media three days after it is sent, so workers/media.py fetches each file at once and
 this module keeps it: a photo is re-encoded as JPEG without its EXIF block (the GPS position of the phone, the
