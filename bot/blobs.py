@@ -40,12 +40,13 @@ class Blob:
 
 
 class Blobs(Protocol):
-    """Put bytes under a key, get them back, open them to stream, ask whether they are there."""
+    """Put bytes under a key, get them back, open them to stream, ask whether they are there (or the store works)."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes | None: ...
     def open(self, key: str) -> Blob | None: ...
     def exists(self, key: str) -> bool: ...
+    def problem(self) -> str | None: ...
     def close(self) -> None: ...
 
 
@@ -90,6 +91,10 @@ class FolderBlobs:
         path = self.path(key)
         return path is not None and path.is_file()
 
+    def problem(self) -> str | None:
+        """Nothing to ask: the folder is made with the first file."""
+        return None
+
     def close(self) -> None:
         """Nothing held open."""
 
@@ -128,8 +133,8 @@ def s3_place(secrets) -> S3Place | None:
         problems.append("MINHU_MEDIA_S3_BUCKET: expected a bucket name, 3-63 lowercase letters, digits, dots or dashes")
     endpoint = given["MINHU_MEDIA_S3_ENDPOINT"]
     if endpoint and not re.fullmatch(r"https?://[^/\s]+/?", endpoint):
-        problems.append("MINHU_MEDIA_S3_ENDPOINT: expected the service's address, e.g. https://oss-cn-hangzhou.aliyuncs.com"
-                        " or http://127.0.0.1:9000 (scheme and host, no path)")
+        problems.append("MINHU_MEDIA_S3_ENDPOINT: expected the service's address, scheme and host without a path, "
+                        "e.g. https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000")
     if not endpoint and not given["MINHU_MEDIA_S3_REGION"]:
         problems.append("MINHU_MEDIA_S3_REGION: not set; AWS needs the bucket's region (e.g. ap-east-1), or set "
                         "MINHU_MEDIA_S3_ENDPOINT for another S3-compatible service")
@@ -169,10 +174,10 @@ def open_blobs(settings) -> Blobs:
 
 
 def checked_store(settings) -> str:
-    """Where media is kept, after asking the bucket that it answers (for `minhu check`); ConfigError naming what is wrong."""
+    """Where media is kept, once the bucket has answered (for `minhu check`); ConfigError naming what is wrong."""
     store = open_blobs(settings)
     try:
-        problem = store.problem() if hasattr(store, "problem") else None
+        problem = store.problem()
     finally:
         store.close()
     if problem:

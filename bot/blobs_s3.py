@@ -57,8 +57,8 @@ class S3Blobs:
             raise StorageUnavailable(f"S3 get {key}: {_reason(exc)}") from None
         except BotoCoreError as exc:
             raise StorageUnavailable(f"S3 get {key}: {_reason(exc)}") from None
-        return Blob(answer["Body"], size=answer.get("ContentLength"), etag=(answer.get("ETag") or "").strip('"') or None,
-                    modified=answer.get("LastModified"))
+        etag = (answer.get("ETag") or "").strip('"') or None
+        return Blob(answer["Body"], size=answer.get("ContentLength"), etag=etag, modified=answer.get("LastModified"))
 
     def exists(self, key: str) -> bool:
         try:
@@ -95,7 +95,8 @@ class S3Blobs:
 
 
 def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+    answer = exc.response
+    return str(answer.get("Error", {}).get("Code") or answer.get("ResponseMetadata", {}).get("HTTPStatusCode"))
 
 
 def _reason(exc: Exception) -> str:

@@ -1,6 +1,7 @@
 """Evidence in an S3-compatible bucket: a resident's photo lands there, the desk streams it, a refused put is retried."""
-from PIL import Image
 import io
+
+from PIL import Image
 
 from bot.models import Attachment
 from tests.conversation import GRID1, config_changes, number_in, rows, settings, ticket  # noqa: F401 (fixtures)
@@ -25,7 +26,8 @@ def test_a_residents_photo_lands_in_the_bucket_and_the_desk_streams_it(wechat, r
     # The grid worker got the kept photo after the task text, read back from the bucket.
     to_worker = [m for m in fake_wechat.messages if m["touser"] == GRID1]
     assert [m["kind"] for m in to_worker] == ["text", "image"]
-    assert object_bytes(s3_admin, bucket, f"evidence/{photo.stored}") in fake_wechat.uploads[to_worker[1]["media_id"]][0]
+    uploaded, _ = fake_wechat.uploads[to_worker[1]["media_id"]]
+    assert object_bytes(s3_admin, bucket, f"evidence/{photo.stored}") in uploaded
 
     # The desk streams both through the app, behind its login; no bucket address reaches the browser.
     assert client.get(f"/media/{photo.id}").status_code == 302
