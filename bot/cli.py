@@ -199,6 +199,9 @@ def check() -> None:
         click.echo(f"not set (demo mode): {', '.join(missing)}")
     if config.outbound_webhook.url and not os.environ.get("MINHU_OUTBOUND_WEBHOOK_SECRET"):
         click.echo("warning: outbound_webhook.url is set but MINHU_OUTBOUND_WEBHOOK_SECRET is not: nothing is sent unsigned")
+    from bot.blobs import checked_store
+
+    click.echo(f"media: {checked_store(settings)}")
 
 
 from bot.cli_admin import attach  # noqa: E402  (dashboard accounts and Open311 keys)

@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db, notices
+from bot.blobs import open_blobs
 from bot.dedupe import ReplyCache
 from bot.errors import ConfigError
 from bot.queue import Job, connect, enqueue_committed, make_queue, relay
@@ -60,6 +61,7 @@ class Runtime:
         # Not cleared when a resident unfollows: following again must not give a flood a fresh quota.
         self.quotas = Quotas(self.redis, settings.config.quotas, settings.zone)
         self.spool = Spool(self.redis, settings.secrets.data_dir)
+        self.blobs = open_blobs(settings)  # the evidence: data folder or bucket, one client for the process
         self.handlers = build_handlers()
 
     @cached_property
@@ -171,3 +173,4 @@ class Runtime:
             self.notifier.close()
         self.engine.dispose()
         self.redis.close()
+        self.blobs.close()
