@@ -23,3 +23,7 @@ class Replayed(MinhuError):
 
 class MediaUnavailable(MinhuError):
     """A resident's photo, voice or video could not be fetched from WeChat this time; RQ retries the job."""
+
+
+class StorageUnavailable(MinhuError):
+    """The media store (the data folder or an S3-compatible bucket) would not take or give a file this time."""

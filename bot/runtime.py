@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store import db
 from bot.domain import notices
+from bot.store.media import open_blobs
 from bot.store.dedupe import ReplyCache
 from bot.errors import ConfigError
 from bot.store.queue import Job, connect, enqueue_committed, make_queue, relay
@@ -66,6 +67,7 @@ class Runtime:
         # Not cleared when a resident unfollows: following again must not give a flood a fresh quota.
         self.quotas = Quotas(self.redis, settings.config.quotas, settings.zone)
         self.spool = Spool(self.redis, settings.secrets.data_dir)
+        self.blobs = open_blobs(settings)  # the evidence: data folder or bucket, one client for the process
         self.handlers = build_handlers()
 
     @cached_property
@@ -171,6 +173,7 @@ class Runtime:
             self.notifier.close()
         self.engine.dispose()
         self.redis.close()
+        self.blobs.close()
 
 
 _current: Runtime | None = None

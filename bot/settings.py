@@ -487,6 +487,14 @@ class Secrets(BaseModel):
     wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin/"
     metrics_token: str = ""  # lets /metrics answer beyond loopback, to `Authorization: Bearer <token>`
     outbound_webhook_secret: str = ""  # signs the status changes POSTed to config.yaml's outbound_webhook.url
+    # Evidence in an S3-compatible bucket instead of the data folder (bot/store/blobs.py checks these at start).
+    media_s3_bucket: str = ""
+    media_s3_endpoint: str = ""
+    media_s3_region: str = ""
+    media_s3_prefix: str = ""
+    media_s3_addressing_style: str = ""
+    media_s3_access_key_id: str = ""  # or AWS_ACCESS_KEY_ID
+    media_s3_secret_access_key: str = ""  # or AWS_SECRET_ACCESS_KEY
 
     @field_validator("wechat_aes_key")
     @classmethod
@@ -511,6 +519,10 @@ class Secrets(BaseModel):
     def from_env(cls, env: dict[str, str] | None = None) -> "Secrets":
         env = dict(os.environ) if env is None else env
         values = {field: env[f"MINHU_{field.upper()}"] for field in cls.model_fields if env.get(f"MINHU_{field.upper()}")}
+        for field, standard in (("media_s3_access_key_id", "AWS_ACCESS_KEY_ID"),
+                                ("media_s3_secret_access_key", "AWS_SECRET_ACCESS_KEY")):
+            if field not in values and env.get(standard):  # the standard names stand in for minhu's own
+                values[field] = env[standard]
         try:
             return cls(**values)
         except ValidationError as exc:  # name the variable, never echo its value (a secret)

@@ -18,6 +18,8 @@ def media_of(message: Message) -> dict:
     media = {"kind": KINDS.get(message.type, message.type), "source_key": message.key}
     if message.media_id:
         media["media_id"] = message.media_id
+    if message.thumb_media_id:
+        media["thumb_media_id"] = message.thumb_media_id
     if message.picture_url:
         media["url"] = message.picture_url
     if message.latitude is not None:

@@ -6,7 +6,7 @@ import logging
 from sqlalchemy import select
 
 from bot.store import media
-from bot.errors import MediaUnavailable, NoChannel
+from bot.errors import MediaUnavailable, NoChannel, StorageUnavailable
 from bot.store.models import Attachment, Delivery, Ticket, TicketEvent
 from bot.store.queue import RETRY
 from bot.wechat.client import OutsideWindow, WeChatError
@@ -37,22 +37,36 @@ def fetch_media(event_id: int) -> str:
         attempt, ticket_id, kind, media_id = (attachment.fetch_attempts, attachment.ticket_id, attachment.kind,
                                               attachment.media_id)
         attachment_id = attachment.id
+        thumb_media_id = (event.detail or {}).get("thumb_media_id")
         session.commit()
     try:
         data, content_type = rt.notifier.client.get_media(media_id)
-        stored, thumbnail, content_type = media.keep(rt.settings.secrets.data_dir, ticket_id, attachment_id, kind,
+        stored, thumbnail, content_type = media.keep(rt.blobs, ticket_id, attachment_id, kind,
                                                      data, content_type)
-    except (WeChatError, media.NotAPhoto) as exc:
+    except (WeChatError, media.NotAPhoto, StorageUnavailable) as exc:
         final = attempt >= ATTEMPTS or isinstance(exc, media.NotAPhoto) or getattr(exc, "code", None) in GONE
         _mark(rt, attachment_id, "failed" if final else "pending", error=str(exc)[:500])
         if final:
             log.warning("attachment %s of ticket %s could not be kept: %s", attachment_id, ticket_id, exc)
             return "failed"
         raise MediaUnavailable(f"attachment {attachment_id}: {exc}") from None
-    _mark(rt, attachment_id, "stored", stored=stored, thumbnail=thumbnail, content_type=content_type, error=None)
+    error = None
+    if kind == "video" and thumb_media_id:
+        thumbnail, error = _video_thumbnail(rt, ticket_id, attachment_id, thumb_media_id)
+    _mark(rt, attachment_id, "stored", stored=stored, thumbnail=thumbnail, content_type=content_type, error=error)
     if kind == "image":
         push_first_photo(rt, ticket_id)
     return "stored"
+
+
+def _video_thumbnail(rt, ticket_id: int, attachment_id: int, thumb_media_id: str) -> tuple[str | None, str | None]:
+    """The video's thumbnail kept: (its key, None), or (None, why not); the video itself is kept either way."""
+    try:
+        picture, _ = rt.notifier.client.get_media(thumb_media_id)
+        return media.keep_thumbnail(rt.blobs, ticket_id, attachment_id, picture), None
+    except (WeChatError, media.NotAPhoto, StorageUnavailable) as exc:
+        log.warning("attachment %s of ticket %s: video kept without its thumbnail: %s", attachment_id, ticket_id, exc)
+        return None, f"缩略图未能取回：{exc}"[:500]
 
 
 def _mark(rt, attachment_id: int, status: str, error: str | None, **paths) -> None:
@@ -85,14 +99,18 @@ def push_first_photo(rt, ticket_id: int, recipients: list[str] | None = None) ->
             Delivery.ticket_id == ticket_id, Delivery.status == "sent",
             (Delivery.event == "dispatch") | Delivery.event.startswith("transferred:"))))
         stored = photo.stored
-    path = media.path_of(rt.settings.secrets.data_dir, stored)
+    try:
+        data = rt.blobs.get(stored)
+    except StorageUnavailable as exc:  # the photo stays on the desk; the next photo kept or task sent tries again
+        log.warning("ticket %s: photo not pushed, the media store did not give it: %s", ticket_id, exc)
+        return 0
     sent = 0
     for openid in dict.fromkeys(tasked):
-        if path is None:
+        if data is None:
             break
         try:
             if deliver(rt.sessions, ticket_id, PHOTO_EVENT, openid,
-                       lambda openid=openid: rt.notifier.send_photo(openid, path)):
+                       lambda openid=openid: rt.notifier.send_photo(openid, stored.rsplit("/", 1)[-1], data)):
                 sent += 1
         except (OutsideWindow, NoChannel):
             # A template message carries no picture: the task text says to see the desk, the photo is kept there.

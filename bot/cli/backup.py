@@ -40,6 +40,9 @@ def backup(out_dir: Path | None, keep: int, check_archive: Path | None, scratch_
     out_dir = out_dir or settings.secrets.data_dir / "backups"
     archive = make_backup(settings, out_dir)
     click.echo(f"{archive} ({archive.stat().st_size} bytes)")
+    if settings.secrets.media_s3_bucket:  # the archive holds the data folder's media/ only
+        click.echo(f"note: media kept in the bucket {settings.secrets.media_s3_bucket} is not in this archive: "
+                   f"back the bucket up with the storage service's versioning or replication")
     for path in prune(out_dir, keep):
         click.echo(f"deleted the older {path.name}")
 

@@ -7,6 +7,7 @@ import click
 
 from bot.cli.base import cli_settings
 from bot.settings import config_warnings
+from bot.store.media import checked_store
 
 
 @click.command()
@@ -26,3 +27,4 @@ def check() -> None:
         click.echo(f"not set (demo mode): {', '.join(missing)}")
     if config.outbound_webhook.url and not os.environ.get("MINHU_OUTBOUND_WEBHOOK_SECRET"):
         click.echo("warning: outbound_webhook.url is set but MINHU_OUTBOUND_WEBHOOK_SECRET is not: nothing is sent unsigned")
+    click.echo(f"media: {checked_store(settings)}")

@@ -16,6 +16,7 @@ class Message:
     event: str = ""  # subscribe | unsubscribe | click | view | scan | ...
     event_key: str = ""
     media_id: str = ""
+    thumb_media_id: str = ""  # a video's thumbnail (ThumbMediaId)
     picture_url: str = ""
     latitude: float | None = None
     longitude: float | None = None

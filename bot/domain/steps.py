@@ -241,6 +241,8 @@ FETCHED_KINDS = ("image", "voice", "video")
 
 def attach(store: TicketStore, ticket_id: int, openid: str, kind: str, source_key: str, **media):
     """A photo, voice note or location for a ticket, once per WeChat message; media is fetched to be kept."""
+    thumb = {"thumb_media_id": media.pop("thumb_media_id")} if media.get("thumb_media_id") else {}  # for the job
+
     def change(session, ticket):
         if session.scalar(select(Attachment.id).where(Attachment.source_key == source_key)):
             return None
@@ -249,7 +251,7 @@ def attach(store: TicketStore, ticket_id: int, openid: str, kind: str, source_ke
                                 fetch_status="pending" if fetch else None, **media)
         session.add(attachment)
         session.flush()
-        return Step("attached", {"kind": kind, "attachment": attachment.id}, FETCH if fetch else [])
+        return Step("attached", {"kind": kind, "attachment": attachment.id} | thumb, FETCH if fetch else [])
     return store.apply(ticket_id, openid, change)
 
 

@@ -1,4 +1,4 @@
-"""The evidence kept: a resident's photo, voice or video stored under the data folder, photos cleaned and shrunk.
+"""The evidence kept: a resident's photo, voice or video put in the media store (bot/store/blobs.py), photos cleaned.
 
 WeChat deletes temporary media three days after it is sent, so workers/media.py fetches each file at once and
 this module keeps it: a photo is re-encoded as JPEG without its EXIF block (the GPS position of the phone, the
@@ -10,6 +10,10 @@ import io
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from bot.errors import ConfigError
+from bot.store.blobs import Blobs, FolderBlobs, s3_place
+from bot.store.blobs_s3 import S3Blobs
 
 THUMBNAIL_SIZE = (320, 320)
 PHOTO_MAX = (2560, 2560)  # a phone photo stays readable; a 50-megapixel original would fill the disk
@@ -47,11 +51,9 @@ def clean_photo(data: bytes) -> tuple[bytes, bytes]:
     return photo.getvalue(), thumb.getvalue()
 
 
-def keep(data_dir: Path, ticket_id: int, attachment_id: int, kind: str, data: bytes,
+def keep(blobs, ticket_id: int, attachment_id: int, kind: str, data: bytes,
          content_type: str) -> tuple[str, str | None, str]:
-    """Write the file (and a photo's thumbnail) under media/; return their paths relative to it and the type."""
-    folder = media_root(data_dir) / str(ticket_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Put the file (and a photo's thumbnail) in the media store (bot/store/blobs.py); return their keys and the type."""
     if kind == "image":
         photo, thumb = clean_photo(data)
         files = {f"{attachment_id}.jpg": photo, f"{attachment_id}.thumb.jpg": thumb}
@@ -59,11 +61,16 @@ def keep(data_dir: Path, ticket_id: int, attachment_id: int, kind: str, data: by
     else:
         files = {f"{attachment_id}{EXTENSIONS.get(content_type, '.bin')}": data}
     for name, body in files.items():
-        partial = folder / (name + ".part")
-        partial.write_bytes(body)
-        partial.replace(folder / name)  # a reader never sees half a file
+        blobs.put(f"{ticket_id}/{name}", body, "image/jpeg" if name.endswith(".jpg") else content_type)
     names = [f"{ticket_id}/{name}" for name in files]
     return names[0], (names[1] if len(names) > 1 else None), content_type
+
+
+def keep_thumbnail(blobs, ticket_id: int, attachment_id: int, picture: bytes) -> str:
+    """Put a video's thumbnail (WeChat's first-frame picture) in the media store, cleaned as a photo; return its key."""
+    key = f"{ticket_id}/{attachment_id}.thumb.jpg"
+    blobs.put(key, clean_photo(picture)[1], "image/jpeg")
+    return key
 
 
 def path_of(data_dir: Path, relative: str) -> Path | None:
@@ -71,3 +78,23 @@ def path_of(data_dir: Path, relative: str) -> Path | None:
     root = media_root(data_dir).resolve()
     path = (root / relative).resolve()
     return path if path.is_relative_to(root) and path.is_file() else None
+
+
+def open_blobs(settings) -> Blobs:
+    """The store this process keeps media in, built once at start (ConfigError naming the variable when wrong)."""
+    place = s3_place(settings.secrets)
+    if place is None:
+        return FolderBlobs(settings.secrets.data_dir / "media")
+    return S3Blobs(place)
+
+
+def checked_store(settings) -> str:
+    """Where media is kept, once the bucket has answered (for `minhu check`); ConfigError naming what is wrong."""
+    store = open_blobs(settings)
+    try:
+        problem = store.problem()
+    finally:
+        store.close()
+    if problem:
+        raise ConfigError(problem)
+    return f"the data folder ({store.where})" if isinstance(store, FolderBlobs) else f"{store.where}: ok"

@@ -183,7 +183,7 @@ class Attachment(Base):
     added_by: Mapped[str | None] = mapped_column(String(64))
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # The evidence kept (bot/store/media.py): paths under the data folder's media/, fetched from WeChat by an RQ job
+    # The evidence kept (bot/store/media.py): keys in the media store (bot/store/blobs.py), fetched from WeChat by an RQ job
     # before WeChat deletes its temporary media (three days). fetch_status: pending | stored | failed.
     stored: Mapped[str | None] = mapped_column(String(255))
     thumbnail: Mapped[str | None] = mapped_column(String(255))

@@ -147,6 +147,7 @@ def to_message(raw: dict[str, str | None]) -> Message:
     elif msg_type in ("image", "video", "shortvideo"):
         fields["media_id"] = _str(raw.get("MediaId"))
         fields["picture_url"] = _str(raw.get("PicUrl"))
+        fields["thumb_media_id"] = _str(raw.get("ThumbMediaId"))  # a video's first-frame picture, made by WeChat
     elif msg_type == "location":
         try:
             fields["latitude"], fields["longitude"] = float(raw.get("Location_X")), float(raw.get("Location_Y"))

@@ -72,11 +72,12 @@ class Notifier:
         self.client.send_template(openid, template.id, filled(template, push.fields))
         return "template"
 
-    def send_photo(self, openid: str, path) -> str:
-        """A kept photo as a customer-service image message (inside the 48-hour window only)."""
+    def send_photo(self, openid: str, name: str, data: bytes) -> str:
+        """A kept photo as a WeCom app image message, or a customer-service one (inside the 48-hour window only)."""
         if self.wecom is not None and self.wecom.reaches(openid):
-            raise NoChannel(f"{mask_openid(openid)} reads pushes in WeCom: the photo stays on the desk")
-        media_id = self.client.upload_media("image", path.name, path.read_bytes())
+            self.wecom.send_photo(openid, name, data)
+            return "wecom"
+        media_id = self.client.upload_media("image", name, data)
         self.client.send_image(openid, media_id)
         return "custom"
 

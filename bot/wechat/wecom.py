@@ -48,6 +48,29 @@ class WeComClient:
                 if exc.code not in TOKEN_REJECTED or fresh:
                     raise
 
+    def upload_image(self, filename: str, data: bytes) -> str:
+        """Upload a picture as WeCom temporary media (kept three days) and return its media_id."""
+        answer = self._with_token("POST", "media/upload", {"type": "image"},
+                                  files={"media": (filename, data, "image/jpeg")})
+        if not answer.get("media_id"):
+            raise WeChatError(None, "WeCom media/upload answer carries no media_id")
+        return answer["media_id"]
+
+    def send_image(self, userid: str, media_id: str) -> None:
+        """An app image message (a media_id from upload_image)."""
+        payload = {"touser": userid, "msgtype": "image", "agentid": int(self.agentid), "image": {"media_id": media_id}}
+        self._with_token("POST", "message/send", {}, data=json.dumps(payload).encode("utf-8"),
+                         headers={"Content-Type": "application/json; charset=utf-8"})
+
+    def _with_token(self, method: str, endpoint: str, params: dict, **kwargs) -> dict:
+        """One call with the shared token, and once more with a fresh one when WeCom refuses it."""
+        try:
+            return self._request(method, endpoint, params=params | {"access_token": self._token()}, **kwargs)
+        except WeChatError as exc:
+            if exc.code not in TOKEN_REJECTED:
+                raise
+        return self._request(method, endpoint, params=params | {"access_token": self._token(fresh=True)}, **kwargs)
+
     def _request(self, method: str, endpoint: str, **kwargs) -> dict:
         try:
             response = self._http.request(method, self.api_base + endpoint, timeout=self.timeout, **kwargs)
@@ -71,6 +94,9 @@ class WeComChannel:
 
     def send(self, openid: str, text: str) -> None:
         self.client.send_text(self.users[openid], text)
+
+    def send_photo(self, openid: str, name: str, data: bytes) -> None:
+        self.client.send_image(self.users[openid], self.client.upload_image(name, data))
 
 
 def channel_for(settings, redis, role_of) -> WeComChannel | None:

@@ -10,7 +10,7 @@ from bot.web.dashboard import queries
 from bot.web.dashboard.auth import login_required, secretaries_only
 from bot.web.dashboard.views import _actor, _name, _people, _visible
 from bot.domain.intake_desk import SOURCES, Entry, enter
-from bot.store.media import path_of
+from bot.errors import StorageUnavailable
 from bot.store.models import Attachment, Ticket
 from bot.store.tickets import OPEN
 
@@ -196,9 +196,17 @@ def media_file(attachment_id: str, variant: str = "full"):
         ticket = db.get(Ticket, attachment.ticket_id) if attachment else None
     if ticket is None or _visible_or_none(ticket.number) is None:
         abort(404)
-    relative = attachment.thumbnail if variant == "thumb" else attachment.stored
-    path = path_of(rt.settings.secrets.data_dir, relative) if relative else None
-    if path is None:
+    key = attachment.thumbnail if variant == "thumb" else attachment.stored
+    try:
+        blob = rt.blobs.open(key) if key else None
+    except StorageUnavailable:
+        abort(503, description="照片和录音暂时取不出来，请稍后再试。")
+    if blob is None:
         abort(404)
-    return send_file(path, mimetype="image/jpeg" if path.suffix == ".jpg" else attachment.content_type,
-                     max_age=3600, conditional=True)
+    # Streamed through the app from the folder or the bucket: the desk's login stays the only way in.
+    response = send_file(blob.source, mimetype="image/jpeg" if key.endswith(".jpg") else attachment.content_type,
+                         etag=blob.etag or True, last_modified=blob.modified, max_age=3600, conditional=True)
+    if blob.size is not None and response.status_code == 200:
+        response.content_length = blob.size  # a stream has no length of its own; the bucket said it
+    response.cache_control.public, response.cache_control.private = None, True  # evidence is for this browser only
+    return response
