@@ -5,6 +5,7 @@ from PIL import Image, ImageDraw
 
 from bot.store import media
 from bot.store.models import Attachment, Delivery
+from tests.desk import add_user, login
 from tests.conversation import GRID1, config_changes, number_in, rows, settings, ticket  # noqa: F401 (fixtures)
 
 GPS = 0x8825
@@ -87,12 +88,17 @@ def test_a_fetch_that_fails_is_retried_then_succeeds(wechat, runtime, fake_wecha
     assert len([m for m in fake_wechat.messages if m["kind"] == "image"]) == 1
 
 
-def test_a_photo_wechat_no_longer_has_is_marked_failed_not_lost(wechat, runtime, fake_wechat):
+def test_a_photo_wechat_no_longer_has_is_marked_failed_not_lost(wechat, runtime, fake_wechat, client):
     number = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="o_r4"))
     wechat.image(sender="o_r4", media_id="EXPIRED_MEDIA")
     wechat.run_jobs()
     (photo,) = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id)
     assert photo.fetch_status == "failed" and "40007" in photo.fetch_error and photo.media_id == "EXPIRED_MEDIA"
+    # The desk says the photo was not kept, and why, in WeChat's words or the store's.
+    add_user(runtime, username="li", role="grid_worker", grid="grid-1", name="李建国")
+    login(client, "li")
+    page = client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert "照片未能保存：" in page and "40007" in page
 
 
 def test_bytes_that_are_no_image_are_marked_failed(wechat, runtime, fake_wechat):
