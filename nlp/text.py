@@ -31,8 +31,14 @@ SLIPS = {
 IDIOMS = {
     "火气": "脾气", "发火": "发脾气", "恼火": "恼怒", "窝火": "憋气", "冒火": "生气", "火冒三丈": "大怒", "肝火": "脾气",
     "上火": "心烦", "火爆": "热闹", "红火": "兴旺", "火急火燎": "着急", "十万火急": "很急",
-    "气炸": "气坏", "炸毛": "急眼", "炸锅": "吵翻", "烟瘾": "瘾", "烟火气": "人气",
+    "气炸": "气坏", "炸毛": "急眼", "炸锅": "吵翻", "烟瘾": "抽烟瘾", "烟火气": "人气",
 }
+# The same figures said around the danger word: a dry throat or anger that "smokes" (嗓子喊冒烟, 气得冒烟), a
+# heart "on fire" (心里跟着了火似的).
+FIGURES = [
+    (re.compile(r"(嗓子|喉咙|气得|热得|渴得|急得|晒得|头顶|脑门|脑袋|嘴)([^,，。!！?？\s]{0,3}?)冒烟"), r"\1\2难受"),
+    (re.compile(r"(心里|心|急得|气得)([^,，。!！?？\s]{0,2}?)(着了火|着火)(似的|一样|一般)"), r"\1\2着急"),
+]
 # Emoji that stand for the thing itself ("🚗🚗堵门口了"); faces and the rest are left as they are.
 EMOJI = {"🚗": "车", "🚙": "车", "🚕": "车", "🚘": "车", "🚖": "车", "🚐": "车", "🛵": "电动车", "🛴": "电动车",
          "💡": "灯", "💧": "水", "💦": "水", "🌊": "水", "🔥": "火", "🗑": "垃圾", "🐕": "狗", "🐶": "狗", "🐩": "狗",
@@ -56,5 +62,8 @@ def normalize(text, max_chars=400):
     text = _ZHE.sub("着", text)
     text = _SLIPS.sub(lambda m: SLIPS[m.group(0)], text)
     text = _IDIOMS.sub(lambda m: IDIOMS[m.group(0)], text)
+    if "烟" in text or "火" in text:
+        for pattern, plain in FIGURES:
+            text = pattern.sub(plain, text)
     text = _SPACES.sub(" ", text).strip()
     return text.lower()

@@ -24,9 +24,9 @@ _INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|关在|困在|卡在
            r"|(?:里面|里头|里边|入面)(?:的人|(?:还)?有?(?:\d+|[一两二三四五六七八九几]+)?个?(?:人|老人|小孩|孩子))"
            r"|[在卡困关][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
 # What says the lift holds them: it will not open or move, or they cry out.
-_STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|不动|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
+_STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|门也不开|不动|没动|不走了|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
                         r"喊|哭|害怕|吓|困|关住|关着|关在|被关|卡|按铃|警铃|一直在|快来|快派|救")
-_LIFT = re.compile(r"电梯|电提|梯|轿厢")
+_LIFT = re.compile(r"电梯|电提|梯|轿厢|警铃")
 # A power strip, as residents name it: water on it is water on live electrics.
 _STRIP = r"插线板|插排|排插|接线板|拖线板|插板|插座板"
 # What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
@@ -39,7 +39,7 @@ TRIGGERS = [
     ("gas", r"(燃气|煤气)报警器?[^,，。]{0,3}(响|叫|报警)"), ("gas", r"(燃气|煤气|天然气)(管|管道|管子)[^,，。]{0,6}(撞|断|破|裂|嘶嘶)"),
     ("gas", r"闻着头晕"), ("gas", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)(?!公司|费|卡|灶打|表不)"), ("gas", r"臭鸡蛋.{0,3}(味|气)"),
     # a person trapped in a lift
-    ("trapped", r"(困人|关人|困住|困在(?!家)|困着|被困(?!在家)|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
+    ("trapped", r"(困人|关人|困住|困在(?!家|楼里|屋里|小区)|困着|被困(?!在(家|楼里|屋里|小区))|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
     # Someone merely in the lift ("电梯里有人抽烟", "...乱贴小广告") is not trapped: the words after must say stuck, or nothing.
     ("trapped", rf"(电梯|梯).{{0,12}}(?<![屋家])(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
     ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|出不去|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
@@ -75,9 +75,9 @@ TRIGGERS = [
             # likened with the time it leaked before: "跟以前液化气罐没拧紧的时候一个味"
             r"|(跟|和|像)[^,，。]{0,8}(煤气|燃气|天然气|液化气|瓦斯)[^,，。]{0,12}(一个味|一样的?味|那种味|那个味|的味道?一样|似的)"),
     ("gas", r"(燃气|煤气|天然气)[^,，。]{0,6}报警器?[^,，。]{0,6}(响|叫|闪|报警)|燃气表[^。]{0,10}(在走|在转|(?<!不)走字)"),
-    ("gas", r"嘶嘶[^。]{0,12}(总阀|阀门|燃气|煤气)|(总阀|阀门)[^。]{0,12}嘶嘶"),
+    ("gas", r"嘶嘶[^。]{0,12}(总阀|阀门|燃气|煤气)|(总阀|阀门|燃气表|气表|表|灶|气管)[^。]{0,12}嘶嘶"),
     ("gas", r"gas ?smell|smells? (like )?gas|gas leak|(有|闻到)[^,，。]{0,3}gas"),
-    ("trapped", _INSIDE), ("trapped", r"困[咗了着]人|[关困]着人|把人给?(关|困|卡)(住|里|在)|[关困]了(一|两|几)?个|someone inside|people inside|stuck in|trapped|停半空|停在半空|扒不开|扒门|(出不来|出不去)[^。]{0,6}(电梯|梯)|(电梯|梯)门?[^,，。]{0,4}(夹|卡)(住|到|了)[^,，。]{0,6}(人|手|脚|胳膊|腿|头|小孩|孩子|老人)"),
+    ("trapped", _INSIDE), ("trapped", r"困[咗了着]人|[关困]着(俩|仨|[一两二三四五六七八九几\d]个)?人|把人给?(关|困|卡)(住|里|在)|[关困]了(一|两|几)?个|someone inside|people inside|stuck in|trapped|停半空|停在半空|扒不开|扒门|(出不来|出不去)[^。]{0,6}(电梯|梯)|(电梯|梯)门?[^,，。]{0,4}(夹|卡)(住|到|了)[^,，。]{0,6}(人|手|脚|胳膊|腿|头|小孩|孩子|老人)"),
     ("fire", r"冒[白黑青浓]?烟|[起冒]了?[白黑青浓]烟|自燃|燃起来|着了火|烧着|(东西|什么)在烧|火(挺|好|很|特别|老)大|火光|(有|冒|窜|蹿)火苗|一[团股]火"
              r"|(箱子|纸箱|纸壳|东西|垃圾|被子|衣服|沙发|车|棚)着了"
              r"|(?<![a-z])(smoke|fire)(?![a-z])"),
@@ -112,12 +112,17 @@ TRIGGERS = [
                 rf"|(全是|都是|一脸|一手)血|血流|{_PERSON}[^,，。]{{0,4}}被[^,，。]{{0,4}}(撞|推|拖)倒|(撞|推|拖)倒了?(一个|个)?{_PERSON}"
                 r"|烫伤|砸破|砸中|压(住|着)了?[^,，。]{0,4}(人|一个|个|小孩|孩子|老人)"
                 r"|(坐|躺|倒|蹲)[^,，。]{0,4}地上[^,，。]{0,6}(起不来|动不了|不动|哭)|(说|喊)?起不来了"
+                r"|(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反应|不应)|(叫|喊|推)不醒"
+                rf"|{_PERSON}[^,，。]{{0,4}}从[^,，。]{{0,6}}(阳台|窗户|窗台|楼上|楼顶|楼梯)上?(掉|摔|跌|滚)(下来|下去)"
                 r"|(拿|持)着?(刀|菜刀|铁棍|棍棒|剪刀|凶器)|(要|想)跳(楼|下去)?(?=$|[,，。!！?？])"),
     ("trapped", r"困(梯|电梯)|(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)"
                 r"|(电梯|梯)[!！\s]*有人[!！]"),
-    ("fire", r"有火(?![车锅炉柴罐机气])|正在烧|在烧(?![纸香烤饭菜水开])|(杂物|草|草地|电驴子?|房子|屋|一户|窗帘|油锅|柴)[^,，。]{0,3}(着了|烧起来|在烧)"
+    ("fire", r"着起来|火苗[^,，。]{0,4}(高|蹿|窜)|(看到|看见|冒出|冒出来)[^,，。]{0,2}烟(?![头囱花草民酒盒灰味瘾])|烟从[^,，。]{0,6}(钻|冒|飘|涌|往)"
+             r"|有火(?![车锅炉柴罐机气])|正在烧|在烧(?![纸香烤饭菜水开])|(杂物|草|草地|电驴子?|房子|屋|一户|窗帘|油锅|柴)[^,，。]{0,3}(着了|烧起来|在烧)"
              r"|(烧|着)得噼里啪啦|火往|复燃|红色的光"),
-    ("electric", r"(线|电线|插座|插坐|插头|灯|电缆)[^。]{0,10}打火|在打火|打火了|放电(?![动瓶线车])|麻了一下|电麻|spark"),
+    ("electric", r"(线|电线|插座|插坐|插头|灯|电缆)[^。]{0,10}打火|在打火|打火了|放电(?![动瓶线车])|麻了一下|电麻|spark"
+                 r"|被电(了|到|着|一下)|电了(我|一下)|(摸|碰)[^,，。]{0,8}(发麻|有点麻|手麻|一麻|麻麻的|麻了)"
+                 r"|(水|漏|渗)[^。]{0,16}充电(桩|柜|插座)|(开关|插座|电闸|电箱)[^。]{0,6}(渗水|流水|冒水)|水[^,，。]{0,4}顺着(灯|电线|插座|开关)"),
     ("fall", r"(洞|坑|井|口子)[^。]{0,8}(敞着|没遮拦|没人围|不围|也不围)|没盖(盖子)?的(井|洞|坑)"
              rf"|{_PERSON}[^,，。]{{0,6}}掉(到|进|下)[^,，。]{{0,6}}(坑|洞|井)"),
 ]
@@ -147,14 +152,18 @@ KIND = [
 _SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
 _INSIDE_AT = re.compile(_INSIDE)
 _STUCK_IN_AT = re.compile(r"(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)")
-_SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])")
-_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
+_SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])|(看到|看见|冒出|冒出来)[^,，。]{0,2}烟|烟从")
+# Not waking: someone asleep on duty ("保安在岗亭里睡觉，喊都喊不醒") is no one collapsed.
+_NOT_WAKING_AT = re.compile(r"(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反应|不应)|(叫|喊|推)不醒")
+_ASLEEP = re.compile(r"睡")
+_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟瘾|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
 _UNANSWERED_AT = re.compile(_UNANSWERED)
 _HOLE_AT = re.compile(r"(大)?窟窿|大洞")
 # What a hole is in when it is in a thing, not in the ground: told in the same clause before it.
 _HOLE_IN_A_THING = re.compile(r"桶|箱|袋|盆|墙|门|窗|网|棚|顶|布|衣|裤|鞋|伞|包|篮|管|板|罩|帘|柜|车")
 _GROUND = re.compile(r"地|路|井|坑|沟|坡|台阶|楼梯|草坪|绿地")
 # The resident says the danger is made safe ("阀门关了", "现在闻不到味了"): the model adds no alarm of its own.
+_STILL = re.compile(r"还(是|有|在)|仍|没散|没停")
 _MADE_SAFE = re.compile(r"闻不到|没味了|(阀门|总阀|气阀|阀)[^,，。]{0,3}关(了|上|掉|好)|关(了|掉|上)(阀门|总阀|气阀)|(拉|断)了?(电闸|总闸|闸)|断了电")
 # Knocking about a problem of the flat's own ("楼上漏水，敲门没人应") is no welfare check.
 _KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
@@ -231,7 +240,7 @@ def scan(text):
             at = m.end()
     if not hits:
         found = [Emergency("safety", "fire", 0)] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
-        if not found and _MADE_SAFE.search(text):
+        if not found and (safe := _MADE_SAFE.search(text)) and not _STILL.search(text, safe.end()):
             dropped.add("over")
         return found, dropped
     found = [Emergency(_kind(m, danger), danger, m.start()) for m, danger in _current(text, hits)]
@@ -307,10 +316,13 @@ def _fits_context(text, match):
     if _INSIDE_AT.match(text, match.start()):  # someone in a lift that holds them, not one smoking in it
         return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _STUCK_IN_AT.match(text, match.start()):  # stuck inside a lift that holds them, not a key in a lock
-        return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
+        # 困 or 关 says a person ("还困在里面"); 卡 or 在 needs the lift that holds them.
+        return text[match.start()] in "困关" or bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _HOLE_AT.match(text, match.start()):
         before = _clause_before(text, match)
         return not _HOLE_IN_A_THING.search(before) or bool(_GROUND.search(before))
+    if _NOT_WAKING_AT.match(text, match.start()):
+        return not _ASLEEP.search(text)
     if _UNANSWERED_AT.match(text, match.start()):
         return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
     return True

@@ -55,3 +55,37 @@ def test_the_property_company_s_staff_not_working_at_a_place_is_a_report(text):
 def test_an_insult_with_nothing_concrete_is_never_filed(text):
     result = nlp.analyze(text)
     assert result.intent != "complaint" or result.venting
+
+
+@pytest.mark.parametrize("text", [
+    "嗓子都喊冒烟了，楼上还在蹦", "物业那个态度，气得我直冒烟", "热得头顶冒烟，泳池啥时候开", "急得我心里跟着了火似的，车被堵住了",
+    "对门烟瘾大，烟味天天往我家飘", "单元门禁坏了，我们被困在楼里出不去，快修",
+])
+def test_figures_of_speech_with_smoke_fire_or_trapped_are_no_emergency(text):
+    assert not nlp.analyze(text).urgent
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("按了警铃也没人来，我们还困在里面", "trapped"),
+    ("电梯停了，还关着两个人", "trapped"),
+    ("电梯不走了门也不开，我妈还在里面", "trapped"),
+    ("摸了一下楼道的铁门，手被电了一下", "electric"),
+    ("车库进水了，水已经漫到充电桩那边", "electric"),
+    ("楼下垃圾房着起来了", "fire"),
+    ("楼道里看到烟了，不知道哪家的", "fire"),
+    ("有烟从门缝往我家里钻", "fire"),
+    ("门卫大爷趴在桌上，怎么叫都不醒", "medical"),
+    ("有个小孩从二楼阳台掉下来了", "medical"),
+    ("燃气表那边嘶嘶地响，一直没停", "gas"),
+])
+def test_dangers_told_plainly_are_urgent(text, danger):
+    result = nlp.analyze(text)
+    assert result.urgent and result.danger == danger
+
+
+def test_a_valve_closed_yet_the_smell_still_there_is_not_made_safe():
+    from nlp.urgency import scan
+    from nlp.text import normalize
+
+    assert "over" not in scan(normalize("热水器旁边有味儿，阀门关了还是有"))[1]
+    assert "over" in scan(normalize("软管裂了，阀门关了，现在好了"))[1]
