@@ -161,7 +161,8 @@ class Analyzer:
             return self._result("chitchat", None, False, location, 0.9)
         found, set_aside = scan(text)
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
-        vec = self.vocabulary.vector(self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside)))
+        feats = self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside))
+        vec = self.vocabulary.vector(feats)
         sums = self.vocabulary.sums(vec)  # every model's sums in one pass over the features
         intents = self.intent_model.predict_vector(vec, sums)
         p_complaint = intents.get("complaint", 0.0)
@@ -183,9 +184,11 @@ class Analyzer:
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         (best, p1), (second, p2) = ranked[0], ranked[1]
         danger = danger_of(found)
-        if not urgent and not set_aside and self.urgent_model is not None:
+        if (not urgent and not set_aside and self.urgent_model is not None
+                and any(f.startswith("d:") for f in feats)):
             # Said in words the rules do not know at all ("电梯不动了，我们在里面"): the model, above a threshold
-            # fitted on writers it did not train on. What the rules set aside (past, negated, a what-if) stays so.
+            # fitted on writers it did not train on, where the message holds a word residents use of a danger.
+            # What the rules set aside (past, negated, a what-if) stays so.
             if self.urgent_model.predict_vector(vec, sums).get("True", 0.0) >= self.urgent_above:
                 urgent, danger = True, DANGER_OF.get(best)
         problems = find_problems(self, text, best, found, location, urgent)

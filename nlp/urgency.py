@@ -46,6 +46,8 @@ TRIGGERS = [
     # fire and smoke; sparks are an electrical danger first
     ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾(?!报警|自动|隐患|演练|保险|探测)|烧起来|火势(?!图)|火(越来越|越烧越|烧得)大|火(蔓延|烧到|烧过来)|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
     ("electric", r"火花|火星"),
+    # the past form ("楼里着过火", "电梯困过人"): a hit the timeline then reads as past, so the model adds no alarm
+    ("fire", r"(着|起|失)过火"), ("gas", r"漏过气"), ("trapped", r"[困关]过人"),
     # bare live wires, water on electrics
     ("electric", r"(?<!充)电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
     ("electric", r"(电线|线)[^。]{0,8}(外皮|线皮|皮|绝缘层?)[^,，。]{0,5}(破|烂|掉|裂|没了|脱落)"),  # the copper shows

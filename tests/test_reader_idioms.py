@@ -89,3 +89,8 @@ def test_a_valve_closed_yet_the_smell_still_there_is_not_made_safe():
 
     assert "over" not in scan(normalize("热水器旁边有味儿，阀门关了还是有"))[1]
     assert "over" in scan(normalize("软管裂了，阀门关了，现在好了"))[1]
+
+
+@pytest.mark.parametrize("text", ["去年楼里着过火", "这部电梯困过人", "我们单元前年漏过气"])
+def test_a_danger_told_in_the_past_form_is_not_urgent(text):
+    assert not nlp.analyze(text).urgent
