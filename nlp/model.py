@@ -9,6 +9,7 @@ import base64
 import functools
 import json
 import math
+import operator
 import sys
 from array import array
 from collections import Counter
@@ -19,9 +20,9 @@ class Vocabulary:
     """The features the models know, their idf, and every model's weights per feature (one row each)."""
 
     def __init__(self, features, packed, width, unit):
-        self.index = dict(zip(features, range(0, len(features) * width, width)))
-        self.idf = dict(zip(self.index.values(), (packed[at] * unit for at in range(0, len(packed), width))))
-        self._idf2 = {at: v * v for at, v in self.idf.items()}
+        offsets = range(0, len(features) * width, width)
+        self.index = dict(zip(features, offsets))
+        self.idf = dict(zip(offsets, map(unit.__mul__, packed[::width])))  # every row's first number, in C
         self._packed, self._width, self._unit = packed, width, unit
         # idf times every model's class weights per feature, made on a feature's first use (loading stays quick)
         # and summed class by class in C (map, zip, sum) once for all the models, rather than number by number.
@@ -32,10 +33,11 @@ class Vocabulary:
         # Counted and looked up by map and Counter (loops in C): this runs on some 400 features per message.
         counts = Counter(map(self.index.get, feats))
         counts.pop(None, None)
-        squares = sum(map(self._idf2.__getitem__, counts))
+        weights = list(map(self.idf.__getitem__, counts))
+        squares = sum(map(operator.mul, weights, weights))
         for at, c in counts.items():
             if c > 1:  # sublinear tf: replace the weight counted as 1 above
-                squares += self._idf2[at] * ((1.0 + math.log(c)) ** 2 - 1.0)
+                squares += self.idf[at] ** 2 * ((1.0 + math.log(c)) ** 2 - 1.0)
         return counts, math.sqrt(squares) or 1.0
 
     def _row(self, at):
