@@ -29,16 +29,17 @@ class Vocabulary:
         self.rows = {}
 
     def vector(self, feats):
-        """The message's TF-IDF vector (sublinear tf, l2 norm) as ({row offset: tf}, norm)."""
+        """The message's TF-IDF vector (sublinear tf, l2 norm) as ({row offset: tf}, norm, the features seen more
+        than once as (their place among the counts, tf))."""
         # Counted and looked up by map and Counter (loops in C): this runs on some 400 features per message.
         counts = Counter(map(self.index.get, feats))
         counts.pop(None, None)
         weights = list(map(self.idf.__getitem__, counts))
         squares = sum(map(operator.mul, weights, weights))
-        for at, c in counts.items():
-            if c > 1:  # sublinear tf: replace the weight counted as 1 above
-                squares += self.idf[at] ** 2 * ((1.0 + math.log(c)) ** 2 - 1.0)
-        return counts, math.sqrt(squares) or 1.0
+        repeated = [(i, c) for i, c in enumerate(counts.values()) if c > 1]
+        for i, c in repeated:  # sublinear tf: replace the weight counted as 1 above
+            squares += weights[i] ** 2 * ((1.0 + math.log(c)) ** 2 - 1.0)
+        return counts, math.sqrt(squares) or 1.0, repeated
 
     def _row(self, at):
         scale = self.idf[at] * self._unit
@@ -48,15 +49,15 @@ class Vocabulary:
     def sums(self, vector):
         """Every model's weighted sums for a message's vector, one per column after the idf (None when no feature
         is known); each LinearModel reads its own columns."""
-        counts, norm = vector
+        counts, norm, repeated = vector
         if not counts:
             return None
         picked = list(map(self.rows.get, counts))
         if None in picked:
             make = self._row
             picked = [row or make(at) for row, at in zip(picked, counts)]
-        if len(counts) != sum(counts.values()):  # a feature seen more than once weighs 1 + log(count)
-            picked = [row if c == 1 else [(1.0 + math.log(c)) * w for w in row] for row, c in zip(picked, counts.values())]
+        for i, c in repeated:  # a feature seen more than once weighs 1 + log(count)
+            picked[i] = [(1.0 + math.log(c)) * w for w in picked[i]]
         return [s / norm for s in map(sum, zip(*picked))]
 
 
