@@ -94,3 +94,8 @@ def test_a_valve_closed_yet_the_smell_still_there_is_not_made_safe():
 @pytest.mark.parametrize("text", ["去年楼里着过火", "这部电梯困过人", "我们单元前年漏过气"])
 def test_a_danger_told_in_the_past_form_is_not_urgent(text):
     assert not nlp.analyze(text).urgent
+
+
+@pytest.mark.parametrize("text", ["2号楼门口井盖松了", "在3号楼后面，已经堵了三天了，味道很大"])
+def test_the_learned_urgency_model_raises_no_alarm_below_even_odds(text):
+    assert not nlp.analyze(text).urgent
