@@ -171,6 +171,10 @@ class Analyzer:
         else:
             intent = max(intents, key=intents.get)
             p_intent = intents[intent]
+            if intent == "chitchat" and _INSULT.search(text) and not (location or _STAFF.search(text)):
+                # An insult at people reads as a complaint that is venting: the handlers answer it as a grumble
+                # (with where an open ticket stands) and never file it.
+                intent = "complaint"
         if intent != "complaint":
             return self._result(intent, None, False, location, p_intent, complaint_probability=p_complaint)
         own = [self._own[m.group(0)] for m in self._own_re.finditer(text)] if self._own_re else []

@@ -63,3 +63,10 @@ def test_a_person_alone_and_unreachable_is_a_medical_emergency_not_the_property_
     a = analyze(text)
     assert (a.intent, a.urgent, a.danger) == ("complaint", True, "medical")
     assert a.category != "property"
+
+
+@pytest.mark.parametrize("text", ["物业都是垃圾", "物业就是一群饭桶", "你们社区都是摆设"])
+def test_an_insult_taken_for_small_talk_still_reaches_the_grumble_answer(text):
+    # The handlers answer venting (and tell a resident with an open ticket where it stands); small talk they greet.
+    a = analyze(text)
+    assert (a.intent, a.venting, a.problems and a.urgent) == ("complaint", True, False)
