@@ -4,6 +4,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import lexicon
 from . import model as models
 from .corpus import CATEGORIES as BUILT_IN
 from .corpus import INTENTS
@@ -31,6 +32,8 @@ _HAS_TEXT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 # reports nothing.
 _ADDRESS_ONLY = re.compile(r"(?:[\d\-#a-z零〇一二两三四五六七八九十百幺号楼栋幢座单元室门房层的\s,，。.、:：]|我|住|家|在|是|就)+")
 _THANKS = re.compile(r"👍|🙏|💐|❤|♥|🌹|谢")
+_INSULT = re.compile(lexicon.INSULT)
+_STAFF = re.compile(lexicon.STAFF)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Analysis:
     subject: str | None = None  # the thing that is broken, within the category (nlp/subject.py)
     complaint_probability: float = 0.0  # how sure the reader is that this reports a problem (1.0 for an emergency)
     problems: tuple[Problem, ...] = ()  # one per separate problem told, the main one first; () when no complaint
+    insult: bool = False  # the message insults people (物业都是废物) and names neither a place nor a member of staff
     min_confidence: float = field(default=0.45, repr=False)
     min_margin: float = field(default=0.15, repr=False)
     unsure_between: tuple[float, float] = field(default=(0.2, 0.8), repr=False)
@@ -66,12 +70,23 @@ class Analysis:
         low, high = self.unsure_between
         return not self.urgent and low <= self.complaint_probability <= high
 
+    @property
+    def venting(self):
+        """True for a grumble read as a report that tells nothing to fix (an insult, or words the reader is unsure
+        report anything, naming no place and no thing): answer it, never file it. A member of staff named at a
+        place ("3号楼物业保洁不干活") is a report about a service."""
+        if self.intent != "complaint" or self.urgent:
+            return False
+        place = self.location.building or self.location.spot
+        return self.insult or (self.intent_unsure and not (place or self.subject))
+
     def to_dict(self):
         data = asdict(self)
         for key in ("min_confidence", "min_margin", "unsure_between"):
             data.pop(key)
         data["ambiguous"] = self.ambiguous
         data["intent_unsure"] = self.intent_unsure
+        data["venting"] = self.venting
         return data
 
 
@@ -146,18 +161,24 @@ class Analyzer:
             return self._result("chitchat", None, False, location, 0.9)
         found, set_aside = scan(text)
         urgent = bool(found) or bool(self._urgent_re and self._urgent_re.search(text))
-        vec = self.vocabulary.vector(self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside)))
-        intents = self.intent_model.predict_vector(vec)
+        feats = self.featurizer(text, sorted({e.danger for e in found}), sorted(set_aside))
+        vec = self.vocabulary.vector(feats)
+        sums = self.vocabulary.sums(vec)  # every model's sums in one pass over the features
+        intents = self.intent_model.predict_vector(vec, sums)
         p_complaint = intents.get("complaint", 0.0)
         if urgent:  # an emergency is a report, whatever else the message says
             intent, p_intent, p_complaint = "complaint", 1.0, 1.0
         else:
             intent = max(intents, key=intents.get)
             p_intent = intents[intent]
+            if intent == "chitchat" and _INSULT.search(text) and not (location or _STAFF.search(text)):
+                # An insult at people reads as a complaint that is venting: the handlers answer it as a grumble
+                # (with where an open ticket stands) and never file it.
+                intent = "complaint"
         if intent != "complaint":
             return self._result(intent, None, False, location, p_intent, complaint_probability=p_complaint)
         own = [self._own[m.group(0)] for m in self._own_re.finditer(text)] if self._own_re else []
-        scores = self._category_scores(vec, own)
+        scores = self._category_scores(vec, own, sums)
         if found and max(scores.values()) < UNSURE_CATEGORY:
             # The model hardly leans anywhere ("🔥🔥🔥 5号楼"): the emergency's own kind breaks the tie.
             kind = next(e.category for e in found if e.danger == danger_of(found))
@@ -167,18 +188,21 @@ class Analyzer:
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         (best, p1), (second, p2) = ranked[0], ranked[1]
         danger = danger_of(found)
-        if not urgent and not set_aside and self.urgent_model is not None:
+        if (not urgent and not set_aside and self.urgent_model is not None
+                and any(f.startswith("d:") for f in feats)):
             # Said in words the rules do not know at all ("电梯不动了，我们在里面"): the model, above a threshold
-            # fitted on writers it did not train on. What the rules set aside (past, negated, a what-if) stays so.
-            if self.urgent_model.predict_vector(vec).get("True", 0.0) >= self.urgent_above:
+            # fitted on writers it did not train on, where the message holds a word residents use of a danger.
+            # What the rules set aside (past, negated, a what-if) stays so.
+            if self.urgent_model.predict_vector(vec, sums).get("True", 0.0) >= self.urgent_above:
                 urgent, danger = True, DANGER_OF.get(best)
         problems = find_problems(self, text, best, found, location, urgent)
+        insult = bool(_INSULT.search(text)) and not (location or _STAFF.search(text))
         return self._result("complaint", best, urgent, location, p1, second, p2, danger,
-                            subject_in(text, best), p_complaint, problems)
+                            subject_in(text, best), p_complaint, problems, insult)
 
-    def _category_scores(self, vec, own):
+    def _category_scores(self, vec, own, sums=None):
         scores = dict.fromkeys(self.categories, 0.0)
-        scores.update(self.category_model.predict_vector(vec))
+        scores.update(self.category_model.predict_vector(vec, sums))
         if own:
             for category in own:
                 scores[category] += KEYWORD_BOOST
@@ -187,9 +211,9 @@ class Analyzer:
         return scores
 
     def _result(self, intent, category, urgent, location, confidence, runner_up=None, runner_up_score=0.0,
-                danger=None, subject=None, complaint_probability=0.0, problems=()):
+                danger=None, subject=None, complaint_probability=0.0, problems=(), insult=False):
         return Analysis(intent, category, urgent, location, round(confidence, 4), runner_up, round(runner_up_score, 4),
-                        danger, subject, round(complaint_probability, 4), tuple(problems), self.min_confidence,
+                        danger, subject, round(complaint_probability, 4), tuple(problems), insult, self.min_confidence,
                         self.min_margin, self.unsure_between)
 
 

@@ -111,14 +111,19 @@ class Featurizer:
             out.append("t:report")  # what follows the turn names a thing and what is wrong with it
         return out
 
-    def clause(self, text, dangers=()):
+    def clause(self, text, dangers=(), keywords=None):
         """The features of one clause of a message, for telling its problems apart (nlp/problems.py): the
-        characters, the keywords and the emergencies, without the shapes of the whole message."""
+        characters, the keywords (when not already found) and the emergencies, without the shapes of the whole
+        message."""
         out = grams(clean(text))
         out.extend(latin_words(text))
-        out.extend(self._keywords(text))
+        out.extend(self._keywords(text) if keywords is None else keywords)
         out.extend("u:" + d for d in dangers)
         return out
+
+    def keywords_in(self, text):
+        """The category keywords of a normalised text by strength ("k3:lighting"; "n3:..." where denied)."""
+        return self._keywords(text)
 
     def _keywords(self, text):
         out = []

@@ -152,6 +152,11 @@ CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了
             r"|几点下班|在哪(里|儿)?(办|打|领)|怎么办理|聪明")
 
 # A "how do I" question that is really a complaint: "维修基金怎么用的也不公示".
+# An insult or grumble at people (物业都是垃圾, 你们就是一群废物): it says who, not what is broken.
+INSULT = (r"(?:你们|物业|社区|居委会?|网格员?|书记|政府|领导|工作人员|客服|这些人)[^，,。！!？?]{0,4}"
+          r"(?:垃圾|废物|饭桶|没用|不干活|不作为|白拿钱|摆设|吃干饭)")
+# The property company's staff by their job: named, they make a grumble a report about a service (保洁不干活).
+STAFF = r"保洁|清洁工|扫地的|保安|门卫|门岗|巡逻|维修工|维修师傅|电工|水电工|绿化工|园丁|管家|楼长|客服|收费员"
 GRIEVANCE = r"不(公示|公开|透明|合理|作为|处理|管|修)|乱(收|花|用)|没人管|太差"
 
 # "煤气管道老化了 物业也不管": who fails to fix it, said beside the problem; no second problem when a thing is named.

@@ -44,12 +44,12 @@ def find_problems(analyzer, text, main, found, location, urgent):
         for start, end in spans:
             piece = text[start:end]
             dangers = sorted({e.danger for e in found if start <= e.at < end})
-            feats = analyzer.featurizer.clause(piece, dangers)
-            if not dangers and not any(f.startswith(("k2:", "k3:")) and f[3:] != main for f in feats):
+            keywords = analyzer.featurizer.keywords_in(piece)
+            if not dangers and not any(f.startswith(("k2:", "k3:")) and f[3:] != main for f in keywords):
                 # No strong word of another category: the clause is the main problem or words around it.
                 read.append((main, 1.0, start, end))
                 continue
-            scores = analyzer.category_model.predict(feats)
+            scores = analyzer.category_model.predict(analyzer.featurizer.clause(piece, dangers, keywords))
             best = max(scores, key=scores.get)
             read.append((best, scores[best], start, end))
         # Another problem only beside a clause that tells the main one: otherwise the clauses are sides of one.

@@ -73,3 +73,62 @@ def _listed(members):
         else:
             return None
     return chars
+
+
+def branches(pattern):
+    """The top-level alternatives of a pattern ("a|b(c|d)" is ["a", "b(c|d)"]), in order."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]" or pattern[i - 1] == "[" or pattern[i - 2:i] == "[^"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+class Dispatch:
+    """Many patterns searched as one alternation (the leftmost match, the first alternative there), each position
+    trying only the alternatives that can start with its character.
+
+    One alternation of some hundred alternatives tries each of them in turn at every position where any can start;
+    here a position's character picks its own, far shorter, alternation (compiled on first use, for cold start).
+    """
+
+    def __init__(self, patterns):
+        self._each = [(b, openers([b])) for p in patterns for b in branches(p)]
+        if any(chars is None for _, chars in self._each):
+            self._whole = alternation(patterns)
+            return
+        self._whole = None
+        everything = set().union(*(chars for _, chars in self._each))
+        self._gate = re.compile(f"[{re.escape(''.join(sorted(everything)))}]")
+        self._by_char = {}
+
+    def _for(self, char):
+        pattern = self._by_char[char] = re.compile("|".join(f"(?:{b})" for b, chars in self._each if char in chars))
+        return pattern
+
+    def search(self, text, pos=0):
+        """The first match at or after pos, as re.Pattern.search would find it in the one alternation."""
+        if self._whole is not None:
+            return self._whole.search(text, pos)
+        by_char = self._by_char
+        for at in self._gate.finditer(text, pos):
+            i = at.start()
+            hit = (by_char.get(text[i]) or self._for(text[i])).match(text, i)
+            if hit is not None:
+                return hit
+        return None

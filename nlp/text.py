@@ -24,13 +24,30 @@ SLIPS = {
     "天燃气": "天然气", "化粪吃": "化粪池", "下水管到": "下水管道", "声空灯": "声控灯",
     "煤起": "煤气", "煤器": "煤气", "燃起味": "燃气味", "燃起的味": "燃气的味", "燃起泄": "燃气泄", "燃起表": "燃气表",
     "电提": "电梯", "着货": "着火", "井该": "井盖", "主干到": "主干道", "冒黑眼": "冒黑烟", "漏谁": "漏水", "留血": "流血", "人水倒": "人摔倒", "蟹蟹": "谢谢",
+    "灭火气": "灭火器",
 }
+# Idioms whose danger word is a figure of speech (temper, a busy shop, irritation, being furious, a smoker's habit),
+# said in plain words before the urgency rules and the models read them: "他火气很大" tells no fire.
+IDIOMS = {
+    "火气": "脾气", "发火": "发脾气", "恼火": "恼怒", "窝火": "憋气", "冒火": "生气", "火冒三丈": "大怒", "肝火": "脾气",
+    "上火": "心烦", "火爆": "热闹", "红火": "兴旺", "火急火燎": "着急", "十万火急": "很急",
+    "气炸": "气坏", "炸毛": "急眼", "炸锅": "吵翻", "烟瘾": "抽烟瘾", "烟火气": "人气",
+}
+# The same figures said around the danger word: a dry throat or anger that "smokes" (嗓子喊冒烟, 气得冒烟), a
+# heart "on fire" (心里跟着了火似的).
+FIGURES = [
+    (re.compile(r"(嗓子|喉咙|气得|热得|渴得|急得|晒得|头顶|脑门|脑袋|嘴)([^,，。!！?？\s]{0,3}?)冒烟"), r"\1\2难受"),
+    (re.compile(r"(心里|心|急得|气得)([^,，。!！?？\s]{0,2}?)(着了火|着火)(似的|一样|一般)"), r"\1\2着急"),
+]
 # Emoji that stand for the thing itself ("🚗🚗堵门口了"); faces and the rest are left as they are.
 EMOJI = {"🚗": "车", "🚙": "车", "🚕": "车", "🚘": "车", "🚖": "车", "🚐": "车", "🛵": "电动车", "🛴": "电动车",
          "💡": "灯", "💧": "水", "💦": "水", "🌊": "水", "🔥": "火", "🗑": "垃圾", "🐕": "狗", "🐶": "狗", "🐩": "狗",
          "🛗": "电梯", "🌳": "树", "🌲": "树", "💩": "屎", "🔊": "吵", "📢": "吵"}
 _EMOJI = re.compile("|".join(map(re.escape, EMOJI)))
 _SLIPS = re.compile("|".join(sorted(map(re.escape, SLIPS), key=len, reverse=True)))
+# 冒火 only as anger ("气得冒火", "心里冒火"), never a flame or a spark (冒火花, 冒火星, 插座冒火).
+_IDIOMS = re.compile("|".join(sorted((re.escape(w) for w in IDIOMS if w != "冒火"), key=len, reverse=True))
+                     + r"|(?<=[气得心里])冒火(?![花星光苗])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 _SPACES = re.compile(r"\s+")
 
@@ -44,5 +61,9 @@ def normalize(text, max_chars=400):
     text = _t2s().convert(text)
     text = _ZHE.sub("着", text)
     text = _SLIPS.sub(lambda m: SLIPS[m.group(0)], text)
+    text = _IDIOMS.sub(lambda m: IDIOMS[m.group(0)], text)
+    if "烟" in text or "火" in text:
+        for pattern, plain in FIGURES:
+            text = pattern.sub(plain, text)
     text = _SPACES.sub(" ", text).strip()
     return text.lower()

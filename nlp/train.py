@@ -35,6 +35,10 @@ C_URGENT = 1.0
 # precision of rules-or-model at this level: a false alarm costs a call, a missed emergency far more.
 URGENT_PRECISION = 0.88
 OWN_ALARMS_RIGHT = 0.5
+# The model's own alarm needs at least this probability (calibrated on held-out writers: an emergency more likely than
+# not). Below it, fitted on writers who wrote emergencies in plain words, it raised alarms for a loose manhole cover
+# or a drain's smell (井盖松了, 下水道堵了...味道很大).
+URGENT_FLOOR = 0.5
 SEED = 7  # the SVMs shuffle their coordinates: the same corpus gives the same model
 MIN_DF = 3  # a feature seen in one or two messages only says little about the next writer
 
@@ -170,7 +174,8 @@ def build(rows, calibrate=True, log=print):
             if task == "urgent":
                 probs = [softmax(dict(zip(classes, s)), scale)["True"] for s in scores]
                 ruled = ["u:any" in docs[i] for i in written]
-                quiet = [not any(f.startswith("u:") for f in docs[i]) for i in written]
+                quiet = [not any(f.startswith("u:") for f in docs[i]) and any(f.startswith("d:") for f in docs[i])
+                         for i in written]
                 thresholds["urgent"] = urgent_threshold(probs, ruled, quiet, [g == "True" for g in gold])
         fitted[task] = (clf, scale)
         log(f"{task}: {len(clf.classes_)} classes, softmax scale {scale:.2f}")
@@ -195,10 +200,11 @@ def distinct(rows):
 def urgent_threshold(probs, ruled, quiet, gold, precision=URGENT_PRECISION):
     """The lowest probability at which the model's own alarms are right at least as often as wrong on held-out
     writers, and rules-or-model keeps its precision (1.0: the model is not used).
-    The model speaks only where the rules saw no danger word at all (`quiet`): what they set aside as past,
-    negated or hypothetical stays set aside."""
+    The model speaks only where the rules named no emergency and set nothing aside, yet the message holds a word
+    residents use of a danger (`quiet`, lexicon.DANGER_WORDS): what the rules set aside as past, negated or
+    hypothetical stays set aside, and a message with no danger word at all ("他脾气很大") raises no alarm."""
     best = 1.0
-    for t in sorted({round(p, 3) for p in probs if p >= 0.05}, reverse=True):
+    for t in sorted({round(p, 3) for p in probs if p >= URGENT_FLOOR}, reverse=True):
         own = [q and not r and p >= t for r, q, p in zip(ruled, quiet, probs)]
         said = [r or o for r, o in zip(ruled, own)]
         right = sum(o and g for o, g in zip(own, gold))

@@ -3,7 +3,7 @@
 import re
 from typing import NamedTuple
 
-from .scan import alternation
+from .scan import Dispatch
 
 # After "someone in the lift": the end of the clause, or words that say the person is stuck.
 _STUCK = r"(?:$|[\s,，。!！?？~～]|(?:还|一直|在)?[^,，。!！?？\s]{0,4}?(?:出不来|困|关|卡|下不来|呼救|喊|哭|敲|拍|求救|救|快|按铃|按警铃|打不开))"
@@ -24,9 +24,11 @@ _INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|关在|困在|卡在
            r"|(?:里面|里头|里边|入面)(?:的人|(?:还)?有?(?:\d+|[一两二三四五六七八九几]+)?个?(?:人|老人|小孩|孩子))"
            r"|[在卡困关][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
 # What says the lift holds them: it will not open or move, or they cry out.
-_STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|不动|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
+_STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|门也不开|不动|没动|不走了|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
                         r"喊|哭|害怕|吓|困|关住|关着|关在|被关|卡|按铃|警铃|一直在|快来|快派|救")
-_LIFT = re.compile(r"电梯|电提|梯|轿厢")
+_LIFT = re.compile(r"电梯|电提|梯|轿厢|警铃")
+# A power strip, as residents name it: water on it is water on live electrics.
+_STRIP = r"插线板|插排|排插|接线板|拖线板|插板|插座板"
 # What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
 _FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧车棚库场房]"
 
@@ -37,23 +39,25 @@ TRIGGERS = [
     ("gas", r"(燃气|煤气)报警器?[^,，。]{0,3}(响|叫|报警)"), ("gas", r"(燃气|煤气|天然气)(管|管道|管子)[^,，。]{0,6}(撞|断|破|裂|嘶嘶)"),
     ("gas", r"闻着头晕"), ("gas", r"(有|一股|闻到|好重的|很重的|很大的)[^,，。]{0,4}(煤气|燃气|天然气)(?!公司|费|卡|灶打|表不)"), ("gas", r"臭鸡蛋.{0,3}(味|气)"),
     # a person trapped in a lift
-    ("trapped", r"(困人|关人|困住|困在(?!家)|困着|被困(?!在家)|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
+    ("trapped", r"(困人|关人|困住|困在(?!家|楼里|屋里|小区)|(?<![刚才])困着(?![了又])|被困(?!在(家|楼里|屋里|小区))|被关|卡住了?人|关在里面|关在电梯|夹住了?人)|困了(一|两|几)?个?(人|老人|小孩|孩子)"),
     # Someone merely in the lift ("电梯里有人抽烟", "...乱贴小广告") is not trapped: the words after must say stuck, or nothing.
     ("trapped", rf"(电梯|梯).{{0,12}}(?<![屋家])(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
     ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|出不去|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
     # fire and smoke; sparks are an electrical danger first
     ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾(?!报警|自动|隐患|演练|保险|探测)|烧起来|火势(?!图)|火(越来越|越烧越|烧得)大|火(蔓延|烧到|烧过来)|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
     ("electric", r"火花|火星"),
+    # the past form ("楼里着过火", "电梯困过人"): a hit the timeline then reads as past, so the model adds no alarm
+    ("fire", r"(着|起|失)过火"), ("gas", r"漏过气"), ("trapped", r"[困关]过人"),
     # bare live wires, water on electrics
-    ("electric", r"电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
+    ("electric", r"(?<!充)电线[^,，。]{0,6}(裸露|露|外露|断|掉|垂|耷拉|冒|烧)|(裸露|露出)[^,，。]{0,4}电线|(电线|线|铁门|栏杆|水管|门把手|扶手)[^,，。]{0,6}(带电|有电)|带电|漏电|触电|电到人|短路|电打火"),
     ("electric", r"(电线|线)[^。]{0,8}(外皮|线皮|皮|绝缘层?)[^,，。]{0,5}(破|烂|掉|裂|没了|脱落)"),  # the copper shows
-    ("electric", r"(水|漏|渗)[^。]{0,16}(电闸|电表|电箱|配电|插座|电线|灯上|灯里|开关)"),
-    ("electric", r"(电闸|电表|电箱|配电|插座|开关|电线|灯)[^。]{0,6}(全是水|都是水|进水|泡水|湿了|往下滴|滴水|有水|淌水)"),
+    ("electric", rf"(水|漏|渗)[^。]{{0,16}}(电闸|电表|电箱|配电|插座|电线|灯上|灯里|开关|{_STRIP})"),
+    ("electric", rf"(电闸|电表|电箱|配电|插座|开关|电线|灯|{_STRIP})[^。]{{0,6}}(全是水|都是水|进水|泡水|湿了|往下滴|滴水|有水|淌水)"),
     ("electric", r"(电闸|电表箱?|电箱|配电箱|插座)[^,，。]{0,4}(进水|泡水|湿)"),
     ("fire", r"(电池|电瓶)[^,，。]{0,6}鼓包"),
     # open manholes, collapse
     ("fall", r"井盖[^,，。]{0,4}(没了|没有了|丢|不见|被偷|碎|翻|掀|缺|塌|没盖)"), ("fall", r"没(有)?井盖"), ("fall", r"(大)?窟窿"),
-    ("fall", r"塌陷|坍塌|塌了(?!一块|一角|一点|一小块|个角|一段|一截|一部分)|塌下来|掉下去(?!过)|掉进去|(?<![网棚墙顶门窗布袋衣裤鞋纱])(?<![网棚墙顶门窗布袋衣裤鞋纱].)(?<![网棚墙顶门窗布袋衣裤鞋纱]..)大洞"),
+    ("fall", r"塌陷|坍塌|塌了(?!一块|一角|一点|一小块|个角|一个角|一个口|个口|一条缝|一段|一截|一部分|皮)|塌下来|掉下去(?!过)|掉进去|(?<![网棚墙顶门窗布袋衣裤鞋纱])(?<![网棚墙顶门窗布袋衣裤鞋纱].)(?<![网棚墙顶门窗布袋衣裤鞋纱]..)大洞"),
     ("medical", r"跳楼(?!层)|轻生|(?<!气)晕倒|昏倒|流血|受伤|砸伤|砸到人了"),
     ("electric", r"电梯井?进水"), ("medical", r"救命(?!的|钱|稻草)|救救|快救|快来人(?!通|修|看|处理|弄|收|清|管)"), ("fire", r"火(还|仍)?(没|没有)(灭|扑灭)|火势|火很大|大火|烧着了|烧起来了"),
     # the fire goes on after the call: "打了119，火还在烧"; a call for the fire brigade or an ambulance is news of one
@@ -63,25 +67,27 @@ TRIGGERS = [
     ("fire", _SMOKE_SMELL), ("fire", r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])"),
     # a person down and hurt, or not answering behind their door (see _AT_RISK)
     ("medical", r"(摔|跌|晕|昏|倒在|倒地|躺在|躺地)[^。!！?？]{0,8}(起不来|爬不起来|站不起来|动不了|不能动|不动了|没反应|叫不醒|不省人事)"
-               r"|(?<![辆车树杆牌子])(倒|躺)在?地上|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(?<!快)(心脏病|犯病|发病)(犯|发作)?了"
+               r"|(?<![辆车树杆牌子])(倒|躺)在?地上(?![沟])|叫不醒|不省人事|昏迷|没(有)?意识|没(有)?呼吸|喘不上气|呼吸困难|抽搐|口吐白沫|(?<!快)(心脏病|犯病|发病)(犯|发作)?了"
                r"|摔伤|跌伤|摔破了?(头|腿|胳膊|手|脸)|摔(断|骨折)了?(腿|胳膊|手|骨头)"),
     ("medical", _UNANSWERED),
     # Added for voices the first rules missed (the corpus's writers): said without the rules' words.
     ("gas", r"(煤气|燃气|天然气|液化气|瓦斯|燃气表|燃气灶|燃气管|气表|气管|灶)[^。!！?？]{0,18}(嘶嘶|(?<![没无])味|冒泡|在漏)"),
     ("gas", r"(像|似|似系|好像|像是|怀疑是?|可能是|应该是|是不是)(是|那种|那个)?(煤气|燃气|天然气|液化气|瓦斯)"
-            r"|(跟|和)(煤气|燃气|天然气|液化气)[^,，。]{0,3}(一样|似的|差不多)"),
+            r"|(跟|和)(煤气|燃气|天然气|液化气)[^,，。]{0,3}(一样|似的|差不多)"
+            # likened with the time it leaked before: "跟以前液化气罐没拧紧的时候一个味"
+            r"|(跟|和|像)[^,，。]{0,8}(煤气|燃气|天然气|液化气|瓦斯)[^,，。]{0,12}(一个味|一样的?味|那种味|那个味|的味道?一样|似的)"),
     ("gas", r"(燃气|煤气|天然气)[^,，。]{0,6}报警器?[^,，。]{0,6}(响|叫|闪|报警)|燃气表[^。]{0,10}(在走|在转|(?<!不)走字)"),
-    ("gas", r"嘶嘶[^。]{0,12}(总阀|阀门|燃气|煤气)|(总阀|阀门)[^。]{0,12}嘶嘶"),
+    ("gas", r"嘶嘶[^。]{0,12}(总阀|阀门|燃气|煤气)|(总阀|阀门|燃气表|气表|表|灶|气管)[^。]{0,12}嘶嘶"),
     ("gas", r"gas ?smell|smells? (like )?gas|gas leak|(有|闻到)[^,，。]{0,3}gas"),
-    ("trapped", _INSIDE), ("trapped", r"困[咗了着]人|[关困]着人|把人给?(关|困|卡)(住|里|在)|[关困]了(一|两|几)?个|someone inside|people inside|stuck in|trapped|停半空|停在半空|扒不开|扒门|(出不来|出不去)[^。]{0,6}(电梯|梯)|(电梯|梯)门?[^,，。]{0,4}(夹|卡)(住|到|了)[^,，。]{0,6}(人|手|脚|胳膊|腿|头|小孩|孩子|老人)"),
+    ("trapped", _INSIDE), ("trapped", r"困[咗了着]人|[关困]着(俩|仨|[一两二三四五六七八九几\d]个)?人|把人给?(关|困|卡)(住|里|在)|[关困]了(一|两|几)?个|someone inside|people inside|stuck in|trapped|停半空|停在半空|扒不开|扒门|(出不来|出不去)[^。]{0,6}(电梯|梯)|(电梯|梯)门?[^,，。]{0,4}(夹|卡)(住|到|了)[^,，。]{0,6}(人|手|脚|胳膊|腿|头|小孩|孩子|老人)"),
     ("fire", r"冒[白黑青浓]?烟|[起冒]了?[白黑青浓]烟|自燃|燃起来|着了火|烧着|(东西|什么)在烧|火(挺|好|很|特别|老)大|火光|(有|冒|窜|蹿)火苗|一[团股]火"
              r"|(箱子|纸箱|纸壳|东西|垃圾|被子|衣服|沙发|车|棚)着了"
              r"|(?<![a-z])(smoke|fire)(?![a-z])"),
     ("fire", r"烟(雾|感)报警器?[^,，。]{0,6}(响|叫|报警)"),
     ("medical", rf"(流|出|淌|冒)了?(好多|很多|不少|一地|一脸|满脸)?的?血|满(脸|头|身|手)(是|都是)?血|一身血|头破|磕破|骨折|(腿|胳膊)好像断了"
-                r"|(?<!气)晕了|昏了|(?<!气)晕过去|昏过去|倒下了|倒地|一动不动|躺着不动|意识不清|{_SOMEONE}被[^,，。]{{0,4}}咬(了|伤)"
-                r"|(摔|跌|绊|滑|撞|倒|压)[^。!！?？]{{0,16}}(起不来|爬不起来|站不起来|动不了|不能动)"
-                rf"|{_SOMEONE}[^,，。]{{0,8}}(摔|跌|滚)(下来|下去)|砸(到|中|伤)了?(一个|个)?{_SOMEONE}"
+                rf"|(?<!气)晕了|昏了|(?<!气)晕过去|昏过去|倒下了|倒地(?!沟|板|砖)|一动不动|躺着不动|意识不清|{_SOMEONE}被[^,，。]{{0,4}}咬(了|伤)"
+                rf"|(摔|跌|绊|滑|撞|倒|压)[^。!！?？]{{0,16}}(起不来|爬不起来|站不起来|动不了|不能动)"
+                rf"|{_SOMEONE}[^,，。]{{0,8}}(摔|跌|滚)(下来|下去)|砸(到|中|伤)了?(一个|个)?{_SOMEONE}(?![的家车晾放种挂养停])"
                 rf"|(叫|喊|拍)[他她人]?[^,，。]{{0,2}}(没反应|不应|没动静)|(快|赶紧)?叫(救护车|120)|快打120|(有人|{_SOMEONE})倒在"
                 r"|咬(人|伤)了?|咬破|头磕(到|破|伤)|磕到头"),
     ("medical", r"(门|器材|秋千|滑梯|闸)[^,，。]{0,6}(夹|卡)(住|到|了)[^,，。]{0,6}(手|脚|胳膊|腿|头|小孩|孩子|老人)"
@@ -91,7 +97,7 @@ TRIGGERS = [
     ("fall", r"(地|地面|路面|路)[^,，。]{0,4}陷|(半人|一人)多?深|(坑|洞)[^,，。]{0,4}(很深|好深|挺深)|要塌|快塌了|掉进(水池|水里|池子|河|湖|井|坑|沟)"),
     ("electric", r"(线头|铜线|铜丝|铜片|线芯)[^,，。]{0,6}(露|裸|在外)|露(着|出)[^,，。]{0,3}(铜线|线头|铜丝|铜片)|(线|线头|电线)[^,，。]{0,6}(通电|通着电)"
                  r"|(?<![光网])线[^,，。]{0,6}露(出|在|着)"),
-    ("electric", r"电线杆[^,，。]{0,4}(倒|断)|(电线|线头|电缆)[^,，。]{0,6}(拖|掉|垂|耷拉)"
+    ("electric", r"电线杆[^,，。]{0,4}(倒|断)|((?<!充)电线|线头|电缆)[^,，。]{0,6}(拖|掉|垂|耷拉)"
                  r"|(电线|线|电箱|电表|插座|开关|电灯|灯|变压器|配电)[^。]{0,10}(噼里啪啦|噼啪|滋滋|啪啪|滋啦)"),
     ("electric", r"(水|漏|渗)[^。]{0,16}(灯线|吊灯|灯座|灯那|灯口|电视|电器|插着电|按钮|电梯井)|(水|漏)[^。]{0,16}灯[^,，。]{0,3}(闪|在闪|还亮着|亮着)|(按钮|电梯井)[^。]{0,6}(泡水|进水|灌)"
                  r"|(电线|线|插座|插头|音箱|电器)[^。]{0,6}(泡着|被水泡|泡在水)"),
@@ -108,19 +114,29 @@ TRIGGERS = [
                 rf"|(全是|都是|一脸|一手)血|血流|{_PERSON}[^,，。]{{0,4}}被[^,，。]{{0,4}}(撞|推|拖)倒|(撞|推|拖)倒了?(一个|个)?{_PERSON}"
                 r"|烫伤|砸破|砸中|压(住|着)了?[^,，。]{0,4}(人|一个|个|小孩|孩子|老人)"
                 r"|(坐|躺|倒|蹲)[^,，。]{0,4}地上[^,，。]{0,6}(起不来|动不了|不动|哭)|(说|喊)?起不来了"
+                r"|(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反应|不应)|(叫|喊|推)不醒"
+                rf"|{_PERSON}[^,，。]{{0,4}}从[^,，。]{{0,6}}(阳台|窗户|窗台|楼上|楼顶|楼梯)上?(掉|摔|跌|滚)(下来|下去)"
                 r"|(拿|持)着?(刀|菜刀|铁棍|棍棒|剪刀|凶器)|(要|想)跳(楼|下去)?(?=$|[,，。!！?？])"),
     ("trapped", r"困(梯|电梯)|(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)"
                 r"|(电梯|梯)[!！\s]*有人[!！]"),
-    ("fire", r"有火(?![车锅炉柴罐机气])|正在烧|在烧(?![纸香烤饭菜水开])|(杂物|草|草地|电驴子?|房子|屋|一户|窗帘|油锅|柴)[^,，。]{0,3}(着了|烧起来|在烧)"
+    # A stove whose flame will not go out is gas still coming; paper or rubbish burning in a stairway, with smoke,
+    # fire or things that catch beside it, is a fire now ("楼道里有人烧纸 烟熏火燎的"); "烧纸的烟味" is only a smell.
+    ("gas", r"(燃气灶|煤气灶|灶(?!台)|(?<![防灭])火|旋钮|燃气阀门?|煤气阀门?)[^。!！?？门窗柜盖]{0,12}(关不死|关不掉|关不上|关不住|灭不了|灭不掉|拧不死|拧不上|不灭)"
+            r"|关了[^,，。]{0,4}火苗?还"),
+    ("fire", r"(楼道|走廊|楼梯间?|过道|消防通道)里?[^,，。]{0,4}烧(纸|东西|垃圾|杂物)(?!的)[^。]{0,16}(烟|火|纸箱|纸壳|杂物)"),
+    ("fire", r"着起来|火苗[^,，。]{0,4}(高|蹿|窜)|(看到|看见|冒出|冒出来)[^,，。]{0,2}烟(?![头囱花草民酒盒灰味瘾])|烟从[^,，。]{0,6}(钻|冒|飘|涌|往)"
+             r"|有火(?![车锅炉柴罐机气])|正在烧|在烧(?![纸香烤饭菜水开])|(杂物|草|草地|电驴子?|房子|屋|一户|窗帘|油锅|柴)[^,，。]{0,3}(着了|烧起来|在烧)"
              r"|(烧|着)得噼里啪啦|火往|复燃|红色的光"),
-    ("electric", r"(线|电线|插座|插坐|插头|灯|电缆)[^。]{0,10}打火|在打火|打火了|放电(?![动瓶线车])|麻了一下|电麻|spark"),
+    ("electric", r"(线|电线|插座|插坐|插头|灯|电缆)[^。]{0,10}打火|在打火|打火了|放电(?![动瓶线车])|麻了一下|电麻|spark"
+                 r"|被电(了|到|着|一下)|电了(我|一下)|(摸|碰)[^,，。]{0,8}(发麻|有点麻|手麻|一麻|麻麻的|麻了)"
+                 r"|(水|漏|渗)[^。]{0,16}充电(桩|柜|插座)|(开关|插座|电闸|电箱)[^。]{0,6}(渗水|流水|冒水)|水[^,，。]{0,4}顺着(灯|电线|插座|开关)"),
     ("fall", r"(洞|坑|井|口子)[^。]{0,8}(敞着|没遮拦|没人围|不围|也不围)|没盖(盖子)?的(井|洞|坑)"
              rf"|{_PERSON}[^,，。]{{0,6}}掉(到|进|下)[^,，。]{{0,6}}(坑|洞|井)"),
 ]
 # A message of nothing but fire and where ("🔥🔥🔥 5号楼"); beside a stated problem 🔥 is only anger.
 _FIRE_ONLY = re.compile(rf"{_FILLER}*火[火{_FILLER[1:-1]}]*")
-# Most messages report no emergency: some forty alternatives, tried only where a match can start.
-_TRIGGER = alternation([t for _, t in TRIGGERS])
+# Most messages report no emergency: some hundred alternatives, each position trying only those that can start there.
+_TRIGGER = Dispatch([t for _, t in TRIGGERS])
 # Each trigger alone, to tell which one a hit is: named groups in _TRIGGER would halve the speed of every scan.
 # Compiled on a message's first hit, not at import: most messages never need them (cold start).
 _EACH = []
@@ -143,9 +159,19 @@ KIND = [
 _SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
 _INSIDE_AT = re.compile(_INSIDE)
 _STUCK_IN_AT = re.compile(r"(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)")
-_SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])")
-_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
+_SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])|(看到|看见|冒出|冒出来)[^,，。]{0,2}烟|烟从")
+# Not waking: someone asleep on duty ("保安在岗亭里睡觉，喊都喊不醒") is no one collapsed.
+_NOT_WAKING_AT = re.compile(r"(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反应|不应)|(叫|喊|推)不醒")
+_ASLEEP = re.compile(r"睡")
+_HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟瘾|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
 _UNANSWERED_AT = re.compile(_UNANSWERED)
+_HOLE_AT = re.compile(r"(大)?窟窿|大洞")
+# What a hole is in when it is in a thing, not in the ground: told in the same clause before it.
+_HOLE_IN_A_THING = re.compile(r"桶|箱|袋|盆|墙|门|窗|网|棚|顶|布|衣|裤|鞋|伞|包|篮|管|板|罩|帘|柜|车")
+_GROUND = re.compile(r"地|路|井|坑|沟|坡|台阶|楼梯|草坪|绿地")
+# The resident says the danger is made safe ("阀门关了", "现在闻不到味了"): the model adds no alarm of its own.
+_STILL = re.compile(r"还(是|有|在)|仍|没散|没停")
+_MADE_SAFE = re.compile(r"闻不到|没味了|(阀门|总阀|气阀|阀)[^,，。]{0,3}关(了|上|掉|好)|关(了|掉|上)(阀门|总阀|气阀)|(拉|断)了?(电闸|总闸|闸)|断了电")
 # Knocking about a problem of the flat's own ("楼上漏水，敲门没人应") is no welfare check.
 _KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
 _OFFICE = re.compile(r"物业|客服|保安|网格员|社区|居委会|热线|办公室|管家|师傅|维修|公司")
@@ -168,7 +194,7 @@ _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     # the danger is over: "已经救出来了", "现在好了", "火灭了"; never "还没修好", "没出来"
     ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于|才)出来了?|好在没(大)?事|没什么大?事|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
              r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(基本)?(没|没有)(味|事|烟)|闻不到了?|一切正常|虚惊一场|原来是|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
-             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了)"),
+             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了|不用来了|误会了|搞错了|弄错了)"),
     # the danger goes on: brings a past one back to now
     ("still", r"还在|还有|还是有|也有|都有|又有|又闻到|又开始|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
     # nothing has been done: a lasting danger from the past is still there
@@ -203,7 +229,7 @@ def emergencies(text):
 
 def scan(text):
     """(the emergencies happening now, why other danger words were set aside): the reasons are "negated",
-    "hypothetical", "context" and "past", which the learned models read as features."""
+    "hypothetical", "context", "past" and "over" (made safe), which the learned models read as features."""
     hits, dropped, at = [], set(), 0
     while (m := _TRIGGER.search(text, at)) is not None:
         # A hit set aside must not hide one that starts inside it ("楼上漏水...滑倒了，腰动不了").
@@ -221,6 +247,8 @@ def scan(text):
             at = m.end()
     if not hits:
         found = [Emergency("safety", "fire", 0)] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
+        if not found and (safe := _MADE_SAFE.search(text)) and not _STILL.search(text, safe.end()):
+            dropped.add("over")
         return found, dropped
     found = [Emergency(_kind(m, danger), danger, m.start()) for m, danger in _current(text, hits)]
     if len(found) < len(hits):
@@ -295,7 +323,13 @@ def _fits_context(text, match):
     if _INSIDE_AT.match(text, match.start()):  # someone in a lift that holds them, not one smoking in it
         return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _STUCK_IN_AT.match(text, match.start()):  # stuck inside a lift that holds them, not a key in a lock
-        return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
+        # 困 or 关 says a person ("还困在里面"); 卡 or 在 needs the lift that holds them.
+        return text[match.start()] in "困关" or bool(_LIFT.search(text) and _STUCK_NOW.search(text))
+    if _HOLE_AT.match(text, match.start()):
+        before = _clause_before(text, match)
+        return not _HOLE_IN_A_THING.search(before) or bool(_GROUND.search(before))
+    if _NOT_WAKING_AT.match(text, match.start()):
+        return not _ASLEEP.search(text)
     if _UNANSWERED_AT.match(text, match.start()):
         return bool(_AT_RISK.search(text)) and not _OFFICE.search(text) and not _KNOCK_REASON.search(text)
     return True

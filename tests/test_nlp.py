@@ -344,7 +344,7 @@ def test_live_emergencies_that_name_no_thing_are_urgent(text, category, danger, 
     ("电梯里有人乱贴小广告", "sanitation"),
     ("电梯里面有人推电动车进来", "ebike"),
     ("电梯里有人遛狗不牵绳，狗还在里面拉屎", "sanitation"),
-    ("楼下饭店的油烟味太大了", "other"),
+    ("楼下饭店的油烟味太大了", "sanitation"),         # a smell (CATEGORIES.md: sanitation covers smells)
     ("没着火，就是楼道里烧纸的烟味", "safety"),
     ("楼梯间黑乎乎的，老人摔了好几次", "lighting"),     # falls in the past: the dark stairs are the problem
     ("上周有个老人在这摔倒了，地砖到现在还是松的", "facilities"),
