@@ -1,7 +1,6 @@
 """A resident reports a problem: find what and where, ask what is missing, then open or join a ticket."""
 from __future__ import annotations
 
-import re
 import time
 
 from bot.domain import steps
@@ -9,15 +8,14 @@ from bot.store.models import Ticket
 from bot.domain.people import Home
 from bot.store.tickets import Report
 from bot.domain import texts
-from handlers.clarify import clarifies
 from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
 from nlp.subject import subject_of
 from handlers.tickets import assignee_of, category_name, chase_reply, chase_ticket, place_of
 from nlp import Location, parse_location
+from nlp.phrases import about_place, bare_number, clarifies, says_home
 
-_BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
 DRAFT_JOB = "workers.drafts.file_draft"
 
 
@@ -82,16 +80,6 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
         ctx.state.set(sender, {"step": "unplaced", "tickets": [waiting_place(ticket), *unplaced],
                                "estate_id": ticket.estate_id})
     return reply
-
-
-# "我家住3号楼", "我住5栋", "我们家在2号楼": the building a report names is the resident's home. ("我家孩子在5号楼
-# 摔倒了" names a building that is not.)
-_SAYS_HOME = re.compile(r"(?:我们?|俺)家?住|家住|(?:我们?|俺)家(?:就?在|是)?\s*[0-9０-９一二三四五六七八九十两]+\s*(?:号楼|号|栋|幢|座)")
-
-
-def says_home(text: str) -> bool:
-    """The report says the building it names is where the resident lives."""
-    return bool(_SAYS_HOME.search(text))
 
 
 def waiting_place(ticket) -> dict:
@@ -332,14 +320,11 @@ def start_report(message: Message, ctx: Context) -> str:
     return next_step(message, ctx, draft)
 
 
-_ABOUT_PLACE = re.compile(r"^\s*我?(就|是|人)?在|位置|地址|不知道|不清楚|不记得|路过")
-
-
 def new_problem(message: Message, ctx: Context, category: str | None) -> bool:
     """The message tells a problem of its own: confidently another category, and not words about where."""
     analysis = analysis_of(message, ctx)
     return (analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in (None, category)
-            and not _ABOUT_PLACE.search(message.text) and not clarifies(message.text))
+            and not about_place(message.text) and not clarifies(message.text))
 
 
 def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
@@ -366,7 +351,7 @@ def place_said(message: Message, ctx: Context, estate_id: str | None):
 def named_place(text: str):
     """The building (unit, room) a message names, a bare "5" or "5号" included; the building may be unknown."""
 
-    bare = _BARE_NUMBER.match(text)
+    bare = bare_number(text)
     location = parse_location(text)
-    building = location.building or (bare.group(1).upper() if bare else None)
+    building = location.building or (bare.upper() if bare else None)
     return Location(building=building, unit=location.unit, room=location.room)

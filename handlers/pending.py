@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain import steps
 from bot.domain import texts
-from handlers.answers import (ACK, DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
+from handlers.answers import (DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
                               said_besides_choice, yes_home)
 from handlers.base import Callback, Context, Message
 from handlers.quota import within
@@ -14,6 +14,7 @@ from handlers.intake import (advice_for, analysis_of, ask, draft_of, estate_choi
 from handlers.tickets import assignee_of, category_name, place_of
 from handlers.chase import status
 from bot.store.models import Ticket
+from nlp.phrases import acknowledges
 
 DRAFT_STEPS = ("estate", "building", "home", "category")
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
@@ -202,7 +203,7 @@ def urgent_followup(message: Message, ctx: Context) -> str:
     for word in DONT_KNOW:
         said = said.replace(word, "")
     # An ok, a thanks or a bare 不知道 is not news for the people on their way.
-    if analysis.intent not in ("thanks", "greeting") and not ACK.match(text) and (adds_detail(said) or not dont_know):
+    if analysis.intent not in ("thanks", "greeting") and not acknowledges(text) and (adds_detail(said) or not dont_know):
         ticket, _ = steps.add_text(ctx.tickets, ticket_id, sender, text, tell=within(ctx, "page", sender))
         if ticket is None or ticket.status not in steps.OPEN:
             ctx.state.clear(sender)

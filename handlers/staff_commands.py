@@ -17,11 +17,12 @@ from bot.domain.actions import add_note
 from bot.domain import texts
 from handlers import worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
-from handlers.followup import ASKS, NUMBER
+from handlers.followup import NUMBER
 from handlers.intake import analysis_of
 from handlers.tickets import category_name, place_of
 from handlers.transfer import already, transfer
 from handlers.media import media_of
+from nlp.phrases import asks_after
 
 # A command word starts the message (or follows its number: "100017 接单"); the number and the rest are read
 # after it, so a staff member who leaves the number out hears how the command goes instead of being answered
@@ -92,7 +93,7 @@ def _about(message: Message, ctx: Context, text: str) -> tuple[str | None, str, 
         return None, "", ""
     found = numbers[0]
     words = (message.text[:found.start()] + message.text[found.end():]).strip(" ,，。.:：、")
-    if (not words or ACK.match(words) or ASKS.search(text)
+    if (not words or ACK.match(words) or asks_after(text)
             or analysis_of(message, ctx).intent == "status_query"):
         return found.group(), "查看", ""
     if ctx.tickets.by_number(found.group()) is None:
