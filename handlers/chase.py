@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain import steps
 from bot.domain.clock import utcnow
+from handlers import states
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, fits_recent, kept_media, start_report
 from handlers.tickets import category_name, chase_ticket, my_tickets, open_tickets
@@ -70,7 +71,7 @@ def chase(message: Message, ctx: Context) -> str:
         return start_report(message, ctx)  # closed a moment ago: a report like any other
     media = kept_media(ctx, message.sender)
     if media:
-        ctx.state.clear(message.sender)
+        states.end(ctx, message.sender)  # the photos kept go with the chase
         for item in media:
             steps.attach(ctx.tickets, ticket.id, message.sender, **item)
     return chased

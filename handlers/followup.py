@@ -11,7 +11,9 @@ from bot.domain import steps
 from bot.store.models import Follower, Ticket
 from bot.domain.status import status_name
 from bot.domain import texts
+from handlers import states
 from handlers.base import Context, Filter, Message
+from handlers.states import DRAFT_STEPS, LOCATE, RATING_NOTE, VERDICT
 from nlp.phrases import (after_joiner, asked_number, asks_after, beyond_pick, cancel_said, choice_index, gives_no_reason,
                          has_words, picks_all, rating_said, says_still_broken)
 from handlers.intake import add_words, advice_for, analysis_of, draft_of, new_problem, next_step, start_report
@@ -19,7 +21,7 @@ from handlers.tickets import category_name, my_tickets, place_of, status_line
 from handlers.tickets import chase_ticket
 from handlers.quota import within
 from handlers.chase import chase, repeats_own
-from handlers.pending import DRAFT_STEPS, continue_report, question, urgent_followup
+from handlers.pending import continue_report, question, urgent_followup
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -91,7 +93,7 @@ def names_own(message: Message, ctx: Context) -> bool:
     if len(numbers) != 1:
         return False
 
-    if analysis_of(message, ctx).urgent and (ctx.state.get(message.sender) or {}).get("step") in DRAFT_STEPS:
+    if analysis_of(message, ctx).urgent and states.waits_on(ctx, message.sender, *DRAFT_STEPS):
         return False
     ticket = own_ticket(ctx, message.sender, numbers[0])
     if ticket is None or ticket.status not in steps.OPEN:
@@ -248,8 +250,8 @@ def rating_reply(message: Message, ctx: Context) -> bool:
         if len(judged := _judged(analysis, tickets, verdict)) == 1:
             tickets, standing = judged, "awaits"  # "不满意 灯还是不亮": the light, not the garbage bin
     # A verdict said afresh replaces a which-ticket question still waiting; what waited under it stands again.
-    pending = ctx.state.get(message.sender) or {}
-    resume = (pending.get("resume") or {}) if pending.get("step") == "verdict" else None
+    pending = states.waiting(ctx, message.sender) or {}
+    resume = (pending.get("resume") or {}) if states.step_of(pending) == VERDICT else None
     ctx.found.update(rating=verdict, tickets=tickets, standing=standing, said=said, number=number,
                      report=report if tells else "", urgent=tells and analysis.urgent, resume=resume)
     return True
@@ -275,8 +277,8 @@ def _still_broken(message: Message, ctx: Context, text: str) -> bool:
 def _answers_which(message: Message, ctx: Context, text: str) -> bool:
     """The answer to "which ticket is the verdict about?"; anything else drops that question, and what was asked
     before it stands again for the handlers after this one."""
-    pending = ctx.state.get(message.sender)
-    if not pending or pending.get("step") != "verdict":
+    pending = states.waiting(ctx, message.sender)
+    if states.step_of(pending) != VERDICT:
         return False
     choices, picked, note = pending["tickets"], None, ""
     numbers = [c["number"] for c in choices]
@@ -315,13 +317,13 @@ def rate(message: Message, ctx: Context) -> str:
     told = report_rest(message, ctx, rest) if rest else None
     note = said if told is None else ""
     reply = _verdict(message, ctx, found["standing"], found["tickets"], found["rating"], note, quiet=told is not None)
-    if found["resume"] and ctx.state.get(message.sender) == found["resume"]:
+    if found["resume"] and states.waiting(ctx, message.sender) == found["resume"]:
 
         reply += question(ctx, message.sender, found["resume"])
     if told is None:
         return reply
     # An emergency's answer comes first; a question about the verdict (which ticket?) comes last, to be answered.
-    first = found["urgent"] or (ctx.state.get(message.sender) or {}).get("step") == "verdict"
+    first = found["urgent"] or states.waits_on(ctx, message.sender, VERDICT)
     return f"{told}\n\n{reply}" if first else f"{reply}\n\n{told}"
 
 
@@ -368,8 +370,8 @@ def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: st
     if note or quiet:
         return (texts.REOPENED_WITH_NOTE if note else texts.REOPENED_SHORT).format(number=ticket.number)
     # A question asked before (几号楼？) waits under this one, and stands again once the reason is given.
-    ctx.state.set(message.sender, {"step": "rating_note", "ticket": ticket.id, "number": ticket.number,
-                                   "category": ticket.category} | _waiting(ctx, message.sender))
+    states.enter(ctx, message.sender, RATING_NOTE, ticket=ticket.id, number=ticket.number, category=ticket.category,
+                 **_waiting(ctx, message.sender))
     return texts.REOPENED.format(number=ticket.number)
 
 
@@ -377,30 +379,27 @@ def _ask_which(message: Message, ctx: Context, tickets: list[Ticket], verdict: s
     """Several tickets wait for this household's verdict: ask which, and keep the verdict for the answer."""
     lines = "\n".join(f"{i}. {t.number} {category_name(ctx, t.category)}（{place_of(ctx, t)}）"
                       for i, t in enumerate(tickets, 1))
-    if quiet and ctx.state.get(message.sender):
+    if quiet and states.waiting(ctx, message.sender):
         # The report told with the verdict asks its own question: this one is asked with the verdict to repeat.
         return texts.WHICH_TICKET_SAY_AGAIN.format(count=len(tickets), lines=lines, verdict=VERDICT_WORDS[verdict])
     choices = [{"number": t.number, "category": t.category, "building": t.building, "subject": t.subject}
                for t in tickets]
-    ctx.state.set(message.sender, {"step": "verdict", "rating": verdict, "note": note, "tickets": choices}
-                  | _waiting(ctx, message.sender))
+    states.enter(ctx, message.sender, VERDICT, rating=verdict, note=note, tickets=choices,
+                 **_waiting(ctx, message.sender))
     return texts.WHICH_TICKET.format(count=len(tickets), lines=lines)
 
 
 def _restore(ctx: Context, openid: str, waiting: dict | None) -> None:
     """The question that waited under a verdict's own question stands again (or nothing does)."""
-    if waiting:
-        ctx.state.set(openid, waiting)
-    else:
-        ctx.state.clear(openid)
+    states.restore(ctx, openid, waiting)
 
 
 def _waiting(ctx: Context, openid: str) -> dict:
     """The question waiting before this verdict (not a verdict's own question), to stand again after it."""
-    waiting = ctx.state.get(openid)
-    if waiting and waiting.get("step") in ("rating_note", "verdict"):
+    waiting = states.waiting(ctx, openid)
+    if states.step_of(waiting) in (RATING_NOTE, VERDICT):
         waiting = waiting.get("resume")
-    return {"resume": waiting} if waiting and "step" in waiting else {}
+    return {"resume": waiting} if states.step_of(waiting) else {}
 
 
 def rating_note(message: Message, ctx: Context) -> str:
@@ -408,17 +407,15 @@ def rating_note(message: Message, ctx: Context) -> str:
     a question of theirs (我的工单) or no reason at all (算了, ！！！)."""
     note, pending = message.text.strip(), ctx.found["pending"]
     resume = pending.get("resume")
+    states.restore(ctx, message.sender, resume)  # the question we asked before 不满意 stands again
     if resume:
-        ctx.state.set(message.sender, resume)  # the question we asked before 不满意 stands again
         ctx.found["pending"] = resume
-    else:
-        ctx.state.clear(message.sender)
     analysis = analysis_of(message, ctx)
     # A complaint about the property company's service, said right after 不满意, is the reason, not a new report.
     if analysis.urgent or (new_problem(message, ctx, pending.get("category")) and analysis.category != "property"):
-        if resume and resume.get("step") in DRAFT_STEPS:
+        if states.step_of(resume) in DRAFT_STEPS:
             return continue_report(message, ctx)
-        if resume and resume.get("step") == "locate":
+        if states.step_of(resume) == LOCATE:
             return urgent_followup(message, ctx)
         return start_report(message, ctx)
     number = pending.get("number", "")
@@ -426,7 +423,7 @@ def rating_note(message: Message, ctx: Context) -> str:
         hint = texts.CANCEL_HOW.format(number=number) if "取消" in note and number else ""
         return texts.NO_REASON.format(number=number) + hint + question(ctx, message.sender, resume)
     if analysis.intent in ("status_query", "greeting", "help") or not has_words(note):
-        ctx.state.set(message.sender, pending)  # answered; the question about the reason still stands
+        states.restore(ctx, message.sender, pending)  # answered; the question about the reason still stands
         if analysis.intent == "chitchat":
             return texts.ASK_REASON.format(number=number)  # "！！！": no reason yet
         answer = my_tickets(message, ctx) if analysis.intent == "status_query" else texts.HELP
@@ -455,11 +452,11 @@ def report_rest(message: Message, ctx: Context, text: str) -> str | None:
     if (rated is not None and not analysis.urgent and analysis.category == rated.category
             and analysis.location.building in (None, rated.building)):
         return None
-    state = alone.state.get(message.sender) or {}
-    if state.get("step") in DRAFT_STEPS:
+    state = states.waiting(alone, message.sender)
+    if states.step_of(state) in DRAFT_STEPS:
         alone.found["pending"] = state
         return continue_report(rest, alone)
-    if state.get("step") == "locate":
+    if states.step_of(state) == LOCATE:
         alone.found["pending"] = state
         return urgent_followup(rest, alone)
     if repeats_own(rest, alone):

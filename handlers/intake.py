@@ -8,6 +8,7 @@ from bot.store.models import Ticket
 from bot.domain.people import Home
 from bot.store.tickets import Report
 from bot.domain import texts
+from handlers import states
 from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
@@ -47,7 +48,7 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
 
     Whatever is filed without a building waits for one: the next building the resident names places every
     such ticket (the emergency's question, or a late answer to the question that went unanswered)."""
-    ctx.state.clear(sender)
+    states.end(ctx, sender)
     also, fresh = draft.get("also", []), ctx.fresh
     if any(extra["key"] == key for extra in also):
         # This message opens the other problem's ticket: the draft's is keyed by the message that told it.
@@ -71,14 +72,14 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.
-        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "number": ticket.number,
-                               "category": ticket.category, "estate_id": ticket.estate_id, "others": unplaced})
+        states.enter(ctx, sender, states.LOCATE, ticket=ticket.id, number=ticket.number, category=ticket.category,
+                     estate_id=ticket.estate_id, others=unplaced)
         named, estate = draft.get("named_building"), ctx.directory.estates.get(ticket.estate_id or "")
         reply += (texts.ASK_URGENT_BUILDING_AGAIN.format(estate=estate.name, building=named) if named and estate
                   else texts.ASK_URGENT_BUILDING)
     elif not ticket.building:
-        ctx.state.set(sender, {"step": "unplaced", "tickets": [waiting_place(ticket), *unplaced],
-                               "estate_id": ticket.estate_id})
+        states.enter(ctx, sender, states.UNPLACED, tickets=[waiting_place(ticket), *unplaced],
+                     estate_id=ticket.estate_id)
     return reply
 
 
@@ -171,7 +172,7 @@ def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> Non
 def ask(message: Message, ctx: Context, draft: dict, step: str, question: str) -> str:
     """Keep the draft and ask; a draft we cannot keep (Redis down) or never hear back on is filed anyway."""
     deadline = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
-    saved = ctx.state.set(message.sender, {"step": step, "draft": draft, "deadline": deadline})
+    saved = states.enter(ctx, message.sender, step, draft=draft, deadline=deadline)
     if not saved or not ctx.schedule(ctx.settings.config.conversation.draft_timeout, DRAFT_JOB,
                                      message.sender, draft["id"]):
         return file_report(message.sender, message.key, ctx, draft)
@@ -190,9 +191,9 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
         return file_report(message.sender, message.key, ctx, draft)
     if draft.get("choices"):
         first, second = (category_name(ctx, code) for code in draft["choices"])
-        return ask(message, ctx, draft, "category", texts.ASK_CATEGORY.format(first=first, second=second))
+        return ask(message, ctx, draft, states.CATEGORY, texts.ASK_CATEGORY.format(first=first, second=second))
     if draft.get("estate_id") is None and ctx.directory.estates:
-        return ask(message, ctx, draft, "estate", estate_choices(ctx))
+        return ask(message, ctx, draft, states.ESTATE, estate_choices(ctx))
     if not draft.get("building") and draft.get("spot"):
         return file_report(message.sender, message.key, ctx, draft)  # a place the estate does not list: the secretary's
     if not draft.get("building"):
@@ -200,12 +201,12 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
         category = category_name(ctx, draft["category"])
         if named := draft.get("named_building"):
             estate = ctx.directory.estates[draft["estate_id"]]
-            return ask(message, ctx, draft, "building", texts.UNDERSTOOD.format(category=category)
+            return ask(message, ctx, draft, states.BUILDING, texts.UNDERSTOOD.format(category=category)
                        + texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=named))
         if home and home.estate_id == draft.get("estate_id") and not draft.get("home_refused"):
             place = ctx.directory.place(home.estate_id, home.building, home.unit, home.room)
-            return ask(message, ctx, draft, "home", texts.ASK_HOME.format(category=category, place=place))
-        return ask(message, ctx, draft, "building", texts.ASK_BUILDING.format(category=category))
+            return ask(message, ctx, draft, states.HOME, texts.ASK_HOME.format(category=category, place=place))
+        return ask(message, ctx, draft, states.BUILDING, texts.ASK_BUILDING.format(category=category))
     return file_report(message.sender, message.key, ctx, draft)
 
 
@@ -300,8 +301,8 @@ def _problem_draft(message: Message, ctx: Context, draft: dict, n: int, problem)
 
 def kept_media(ctx: Context, sender: str) -> list[dict]:
     """Photos sent before any words (kept a short while in the conversation state), to go with the report."""
-    pending = ctx.state.get(sender)
-    if pending and pending.get("step") == "media" and pending.get("until", 0) > time.time():
+    pending = states.waiting(ctx, sender)
+    if states.step_of(pending) == states.MEDIA and pending.get("until", 0) > time.time():
         return pending["media"]
     return []
 
@@ -312,7 +313,7 @@ def start_report(message: Message, ctx: Context) -> str:
     added = added_to_recent(message, ctx, analysis)
     if added:
         if media:
-            ctx.state.clear(message.sender)
+            states.end(ctx, message.sender)  # the photos kept go with the ticket
             _attach_media(ctx, ctx.recent.get(message.sender)["ticket"], message.sender, {"media": media})
         return added
     draft = draft_of(message, ctx)
