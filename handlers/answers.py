@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.base import Context
 from handlers.intake import named_place
+from handlers.states import BUILDING, HOME
 from handlers.tickets import category_name
 from nlp.phrases import (beyond_place, bare_number, clarifies, first_clause, means_my_home, picks_first,
                          picks_neither, picks_second, says_yes)
@@ -60,9 +61,9 @@ def estate_answer(text: str, ctx: Context):
 
 def yes_home(text: str, ctx: Context, sender: str, draft: dict, step: str):
     """The home, when the answer says it is there: 是 (to 是在您家…吗), or in words (就是我家那栋); else None."""
-    if step not in ("home", "building") or named_place(text).building or draft.get("home_refused"):
+    if step not in (HOME, BUILDING) or named_place(text).building or draft.get("home_refused"):
         return None
-    if not ((step == "home" and says_yes(text)) or means_my_home(text)):
+    if not ((step == HOME and says_yes(text)) or means_my_home(text)):
         return None
     home = ctx.people.home(sender)
     return home if home and home.estate_id == draft.get("estate_id") else None
