@@ -576,6 +576,10 @@ _PLAIN = {
 }
 
 
+# Keys an older config.yaml may still hold, and their names now: refused naming the new key, not as unknown.
+RENAMED = {("conversation", "nudge_window"): "conversation.chase_window"}
+
+
 def _format_error(path: Path, error: ValidationError) -> str:
     lines = [f"{path}: invalid configuration"]
     for item in error.errors():
@@ -616,6 +620,10 @@ def load_config(path: Path) -> Config:
     if not isinstance(raw, dict):
         got = {list: "a list", str: "text"}.get(type(raw), repr(raw))
         raise ConfigError(f"{path}: expected a mapping of settings (key: value lines) at the top level, got {got}")
+    renamed = [f"  {parent}.{key}: renamed; write {now} instead" for (parent, key), now in RENAMED.items()
+               if isinstance(raw.get(parent), dict) and key in raw[parent]]
+    if renamed:
+        raise ConfigError("\n".join([f"{path}: invalid configuration", *renamed]))
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:

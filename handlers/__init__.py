@@ -4,23 +4,13 @@ from __future__ import annotations
 from handlers import (account, chase, emergency, entered, followup, intake, media, notices, offscript, pending,
                       quota, resident, staff_commands as staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
+from handlers.states import BIND, DRAFT_STEPS, LOCATE, RATING_NOTE, STAFF, UNPLACED, awaiting
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
 
 
 def has_words(message: Message, ctx: Context) -> bool:
     return message.type in ("text", "voice") and bool(message.text.strip())
-
-
-def awaiting(*steps: str) -> Filter:
-    """The person is answering a question we asked; the pending state rides along in the context."""
-    def check(message: Message, ctx: Context) -> bool:
-        pending = ctx.state.get(message.sender)
-        if pending and pending.get("step") in steps:
-            ctx.found["pending"] = pending
-            return True
-        return False
-    return Filter(check, f"awaiting:{'|'.join(steps)}")
 
 
 def intent(*names: str) -> Filter:
@@ -47,7 +37,7 @@ def build_handlers() -> list[Handler]:
         Handler(staff.asks_for_tasks, staff.tasks),
         Handler(staff.asks_for_digest, staff.digest),
         Handler(staff.greets, staff.usage),
-        Handler(is_image & awaiting("staff"), staff.photo),
+        Handler(is_image & awaiting(STAFF), staff.photo),
         # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
         Handler(quota.too_fast, quota.slow_down),
         Handler(notices.about_notices, still_asking(notices.choose)),
@@ -57,17 +47,17 @@ def build_handlers() -> list[Handler]:
         Handler(words & followup.asks_one_ticket, still_asking(followup.one_ticket)),
         Handler(words & followup.asks_to_cancel_one, still_asking(followup.cancel)),
         # Is anyone coming, whom to call, while one's emergency is open: the facts and the number, never a promise.
-        Handler(words & emergency.asked_about & ~awaiting(*pending.DRAFT_STEPS), still_asking(emergency.answer)),
-        Handler(words & awaiting("locate"), pending.urgent_followup),
-        Handler(words & awaiting("bind") & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
+        Handler(words & emergency.asked_about & ~awaiting(*DRAFT_STEPS), still_asking(emergency.answer)),
+        Handler(words & awaiting(LOCATE), pending.urgent_followup),
+        Handler(words & awaiting(BIND) & ~intent("complaint", "status_query", "greeting", "help", "thanks"),
                 account.bind_address),
-        Handler(words & awaiting("rating_note"), followup.rating_note),
+        Handler(words & awaiting(RATING_NOTE), followup.rating_note),
         Handler(words & followup.names_own_ticket, still_asking(followup.about_own)),
         # The same danger told again while its emergency is open: one ticket, its holder told at once.
-        Handler(words & emergency.follow_up & ~awaiting("locate"), still_asking(emergency.join)),
-        Handler(words & awaiting(*pending.DRAFT_STEPS), pending.continue_report),
+        Handler(words & emergency.follow_up & ~awaiting(LOCATE), still_asking(emergency.join)),
+        Handler(words & awaiting(*DRAFT_STEPS), pending.continue_report),
         # A building said after its report was filed without one (nobody answered in time) places it.
-        Handler(words & awaiting("unplaced") & Filter(pending.answers_late, "answers_late"), pending.place_late),
+        Handler(words & awaiting(UNPLACED) & Filter(pending.answers_late, "answers_late"), pending.place_late),
         # "我说的是楼下的健身器材" right after a report: more about it, never a second ticket or a chase.
         Handler(words & Filter(intake.corrects_recent, "corrects_recent"), intake.add_correction),
         Handler(words & followup.asks_to_cancel, followup.cancel),

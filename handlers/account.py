@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.domain.people import Home
 from bot.domain import texts
+from handlers import states
 from handlers.base import Context, Message
 from handlers.tickets import my_tickets
 from handlers.intake import analysis_of, named_place
@@ -27,7 +28,7 @@ def click(message: Message, ctx: Context) -> str | None:
     if key == MENU_MY_TICKETS:
         return my_tickets(message, ctx)
     if key == MENU_BIND:
-        ctx.state.set(message.sender, {"step": "bind"})
+        states.enter(ctx, message.sender, states.BIND)
         return texts.BIND_ASK
     if key == MENU_HELP:
         return texts.HELP
@@ -43,18 +44,18 @@ def bind_address(message: Message, ctx: Context) -> str:
     location = named_place(message.text)
     estate = ctx.directory.estate_of(message.text)
     if analysis_of(message, ctx).intent == "cancel":
-        ctx.state.clear(message.sender)
+        states.end(ctx, message.sender)
         return texts.BIND_DROPPED
     if not location.building:
-        pending = ctx.state.get(message.sender) or {}
+        pending = states.waiting(ctx, message.sender) or {}
         if pending.get("tries"):
-            ctx.state.clear(message.sender)  # asked twice: whatever this is, it is not the address
+            states.end(ctx, message.sender)  # asked twice: whatever this is, it is not the address
             return texts.CHITCHAT
-        ctx.state.set(message.sender, pending | {"tries": 1})
+        states.stay(ctx, message.sender, pending | {"tries": 1})
         return texts.BIND_AGAIN
     if estate is not None and not ctx.directory.knows_building(estate.id, location.building):
         return texts.BIND_UNKNOWN.format(estate=estate.name, building=location.building)
-    ctx.state.clear(message.sender)
+    states.end(ctx, message.sender)
     home = Home(estate.id if estate else None, location.building, location.unit, location.room)
     ctx.people.bind_home(message.sender, home)
     return texts.BIND_DONE.format(place=ctx.directory.place(home.estate_id, home.building, home.unit, home.room))

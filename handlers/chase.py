@@ -2,26 +2,19 @@
 resident hears where it stands, instead of a second ticket for the same problem."""
 from __future__ import annotations
 
-import re
-
 from bot.domain import steps
 from bot.domain.clock import utcnow
+from handlers import states
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, fits_recent, kept_media, start_report
 from handlers.tickets import category_name, chase_ticket, my_tickets, open_tickets
+from nlp.phrases import names_ticket_list, nobody_acts as _nobody_acts
 from nlp.subject import subject_of
-
-# Asking for the list of one's tickets (我的工单, the menu's words), not after one of them.
-_LIST = re.compile(r"工单|单号|报修记录|报事记录")
-# Nobody acting, and nothing else said ("又没人管了", "到底有没有人管"): about the ticket they have open, not a new
-# complaint about the property company ("物业收了钱什么事都不干" names one).
-_NOBODY_ACTS = re.compile(r"^[又还都怎么到底是就咋也]*(没|没有|有没有|没啥)人(来|去)?(管|理|修|处理|问|过问|负责|看看?)?"
-                          r"[了啊呀吗呢么嘛的？?！!。.\s]*$")
 
 
 def asked_after(message: Message, ctx: Context) -> bool:
     """A question after an open ticket (人呢, 电梯修好了吗): the only one open, or the one its words name."""
-    if _LIST.search(message.text):
+    if names_ticket_list(message.text):
         return False
     tickets = open_tickets(ctx, message.sender)
     named = [t for t in tickets if subject_of(message.text, t.category) is not None
@@ -45,7 +38,7 @@ def repeats_own(message: Message, ctx: Context) -> bool:
         return False
     since = utcnow() - ctx.settings.config.conversation.chase_window
     active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
-    if active and _NOBODY_ACTS.match(message.text.strip()):  # the newest one they have open
+    if active and _nobody_acts(message.text):  # the newest one they have open
         ctx.found["chased"] = active[0]
         return True
     kinds = {analysis.category, analysis.runner_up} if analysis.ambiguous else {analysis.category}
@@ -60,7 +53,7 @@ def repeats_own(message: Message, ctx: Context) -> bool:
 def says_nobody_acts(message: Message, ctx: Context) -> bool:
     """Nobody acting, and nothing else said ("到底有没有人管", "怎么还是没人来处理啊"), while the resident has a ticket
     open and active within `conversation.chase_window`: a chase of the newest, however the reader labels the words."""
-    if not _NOBODY_ACTS.match(message.text.strip()):
+    if not _nobody_acts(message.text):
         return False
     since = utcnow() - ctx.settings.config.conversation.chase_window
     active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
@@ -78,7 +71,7 @@ def chase(message: Message, ctx: Context) -> str:
         return start_report(message, ctx)  # closed a moment ago: a report like any other
     media = kept_media(ctx, message.sender)
     if media:
-        ctx.state.clear(message.sender)
+        states.end(ctx, message.sender)  # the photos kept go with the chase
         for item in media:
             steps.attach(ctx.tickets, ticket.id, message.sender, **item)
     return chased

@@ -2,7 +2,6 @@
 about it hears where it stands and the number to call. Nothing is promised that nobody said."""
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo
 
 from bot.domain import steps
@@ -17,6 +16,7 @@ from handlers.tickets import category_name, place_of
 from handlers.chase import chase as chase_plain
 from handlers.tickets import holder, open_tickets
 from handlers.quota import within
+from nlp.phrases import asks_help_coming, asks_whom_to_call
 from nlp.subject import subject_of
 from handlers.resident import contacts_for
 
@@ -29,9 +29,6 @@ NUMBERS = {"gas": "燃气抢修电话96777", "trapped": "电梯救援电话96333
 _KINDS = {"gas": {"gas"}, "trapped": {"elevator"}, "fire": {"safety", "ebike", "electric"},
           "electric": {"lighting", "facilities", "ebike", "safety"}, "medical": {"other", "facilities"},
           "fall": {"facilities", "other"}}
-# Asks whether anyone is coming, or for someone to talk to: 人呢, 到底有没有人来, 网格员电话多少, 找谁.
-_ASKS = re.compile(r"人呢|怎么办|有没有人|没人|怎么还|还没|什么时候|啥时候|多久|到哪|来了吗|来没|电话|号码|联系|找谁|人工|客服|[?？吗]")
-_ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|找谁|人工|客服")
 
 
 def number_for(ctx: Context, category: str, danger: str | None = None) -> str:
@@ -90,7 +87,7 @@ def join_neighbours(message: Message, ctx: Context) -> str:
 def asks_about(message: Message, ctx: Context) -> bool:
     """A question (is anyone coming, whom to call) from someone whose emergency is open: not a new report."""
     analysis = analysis_of(message, ctx)
-    if analysis.urgent or not _ASKS.search(message.text):
+    if analysis.urgent or not asks_help_coming(message.text):
         return False
     if analysis.intent == "complaint" and not analysis.ambiguous and analysis.location.building:
         return False  # a problem of its own, somewhere named
@@ -134,7 +131,7 @@ def answer(message: Message, ctx: Context) -> str:
     lines = [texts.EMERGENCY_CHASED.format(number=ticket.number, category=category_name(ctx, ticket.category),
                                            place=place_of(ctx, ticket)) + standing(ctx, ticket),
              texts.EMERGENCY_CALL.format(number=number_for(ctx, ticket.category))]
-    if _ASKS_NUMBER.search(message.text):
+    if asks_whom_to_call(message.text):
         contacts = contacts_for(message, ctx)
         if contacts:
             lines.append(contacts)

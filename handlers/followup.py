@@ -11,41 +11,20 @@ from bot.domain import steps
 from bot.store.models import Follower, Ticket
 from bot.domain.status import status_name
 from bot.domain import texts
+from handlers import states
 from handlers.base import Context, Filter, Message
+from handlers.states import DRAFT_STEPS, LOCATE, RATING_NOTE, VERDICT
+from nlp.phrases import (after_joiner, asked_number, asks_after, beyond_pick, cancel_said, choice_index, gives_no_reason,
+                         has_words, picks_all, rating_said, says_still_broken)
 from handlers.intake import add_words, advice_for, analysis_of, draft_of, new_problem, next_step, start_report
 from handlers.tickets import category_name, my_tickets, place_of, status_line
 from handlers.tickets import chase_ticket
 from handlers.quota import within
 from handlers.chase import chase, repeats_own
-from handlers.pending import DRAFT_STEPS, continue_report, question, urgent_followup
+from handlers.pending import continue_report, question, urgent_followup
 
 NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
-# A ticket number alone, or asked after: 100001, 查一下100001, 工单100001进度, 100001怎么样了? (any six digits: a
-# mistyped number gets "没有找到", not small talk).
-_ASK_ONE = re.compile(r"^\s*(?:请问|麻烦|帮我)?\s*(?:查询?|查一下|查查|查看|看看|看一下|问一下)?\s*(?:一下)?\s*(?:我的)?"
-                      r"\s*(?:工单|单号)?\s*(?:号)?\s*[:：]?\s*(?P<number>\d{6})\s*(?:号)?\s*(?:工单)?\s*(?:的)?\s*"
-                      r"(?:进度|情况|状态)?\s*(?:怎么样了?|到哪了|处理了吗|处理得怎么样了?|呢|吗)?\s*[?？。!！]*\s*$")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-# A question about a ticket rather than news of it: "请问100001有人去看了吗", "100001什么时候来修？".
-ASKS = re.compile(r"[吗呢么?？]\s*[。.!！~～]*\s*$|了没有?|有没有|什么时候|啥时候|多久|怎么还")
-_CANCEL = re.compile(r"^\s*(取消|撤销|撤回)(工单)?\s*[:：]?\s*(1\d{5})?\s*$")
-# Words that say a fix did not hold ("还是有点漏", "又堵了", "根本没修好"): a 不满意 when a fix of that problem waits
-# for the household's verdict.
-_STILL = re.compile(r"还是|还在|仍然|依然|依旧|照样|又|没修好|没好|没弄好|没处理好|没解决|根本没|一点没|跟没修一样")
-# Words that tie what follows to the verdict (满意，另外…; 满意 但是…): not part of a report. The first group says
-# another matter follows; the second may still be about the fix (满意，就是树叶没扫干净).
-_JOINER = re.compile(r"^[\s,，。.!！、:：;；~～]*(?:(另外|还有|对了|顺便说一下|顺便|而且|再就是)|但是|但|不过|可是|就是)?"
-                     r"[\s,，。.、:：;；]*")
-_NO_WORDS = re.compile(r"[\W_]+")
-# "Which ticket?" answered by its place in the list (1, 第二个), or by all of them (都满意).
-_CHOICE = re.compile(r"^\s*第?\s*([1-9一二两三四五六七八九])\s*(个|项|件|号)?\s*[。.!！]?\s*$")
-_FIGURES = {f: i for i, f in enumerate("一二三四五六七八九", 1)} | {"两": 2}
-_ALL = re.compile(r"^\s*(都|全部|全都|两个都|两件都)\s*(是|一样)?\s*(满意|基本满意|不满意)?\s*[。.!！]*\s*$")
-# What picks a ticket by its words without saying more ("路灯那个"); what is left beyond them is a reason.
-_PICK_WORDS = re.compile(r"[\W_]|那个|这个|那件|这件|的|吧|呀|啊|呢|是")
-# After 不满意, "no reason" rather than a reason.
-_NO_REASON = re.compile(r"^\s*(算了|不用了?|不说了|没有了?|没什么|没啥|没事了?|不要了|取消)\s*(吧|了|啊|呀|哈)?[\W_]*$")
-_RATING = re.compile(r"^\s*(非常满意|基本满意|不满意|不太满意|满意|一般)\s*[,，。!！:：]?\s*(1\d{5})?\s*[,，。:：]?\s*(.*)$", re.S)
 RATINGS = {"非常满意": "satisfied", "满意": "satisfied", "基本满意": "basically", "一般": "basically",
            "不满意": "unsatisfied", "不太满意": "unsatisfied"}
 VERDICT_WORDS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
@@ -66,9 +45,9 @@ def plain(text: str) -> str:
 def asks_one(message: Message, ctx: Context) -> bool:
     """A ticket number, alone or asked after ("查一下100001"): that ticket, never the list."""
     text = plain(message.text)
-    match = _ASK_ONE.match(text)
-    if match:
-        ctx.found["number"] = match.group("number")
+    number = asked_number(text)
+    if number:
+        ctx.found["number"] = number
         return True
     numbers = NUMBER.findall(text)
     if len(numbers) == 1 and analysis_of(message, ctx).intent == "status_query":
@@ -114,7 +93,7 @@ def names_own(message: Message, ctx: Context) -> bool:
     if len(numbers) != 1:
         return False
 
-    if analysis_of(message, ctx).urgent and (ctx.state.get(message.sender) or {}).get("step") in DRAFT_STEPS:
+    if analysis_of(message, ctx).urgent and states.waits_on(ctx, message.sender, *DRAFT_STEPS):
         return False
     ticket = own_ticket(ctx, message.sender, numbers[0])
     if ticket is None or ticket.status not in steps.OPEN:
@@ -128,7 +107,7 @@ def about_own(message: Message, ctx: Context) -> str:
     ticket, analysis = ctx.found["named"], analysis_of(message, ctx)
     if analysis.urgent:
         return _emergency_about(message, ctx, ticket, analysis)
-    if ASKS.search(message.text) or analysis.intent == "status_query":
+    if asks_after(message.text) or analysis.intent == "status_query":
         chased = chase_ticket(ctx, message.sender, ticket.id, message.text)
         if chased:
             return chased
@@ -152,10 +131,10 @@ def _emergency_about(message: Message, ctx: Context, ticket: Ticket, analysis) -
 
 
 def asks_cancel(message: Message, ctx: Context) -> bool:
-    match = _CANCEL.match(plain(message.text))
-    if match:
-        ctx.found["number"] = match.group(3)
-    return bool(match)
+    cancels, number = cancel_said(plain(message.text))
+    if cancels:
+        ctx.found["number"] = number
+    return cancels
 
 
 def asks_cancel_one(message: Message, ctx: Context) -> bool:
@@ -255,25 +234,24 @@ def rating_reply(message: Message, ctx: Context) -> bool:
     """满意 / 基本满意 / 不满意: the verdict on a fixed ticket (and what is said after it), an answer to "which
     ticket?", or, said alone, an answer that there is none to give."""
     text = plain(message.text)
-    match = _RATING.match(text)
-    if not match:
+    rating = rating_said(text)
+    if not rating:
         return _answers_which(message, ctx, text) or _still_broken(message, ctx, text)
-    verdict, number, rest = RATINGS[match.group(1)], match.group(2), match.group(3).strip()
-    said = rest if _NO_WORDS.sub("", rest) else ""  # "不满意！！！" says no reason
+    verdict, number, rest = RATINGS[rating[0]], rating[1], rating[2].strip()
+    said = rest if has_words(rest) else ""  # "不满意！！！" says no reason
     tickets, standing = _standing(ctx, message.sender, number, verdict)
     if standing not in ("awaits", "which", "redo") and said and not number:
         return False  # "不满意，楼下又漏了" with nothing to rate: a report, read as one
     # The words after the verdict, read on their own: how the fix went, or a report ("另外10号楼井盖松了").
-    joined = _JOINER.match(said)
-    report, another = said[joined.end():], bool(joined.group(1))
+    report, another = after_joiner(said)
     analysis = ctx.analyzer.analyze(report) if report else None
     tells = analysis is not None and _tells_report(analysis, tickets, verdict, another)
     if standing == "which" and analysis is not None and not tells:
         if len(judged := _judged(analysis, tickets, verdict)) == 1:
             tickets, standing = judged, "awaits"  # "不满意 灯还是不亮": the light, not the garbage bin
     # A verdict said afresh replaces a which-ticket question still waiting; what waited under it stands again.
-    pending = ctx.state.get(message.sender) or {}
-    resume = (pending.get("resume") or {}) if pending.get("step") == "verdict" else None
+    pending = states.waiting(ctx, message.sender) or {}
+    resume = (pending.get("resume") or {}) if states.step_of(pending) == VERDICT else None
     ctx.found.update(rating=verdict, tickets=tickets, standing=standing, said=said, number=number,
                      report=report if tells else "", urgent=tells and analysis.urgent, resume=resume)
     return True
@@ -282,7 +260,7 @@ def rating_reply(message: Message, ctx: Context) -> bool:
 def _still_broken(message: Message, ctx: Context, text: str) -> bool:
     """"还是有点漏" while the leak's fix waits for this household's verdict: a 不满意 with those words as its reason,
     when they are about exactly one such ticket (its problem, at no other building) and are no emergency."""
-    if ctx.asked_to_rate is False or not _STILL.search(text):
+    if ctx.asked_to_rate is False or not says_still_broken(text):
         return False
     analysis = analysis_of(message, ctx)
     if analysis.intent != "complaint" or analysis.urgent:
@@ -299,26 +277,25 @@ def _still_broken(message: Message, ctx: Context, text: str) -> bool:
 def _answers_which(message: Message, ctx: Context, text: str) -> bool:
     """The answer to "which ticket is the verdict about?"; anything else drops that question, and what was asked
     before it stands again for the handlers after this one."""
-    pending = ctx.state.get(message.sender)
-    if not pending or pending.get("step") != "verdict":
+    pending = states.waiting(ctx, message.sender)
+    if states.step_of(pending) != VERDICT:
         return False
     choices, picked, note = pending["tickets"], None, ""
     numbers = [c["number"] for c in choices]
-    index, named = _CHOICE.match(text), NUMBER.findall(text)
-    if _ALL.match(text):
+    index, named = choice_index(text), NUMBER.findall(text)
+    if picks_all(text):
         picked = numbers
     elif len(named) == 1 and named[0] in numbers:
         picked = named
     elif index:
-        position = int(_FIGURES.get(index.group(1), index.group(1)))
-        picked = [numbers[position - 1]] if position <= len(numbers) else None
+        picked = [numbers[index - 1]] if index <= len(numbers) else None
     else:
         analysis = analysis_of(message, ctx)  # an emergency is never an answer: it is read as one
         words = analysis.intent == "complaint" and not analysis.urgent
         about = _about(analysis, [SimpleNamespace(**c) for c in choices]) if words else []
         picked = [about[0].number] if len(about) == 1 else None
         # "灯还是不亮" picks the light and says why; "路灯那个" only picks it.
-        note = text.strip() if picked and len(_PICK_WORDS.sub("", text)) >= 5 else ""
+        note = text.strip() if picked and len(beyond_pick(text)) >= 5 else ""
     if not picked:
         _restore(ctx, message.sender, pending.get("resume"))
         return False
@@ -340,13 +317,13 @@ def rate(message: Message, ctx: Context) -> str:
     told = report_rest(message, ctx, rest) if rest else None
     note = said if told is None else ""
     reply = _verdict(message, ctx, found["standing"], found["tickets"], found["rating"], note, quiet=told is not None)
-    if found["resume"] and ctx.state.get(message.sender) == found["resume"]:
+    if found["resume"] and states.waiting(ctx, message.sender) == found["resume"]:
 
         reply += question(ctx, message.sender, found["resume"])
     if told is None:
         return reply
     # An emergency's answer comes first; a question about the verdict (which ticket?) comes last, to be answered.
-    first = found["urgent"] or (ctx.state.get(message.sender) or {}).get("step") == "verdict"
+    first = found["urgent"] or states.waits_on(ctx, message.sender, VERDICT)
     return f"{told}\n\n{reply}" if first else f"{reply}\n\n{told}"
 
 
@@ -393,8 +370,8 @@ def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: st
     if note or quiet:
         return (texts.REOPENED_WITH_NOTE if note else texts.REOPENED_SHORT).format(number=ticket.number)
     # A question asked before (几号楼？) waits under this one, and stands again once the reason is given.
-    ctx.state.set(message.sender, {"step": "rating_note", "ticket": ticket.id, "number": ticket.number,
-                                   "category": ticket.category} | _waiting(ctx, message.sender))
+    states.enter(ctx, message.sender, RATING_NOTE, ticket=ticket.id, number=ticket.number, category=ticket.category,
+                 **_waiting(ctx, message.sender))
     return texts.REOPENED.format(number=ticket.number)
 
 
@@ -402,30 +379,27 @@ def _ask_which(message: Message, ctx: Context, tickets: list[Ticket], verdict: s
     """Several tickets wait for this household's verdict: ask which, and keep the verdict for the answer."""
     lines = "\n".join(f"{i}. {t.number} {category_name(ctx, t.category)}（{place_of(ctx, t)}）"
                       for i, t in enumerate(tickets, 1))
-    if quiet and ctx.state.get(message.sender):
+    if quiet and states.waiting(ctx, message.sender):
         # The report told with the verdict asks its own question: this one is asked with the verdict to repeat.
         return texts.WHICH_TICKET_SAY_AGAIN.format(count=len(tickets), lines=lines, verdict=VERDICT_WORDS[verdict])
     choices = [{"number": t.number, "category": t.category, "building": t.building, "subject": t.subject}
                for t in tickets]
-    ctx.state.set(message.sender, {"step": "verdict", "rating": verdict, "note": note, "tickets": choices}
-                  | _waiting(ctx, message.sender))
+    states.enter(ctx, message.sender, VERDICT, rating=verdict, note=note, tickets=choices,
+                 **_waiting(ctx, message.sender))
     return texts.WHICH_TICKET.format(count=len(tickets), lines=lines)
 
 
 def _restore(ctx: Context, openid: str, waiting: dict | None) -> None:
     """The question that waited under a verdict's own question stands again (or nothing does)."""
-    if waiting:
-        ctx.state.set(openid, waiting)
-    else:
-        ctx.state.clear(openid)
+    states.restore(ctx, openid, waiting)
 
 
 def _waiting(ctx: Context, openid: str) -> dict:
     """The question waiting before this verdict (not a verdict's own question), to stand again after it."""
-    waiting = ctx.state.get(openid)
-    if waiting and waiting.get("step") in ("rating_note", "verdict"):
+    waiting = states.waiting(ctx, openid)
+    if states.step_of(waiting) in (RATING_NOTE, VERDICT):
         waiting = waiting.get("resume")
-    return {"resume": waiting} if waiting and "step" in waiting else {}
+    return {"resume": waiting} if states.step_of(waiting) else {}
 
 
 def rating_note(message: Message, ctx: Context) -> str:
@@ -433,25 +407,23 @@ def rating_note(message: Message, ctx: Context) -> str:
     a question of theirs (我的工单) or no reason at all (算了, ！！！)."""
     note, pending = message.text.strip(), ctx.found["pending"]
     resume = pending.get("resume")
+    states.restore(ctx, message.sender, resume)  # the question we asked before 不满意 stands again
     if resume:
-        ctx.state.set(message.sender, resume)  # the question we asked before 不满意 stands again
         ctx.found["pending"] = resume
-    else:
-        ctx.state.clear(message.sender)
     analysis = analysis_of(message, ctx)
     # A complaint about the property company's service, said right after 不满意, is the reason, not a new report.
     if analysis.urgent or (new_problem(message, ctx, pending.get("category")) and analysis.category != "property"):
-        if resume and resume.get("step") in DRAFT_STEPS:
+        if states.step_of(resume) in DRAFT_STEPS:
             return continue_report(message, ctx)
-        if resume and resume.get("step") == "locate":
+        if states.step_of(resume) == LOCATE:
             return urgent_followup(message, ctx)
         return start_report(message, ctx)
     number = pending.get("number", "")
-    if _NO_REASON.match(note) or (analysis.intent == "thanks" and len(note) <= 8):
+    if gives_no_reason(note) or (analysis.intent == "thanks" and len(note) <= 8):
         hint = texts.CANCEL_HOW.format(number=number) if "取消" in note and number else ""
         return texts.NO_REASON.format(number=number) + hint + question(ctx, message.sender, resume)
-    if analysis.intent in ("status_query", "greeting", "help") or not _NO_WORDS.sub("", note):
-        ctx.state.set(message.sender, pending)  # answered; the question about the reason still stands
+    if analysis.intent in ("status_query", "greeting", "help") or not has_words(note):
+        states.restore(ctx, message.sender, pending)  # answered; the question about the reason still stands
         if analysis.intent == "chitchat":
             return texts.ASK_REASON.format(number=number)  # "！！！": no reason yet
         answer = my_tickets(message, ctx) if analysis.intent == "status_query" else texts.HELP
@@ -480,11 +452,11 @@ def report_rest(message: Message, ctx: Context, text: str) -> str | None:
     if (rated is not None and not analysis.urgent and analysis.category == rated.category
             and analysis.location.building in (None, rated.building)):
         return None
-    state = alone.state.get(message.sender) or {}
-    if state.get("step") in DRAFT_STEPS:
+    state = states.waiting(alone, message.sender)
+    if states.step_of(state) in DRAFT_STEPS:
         alone.found["pending"] = state
         return continue_report(rest, alone)
-    if state.get("step") == "locate":
+    if states.step_of(state) == LOCATE:
         alone.found["pending"] = state
         return urgent_followup(rest, alone)
     if repeats_own(rest, alone):

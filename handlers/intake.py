@@ -1,7 +1,6 @@
 """A resident reports a problem: find what and where, ask what is missing, then open or join a ticket."""
 from __future__ import annotations
 
-import re
 import time
 
 from bot.domain import steps
@@ -9,15 +8,15 @@ from bot.store.models import Ticket
 from bot.domain.people import Home
 from bot.store.tickets import Report
 from bot.domain import texts
-from handlers.clarify import clarifies
+from handlers import states
 from handlers.base import Context, Message
 from handlers.quota import no_more_tickets, within
 from nlp.subject import name_of as subject_name
 from nlp.subject import subject_of
 from handlers.tickets import assignee_of, category_name, chase_reply, chase_ticket, place_of
 from nlp import Location, parse_location
+from nlp.phrases import about_place, bare_number, clarifies, says_home
 
-_BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
 DRAFT_JOB = "workers.drafts.file_draft"
 
 
@@ -49,7 +48,7 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
 
     Whatever is filed without a building waits for one: the next building the resident names places every
     such ticket (the emergency's question, or a late answer to the question that went unanswered)."""
-    ctx.state.clear(sender)
+    states.end(ctx, sender)
     also, fresh = draft.get("also", []), ctx.fresh
     if any(extra["key"] == key for extra in also):
         # This message opens the other problem's ticket: the draft's is keyed by the message that told it.
@@ -73,25 +72,15 @@ def file_report(sender: str, key: str, ctx: Context, draft: dict) -> str:
     remember(ctx, sender, ticket)
     if ticket.urgent and not ticket.building:
         # An emergency is never held for a question: opened now, the building is asked after.
-        ctx.state.set(sender, {"step": "locate", "ticket": ticket.id, "number": ticket.number,
-                               "category": ticket.category, "estate_id": ticket.estate_id, "others": unplaced})
+        states.enter(ctx, sender, states.LOCATE, ticket=ticket.id, number=ticket.number, category=ticket.category,
+                     estate_id=ticket.estate_id, others=unplaced)
         named, estate = draft.get("named_building"), ctx.directory.estates.get(ticket.estate_id or "")
         reply += (texts.ASK_URGENT_BUILDING_AGAIN.format(estate=estate.name, building=named) if named and estate
                   else texts.ASK_URGENT_BUILDING)
     elif not ticket.building:
-        ctx.state.set(sender, {"step": "unplaced", "tickets": [waiting_place(ticket), *unplaced],
-                               "estate_id": ticket.estate_id})
+        states.enter(ctx, sender, states.UNPLACED, tickets=[waiting_place(ticket), *unplaced],
+                     estate_id=ticket.estate_id)
     return reply
-
-
-# "我家住3号楼", "我住5栋", "我们家在2号楼": the building a report names is the resident's home. ("我家孩子在5号楼
-# 摔倒了" names a building that is not.)
-_SAYS_HOME = re.compile(r"(?:我们?|俺)家?住|家住|(?:我们?|俺)家(?:就?在|是)?\s*[0-9０-９一二三四五六七八九十两]+\s*(?:号楼|号|栋|幢|座)")
-
-
-def says_home(text: str) -> bool:
-    """The report says the building it names is where the resident lives."""
-    return bool(_SAYS_HOME.search(text))
 
 
 def waiting_place(ticket) -> dict:
@@ -183,7 +172,7 @@ def _attach_media(ctx: Context, ticket_id: int, sender: str, draft: dict) -> Non
 def ask(message: Message, ctx: Context, draft: dict, step: str, question: str) -> str:
     """Keep the draft and ask; a draft we cannot keep (Redis down) or never hear back on is filed anyway."""
     deadline = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
-    saved = ctx.state.set(message.sender, {"step": step, "draft": draft, "deadline": deadline})
+    saved = states.enter(ctx, message.sender, step, draft=draft, deadline=deadline)
     if not saved or not ctx.schedule(ctx.settings.config.conversation.draft_timeout, DRAFT_JOB,
                                      message.sender, draft["id"]):
         return file_report(message.sender, message.key, ctx, draft)
@@ -202,9 +191,9 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
         return file_report(message.sender, message.key, ctx, draft)
     if draft.get("choices"):
         first, second = (category_name(ctx, code) for code in draft["choices"])
-        return ask(message, ctx, draft, "category", texts.ASK_CATEGORY.format(first=first, second=second))
+        return ask(message, ctx, draft, states.CATEGORY, texts.ASK_CATEGORY.format(first=first, second=second))
     if draft.get("estate_id") is None and ctx.directory.estates:
-        return ask(message, ctx, draft, "estate", estate_choices(ctx))
+        return ask(message, ctx, draft, states.ESTATE, estate_choices(ctx))
     if not draft.get("building") and draft.get("spot"):
         return file_report(message.sender, message.key, ctx, draft)  # a place the estate does not list: the secretary's
     if not draft.get("building"):
@@ -212,12 +201,12 @@ def next_step(message: Message, ctx: Context, draft: dict) -> str:
         category = category_name(ctx, draft["category"])
         if named := draft.get("named_building"):
             estate = ctx.directory.estates[draft["estate_id"]]
-            return ask(message, ctx, draft, "building", texts.UNDERSTOOD.format(category=category)
+            return ask(message, ctx, draft, states.BUILDING, texts.UNDERSTOOD.format(category=category)
                        + texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=named))
         if home and home.estate_id == draft.get("estate_id") and not draft.get("home_refused"):
             place = ctx.directory.place(home.estate_id, home.building, home.unit, home.room)
-            return ask(message, ctx, draft, "home", texts.ASK_HOME.format(category=category, place=place))
-        return ask(message, ctx, draft, "building", texts.ASK_BUILDING.format(category=category))
+            return ask(message, ctx, draft, states.HOME, texts.ASK_HOME.format(category=category, place=place))
+        return ask(message, ctx, draft, states.BUILDING, texts.ASK_BUILDING.format(category=category))
     return file_report(message.sender, message.key, ctx, draft)
 
 
@@ -312,8 +301,8 @@ def _problem_draft(message: Message, ctx: Context, draft: dict, n: int, problem)
 
 def kept_media(ctx: Context, sender: str) -> list[dict]:
     """Photos sent before any words (kept a short while in the conversation state), to go with the report."""
-    pending = ctx.state.get(sender)
-    if pending and pending.get("step") == "media" and pending.get("until", 0) > time.time():
+    pending = states.waiting(ctx, sender)
+    if states.step_of(pending) == states.MEDIA and pending.get("until", 0) > time.time():
         return pending["media"]
     return []
 
@@ -324,7 +313,7 @@ def start_report(message: Message, ctx: Context) -> str:
     added = added_to_recent(message, ctx, analysis)
     if added:
         if media:
-            ctx.state.clear(message.sender)
+            states.end(ctx, message.sender)  # the photos kept go with the ticket
             _attach_media(ctx, ctx.recent.get(message.sender)["ticket"], message.sender, {"media": media})
         return added
     draft = draft_of(message, ctx)
@@ -332,14 +321,11 @@ def start_report(message: Message, ctx: Context) -> str:
     return next_step(message, ctx, draft)
 
 
-_ABOUT_PLACE = re.compile(r"^\s*我?(就|是|人)?在|位置|地址|不知道|不清楚|不记得|路过")
-
-
 def new_problem(message: Message, ctx: Context, category: str | None) -> bool:
     """The message tells a problem of its own: confidently another category, and not words about where."""
     analysis = analysis_of(message, ctx)
     return (analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in (None, category)
-            and not _ABOUT_PLACE.search(message.text) and not clarifies(message.text))
+            and not about_place(message.text) and not clarifies(message.text))
 
 
 def extra_report(message: Message, ctx: Context, estate_id: str | None) -> dict:
@@ -366,7 +352,7 @@ def place_said(message: Message, ctx: Context, estate_id: str | None):
 def named_place(text: str):
     """The building (unit, room) a message names, a bare "5" or "5号" included; the building may be unknown."""
 
-    bare = _BARE_NUMBER.match(text)
+    bare = bare_number(text)
     location = parse_location(text)
-    building = location.building or (bare.group(1).upper() if bare else None)
+    building = location.building or (bare.upper() if bare else None)
     return Location(building=building, unit=location.unit, room=location.room)

@@ -5,6 +5,7 @@ import time
 
 from bot.domain import steps
 from bot.domain import texts
+from handlers import states
 from handlers.base import Context, Message
 
 KINDS = {"image": "image", "voice": "voice", "location": "location", "video": "video", "shortvideo": "video"}
@@ -43,11 +44,11 @@ def last_open_ticket(ctx: Context, openid: str):
 def attach(message: Message, ctx: Context) -> str:
     """Keep the media with the draft being told, or attach it to the last open ticket."""
     media = media_of(message)
-    pending = ctx.state.get(message.sender)
+    pending = states.waiting(ctx, message.sender)
     if pending and "draft" in pending:
         if all(m["source_key"] != media["source_key"] for m in pending["draft"].get("media", [])):
             pending["draft"].setdefault("media", []).append(media)
-            ctx.state.set(message.sender, pending)
+            states.stay(ctx, message.sender, pending)
         return texts.MEDIA_KEPT if media["kind"] == "voice" else texts.MEDIA_WITH_DRAFT
     ticket_id, number = last_open_ticket(ctx, message.sender)
     if ticket_id is None:
@@ -61,13 +62,13 @@ def attach(message: Message, ctx: Context) -> str:
 
 def keep_for_report(ctx: Context, openid: str, pending: dict | None, media: dict) -> bool:
     """Sent before any words: kept a short while in the conversation state, for the report that follows."""
-    if pending and pending.get("step") != "media":
+    if pending and states.step_of(pending) != states.MEDIA:
         return False  # another question is waiting; its own answer comes first
     kept = pending["media"] if pending and pending.get("until", 0) > time.time() else []
     if all(m["source_key"] != media["source_key"] for m in kept):
         kept.append(media)
     until = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
-    return ctx.state.set(openid, {"step": "media", "media": kept[-9:], "until": until})
+    return states.enter(ctx, openid, states.MEDIA, media=kept[-9:], until=until)
 
 
 def link(message: Message, ctx: Context) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bot.domain import steps
 from bot.domain import texts
-from handlers.answers import (ACK, DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
+from handlers.answers import (DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
                               said_besides_choice, yes_home)
+from handlers import states
 from handlers.base import Callback, Context, Message
+from handlers.states import BUILDING, CATEGORY, DRAFT_STEPS, ESTATE, HOME, LOCATE
 from handlers.quota import within
 from handlers.intake import (advice_for, analysis_of, ask, draft_of, estate_choices, extra_report, file_report,
                              named_place, new_problem, next_step, open_report,
@@ -14,8 +16,8 @@ from handlers.intake import (advice_for, analysis_of, ask, draft_of, estate_choi
 from handlers.tickets import assignee_of, category_name, place_of
 from handlers.chase import status
 from bot.store.models import Ticket
+from nlp.phrases import acknowledges
 
-DRAFT_STEPS = ("estate", "building", "home", "category")
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
 # An emergency of these dangers continues a report of these kinds: sparks from the wires or the light just told,
 # a fire where the e-bike was just said to charge. Anything else is another problem, with its own building.
@@ -24,17 +26,17 @@ _CONTINUES = {"electric": {"lighting", "facilities", "ebike"}, "fire": {"ebike"}
 
 def asked_again(ctx: Context, sender: str, pending: dict | None) -> str:
     """The question a pending state waits on, short, to ask again ("" when there is none)."""
-    step = (pending or {}).get("step")
-    if step == "locate":
+    step = states.step_of(pending)
+    if step == LOCATE:
         return texts.ASK_URGENT_BUILDING.strip()
     if step not in DRAFT_STEPS:
         return ""
-    if step == "category":
+    if step == CATEGORY:
         first, second = (category_name(ctx, code) for code in pending["draft"]["choices"])
         return texts.ASK_CATEGORY_SHORT.format(first=first, second=second)
-    if step == "estate":
+    if step == ESTATE:
         return texts.ASK_ESTATE_SHORT.format(choices=estate_choices(ctx).split("\n", 1)[1])
-    if step == "home" and (home := ctx.people.home(sender)):
+    if step == HOME and (home := ctx.people.home(sender)):
         return texts.ASK_HOME_SHORT.format(place=ctx.directory.place(home.estate_id, home.building, home.unit,
                                                                      home.room))
     return texts.ASK_BUILDING_SHORT
@@ -43,7 +45,7 @@ def asked_again(ctx: Context, sender: str, pending: dict | None) -> str:
 def question(ctx: Context, sender: str, pending: dict | None) -> str:
     """The reminder, after an answer in between, of the question still waiting ("" when there is none)."""
     asked = asked_again(ctx, sender, pending)
-    if not asked or pending["step"] == "locate":
+    if not asked or states.step_of(pending) == LOCATE:
         return "\n" + asked if asked else ""
     return texts.STILL_ASKING.format(category=category_name(ctx, pending["draft"]["category"]), question=asked)
 
@@ -51,9 +53,9 @@ def question(ctx: Context, sender: str, pending: dict | None) -> str:
 def still_asking(callback: Callback) -> Callback:
     """Answer a question in between; the question we asked before still stands, and is asked again briefly."""
     def answer(message: Message, ctx: Context) -> str | None:
-        before = ctx.state.get(message.sender)
+        before = states.waiting(ctx, message.sender)
         reply = callback(message, ctx)
-        if reply and before and ctx.state.get(message.sender) == before:
+        if reply and before and states.waiting(ctx, message.sender) == before:
             reply += question(ctx, message.sender, before)
         return reply
     return answer
@@ -63,16 +65,16 @@ def continue_report(message: Message, ctx: Context) -> str:
     """The resident answers our question about the problem, the estate or the building, or tells us more."""
 
     pending, sender = ctx.found["pending"], message.sender
-    draft, text, step = pending["draft"], message.text.strip(), pending["step"]
+    draft, text, step = pending["draft"], message.text.strip(), states.step_of(pending)
     analysis = analysis_of(message, ctx)
     if analysis.urgent:
         return emergency_meanwhile(message, ctx, draft)
     place = place_said(message, ctx, draft.get("estate_id"))
     known = bool(place.building) and ctx.directory.knows_place(draft.get("estate_id"), place.building)
-    chosen = category_answer(text, ctx, draft["choices"], analysis) if step == "category" else None
+    chosen = category_answer(text, ctx, draft["choices"], analysis) if step == CATEGORY else None
     home = yes_home(text, ctx, sender, draft, step)
     if chosen is None and not home and drops(text, analysis):
-        ctx.state.clear(sender)
+        states.end(ctx, sender)
         return texts.DRAFT_DROPPED
     if not known and not home and chosen is None and analysis.intent in (*_IN_BETWEEN, "status_query"):
         reply = status(message, ctx) if analysis.intent == "status_query" else _IN_BETWEEN[analysis.intent]
@@ -87,23 +89,23 @@ def continue_report(message: Message, ctx: Context) -> str:
                     + question(ctx, sender, pending))
         # Another problem: kept, to be filed with this one once we know where (the answer covers both).
         draft.setdefault("also", []).append(extra)
-    elif step == "category" and chosen and said_besides_choice(text, ctx, draft["choices"]):
+    elif step == CATEGORY and chosen and said_besides_choice(text, ctx, draft["choices"]):
         draft["text"] = f"{draft['text']}\n补充：{text}"
-    elif step != "category" and adds_detail(text):
+    elif step != CATEGORY and adds_detail(text):
         draft["text"] = f"{draft['text']}\n补充：{text}"
     noted = texts.ALSO_NOTED.format(category=category_name(ctx, draft["also"][-1]["category"])) if other else ""
     draft["tries"] = draft.get("tries", 0) + (0 if other else 1)
     # A place that is no building and not one the estate lists (小区后面那条路): the secretary places it, no loop.
-    elsewhere = not known and not place.building and bool(analysis.location.spot) and step in ("building", "home")
+    elsewhere = not known and not place.building and bool(analysis.location.spot) and step in (BUILDING, HOME)
     gave_up = draft["tries"] >= 2 or any(word in text for word in DONT_KNOW) or elsewhere
     if elsewhere:
         draft["text"] = f"{draft['text']}\n补充：{text}"
-    if step == "category":
+    if step == CATEGORY:
         if chosen is None and (other or not gave_up):
             return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
         draft["category"] = chosen or draft["category"]
         draft.pop("choices")
-    elif step == "estate":
+    elif step == ESTATE:
         estate = estate_answer(text, ctx)
         if estate is None and (other or not gave_up):
             return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending) if other
@@ -122,13 +124,13 @@ def continue_report(message: Message, ctx: Context) -> str:
         return ask(message, ctx, draft, step, noted + asked_again(ctx, sender, pending))
     elif place.building and draft.get("estate_id") in ctx.directory.estates:
         estate = ctx.directory.estates[draft["estate_id"]]
-        return ask(message, ctx, draft, "building",
+        return ask(message, ctx, draft, BUILDING,
                    texts.ASK_BUILDING_AGAIN.format(estate=estate.name, building=place.building))
     else:
         draft["home_refused"] = True
-        asked = (texts.ASK_BUILDING.format(category=category_name(ctx, draft["category"])) if step == "home"
+        asked = (texts.ASK_BUILDING.format(category=category_name(ctx, draft["category"])) if step == HOME
                  else texts.NOT_UNDERSTOOD_BUILDING)
-        return ask(message, ctx, draft, "building", asked)
+        return ask(message, ctx, draft, BUILDING, asked)
     draft["tries"] = 0
     return next_step(message, ctx, draft)
 
@@ -202,15 +204,15 @@ def urgent_followup(message: Message, ctx: Context) -> str:
     for word in DONT_KNOW:
         said = said.replace(word, "")
     # An ok, a thanks or a bare 不知道 is not news for the people on their way.
-    if analysis.intent not in ("thanks", "greeting") and not ACK.match(text) and (adds_detail(said) or not dont_know):
+    if analysis.intent not in ("thanks", "greeting") and not acknowledges(text) and (adds_detail(said) or not dont_know):
         ticket, _ = steps.add_text(ctx.tickets, ticket_id, sender, text, tell=within(ctx, "page", sender))
         if ticket is None or ticket.status not in steps.OPEN:
-            ctx.state.clear(sender)
+            states.end(ctx, sender)
             return _as_new(message, ctx)
     advice = advice_for(ctx, analysis.category, analysis.danger) if analysis.urgent and analysis.category != category else ""
     reply = texts.URGENT_PREFIX + advice + "\n" if advice else ""
     if dont_know:
-        ctx.state.set(sender, pending | {"unknown": True})  # still theirs: more words go on to the ticket
+        states.stay(ctx, sender, pending | {"unknown": True})  # still theirs: more words go on to the ticket
         return reply + texts.URGENT_PLACE_UNKNOWN
     reply += texts.URGENT_NOTED
     if place.building and estate_id in ctx.directory.estates:
@@ -227,7 +229,7 @@ def _number(ctx: Context, ticket_id: int) -> str:
 def _located(message: Message, ctx: Context, pending: dict, place) -> str:
     """The emergency's building: it goes to that grid's worker, and so does every report filed with it unplaced."""
     sender, text = message.sender, message.text.strip()
-    ctx.state.clear(sender)
+    states.end(ctx, sender)
     if adds_detail(text):
         steps.add_text(ctx.tickets, pending["ticket"], sender, text)  # before it moves, so the task push has it
     ticket, _ = steps.locate(ctx.tickets, pending["ticket"], sender, place.building, place.unit, place.room)
@@ -264,7 +266,7 @@ def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id:
     same = [item for item in others if item["category"] == analysis.category]
     if known and same:
         # "路灯在5号楼": the place of the report filed with the emergency, not the emergency's.
-        ctx.state.set(sender, pending | {"others": [item for item in others if item is not same[0]]})
+        states.stay(ctx, sender, pending | {"others": [item for item in others if item is not same[0]]})
         placed = _place(ctx, sender, same[:1], named_place(message.text))
         if placed:
             return placed.lstrip("\n")
@@ -279,7 +281,7 @@ def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id:
         report.update(building=None, unit=None, room=None)
     said, ticket = open_report(sender, message.key, ctx, report, ctx.fresh)
     if ticket is not None and not ticket.building:
-        ctx.state.set(sender, pending | {"others": [*others, waiting_place(ticket)]})
+        states.stay(ctx, sender, pending | {"others": [*others, waiting_place(ticket)]})
     return texts.ALSO_FILED.format(category=category_name(ctx, report["category"])) + said
 
 
@@ -301,7 +303,7 @@ def answers_late(message: Message, ctx: Context) -> bool:
 def place_late(message: Message, ctx: Context) -> str:
     """Place what was filed without a building: the tickets of the kind the message names, else all of them."""
     pending, place, sender = ctx.found["pending"], ctx.found["location"], message.sender
-    ctx.state.clear(sender)
+    states.end(ctx, sender)
     analysis = analysis_of(message, ctx)
     waiting = [item for item in pending["tickets"] if item["category"] == analysis.category] or pending["tickets"]
     if adds_detail(message.text):

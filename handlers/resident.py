@@ -1,25 +1,14 @@
 """A resident's small talk: help, thanks, and anything that is not a report."""
 from __future__ import annotations
 
-import re
-
 from bot.domain import texts
 from handlers.base import Context, Message
 from handlers.intake import kept_media
 from handlers.media import WHAT
-from handlers.offscript import ASKS_INFO, asks_community
-from nlp import lexicon
+from handlers.offscript import asks_community
+from nlp.phrases import asks_for_number, asks_info, asks_information, wants_person
 from handlers.tickets import open_tickets
 from handlers.chase import status
-
-
-# Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.
-_ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|热线|座机")
-# Wants a person rather than the bot: 我要找人工, 有没有真人, 转客服.
-_WANTS_PERSON = re.compile(r"人工|真人|客服|活人")
-# Asks something only the community can answer (停车怎么收费, 小区可以养狗吗, 明天停水吗), not how to use the bot.
-_ASKS_INFORMATION = re.compile(f"{lexicon.INFO_ASK}|{lexicon.HOWTO_ASK}")
-_ABOUT_REPORTING = re.compile(r"报修|报事|反映|投诉|举报|登记|提交|工单|怎么用|怎么发")
 
 
 def help_text(message: Message, ctx: Context) -> str:
@@ -27,11 +16,11 @@ def help_text(message: Message, ctx: Context) -> str:
     `contacts`), and a question the bot cannot answer (what parking costs, whether the water will be off) the numbers
     to ask."""
     text = message.text
-    if _WANTS_PERSON.search(text):
+    if wants_person(text):
         lead = texts.PERSON_WANTED
-    elif _ASKS_NUMBER.search(text):
+    elif asks_for_number(text):
         lead = ""
-    elif (_ASKS_INFORMATION.search(text) and not _ABOUT_REPORTING.search(text)) or asks_community(message, ctx):
+    elif asks_information(text) or asks_community(message, ctx):
         lead = texts.CANNOT_ANSWER
     else:
         return texts.HELP
@@ -69,9 +58,9 @@ def chitchat(message: Message, ctx: Context) -> str:
     media = kept_media(ctx, message.sender)
     if media:
         return texts.MEDIA_KEPT_FOR_REPORT.format(what=WHAT[media[-1]["kind"]])
-    if _WANTS_PERSON.search(message.text):
+    if wants_person(message.text):
         return _with_numbers(message, ctx, texts.PERSON_WANTED) or texts.CHITCHAT
-    if ASKS_INFO.search(message.text):  # 什么时候发鸡蛋: a question only the community can answer
+    if asks_info(message.text):  # 什么时候发鸡蛋: a question only the community can answer
         return _with_numbers(message, ctx, texts.CANNOT_ANSWER) or texts.CHITCHAT
     return texts.CHITCHAT
 

@@ -15,13 +15,14 @@ from bot.domain.clock import utcnow
 from bot.store.models import Ticket
 from bot.domain.actions import add_note
 from bot.domain import texts
-from handlers import worklist
+from handlers import states, worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
-from handlers.followup import ASKS, NUMBER
+from handlers.followup import NUMBER
 from handlers.intake import analysis_of
 from handlers.tickets import category_name, place_of
 from handlers.transfer import already, transfer
 from handlers.media import media_of
+from nlp.phrases import asks_after
 
 # A command word starts the message (or follows its number: "100017 接单"); the number and the rest are read
 # after it, so a staff member who leaves the number out hears how the command goes instead of being answered
@@ -92,7 +93,7 @@ def _about(message: Message, ctx: Context, text: str) -> tuple[str | None, str, 
         return None, "", ""
     found = numbers[0]
     words = (message.text[:found.start()] + message.text[found.end():]).strip(" ,，。.:：、")
-    if (not words or ACK.match(words) or ASKS.search(text)
+    if (not words or ACK.match(words) or asks_after(text)
             or analysis_of(message, ctx).intent == "status_query"):
         return found.group(), "查看", ""
     if ctx.tickets.by_number(found.group()) is None:
@@ -135,8 +136,7 @@ def act(message: Message, ctx: Context) -> str:
     # A photo sent next goes with this ticket (the 完成 photo), if it comes soon; a report of their own, half told
     # as a resident, keeps its place.
     if not _asked_as_resident(message, ctx):
-        ctx.state.set(message.sender, {"step": "staff", "ticket": ticket.id, "number": number,
-                                       "at": utcnow().isoformat()})
+        states.enter(ctx, message.sender, states.STAFF, ticket=ticket.id, number=number, at=utcnow().isoformat())
     if verb == "查看":
         return detail(ctx, ticket)
     if verb == "备注":
@@ -269,8 +269,8 @@ def _told_left(waiting: list[Ticket]) -> str:
 
 def _recent_ticket(message: Message, ctx: Context) -> str | None:
     """The number of the ticket the member acted on (or looked up) a moment ago, if any."""
-    pending = ctx.state.get(message.sender)
-    if not pending or pending.get("step") != "staff" or not pending.get("at"):
+    pending = states.waiting(ctx, message.sender)
+    if states.step_of(pending) != states.STAFF or not pending.get("at"):
         return None
     fresh = utcnow() - datetime.fromisoformat(pending["at"]) <= ctx.settings.config.conversation.addendum_window
     return pending["number"] if fresh else None
@@ -288,8 +288,8 @@ def _staff_words(message: Message, ctx: Context) -> bool:
 
 
 def _asked_as_resident(message: Message, ctx: Context) -> bool:
-    pending = ctx.state.get(message.sender)
-    return pending is not None and pending.get("step") != "staff"
+    pending = states.waiting(ctx, message.sender)
+    return pending is not None and states.step_of(pending) != states.STAFF
 
 
 def _waiting(ctx: Context, member) -> list[Ticket]:
@@ -314,10 +314,10 @@ def photo(message: Message, ctx: Context) -> str:
     pending = ctx.found["pending"]
     at = datetime.fromisoformat(pending["at"]) if pending.get("at") else datetime.min
     if utcnow() - at > ctx.settings.config.conversation.addendum_window:
-        ctx.state.clear(message.sender)
+        states.end(ctx, message.sender)
         return texts.STAFF_PHOTO_WHICH.format(number=pending["number"])
     steps.attach(ctx.tickets, pending["ticket"], message.sender, **media_of(message))
-    ctx.state.set(message.sender, pending | {"at": utcnow().isoformat()})  # several photos, one after another
+    states.stay(ctx, message.sender, pending | {"at": utcnow().isoformat()})  # several photos, one after another
     return texts.STAFF_PHOTO.format(number=pending["number"])
 
 

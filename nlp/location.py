@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from .numerals import number as _number
+from .phrases import hints_home, home_after, home_before  # where the resident lives: nlp/phrases.py
 
 _CN = "零〇一二两三四五六七八九十百幺"
 NUM = rf"(?:\d{{1,3}}|[{_CN}]{{1,4}})"
@@ -40,10 +41,6 @@ _DENIED_BEFORE = re.compile(r"(?:(?<!是)不是|并非|而非|不在)\s*$")
 # "12号楼，哦不对，2号楼", "9栋，我说错了", "3栋...不对": fillers and a pause may come before the taking back.
 _DENIED_AFTER = re.compile(r"\s*(?:的)?[\s,，.。…~～]*(?:(?:哦|噢|喔|啊|呃|额|嗯|哎|诶|唉|呀|我)\s*)*"
                            r"(?:不是(?=\s*(?:[,，。!！?？;；]|是|$))|不对(?!劲)|不不|不(?=\s*[,，])|错了|说错|写错|打错|搞错|记错|口误)")
-# "我家住4栋", "我是3号楼的", "8栋的业主": where the resident lives, which may not be where the problem is.
-_HOME_BEFORE = re.compile(r"(?:住|住在|家在|家是|(?:我|我们)是)\s*$")
-_HOME_AFTER = re.compile(r"\s*(?:的)?\s*(?:业主|住户|居民)")
-_HOME_HINT = re.compile(r"住|家在|家是|我是|我们是|业主|居民")
 _EMERGENCY = {"110", "119", "120", "122", "999"}
 
 
@@ -108,7 +105,7 @@ def _denied(text, start, end):
 
 def parse(text):
     """Parse an already normalised message; a building the resident only lives in gives way to another one named."""
-    homes, other = _addresses(text) if _HOME_HINT.search(text) else ((), False)
+    homes, other = _addresses(text) if hints_home(text) else ((), False)
     if homes and other:
         for start, end in homes:  # blank the home out, keeping every other position where it was
             text = text[:start] + " " * (end - start) + text[end:]
@@ -139,7 +136,7 @@ def _addresses(text):
 
 
 def _is_home(text, start, end):
-    return bool(_HOME_BEFORE.search(text[max(0, start - 4):start]) or _HOME_AFTER.match(text, end))
+    return home_before(text, start) or home_after(text, end)
 
 
 def _parse(text):

