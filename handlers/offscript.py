@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.base import Context, Message
 from handlers.intake import analysis_of
-from nlp.phrases import about_reporting, english_words, has_chinese, insults, is_question, latin_in_chinese
+from nlp.phrases import about_reporting, english_words, has_chinese, is_question, latin_in_chinese
 
 
 def is_english(message: Message, ctx: Context) -> bool:
@@ -26,10 +26,4 @@ def asks_community(message: Message, ctx: Context) -> bool:
 def no_problem_told(message: Message, ctx: Context) -> bool:
     """Read as a complaint, yet nothing broken is told: an insult at people, or words the reader is unsure report
     anything (能不能管管) naming no place."""
-    analysis = analysis_of(message, ctx)
-    if analysis.intent != "complaint" or analysis.urgent:
-        return False
-    if insults(message.text):
-        return True
-    location = analysis.location
-    return analysis.intent_unsure and not (location.building or location.spot or analysis.subject)
+    return analysis_of(message, ctx).venting

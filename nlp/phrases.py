@@ -229,7 +229,7 @@ def gives_no_reason(text: str) -> bool:
     return bool(_NO_REASON.match(text))
 
 
-# --- Off script: English, questions for the community, insults, asking for a person --------------------------
+# --- Off script: English, questions for the community, asking for a person --------------------------
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -243,9 +243,6 @@ _ASKS_INFO = re.compile(r"有没有|有无|什么时候|啥时候|几点|哪天|
 _ASKS_INFORMATION = re.compile(f"{lexicon.INFO_ASK}|{lexicon.HOWTO_ASK}")
 # About using the bot or reporting: how-to, answered with the bot's help.
 _ABOUT_REPORTING = re.compile(r"报修|报事|反映|投诉|举报|登记|提交|工单|怎么用|怎么发")
-# An insult or grumble at people (物业都是垃圾, 你们就是一群废物): says who, not what is broken.
-_INSULT = re.compile(r"(?:你们|物业|社区|居委会?|网格员?|书记|政府|领导|工作人员|客服|这些人)[^，,。！!？?]{0,4}"
-                     r"(?:垃圾|废物|饭桶|没用|不干活|不作为|白拿钱|摆设|吃干饭)")
 # Asks for a number to call: 物业电话多少, 社区的联系方式, 有没有热线.
 _ASKS_NUMBER = re.compile(r"电话|号码|联系方式|怎么联系|热线|座机")
 # Wants a person rather than the bot: 我要找人工, 有没有真人, 转客服.
@@ -289,11 +286,6 @@ def asks_information(text: str) -> bool:
 def about_reporting(text: str) -> bool:
     """About using the bot or reporting (报修, 怎么用, 工单)."""
     return bool(_ABOUT_REPORTING.search(text))
-
-
-def insults(text: str) -> bool:
-    """An insult or grumble at people (物业都是垃圾), saying who rather than what is broken."""
-    return bool(_INSULT.search(text))
 
 
 def asks_for_number(text: str) -> bool:

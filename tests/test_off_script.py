@@ -195,6 +195,12 @@ def test_a_grumble_or_an_insult_is_answered_and_never_filed(wechat, runtime, sai
     assert runtime.state.get("q2") is None  # nothing asked: no quiz, no 几号楼
 
 
+@pytest.mark.parametrize("said", ["3号楼物业保洁不干活", "5号楼的保安天天睡觉不干活"])
+def test_staff_not_working_at_a_place_is_a_report_not_a_grumble(wechat, runtime, said):
+    reply = wechat.say(said, sender="q4")
+    assert wechat.ticket_count() == 1 and "工单号" in reply
+
+
 def test_a_grumble_from_a_resident_with_a_ticket_open_hears_where_it_stands(wechat, runtime):
     number = number_in(wechat.say("5号楼楼道灯坏了", sender="q3"))
     runtime.recent.clear("q3")
