@@ -28,7 +28,10 @@ def click(message: Message, ctx: Context) -> str | None:
     if key == MENU_MY_TICKETS:
         return my_tickets(message, ctx)
     if key == MENU_BIND:
-        states.enter(ctx, message.sender, states.BIND)
+        # A report still being told waits under the address question (`resume`) and stands again after it.
+        pending = states.waiting(ctx, message.sender) or {}
+        resume = pending if "draft" in pending else pending.get("resume")
+        states.enter(ctx, message.sender, states.BIND, **({"resume": resume} if resume else {}))
         return texts.BIND_ASK
     if key == MENU_HELP:
         return texts.HELP
@@ -43,19 +46,22 @@ def bind_address(message: Message, ctx: Context) -> str:
 
     location = named_place(message.text)
     estate = ctx.directory.estate_of(message.text)
+    pending = states.waiting(ctx, message.sender) or {}
+    resume = pending.get("resume")  # a report that was being told when the menu was pressed
+
+    def done(reply: str) -> str:
+        states.restore(ctx, message.sender, resume)
+        return reply + (texts.BIND_RESUME if resume else "")
+
     if analysis_of(message, ctx).intent == "cancel":
-        states.end(ctx, message.sender)
-        return texts.BIND_DROPPED
+        return done(texts.BIND_DROPPED)
     if not location.building:
-        pending = states.waiting(ctx, message.sender) or {}
         if pending.get("tries"):
-            states.end(ctx, message.sender)  # asked twice: whatever this is, it is not the address
-            return texts.CHITCHAT
+            return done(texts.CHITCHAT)  # asked twice: whatever this is, it is not the address
         states.stay(ctx, message.sender, pending | {"tries": 1})
         return texts.BIND_AGAIN
     if estate is not None and not ctx.directory.knows_building(estate.id, location.building):
         return texts.BIND_UNKNOWN.format(estate=estate.name, building=location.building)
-    states.end(ctx, message.sender)
     home = Home(estate.id if estate else None, location.building, location.unit, location.room)
     ctx.people.bind_home(message.sender, home)
-    return texts.BIND_DONE.format(place=ctx.directory.place(home.estate_id, home.building, home.unit, home.room))
+    return done(texts.BIND_DONE.format(place=ctx.directory.place(home.estate_id, home.building, home.unit, home.room)))

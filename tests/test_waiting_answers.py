@@ -4,6 +4,7 @@ that comes after the report was filed still places it, and 对对对 or 就是�
 import pytest
 
 from bot.store.models import Follower
+from workers.drafts import file_draft
 from tests.conversation import (GRID1, GRID2, GRID3, SECRETARY, by_category, config_changes,  # noqa: F401
                                 number_in, numbers_in, pushes, rows, settings, ticket)
 
@@ -202,3 +203,22 @@ def test_binding_can_be_called_off(wechat, runtime):
     wechat.click("BIND_ADDRESS", sender="r19d")
     assert "先不绑定" in wechat.say("算了", sender="r19d")
     assert runtime.state.get("r19d") is None
+
+
+def test_binding_a_home_in_the_middle_of_a_report_keeps_the_report(wechat, runtime):
+    # The menu's 绑定住址 pressed while the bot waits for a report's building: the report is not lost.
+    assert "几号楼" in wechat.say("楼道灯坏了好几天了", sender="r20")
+    bind_home(wechat, "r20", "5号楼1单元")
+    assert wechat.ticket_count() == 0
+    light = ticket(runtime, number_in(wechat.say("5号楼", sender="r20")))
+    assert (light.building, light.category) == ("5", "lighting") and light.text.startswith("楼道灯坏了")
+
+
+def test_a_report_left_waiting_under_a_home_being_bound_is_still_filed_at_its_deadline(wechat, runtime):
+    assert "几号楼" in wechat.say("下水道堵了污水往外冒", sender="r21")
+    wechat.click("BIND_ADDRESS", sender="r21")  # and then nothing more: the report's timer still files it
+    pending = runtime.state.get("r21")
+    draft = (pending.get("resume") or pending)["draft"]
+    runtime.state.set("r21", pending | ({"resume": pending["resume"] | {"deadline": 0}} if "resume" in pending
+                                        else {"deadline": 0}))
+    assert file_draft("r21", draft["id"]) == "filed" and wechat.ticket_count() == 1
