@@ -114,7 +114,7 @@ def test_a_put_the_bucket_refuses_is_storage_unavailable(s3_server):
 
 
 def test_minhu_check_says_where_media_is_kept_and_what_is_wrong(s3_server, bucket, monkeypatch, tmp_path):
-    from bot.cli import main
+    from bot.cli.main import main
 
     monkeypatch.setenv("MINHU_DATA_DIR", str(tmp_path))
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", *blobs.S3_VARIABLES):
