@@ -2,7 +2,6 @@
 import re
 
 import pytest
-import yaml
 from sqlalchemy import select
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -15,12 +14,6 @@ def number_in(reply: str) -> str:
     return match.group(1)
 
 
-def merge(base: dict, changes: dict) -> dict:
-    for key, value in changes.items():
-        base[key] = merge(base.get(key) or {}, value) if isinstance(value, dict) else value
-    return base
-
-
 @pytest.fixture
 def config_changes():
     """Changes to config.yaml for one test (parametrize this fixture to change it)."""
@@ -29,14 +22,9 @@ def config_changes():
 
 @pytest.fixture
 def settings(env, tmp_path, config_changes):
-    from bot.settings import load_settings
+    from tests.conftest import settings_for
 
-    if not config_changes:
-        return load_settings(REPO / "config.yaml", env)
-    raw = merge(yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")), config_changes)
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return load_settings(path, env)
+    return settings_for(env, config_changes, tmp_path / "config.yaml")
 
 
 def rows(runtime, model, *where):

@@ -281,7 +281,7 @@ def test_every_setting_from_the_environment_is_in_env_example():
     wanted = {f"MINHU_{name.upper()}" for name in Secrets.model_fields} | {"MINHU_CONFIG", "PROMETHEUS_MULTIPROC_DIR"}
     wanted |= set(re.findall(r"`(MINHU_[A-Z_]+|PROMETHEUS_[A-Z_]+)`", (REPO / "README.md").read_text(encoding="utf-8")))
     wanted |= set(re.findall(r"\$\{(MINHU_[A-Z_]+)", (DEPLOY / "web.sh").read_text(encoding="utf-8")))
-    wanted -= {"MINHU_TEST_POSTGRES_URL", "MINHU_BENCH_DATABASE_URL", "MINHU_SCREENSHOTS"}
+    wanted -= {"MINHU_TEST_POSTGRES_URL", "MINHU_BENCH_DATABASE_URL", "MINHU_SCREENSHOTS", "MINHU_FUZZ_EXAMPLES"}
     assert wanted - listed == set()
 
 

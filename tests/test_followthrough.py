@@ -16,14 +16,9 @@ WORKER, BACKUP, SECRETARY, GAS_COMPANY = "o_demo_grid1_li", "o_demo_grid1_zhao",
 @pytest.fixture
 def settings(env, tmp_path):
     """The repository's config.yaml, with the gas company reachable on WeChat."""
-    from bot.settings import load_settings
-    from tests.conftest import REPO
+    from tests.conftest import settings_for
 
-    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
-    raw["departments"]["gas"]["openid"] = GAS_COMPANY
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return load_settings(path, env)
+    return settings_for(env, {"departments": {"gas": {"openid": GAS_COMPANY}}}, tmp_path / "config.yaml")
 
 
 @pytest.fixture

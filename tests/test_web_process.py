@@ -17,17 +17,39 @@ from bench.stack import free_port
 from bot.wechat.say import reply_text, signed_params, text_xml
 from bot.cli.serve import WEB_WORKER_OPTIONS
 from bot.store.spool import KEY
-from tests.conftest import REPO, TOKEN
+from tests.conftest import REPO, TOKEN, _empty_postgres, _postgres_url
 
 
-@pytest.fixture
-def served(env, tmp_path):
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if _postgres_url() else ["sqlite"]
+
+
+@pytest.fixture(scope="module", params=_backends())
+def backend(request, tmp_path_factory):
+    """The database the module's one web process uses: its tests use distinct households and leave nothing the next
+    one counts, so they share the process (starting gunicorn took ~7 s a test)."""
+    if request.param == "postgresql":
+        _empty_postgres(_postgres_url())
+        return _postgres_url()
+    return f"sqlite:///{tmp_path_factory.mktemp('web') / 'minhu.db'}"
+
+
+@pytest.fixture(scope="module")
+def served_at(backend, redis_server, tmp_path_factory):
     """One web process (the demo's number: every message meets the others there) on a migrated database."""
+    from bot.wechat.standin import StandIn
+
+    folder = tmp_path_factory.mktemp("served")
+    standin = StandIn()
+    standin.start()
+    env = {"MINHU_REDIS_URL": f"unix://{redis_server.socket_file}", "MINHU_DATABASE_URL": backend,
+           "MINHU_DATA_DIR": str(folder), "MINHU_WECHAT_TOKEN": TOKEN, "MINHU_WECHAT_APPID": standin.appid,
+           "MINHU_WECHAT_SECRET": standin.secret, "MINHU_WECHAT_API_BASE": standin.api_base}
     process_env = dict(os.environ, **env, MINHU_CONFIG=str(REPO / "config.yaml"), PYTHONPATH=str(REPO))
     subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade"], env=process_env, cwd=str(REPO), check=True,
                    capture_output=True, timeout=120)
     port = free_port()
-    log = open(tmp_path / "web.log", "wb")
+    log = open(folder / "web.log", "wb")
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                             *WEB_WORKER_OPTIONS, "bot.web.wsgi:app"], env=process_env, cwd=str(REPO), stdout=log,
                            stderr=subprocess.STDOUT)
@@ -37,12 +59,19 @@ def served(env, tmp_path):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
                 break
         except OSError:
-            assert web.poll() is None and time.monotonic() < deadline, (tmp_path / "web.log").read_text()
+            assert web.poll() is None and time.monotonic() < deadline, (folder / "web.log").read_text()
             time.sleep(0.2)
-    yield port
+    yield port, backend
     web.terminate()
     web.wait(timeout=30)
     log.close()
+    standin.stop()
+
+
+@pytest.fixture
+def served(served_at, redis):
+    """The module's web process, for a test that starts with Redis empty (the `redis` fixture empties it)."""
+    return served_at[0]
 
 
 def post(port: int, sender: str, words: str, msg_id: str) -> str:
@@ -67,8 +96,9 @@ def test_a_complaint_and_a_neighbours_report_share_one_ticket(served):
 
 
 @pytest.fixture
-def locked(database_url):
+def locked(served_at):
     """Hold the tickets locked from another connection, as a long migration or a stuck job would."""
+    database_url = served_at[1]
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     conn = engine.connect()
     if database_url.startswith("sqlite"):
