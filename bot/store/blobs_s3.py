@@ -54,31 +54,27 @@ class S3Blobs:
 
     def open(self, key: str) -> Blob | None:
         """The object as a stream to pass on (the caller reads and closes it), None when there is none."""
+        answer = self._ask("get", key, self.client.get_object)
+        if answer is None:
+            return None
+        etag = (answer.get("ETag") or "").strip('"') or None
+        return Blob(answer["Body"], size=answer.get("ContentLength"), etag=etag, modified=answer.get("LastModified"))
+
+    def exists(self, key: str) -> bool:
+        return self._ask("head", key, self.client.head_object) is not None
+
+    def _ask(self, verb: str, key: str, call):
+        """One call about an object: the service's answer, None when there is no such object (or no such key)."""
         try:
-            answer = self.client.get_object(Bucket=self.place.bucket, Key=self._key(key))
+            return call(Bucket=self.place.bucket, Key=self._key(key))
         except BadKey:
             return None
         except ClientError as exc:
             if _code(exc) in MISSING:
                 return None
-            raise StorageUnavailable(f"S3 get {key}: {_reason(exc)}") from None
+            raise StorageUnavailable(f"S3 {verb} {key}: {_reason(exc)}") from None
         except BotoCoreError as exc:
-            raise StorageUnavailable(f"S3 get {key}: {_reason(exc)}") from None
-        etag = (answer.get("ETag") or "").strip('"') or None
-        return Blob(answer["Body"], size=answer.get("ContentLength"), etag=etag, modified=answer.get("LastModified"))
-
-    def exists(self, key: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.place.bucket, Key=self._key(key))
-            return True
-        except BadKey:
-            return False
-        except ClientError as exc:
-            if _code(exc) in MISSING:
-                return False
-            raise StorageUnavailable(f"S3 head {key}: {_reason(exc)}") from None
-        except BotoCoreError as exc:
-            raise StorageUnavailable(f"S3 head {key}: {_reason(exc)}") from None
+            raise StorageUnavailable(f"S3 {verb} {key}: {_reason(exc)}") from None
 
     def problem(self) -> str | None:
         """What stops minhu from using the bucket (asked by `minhu check`), None when it answers."""
