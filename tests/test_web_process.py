@@ -125,7 +125,9 @@ def test_a_locked_database_does_not_stop_the_other_messages_of_the_process(serve
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(send, range(10)))
     assert all("稍后" in reply and "工单号" in reply for _, reply in results), results
-    assert max(took for took, _ in results) < 4.5, results
+    # One after another would take 10 s or more; side by side takes about 2 s on a quiet machine. The bound leaves
+    # room for a busy one (4.65 s was seen with the suite beside six other jobs on 2 cores).
+    assert max(took for took, _ in results) < 7, results
     assert redis.llen(KEY) == 10  # each kept to be written once the database is back
 
 
