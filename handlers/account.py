@@ -43,7 +43,6 @@ def click(message: Message, ctx: Context, found: object = None) -> str | None:
 def bind_address(message: Message, ctx: Context, found: object = None) -> str:
     """The answer to 绑定住址: kept as the default for reports that name no building; a building the estate does
     not have is asked again, no building at all once, and 算了 stops."""
-
     location = named_place(message.text)
     estate = ctx.directory.estate_of(message.text)
     pending = states.waiting(ctx, message.sender) or {}

@@ -110,11 +110,7 @@ def dispatch(handlers: list[Handler], message: Message, ctx: Context,
         return SORRY
 
 
-def text_matches(message: Message) -> bool:
-    return message.type == "text" and bool(message.text.strip())
-
-
-is_text = Filter(lambda m, c: text_matches(m), "text")
+is_text = Filter(lambda m, c: m.type == "text" and bool(m.text.strip()), "text")
 is_voice = Filter(lambda m, c: m.type == "voice", "voice")
 is_image = Filter(lambda m, c: m.type == "image", "image")
 is_location = Filter(lambda m, c: m.type == "location", "location")

@@ -27,13 +27,8 @@ class Draft:
     asked: bool = False  # the building came as the answer to 几号楼 (it is the resident's home)
     home_refused: bool = False  # not at home: ask which building
 
-    @property
-    def id(self) -> str:
-        """What the draft's filing job names it by."""
-        return self.key
-
     def to_json(self) -> dict[str, Any]:
-        """As kept in Redis; the keys are the ones the previous version's plain dict had, "id" included."""
+        """As kept in Redis: the keys the previous version's plain dict had ("id", the filing job's name for it, too)."""
         return {"id": self.key, **asdict(self), "also": [item.to_json() for item in self.also]}
 
     @classmethod
@@ -43,8 +38,6 @@ class Draft:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["also"] = [cls.from_json(item) for item in data.get("also") or []]
-        values["choices"] = list(data.get("choices") or [])
-        values["media"] = list(data.get("media") or [])
         return cls(**values)
 
 

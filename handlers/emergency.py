@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.domain import steps
+from bot.domain import steps, texts
 from bot.domain.worktime import when
-from bot.domain import texts
 from handlers.base import Context, Filter, Message
 from sqlalchemy import select
 
 from bot.store.models import Ticket
 from handlers.intake import advice_for, analysis_of, start_report
-from handlers.tickets import category_name, place_of
+from handlers.tickets import category_name, holder, open_tickets, place_of
 from handlers.chase import chase as chase_plain
-from handlers.tickets import holder, open_tickets
 from handlers.quota import within
 from nlp.phrases import asks_help_coming, asks_whom_to_call
 from nlp.subject import subject_of

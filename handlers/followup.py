@@ -7,18 +7,16 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
-from bot.domain import steps
+from bot.domain import steps, texts
 from bot.store.models import Follower, Ticket
 from bot.domain.status import status_name
-from bot.domain import texts
 from handlers import states
 from handlers.base import Context, Filter, Message
 from handlers.states import DRAFT_STEPS, LOCATE, RATING_NOTE, VERDICT
 from nlp.phrases import (after_joiner, asked_number, asks_after, beyond_pick, cancel_said, choice_index, gives_no_reason,
                          has_words, picks_all, rating_said, says_still_broken)
 from handlers.intake import add_words, advice_for, analysis_of, draft_of, new_problem, next_step, start_report
-from handlers.tickets import category_name, my_tickets, place_of, status_line
-from handlers.tickets import chase_ticket
+from handlers.tickets import category_name, chase_ticket, my_tickets, place_of, status_line
 from handlers.quota import within
 from handlers.chase import chase, repeats_own
 from handlers.pending import continue_report, question, urgent_followup
@@ -32,8 +30,7 @@ VERDICT_WORDS = {"satisfied": "满意", "basically": "基本满意", "unsatisfie
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the verdict filter found: the rating, the tickets it may be about and where they stand (see
-    `_standing`), the reason said, and a report said with it."""
+    """What the verdict filter found: the rating, its tickets and where they stand (`_standing`), what was said."""
 
     rating: str
     tickets: list[Ticket]
@@ -310,7 +307,7 @@ def _answers_which(message: Message, ctx: Context, text: str) -> Verdict | None:
         # "灯还是不亮" picks the light and says why; "路灯那个" only picks it.
         note = text.strip() if picked and len(beyond_pick(text)) >= 5 else ""
     if not picked:
-        _restore(ctx, message.sender, pending.get("resume"))
+        states.restore(ctx, message.sender, pending.get("resume"))
         return None
     tickets = [t for t in (own_ticket(ctx, message.sender, n) for n in picked) if t is not None]
     return Verdict(pending["rating"], tickets, "awaits" if tickets else "none", pending.get("note") or note,
@@ -320,7 +317,7 @@ def _answers_which(message: Message, ctx: Context, text: str) -> Verdict | None:
 def rate(message: Message, ctx: Context, found: Verdict) -> str:
     """The verdict, and the report said after it (an emergency's answer comes first)."""
     if found.resume is not None:  # past "which ticket?": the question asked before it stands again
-        _restore(ctx, message.sender, found.resume)
+        states.restore(ctx, message.sender, found.resume)
     rest, said = found.report, found.said
     if rest and _danger_back(ctx, rest, found.tickets):
         rest, said = None, rest  # "不满意 煤气味又出来了": the reason, and the emergency back on its own ticket
@@ -346,8 +343,7 @@ def _verdict(message: Message, ctx: Context, found: Verdict, note: str, quiet: b
     """What the household hears about its verdict; `quiet` when another report's answer follows."""
     standing, tickets, verdict = found.standing, found.tickets, found.rating
     if standing == "none":
-        number = found.number
-        return texts.NOT_YOURS.format(number=number) if number else texts.NOTHING_TO_RATE
+        return texts.NOT_YOURS.format(number=found.number) if found.number else texts.NOTHING_TO_RATE
     number = tickets[0].number
     if standing in ("open", "rated", "redo"):
         said = {"open": texts.NOT_YET_RATEABLE, "rated": texts.ALREADY_RATED, "redo": texts.REDO}[standing]
@@ -397,11 +393,6 @@ def _ask_which(message: Message, ctx: Context, tickets: list[Ticket], verdict: s
     states.enter(ctx, message.sender, VERDICT, rating=verdict, note=note, tickets=choices,
                  **_waiting(ctx, message.sender))
     return texts.WHICH_TICKET.format(count=len(tickets), lines=lines)
-
-
-def _restore(ctx: Context, openid: str, waiting: dict | None) -> None:
-    """The question that waited under a verdict's own question stands again (or nothing does)."""
-    states.restore(ctx, openid, waiting)
 
 
 def _waiting(ctx: Context, openid: str) -> dict:

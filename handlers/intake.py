@@ -177,7 +177,7 @@ def ask(message: Message, ctx: Context, draft: Draft, step: str, question: str) 
     deadline = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
     saved = states.enter(ctx, message.sender, step, draft=draft.to_json(), deadline=deadline)
     if not saved or not ctx.schedule(ctx.settings.config.conversation.draft_timeout, DRAFT_JOB,
-                                     message.sender, draft.id):
+                                     message.sender, draft.key):
         return file_report(message.sender, message.key, ctx, draft)
     return question
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import time
 
-from bot.domain import steps
-from bot.domain import texts
+from bot.domain import steps, texts
 from handlers import states
 from handlers.base import Context, Message
 from handlers.draft import draft_in

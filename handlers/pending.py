@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.domain import steps
-from bot.domain import texts
+from bot.domain import steps, texts
 from handlers.answers import (DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
                               said_besides_choice, yes_home)
 from handlers import states
@@ -286,16 +285,8 @@ def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id:
     return texts.ALSO_FILED.format(category=category_name(ctx, report.category)) + said
 
 
-@dataclass(frozen=True)
-class Late:
-    """A building named after reports were filed without one: the state that waited for it, and the place."""
-
-    pending: dict
-    place: Location
-
-
-def answers_late(message: Message, ctx: Context) -> Late | None:
-    """A building named after a report was filed without one (the answer came late): the answer, unless the
+def answers_late(message: Message, ctx: Context) -> Location | None:
+    """A building named after a report was filed without one (the answer came late): the place, unless the
     message is another problem of its own."""
     pending, analysis = states.waiting(ctx, message.sender), analysis_of(message, ctx)
     if states.step_of(pending) != UNPLACED:
@@ -307,12 +298,12 @@ def answers_late(message: Message, ctx: Context) -> Late | None:
     kinds = {item["category"] for item in pending["tickets"]}
     if analysis.intent == "complaint" and not analysis.ambiguous and analysis.category not in kinds:
         return None
-    return Late(pending, place)
+    return place
 
 
-def place_late(message: Message, ctx: Context, late: Late) -> str:
+def place_late(message: Message, ctx: Context, place: Location) -> str:
     """Place what was filed without a building: the tickets of the kind the message names, else all of them."""
-    pending, place, sender = late.pending, late.place, message.sender
+    pending, sender = states.waiting(ctx, message.sender), message.sender
     states.end(ctx, sender)
     analysis = analysis_of(message, ctx)
     waiting = [item for item in pending["tickets"] if item["category"] == analysis.category] or pending["tickets"]
@@ -324,7 +315,6 @@ def place_late(message: Message, ctx: Context, late: Late) -> str:
 
 def _as_new(message: Message, ctx: Context) -> str:
     """The emergency was dealt with meanwhile: the message is read as if nothing were waiting."""
-
     intent = analysis_of(message, ctx).intent
     if intent == "complaint":
         return start_report(message, ctx)

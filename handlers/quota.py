@@ -2,8 +2,7 @@
 more is opened or paged; staff, WeChat's retries and a Redis that is down are never held back."""
 from __future__ import annotations
 
-from bot.domain import steps
-from bot.domain import texts
+from bot.domain import steps, texts
 from handlers.base import Context, Filter, Message
 
 

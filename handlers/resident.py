@@ -78,7 +78,6 @@ def english(message: Message, ctx: Context, found: object = None) -> str:
 def grumble(message: Message, ctx: Context, found: object = None) -> str:
     """A grumble or an insult with no problem in it: never filed; their open tickets' standing, else how to report
     and the numbers to call."""
-
     if open_tickets(ctx, message.sender):
         return status(message, ctx)
     return _with_numbers(message, ctx, texts.GRUMBLE) or texts.GRUMBLE

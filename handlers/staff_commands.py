@@ -9,14 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
 
-from bot.domain import digest as daily
-from bot.domain import replies
-from bot.domain import steps
+from bot.domain import digest as daily, replies, steps, texts
 from bot.domain.clock import utcnow
 from bot.domain.staff import Member
 from bot.store.models import Ticket
 from bot.domain.actions import add_note
-from bot.domain import texts
 from handlers import states, worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
 from handlers.followup import NUMBER
@@ -61,14 +58,6 @@ class Command:
     verb: str
     number: str
     rest: str
-
-
-@dataclass(frozen=True)
-class DigestAsked:
-    """A secretary asking for the digest: of which day (昨天, else today), of the late tickets only."""
-
-    day: str | None
-    overdue_only: bool
 
 
 def _member(message: Message, ctx: Context) -> Member | None:
@@ -234,21 +223,20 @@ def tasks(message: Message, ctx: Context, member: Member) -> str:
     return texts.STAFF_TASKS.format(count=count, own=own_first, lines="\n".join(lines))
 
 
-def asks_digest(message: Message, ctx: Context) -> DigestAsked | None:
-    """A secretary (config.yaml's, or bound by invite) asking for the day's digest."""
-    match = DIGEST.match(message.text) if message.type == "text" and ctx.role == "secretary" else None
-    return DigestAsked(match.group(1), match.group(2).startswith(("超期", "超时", "逾期"))) if match else None
+def asks_digest(message: Message, ctx: Context) -> re.Match | None:
+    """A secretary (config.yaml's, or bound by invite) asking for the day's digest: the words (DIGEST) read."""
+    return DIGEST.match(message.text) if message.type == "text" and ctx.role == "secretary" else None
 
 
-def digest(message: Message, ctx: Context, asked: DigestAsked) -> str:
+def digest(message: Message, ctx: Context, asked: re.Match) -> str:
     """The digest the secretary gets each morning, for today so far (or yesterday), on asking."""
     recipient = next((r for r in daily.recipients(ctx.directory, ctx.staff) if r.person.openid == message.sender), None)
     if recipient is None:
         return texts.STAFF_USAGE
     zone = ZoneInfo(ctx.settings.config.timezone)
-    day = daily.yesterday(zone) if asked.day in ("昨天", "昨日") else daily.today(zone)
+    day = daily.yesterday(zone) if asked.group(1) in ("昨天", "昨日") else daily.today(zone)
     with ctx.tickets.sessions() as session:
-        if asked.overdue_only:
+        if asked.group(2).startswith(("超期", "超时", "逾期")):
             return worklist.overdue(session, ctx.directory, recipient, utcnow())
         return daily.compose(session, ctx.directory, recipient, day)
 

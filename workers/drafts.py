@@ -28,7 +28,7 @@ def file_draft(openid: str, draft_id: str) -> str:
     if pending and "draft" not in pending:
         pending = pending.get("resume")  # a question in between (the reason for a 不满意) waits on top of it
     draft = draft_in(pending)
-    if draft is None or draft.id != draft_id:
+    if draft is None or draft.key != draft_id:
         return "answered"  # filed, dropped or replaced by the resident meanwhile
     left = pending.get("deadline", 0) - time.time()
     if left > 0:
