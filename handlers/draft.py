@@ -28,7 +28,7 @@ class Draft:
     home_refused: bool = False  # not at home: ask which building
 
     def to_json(self) -> dict[str, Any]:
-        """As kept in Redis: the keys the previous version's plain dict had ("id", the filing job's name for it, too)."""
+        """As kept in Redis, under the previous version's keys ("id" too: the filing job's name for it)."""
         return {"id": self.key, **asdict(self), "also": [item.to_json() for item in self.also]}
 
     @classmethod
