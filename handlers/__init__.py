@@ -9,15 +9,11 @@ from handlers.states import BIND, DRAFT_STEPS, LOCATE, RATING_NOTE, STAFF, UNPLA
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
 
 
-def has_words(message: Message, ctx: Context) -> bool:
-    return message.type in ("text", "voice") and bool(message.text.strip())
-
-
 def intent(*names: str) -> Filter:
     return Filter(lambda m, c: intake.analysis_of(m, c).intent in names, f"intent:{'|'.join(names)}")
 
 
-words = Filter(has_words, "words")
+words = Filter(lambda m, c: m.type in ("text", "voice") and bool(m.text.strip()), "words")
 blank = Filter(lambda m, c: m.type == "text" and not m.text.strip(), "blank")
 is_media = is_image | is_location | Filter(lambda m, c: m.type in ("video", "shortvideo"), "video")
 is_link = Filter(lambda m, c: m.type == "link", "link")

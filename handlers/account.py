@@ -11,18 +11,18 @@ from handlers.intake import analysis_of, named_place
 MENU_REPORT, MENU_MY_TICKETS, MENU_BIND, MENU_HELP = "REPORT", "MY_TICKETS", "BIND_ADDRESS", "HELP"
 
 
-def welcome(message: Message, ctx: Context) -> str:
+def welcome(message: Message, ctx: Context, found: object = None) -> str:
     ctx.people.seen(message.sender, subscribed=True)
     return texts.WELCOME
 
 
-def goodbye(message: Message, ctx: Context) -> None:
+def goodbye(message: Message, ctx: Context, found: object = None) -> None:
     """Unfollowed: the person's data goes, their tickets stay without them (WeChat shows no reply)."""
     ctx.people.forget(message.sender)
     return None
 
 
-def click(message: Message, ctx: Context) -> str | None:
+def click(message: Message, ctx: Context, found: object = None) -> str | None:
     """A custom-menu button (keys from config.yaml's menu)."""
     key = message.event_key
     if key == MENU_MY_TICKETS:
@@ -40,10 +40,9 @@ def click(message: Message, ctx: Context) -> str | None:
     return texts.HELP  # a button this version does not know (an old menu still on WeChat): how to use the bot
 
 
-def bind_address(message: Message, ctx: Context) -> str:
+def bind_address(message: Message, ctx: Context, found: object = None) -> str:
     """The answer to 绑定住址: kept as the default for reports that name no building; a building the estate does
     not have is asked again, no building at all once, and 算了 stops."""
-
     location = named_place(message.text)
     estate = ctx.directory.estate_of(message.text)
     pending = states.waiting(ctx, message.sender) or {}

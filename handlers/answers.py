@@ -3,6 +3,7 @@ besides it, and the report called off. Pure functions of the words (and the resi
 from __future__ import annotations
 
 from handlers.base import Context
+from handlers.draft import Draft
 from handlers.intake import named_place
 from handlers.states import BUILDING, HOME
 from handlers.tickets import category_name
@@ -59,14 +60,14 @@ def estate_answer(text: str, ctx: Context):
     return ctx.directory.find_estate(text)
 
 
-def yes_home(text: str, ctx: Context, sender: str, draft: dict, step: str):
+def yes_home(text: str, ctx: Context, sender: str, draft: Draft, step: str):
     """The home, when the answer says it is there: 是 (to 是在您家…吗), or in words (就是我家那栋); else None."""
-    if step not in (HOME, BUILDING) or named_place(text).building or draft.get("home_refused"):
+    if step not in (HOME, BUILDING) or named_place(text).building or draft.home_refused:
         return None
     if not ((step == HOME and says_yes(text)) or means_my_home(text)):
         return None
     home = ctx.people.home(sender)
-    return home if home and home.estate_id == draft.get("estate_id") else None
+    return home if home and home.estate_id == draft.estate_id else None
 
 
 def place_first(text: str) -> bool:

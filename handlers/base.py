@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.message import Message
@@ -15,7 +15,7 @@ from bot.domain.staff import StaffDirectory
 from bot.settings import Settings
 from bot.store.state import RequestState, StateStore
 from bot.store.tickets import TicketStore
-from nlp.analyzer import Analyzer
+from nlp.analyzer import Analysis, Analyzer
 
 log = logging.getLogger("minhu.handlers")
 
@@ -39,19 +39,24 @@ class Context:
     # First sight of this message (Redis claimed its MsgId just now): no earlier attempt wrote anything for it.
     fresh: bool = False
     quotas: Quotas | None = None  # what each resident may send, open and page for (handlers/quota.py)
-    found: dict[str, Any] = field(default_factory=dict)  # what the filters found, for the callback
+    # This message's reading (its key, and what the reader made of it), made once: filters and callbacks share it.
+    reading: tuple[str, Analysis] | None = None
 
 
-Callback = Callable[[Message, Context], "str | None"]
+# A callback answers a message with what its filter found: the finding, or True for a filter that finds nothing.
+Callback = Callable[[Message, Context, Any], "str | None"]
 
 
 class Filter:
     """A check on a message; compose with &, | and ~.
 
+    A check returns what it found (a ticket, the state waiting, a command read: anything true) or True when it
+    matches, None or False when not; the dispatcher hands the finding to the callback, as python-telegram-bot's
+    `check_update` result goes to `handle_update`. `a & b` finds what b found, or a's when b only said True.
     A composed filter calls its parts' checks directly (not through `Filter.__call__`): every message runs
     through most of the handler list's filters, and each layer of calls showed in the webhook's profile."""
 
-    def __init__(self, check: Callable[[Message, Context], bool], name: str = "filter"):
+    def __init__(self, check: Callable[[Message, Context], Any], name: str = "filter"):
         self.check, self.name = check, name
 
     def __call__(self, message: Message, ctx: Context) -> bool:
@@ -59,7 +64,12 @@ class Filter:
 
     def __and__(self, other: "Filter") -> "Filter":
         first, then = self.check, other.check
-        return Filter(lambda m, c: first(m, c) and then(m, c), f"({self.name} & {other.name})")
+
+        def both(m: Message, c: Context) -> Any:
+            found = first(m, c)
+            more = found and then(m, c)
+            return (found if more is True else more) if more else None
+        return Filter(both, f"({self.name} & {other.name})")
 
     def __or__(self, other: "Filter") -> "Filter":
         first, then = self.check, other.check
@@ -89,8 +99,9 @@ def dispatch(handlers: list[Handler], message: Message, ctx: Context,
     """Run the first handler whose filter matches; errors go to one channel and never reach the resident raw."""
     try:
         for handler in handlers:
-            if handler.filter.check(message, ctx):
-                return handler.callback(message, ctx)
+            found = handler.filter.check(message, ctx)
+            if found:
+                return handler.callback(message, ctx, found)
         return None
     except Exception as exc:  # the one error channel: log it, answer politely
         if on_error is not None:
@@ -99,11 +110,7 @@ def dispatch(handlers: list[Handler], message: Message, ctx: Context,
         return SORRY
 
 
-def text_matches(message: Message) -> bool:
-    return message.type == "text" and bool(message.text.strip())
-
-
-is_text = Filter(lambda m, c: text_matches(m), "text")
+is_text = Filter(lambda m, c: m.type == "text" and bool(m.text.strip()), "text")
 is_voice = Filter(lambda m, c: m.type == "voice", "voice")
 is_image = Filter(lambda m, c: m.type == "image", "image")
 is_location = Filter(lambda m, c: m.type == "location", "location")

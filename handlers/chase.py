@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain import steps
 from bot.domain.clock import utcnow
 from handlers import states
+from bot.store.models import Ticket
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, fits_recent, kept_media, start_report
 from handlers.tickets import category_name, chase_ticket, my_tickets, open_tickets
@@ -12,21 +13,17 @@ from nlp.phrases import names_ticket_list, nobody_acts as _nobody_acts
 from nlp.subject import subject_of
 
 
-def asked_after(message: Message, ctx: Context) -> bool:
+def asked_after(message: Message, ctx: Context) -> Ticket | None:
     """A question after an open ticket (人呢, 电梯修好了吗): the only one open, or the one its words name."""
     if names_ticket_list(message.text):
-        return False
+        return None
     tickets = open_tickets(ctx, message.sender)
     named = [t for t in tickets if subject_of(message.text, t.category) is not None
              or category_name(ctx, t.category) in message.text]
-    chased = named[0] if named else (tickets[0] if len(tickets) == 1 else None)
-    if chased is None:
-        return False
-    ctx.found["chased"] = chased
-    return True
+    return named[0] if named else (tickets[0] if len(tickets) == 1 else None)
 
 
-def repeats_own(message: Message, ctx: Context) -> bool:
+def repeats_own(message: Message, ctx: Context) -> Ticket | None:
     """A complaint that tells again one's own open ticket: the same kind of problem (and thing, when both say), at
     its building or naming none, and the ticket active within `conversation.chase_window`.
 
@@ -35,37 +32,31 @@ def repeats_own(message: Message, ctx: Context) -> bool:
     analysis = analysis_of(message, ctx)
     building = analysis.location.building
     if analysis.urgent or (building and not analysis.ambiguous) or fits_recent(message, ctx, analysis):
-        return False
+        return None
     since = utcnow() - ctx.settings.config.conversation.chase_window
     active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
     if active and _nobody_acts(message.text):  # the newest one they have open
-        ctx.found["chased"] = active[0]
-        return True
+        return active[0]
     kinds = {analysis.category, analysis.runner_up} if analysis.ambiguous else {analysis.category}
     for ticket in active:
         if (ticket.category in kinds and building in (None, ticket.building)
                 and not (analysis.subject and ticket.subject and analysis.subject != ticket.subject)):
-            ctx.found["chased"] = ticket
-            return True
-    return False
+            return ticket
+    return None
 
 
-def says_nobody_acts(message: Message, ctx: Context) -> bool:
+def says_nobody_acts(message: Message, ctx: Context) -> Ticket | None:
     """Nobody acting, and nothing else said ("到底有没有人管", "怎么还是没人来处理啊"), while the resident has a ticket
     open and active within `conversation.chase_window`: a chase of the newest, however the reader labels the words."""
     if not _nobody_acts(message.text):
-        return False
+        return None
     since = utcnow() - ctx.settings.config.conversation.chase_window
     active = [ticket for ticket in open_tickets(ctx, message.sender) if ticket.updated_at >= since]
-    if not active:
-        return False
-    ctx.found["chased"] = active[0]
-    return True
+    return active[0] if active else None
 
 
-def chase(message: Message, ctx: Context) -> str:
+def chase(message: Message, ctx: Context, ticket: Ticket) -> str:
     """The resident chases the ticket the filter found; photos sent just before go with it."""
-    ticket = ctx.found["chased"]
     chased = chase_ticket(ctx, message.sender, ticket.id, message.text)
     if chased is None:
         return start_report(message, ctx)  # closed a moment ago: a report like any other
@@ -77,11 +68,10 @@ def chase(message: Message, ctx: Context) -> str:
     return chased
 
 
-def status(message: Message, ctx: Context) -> str:
+def status(message: Message, ctx: Context, found: object = None) -> str:
     """A question about one's tickets: a chase of the one it is about, else the list."""
-
-    if asked_after(message, ctx):
-        chased = chase_ticket(ctx, message.sender, ctx.found["chased"].id, message.text)
+    if asked := asked_after(message, ctx):
+        chased = chase_ticket(ctx, message.sender, asked.id, message.text)
         if chased:
             return chased
     return my_tickets(message, ctx)

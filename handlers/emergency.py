@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.domain import steps
+from bot.domain import steps, texts
 from bot.domain.worktime import when
-from bot.domain import texts
 from handlers.base import Context, Filter, Message
 from sqlalchemy import select
 
 from bot.store.models import Ticket
 from handlers.intake import advice_for, analysis_of, start_report
-from handlers.tickets import category_name, place_of
+from handlers.tickets import category_name, holder, open_tickets, place_of
 from handlers.chase import chase as chase_plain
-from handlers.tickets import holder, open_tickets
 from handlers.quota import within
 from nlp.phrases import asks_help_coming, asks_whom_to_call
 from nlp.subject import subject_of
@@ -46,36 +44,31 @@ def open_emergency(ctx: Context, sender: str, category: str | None, danger: str 
     return None
 
 
-def follows_up(message: Message, ctx: Context) -> bool:
+def follows_up(message: Message, ctx: Context) -> Ticket | None:
     """An emergency told again by someone whose emergency of that danger is open, naming no other building."""
     analysis = analysis_of(message, ctx)
     if not analysis.urgent:
-        return False
-    ticket = open_emergency(ctx, message.sender, analysis.category, analysis.danger, analysis.location.building)
-    ctx.found["emergency"] = ticket
-    return ticket is not None
+        return None
+    return open_emergency(ctx, message.sender, analysis.category, analysis.danger, analysis.location.building)
 
 
-def at_neighbours(message: Message, ctx: Context) -> bool:
+def at_neighbours(message: Message, ctx: Context) -> Ticket | None:
     """An emergency at a building where a neighbour's emergency of that danger is open: it will join that ticket."""
     analysis = analysis_of(message, ctx)
     building = analysis.location.building
     if not analysis.urgent or not building:
-        return False
+        return None
     kinds = {analysis.category} | _KINDS.get(analysis.danger or "", set())
     with ctx.tickets.sessions() as session:
-        ticket = session.scalars(select(Ticket).where(
+        return session.scalars(select(Ticket).where(
             Ticket.urgent.is_(True), Ticket.status.in_(steps.OPEN), Ticket.building == building,
             Ticket.category.in_(kinds), Ticket.resident_openid != message.sender).order_by(Ticket.id.desc())).first()
-    ctx.found["emergency"] = ticket
-    return ticket is not None
 
 
-def join_neighbours(message: Message, ctx: Context) -> str:
+def join_neighbours(message: Message, ctx: Context, ticket: Ticket) -> str:
     """Reported as any emergency (the store joins the neighbour's ticket); once joined, the words reach whoever holds
     it at once, and the resident hears where it stands and the number to call."""
-    reply = start_report(message, ctx)
-    ticket, sender = ctx.found["emergency"], message.sender
+    reply, sender = start_report(message, ctx), message.sender
     if ticket.number not in reply:
         return reply  # not joined after all (another place or problem): its own ticket, said as such
     added, _ = steps.add_text(ctx.tickets, ticket.id, sender, message.text.strip(), tell=within(ctx, "page", sender))
@@ -84,20 +77,18 @@ def join_neighbours(message: Message, ctx: Context) -> str:
             + texts.EMERGENCY_CALL.format(number=number_for(ctx, ticket.category, analysis_of(message, ctx).danger)))
 
 
-def asks_about(message: Message, ctx: Context) -> bool:
+def asks_about(message: Message, ctx: Context) -> Ticket | None:
     """A question (is anyone coming, whom to call) from someone whose emergency is open: not a new report."""
     analysis = analysis_of(message, ctx)
     if analysis.urgent or not asks_help_coming(message.text):
-        return False
+        return None
     if analysis.intent == "complaint" and not analysis.ambiguous and analysis.location.building:
-        return False  # a problem of its own, somewhere named
+        return None  # a problem of its own, somewhere named
     tickets = open_tickets(ctx, message.sender)
     if any(not t.urgent and (subject_of(message.text, t.category) or category_name(ctx, t.category) in message.text)
            for t in tickets):
-        return False  # about another ticket of theirs, by its words (路灯怎么还没修好)
-    ticket = next((t for t in tickets if t.urgent), None)
-    ctx.found["emergency"] = ticket
-    return ticket is not None
+        return None  # about another ticket of theirs, by its words (路灯怎么还没修好)
+    return next((t for t in tickets if t.urgent), None)
 
 
 def standing(ctx: Context, ticket) -> str:
@@ -110,9 +101,9 @@ def standing(ctx: Context, ticket) -> str:
     return texts.EMERGENCY_STATUS.format(status=texts.STATUS.get(ticket.status, ticket.status))
 
 
-def join(message: Message, ctx: Context) -> str:
+def join(message: Message, ctx: Context, ticket: Ticket) -> str:
     """The danger told again: added to the open emergency, pushed at once to whoever holds it, and where it stands."""
-    ticket, analysis, sender = ctx.found["emergency"], analysis_of(message, ctx), message.sender
+    analysis, sender = analysis_of(message, ctx), message.sender
     added, _ = steps.add_text(ctx.tickets, ticket.id, sender, message.text.strip(), tell=within(ctx, "page", sender))
     ticket = added or ticket
     return (texts.URGENT_PREFIX + advice_for(ctx, ticket.category, analysis.danger) + "\n"
@@ -122,9 +113,9 @@ def join(message: Message, ctx: Context) -> str:
             + texts.EMERGENCY_CALL.format(number=number_for(ctx, ticket.category, analysis.danger)))
 
 
-def answer(message: Message, ctx: Context) -> str:
+def answer(message: Message, ctx: Context, ticket: Ticket) -> str:
     """Is anyone coming, whom to call: the chase is recorded and passed on, the facts told, the number given."""
-    ticket, sender = ctx.found["emergency"], message.sender
+    sender = message.sender
     chased, _ = steps.chase(ctx.tickets, ticket.id, sender, message.text.strip(),
                             ctx.settings.config.conversation.addendum_window)
     ticket = chased or ticket
@@ -138,12 +129,9 @@ def answer(message: Message, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-def chase(message: Message, ctx: Context) -> str:
+def chase(message: Message, ctx: Context, ticket: Ticket) -> str:
     """A chase (火越来越大了, 又没人管了): of an emergency, answered with its facts and the number to call."""
-    if not ctx.found["chased"].urgent:
-        return chase_plain(message, ctx)
-    ctx.found["emergency"] = ctx.found["chased"]
-    return answer(message, ctx)
+    return answer(message, ctx, ticket) if ticket.urgent else chase_plain(message, ctx, ticket)
 
 
 follow_up = Filter(follows_up, "emergency_follow_up")

@@ -15,17 +15,13 @@ PHONE = re.compile(r"(?:电话|手机|联系方式)?\s*[:：]?\s*(?<!\d)(1\d{10}
 DEFAULT_SOURCE = "patrol"  # in chat, without a word saying otherwise: what a grid worker saw on their round
 
 
-def asks_to_enter(message: Message, ctx: Context) -> bool:
-    match = ENTER.match(message.text) if message.type == "text" else None
-    if match is None:
-        return False
-    ctx.found["entered"] = match.group("rest").strip()
-    return True
+def asks_to_enter(message: Message, ctx: Context) -> re.Match | None:
+    return ENTER.match(message.text) if message.type == "text" else None
 
 
-def enter_ticket(message: Message, ctx: Context) -> str:
+def enter_ticket(message: Message, ctx: Context, entered: re.Match) -> str:
     """Open the ticket as a resident's would be, with the source and the caller's phone; answer with its number."""
-    rest = ctx.found["entered"]
+    rest = entered.group("rest").strip()
     source = DEFAULT_SOURCE
     if found := SOURCE.match(rest):
         source, rest = SOURCE_WORDS[found.group("word")], rest[found.end():]

@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
-from bot.domain import steps
+from bot.domain import steps, texts
 from bot.store.models import Follower, Ticket
 from bot.domain.status import status_name
-from bot.domain import texts
 from handlers import states
 from handlers.base import Context, Filter, Message
 from handlers.states import DRAFT_STEPS, LOCATE, RATING_NOTE, VERDICT
 from nlp.phrases import (after_joiner, asked_number, asks_after, beyond_pick, cancel_said, choice_index, gives_no_reason,
                          has_words, picks_all, rating_said, says_still_broken)
 from handlers.intake import add_words, advice_for, analysis_of, draft_of, new_problem, next_step, start_report
-from handlers.tickets import category_name, my_tickets, place_of, status_line
-from handlers.tickets import chase_ticket
+from handlers.tickets import category_name, chase_ticket, my_tickets, place_of, status_line
 from handlers.quota import within
 from handlers.chase import chase, repeats_own
 from handlers.pending import continue_report, question, urgent_followup
@@ -28,6 +26,28 @@ _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 RATINGS = {"非常满意": "satisfied", "满意": "satisfied", "基本满意": "basically", "一般": "basically",
            "不满意": "unsatisfied", "不太满意": "unsatisfied"}
 VERDICT_WORDS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the verdict filter found: the rating, its tickets and where they stand (`_standing`), what was said."""
+
+    rating: str
+    tickets: list[Ticket]
+    standing: str
+    said: str = ""
+    number: str | None = None  # the ticket number said with the verdict
+    report: str = ""  # the words after the verdict when they tell a problem of their own
+    urgent: bool = False  # that problem is an emergency: its answer comes first
+    resume: dict | None = None  # past "which ticket?": the question asked before it ({} when none)
+    still_broken: bool = False  # "还是有点漏": a 不满意 in other words
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """取消, with the ticket number it names (None: which one?)."""
+
+    number: str | None
 
 
 def own_ticket(ctx: Context, openid: str, number: str) -> Ticket | None:
@@ -42,26 +62,23 @@ def plain(text: str) -> str:
     return text.translate(_WIDE_DIGITS)
 
 
-def asks_one(message: Message, ctx: Context) -> bool:
+def asks_one(message: Message, ctx: Context) -> str | None:
     """A ticket number, alone or asked after ("查一下100001"): that ticket, never the list."""
     text = plain(message.text)
     number = asked_number(text)
     if number:
-        ctx.found["number"] = number
-        return True
+        return number
     numbers = NUMBER.findall(text)
     if len(numbers) == 1 and analysis_of(message, ctx).intent == "status_query":
         # A question after one's own open ticket ("请问100001有人去看了吗") chases it (names_own), not only shows it.
         ticket = own_ticket(ctx, message.sender, numbers[0])
         if ticket is not None and ticket.status in steps.OPEN:
-            return False
-        ctx.found["number"] = numbers[0]
-        return True
-    return False
+            return None
+        return numbers[0]
+    return None
 
 
-def one_ticket(message: Message, ctx: Context) -> str:
-    number = ctx.found["number"]
+def one_ticket(message: Message, ctx: Context, number: str) -> str:
     ticket = own_ticket(ctx, message.sender, number)
     if ticket is None:
         return texts.NOT_YOURS.format(number=number)
@@ -86,25 +103,21 @@ def one_ticket_of(ctx: Context, ticket: Ticket) -> str:
                                       extra=extra)
 
 
-def names_own(message: Message, ctx: Context) -> bool:
+def names_own(message: Message, ctx: Context) -> Ticket | None:
     """Words about one's own open ticket, named by its number ("100001 现在漏得更厉害了", "请问100001有人去看了吗").
     An emergency while a report is being told is left to that conversation (it files emergencies its own way)."""
     numbers = NUMBER.findall(plain(message.text))
     if len(numbers) != 1:
-        return False
-
+        return None
     if analysis_of(message, ctx).urgent and states.waits_on(ctx, message.sender, *DRAFT_STEPS):
-        return False
+        return None
     ticket = own_ticket(ctx, message.sender, numbers[0])
-    if ticket is None or ticket.status not in steps.OPEN:
-        return False
-    ctx.found["named"] = ticket
-    return True
+    return ticket if ticket is not None and ticket.status in steps.OPEN else None
 
 
-def about_own(message: Message, ctx: Context) -> str:
+def about_own(message: Message, ctx: Context, ticket: Ticket) -> str:
     """A question chases the named ticket (催办, its holder is told); news is added to it (补充)."""
-    ticket, analysis = ctx.found["named"], analysis_of(message, ctx)
+    analysis = analysis_of(message, ctx)
     if analysis.urgent:
         return _emergency_about(message, ctx, ticket, analysis)
     if asks_after(message.text) or analysis.intent == "status_query":
@@ -125,26 +138,26 @@ def _emergency_about(message: Message, ctx: Context, ticket: Ticket, analysis) -
         return (texts.URGENT_PREFIX + advice_for(ctx, ticket.category, analysis.danger) + "\n"
                 + texts.URGENT_ADDED.format(number=ticket.number))
     draft = draft_of(message, ctx)
-    if not draft["building"]:
-        draft.update(estate_id=ticket.estate_id, building=ticket.building, unit=ticket.unit, room=ticket.room)
+    if not draft.building:
+        draft = replace(draft, estate_id=ticket.estate_id, building=ticket.building, unit=ticket.unit,
+                        room=ticket.room)
     return next_step(message, ctx, draft)
 
 
-def asks_cancel(message: Message, ctx: Context) -> bool:
+def asks_cancel(message: Message, ctx: Context) -> Cancel | None:
     cancels, number = cancel_said(plain(message.text))
-    if cancels:
-        ctx.found["number"] = number
-    return cancels
+    return Cancel(number) if cancels else None
 
 
-def asks_cancel_one(message: Message, ctx: Context) -> bool:
+def asks_cancel_one(message: Message, ctx: Context) -> Cancel | None:
     """取消 with a ticket number: about that ticket, whatever question is waiting."""
-    return asks_cancel(message, ctx) and ctx.found["number"] is not None
+    said = asks_cancel(message, ctx)
+    return said if said and said.number is not None else None
 
 
-def cancel(message: Message, ctx: Context) -> str:
-    """取消 <号> cancels the resident's own open ticket; 取消 alone lists what can be cancelled."""
-    number = ctx.found.get("number")
+def cancel(message: Message, ctx: Context, found: object = None) -> str:
+    """取消 <号> cancels the resident's own open ticket; 取消 alone (or the cancel intent) lists what can be."""
+    number = found.number if isinstance(found, Cancel) else None
     if number is None:
         open_ones = [(t, f) for t, f in ctx.people.tickets_of(message.sender, limit=10) if t.status in steps.OPEN]
         if not open_ones:
@@ -230,7 +243,7 @@ def _tells_report(analysis, tickets: list[Ticket], verdict: str, another: bool) 
     return not _judged(analysis, tickets, verdict)
 
 
-def rating_reply(message: Message, ctx: Context) -> bool:
+def rating_reply(message: Message, ctx: Context) -> Verdict | None:
     """满意 / 基本满意 / 不满意: the verdict on a fixed ticket (and what is said after it), an answer to "which
     ticket?", or, said alone, an answer that there is none to give."""
     text = plain(message.text)
@@ -241,7 +254,7 @@ def rating_reply(message: Message, ctx: Context) -> bool:
     said = rest if has_words(rest) else ""  # "不满意！！！" says no reason
     tickets, standing = _standing(ctx, message.sender, number, verdict)
     if standing not in ("awaits", "which", "redo") and said and not number:
-        return False  # "不满意，楼下又漏了" with nothing to rate: a report, read as one
+        return None  # "不满意，楼下又漏了" with nothing to rate: a report, read as one
     # The words after the verdict, read on their own: how the fix went, or a report ("另外10号楼井盖松了").
     report, another = after_joiner(said)
     analysis = ctx.analyzer.analyze(report) if report else None
@@ -252,34 +265,31 @@ def rating_reply(message: Message, ctx: Context) -> bool:
     # A verdict said afresh replaces a which-ticket question still waiting; what waited under it stands again.
     pending = states.waiting(ctx, message.sender) or {}
     resume = (pending.get("resume") or {}) if states.step_of(pending) == VERDICT else None
-    ctx.found.update(rating=verdict, tickets=tickets, standing=standing, said=said, number=number,
-                     report=report if tells else "", urgent=tells and analysis.urgent, resume=resume)
-    return True
+    return Verdict(verdict, tickets, standing, said, number, report=report if tells else "",
+                   urgent=tells and analysis.urgent, resume=resume)
 
 
-def _still_broken(message: Message, ctx: Context, text: str) -> bool:
+def _still_broken(message: Message, ctx: Context, text: str) -> Verdict | None:
     """"还是有点漏" while the leak's fix waits for this household's verdict: a 不满意 with those words as its reason,
     when they are about exactly one such ticket (its problem, at no other building) and are no emergency."""
     if ctx.asked_to_rate is False or not says_still_broken(text):
-        return False
+        return None
     analysis = analysis_of(message, ctx)
     if analysis.intent != "complaint" or analysis.urgent:
-        return False
+        return None
     tickets, standing = _standing(ctx, message.sender, None, "unsatisfied")
     about = _about(analysis, tickets) if standing in ("awaits", "which") else []
     if len(about) != 1:
-        return False
-    ctx.found.update(rating="unsatisfied", tickets=about, standing="awaits", said=message.text.strip(), number=None,
-                     report="", urgent=False, resume=None, still_broken=True)
-    return True
+        return None
+    return Verdict("unsatisfied", about, "awaits", message.text.strip(), still_broken=True)
 
 
-def _answers_which(message: Message, ctx: Context, text: str) -> bool:
+def _answers_which(message: Message, ctx: Context, text: str) -> Verdict | None:
     """The answer to "which ticket is the verdict about?"; anything else drops that question, and what was asked
     before it stands again for the handlers after this one."""
     pending = states.waiting(ctx, message.sender)
     if states.step_of(pending) != VERDICT:
-        return False
+        return None
     choices, picked, note = pending["tickets"], None, ""
     numbers = [c["number"] for c in choices]
     index, named = choice_index(text), NUMBER.findall(text)
@@ -297,33 +307,29 @@ def _answers_which(message: Message, ctx: Context, text: str) -> bool:
         # "灯还是不亮" picks the light and says why; "路灯那个" only picks it.
         note = text.strip() if picked and len(beyond_pick(text)) >= 5 else ""
     if not picked:
-        _restore(ctx, message.sender, pending.get("resume"))
-        return False
+        states.restore(ctx, message.sender, pending.get("resume"))
+        return None
     tickets = [t for t in (own_ticket(ctx, message.sender, n) for n in picked) if t is not None]
-    ctx.found.update(rating=pending["rating"], tickets=tickets, standing="awaits" if tickets else "none",
-                     said=pending.get("note") or note, number=None, report="", urgent=False,
-                     resume=pending.get("resume") or {})
-    return True
+    return Verdict(pending["rating"], tickets, "awaits" if tickets else "none", pending.get("note") or note,
+                   resume=pending.get("resume") or {})
 
 
-def rate(message: Message, ctx: Context) -> str:
+def rate(message: Message, ctx: Context, found: Verdict) -> str:
     """The verdict, and the report said after it (an emergency's answer comes first)."""
-    found = ctx.found
-    if found["resume"] is not None:  # past "which ticket?": the question asked before it stands again
-        _restore(ctx, message.sender, found["resume"])
-    rest, said = found["report"], found["said"]
-    if rest and _danger_back(ctx, rest, found["tickets"]):
+    if found.resume is not None:  # past "which ticket?": the question asked before it stands again
+        states.restore(ctx, message.sender, found.resume)
+    rest, said = found.report, found.said
+    if rest and _danger_back(ctx, rest, found.tickets):
         rest, said = None, rest  # "不满意 煤气味又出来了": the reason, and the emergency back on its own ticket
     told = report_rest(message, ctx, rest) if rest else None
     note = said if told is None else ""
-    reply = _verdict(message, ctx, found["standing"], found["tickets"], found["rating"], note, quiet=told is not None)
-    if found["resume"] and states.waiting(ctx, message.sender) == found["resume"]:
-
-        reply += question(ctx, message.sender, found["resume"])
+    reply = _verdict(message, ctx, found, note, quiet=told is not None)
+    if found.resume and states.waiting(ctx, message.sender) == found.resume:
+        reply += question(ctx, message.sender, found.resume)
     if told is None:
         return reply
     # An emergency's answer comes first; a question about the verdict (which ticket?) comes last, to be answered.
-    first = found["urgent"] or states.waits_on(ctx, message.sender, VERDICT)
+    first = found.urgent or states.waits_on(ctx, message.sender, VERDICT)
     return f"{told}\n\n{reply}" if first else f"{reply}\n\n{told}"
 
 
@@ -333,12 +339,11 @@ def _danger_back(ctx: Context, rest: str, tickets: list[Ticket]) -> bool:
     return analysis.urgent and any(t.urgent and t.category == analysis.category for t in tickets)
 
 
-def _verdict(message: Message, ctx: Context, standing: str, tickets: list[Ticket], verdict: str, note: str,
-             quiet: bool) -> str:
+def _verdict(message: Message, ctx: Context, found: Verdict, note: str, quiet: bool) -> str:
     """What the household hears about its verdict; `quiet` when another report's answer follows."""
+    standing, tickets, verdict = found.standing, found.tickets, found.rating
     if standing == "none":
-        number = ctx.found["number"]
-        return texts.NOT_YOURS.format(number=number) if number else texts.NOTHING_TO_RATE
+        return texts.NOT_YOURS.format(number=found.number) if found.number else texts.NOTHING_TO_RATE
     number = tickets[0].number
     if standing in ("open", "rated", "redo"):
         said = {"open": texts.NOT_YET_RATEABLE, "rated": texts.ALREADY_RATED, "redo": texts.REDO}[standing]
@@ -346,13 +351,14 @@ def _verdict(message: Message, ctx: Context, standing: str, tickets: list[Ticket
     if standing == "which":
         return _ask_which(message, ctx, tickets, verdict, note, quiet)
     quiet = quiet or len(tickets) > 1
-    return "\n".join(_give(message, ctx, ticket, verdict, note, quiet) for ticket in tickets)
+    return "\n".join(_give(message, ctx, ticket, verdict, note, quiet, found.still_broken) for ticket in tickets)
 
 
-def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: str, quiet: bool) -> str:
+def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: str, quiet: bool,
+          still_broken: bool = False) -> str:
     """Record one household's verdict on one ticket; after 不满意 with no reason, ask for it (unless `quiet`)."""
     # Slowness or a poor fix is not the danger back: only words that are an emergency again keep it urgent.
-    danger_back = bool(note) and analysis_of(replace(message, text=note), replace(ctx, found={})).urgent
+    danger_back = bool(note) and analysis_of(replace(message, text=note), replace(ctx, reading=None)).urgent
     ticket, event = steps.rate(ctx.tickets, ticket.id, message.sender, verdict, note, danger_back=danger_back)
     if event is None:
         redo = verdict != "unsatisfied" and ticket.status in steps.OPEN
@@ -362,7 +368,7 @@ def _give(message: Message, ctx: Context, ticket: Ticket, verdict: str, note: st
         return (said if ticket.status == "closed" else texts.RATED_NOTED).format(number=ticket.number)
     if note and event.kind == "rated":
         steps.explain(ctx.tickets, ticket.id, message.sender, note)  # reopened already by a neighbour: pass it on
-    if ctx.found.get("still_broken"):
+    if still_broken:
         return texts.STILL_BROKEN.format(number=ticket.number)
     if ticket.urgent:  # the danger is back: the advice first, its holder is told at once by the reopening
         return (texts.URGENT_PREFIX + advice_for(ctx, ticket.category) + "\n"
@@ -389,11 +395,6 @@ def _ask_which(message: Message, ctx: Context, tickets: list[Ticket], verdict: s
     return texts.WHICH_TICKET.format(count=len(tickets), lines=lines)
 
 
-def _restore(ctx: Context, openid: str, waiting: dict | None) -> None:
-    """The question that waited under a verdict's own question stands again (or nothing does)."""
-    states.restore(ctx, openid, waiting)
-
-
 def _waiting(ctx: Context, openid: str) -> dict:
     """The question waiting before this verdict (not a verdict's own question), to stand again after it."""
     waiting = states.waiting(ctx, openid)
@@ -402,21 +403,18 @@ def _waiting(ctx: Context, openid: str) -> dict:
     return {"resume": waiting} if states.step_of(waiting) else {}
 
 
-def rating_note(message: Message, ctx: Context) -> str:
+def rating_note(message: Message, ctx: Context, pending: dict) -> str:
     """Why the resident was not satisfied, in the message after 不满意, unless it is an emergency, a new report,
     a question of theirs (我的工单) or no reason at all (算了, ！！！)."""
-    note, pending = message.text.strip(), ctx.found["pending"]
-    resume = pending.get("resume")
+    note, resume = message.text.strip(), pending.get("resume")
     states.restore(ctx, message.sender, resume)  # the question we asked before 不满意 stands again
-    if resume:
-        ctx.found["pending"] = resume
     analysis = analysis_of(message, ctx)
     # A complaint about the property company's service, said right after 不满意, is the reason, not a new report.
     if analysis.urgent or (new_problem(message, ctx, pending.get("category")) and analysis.category != "property"):
         if states.step_of(resume) in DRAFT_STEPS:
-            return continue_report(message, ctx)
+            return continue_report(message, ctx, resume)
         if states.step_of(resume) == LOCATE:
-            return urgent_followup(message, ctx)
+            return urgent_followup(message, ctx, resume)
         return start_report(message, ctx)
     number = pending.get("number", "")
     if gives_no_reason(note) or (analysis.intent == "thanks" and len(note) <= 8):
@@ -432,35 +430,32 @@ def rating_note(message: Message, ctx: Context) -> str:
     return texts.NOTE_PASSED + question(ctx, message.sender, resume)
 
 
-def report_rest(message: Message, ctx: Context, text: str) -> str | None:
+def report_rest(message: Message, ctx: Context, text: str, rated: Ticket | None = None) -> str | None:
     """File what a message says besides its verdict ("满意 但是6号楼楼道着火了") as a report, when it is one.
 
     `text` is the rest of `message` once the verdict is taken out. It is read on its own, as if the resident had
     sent it alone: an emergency is filed at once, another problem is filed, or asked about, like any report, and
     a question waiting (几号楼？) takes it as it takes any message. Returns the reply to add after the verdict's,
-    or None when the rest reports nothing: thanks, or more about the ticket rated (`ctx.found["ticket"]`, when the
-    caller set it), which is the verdict's reason and stays the caller's.
+    or None when the rest reports nothing: thanks, or more about the ticket `rated` (when the caller names it),
+    which is the verdict's reason and stays the caller's.
     """
     rest = replace(message, text=text.strip())
     if not rest.text:
         return None
-    alone = replace(ctx, found={})  # the rest's own reading, not the whole message's
+    alone = replace(ctx, reading=None)  # the rest's own reading, not the whole message's
     analysis = analysis_of(rest, alone)
     if analysis.intent != "complaint":
         return None
-    rated = ctx.found.get("ticket")
     if (rated is not None and not analysis.urgent and analysis.category == rated.category
             and analysis.location.building in (None, rated.building)):
         return None
     state = states.waiting(alone, message.sender)
     if states.step_of(state) in DRAFT_STEPS:
-        alone.found["pending"] = state
-        return continue_report(rest, alone)
+        return continue_report(rest, alone, state)
     if states.step_of(state) == LOCATE:
-        alone.found["pending"] = state
-        return urgent_followup(rest, alone)
-    if repeats_own(rest, alone):
-        return chase(rest, alone)
+        return urgent_followup(rest, alone, state)
+    if chased := repeats_own(rest, alone):
+        return chase(rest, alone, chased)
     return start_report(rest, alone)
 
 

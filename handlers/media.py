@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import time
 
-from bot.domain import steps
-from bot.domain import texts
+from bot.domain import steps, texts
 from handlers import states
 from handlers.base import Context, Message
+from handlers.draft import draft_in
 
 KINDS = {"image": "image", "voice": "voice", "location": "location", "video": "video", "shortvideo": "video"}
 REPLIES = {"image": texts.PHOTO_ATTACHED, "video": texts.VIDEO_ATTACHED, "location": texts.LOCATION_ATTACHED,
@@ -41,14 +41,14 @@ def last_open_ticket(ctx: Context, openid: str):
     return None, None
 
 
-def attach(message: Message, ctx: Context) -> str:
+def attach(message: Message, ctx: Context, found: object = None) -> str:
     """Keep the media with the draft being told, or attach it to the last open ticket."""
     media = media_of(message)
     pending = states.waiting(ctx, message.sender)
-    if pending and "draft" in pending:
-        if all(m["source_key"] != media["source_key"] for m in pending["draft"].get("media", [])):
-            pending["draft"].setdefault("media", []).append(media)
-            states.stay(ctx, message.sender, pending)
+    if draft := draft_in(pending):
+        if all(m["source_key"] != media["source_key"] for m in draft.media):
+            draft.media.append(media)
+            states.stay(ctx, message.sender, pending | {"draft": draft.to_json()})
         return texts.MEDIA_KEPT if media["kind"] == "voice" else texts.MEDIA_WITH_DRAFT
     ticket_id, number = last_open_ticket(ctx, message.sender)
     if ticket_id is None:
@@ -71,6 +71,6 @@ def keep_for_report(ctx: Context, openid: str, pending: dict | None, media: dict
     return states.enter(ctx, openid, states.MEDIA, media=kept[-9:], until=until)
 
 
-def link(message: Message, ctx: Context) -> str:
+def link(message: Message, ctx: Context, found: object = None) -> str:
     """A shared link: we cannot read it, so ask for the problem in words."""
     return texts.LINK_RECEIVED

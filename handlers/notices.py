@@ -8,22 +8,18 @@ STOPPED = "好的，以后不再给您发送社区通知公告。您反映的问
 RESUMED = "好的，社区的通知公告（停水、停电、电梯检修等）会再发给您。不想收到时，回复“不再接收通知”。"
 
 
-def _choice(message: Message, ctx: Context) -> bool:
-    if message.type != "text":
-        return False
-    wanted = notices.wants(message.text)
-    if wanted is None:
-        return False
-    ctx.found["wants_notices"] = wanted
-    return True
+def _choice(message: Message, ctx: Context) -> str | None:
+    """"on" or "off", as the words ask; None when they say nothing of notices."""
+    wanted = notices.wants(message.text) if message.type == "text" else None
+    return None if wanted is None else ("on" if wanted else "off")
 
 
 about_notices = Filter(_choice, "about_notices")
 
 
-def choose(message: Message, ctx: Context) -> str:
+def choose(message: Message, ctx: Context, choice: str) -> str:
     """Record the resident's choice; tickets' progress pushes are not notices and go on either way."""
-    wanted = ctx.found["wants_notices"]
+    wanted = choice == "on"
     ctx.people.seen(message.sender)  # a resident the account had no row for yet still gets one: the choice sticks
     notices.set_wanted(ctx.people.sessions, message.sender, wanted)
     return RESUMED if wanted else STOPPED

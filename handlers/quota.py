@@ -2,8 +2,7 @@
 more is opened or paged; staff, WeChat's retries and a Redis that is down are never held back."""
 from __future__ import annotations
 
-from bot.domain import steps
-from bot.domain import texts
+from bot.domain import steps, texts
 from handlers.base import Context, Filter, Message
 
 
@@ -19,7 +18,7 @@ def within(ctx: Context, kind: str, sender: str) -> bool:
 too_fast = Filter(lambda m, c: not within(c, "message", m.sender), "too_fast")
 
 
-def slow_down(message: Message, ctx: Context) -> str:
+def slow_down(message: Message, ctx: Context, found: object = None) -> str:
     """Past the messages of a minute: nothing is done with this one, and the resident is asked to wait."""
     return texts.TOO_FAST.format(call=number_to_call(ctx, message.sender, message.text))
 

@@ -11,7 +11,7 @@ from handlers.tickets import open_tickets
 from handlers.chase import status
 
 
-def help_text(message: Message, ctx: Context) -> str:
+def help_text(message: Message, ctx: Context, found: object = None) -> str:
     """How to use the bot. A question for a person or a phone number gets the community's numbers (config.yaml's
     `contacts`), and a question the bot cannot answer (what parking costs, whether the water will be off) the numbers
     to ask."""
@@ -48,11 +48,11 @@ def contacts_for(message: Message, ctx: Context) -> str | None:
     return "\n\n".join(told) or None
 
 
-def thanks(message: Message, ctx: Context) -> str:
+def thanks(message: Message, ctx: Context, found: object = None) -> str:
     return texts.THANKS
 
 
-def chitchat(message: Message, ctx: Context) -> str:
+def chitchat(message: Message, ctx: Context, found: object = None) -> str:
     """Small talk; right after photos kept for a report ("你们看看这个"), ask again what they show. Asked for a
     person (我要找人工), the community's numbers, where config.yaml has them."""
     media = kept_media(ctx, message.sender)
@@ -65,20 +65,19 @@ def chitchat(message: Message, ctx: Context) -> str:
     return texts.CHITCHAT
 
 
-def blank(message: Message, ctx: Context) -> str:
+def blank(message: Message, ctx: Context, found: object = None) -> str:
     """A message of nothing but spaces."""
     return texts.EMPTY_MESSAGE
 
 
-def english(message: Message, ctx: Context) -> str:
+def english(message: Message, ctx: Context, found: object = None) -> str:
     """A message in English: a short English answer saying what the bot does."""
     return texts.ENGLISH
 
 
-def grumble(message: Message, ctx: Context) -> str:
+def grumble(message: Message, ctx: Context, found: object = None) -> str:
     """A grumble or an insult with no problem in it: never filed; their open tickets' standing, else how to report
     and the numbers to call."""
-
     if open_tickets(ctx, message.sender):
         return status(message, ctx)
     return _with_numbers(message, ctx, texts.GRUMBLE) or texts.GRUMBLE

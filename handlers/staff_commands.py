@@ -3,18 +3,17 @@ one-time code."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
 
-from bot.domain import digest as daily
-from bot.domain import replies
-from bot.domain import steps
+from bot.domain import digest as daily, replies, steps, texts
 from bot.domain.clock import utcnow
+from bot.domain.staff import Member
 from bot.store.models import Ticket
 from bot.domain.actions import add_note
-from bot.domain import texts
 from handlers import states, worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
 from handlers.followup import NUMBER
@@ -51,10 +50,19 @@ HINTED = 3  # tickets named in the answer to "收到"
 ASKS_HELP = re.compile(r"^\s*(?:帮助|怎么用|使用说明|命令|指令|help)[\s?？!！。]*$", re.I)
 
 
-def _member(message: Message, ctx: Context):
-    if "member" not in ctx.found:
-        ctx.found["member"] = ctx.staff.member(message.sender) if ctx.role != "resident" else None
-    return ctx.found["member"]
+@dataclass(frozen=True)
+class Command:
+    """A staff command read: who sends it, the verb (接单, 完成, 查看, 备注 …), the ticket number and the rest."""
+
+    member: Member
+    verb: str
+    number: str
+    rest: str
+
+
+def _member(message: Message, ctx: Context) -> Member | None:
+    """The sender as staff (the staff directory keeps its table in memory), or None."""
+    return ctx.staff.member(message.sender) if ctx.role != "resident" else None
 
 
 def plain(text: str) -> str:
@@ -62,26 +70,22 @@ def plain(text: str) -> str:
     return text.translate(_WIDE_DIGITS)
 
 
-def command(message: Message, ctx: Context) -> bool:
+def command(message: Message, ctx: Context) -> Command | None:
     """A command on a ticket, or a ticket number alone (that ticket, when it is the member's to see)."""
-    if message.type != "text":
-        return False
+    member = _member(message, ctx) if message.type == "text" else None
+    if member is None:
+        return None
     text = plain(message.text)
-    match = COMMAND.match(text) or NUMBER_FIRST.match(text)
-    if match and _member(message, ctx):
+    if match := COMMAND.match(text) or NUMBER_FIRST.match(text):
         verb = match.group("verb")
-        ctx.found.update(verb=VERBS.get(verb, verb), number=match.group("number"), rest=_rest(message, match))
-        return True
-    match = DONE_FIRST.match(text)
-    if match and _member(message, ctx):
-        ctx.found.update(verb="完成", number=match.group("number"), rest=_rest(message, match))
-        return True
+        return Command(member, VERBS.get(verb, verb), match.group("number"), _rest(message, match))
+    if match := DONE_FIRST.match(text):
+        return Command(member, "完成", match.group("number"), _rest(message, match))
     match = LOOKUP.match(text)
     number, verb, rest = (match.group("number"), "查看", "") if match else _about(message, ctx, text)
-    if number and _member(message, ctx) and not _residents_own(ctx, message.sender, number):
-        ctx.found.update(verb=verb, number=number, rest=rest)
-        return True
-    return False
+    if number and not _residents_own(ctx, member, message.sender, number):
+        return Command(member, verb, number, rest)
+    return None
 
 
 def _about(message: Message, ctx: Context, text: str) -> tuple[str | None, str, str]:
@@ -106,11 +110,11 @@ def _rest(message: Message, match: re.Match) -> str:
     return message.text[match.start("rest"):match.end("rest")].strip()
 
 
-def _residents_own(ctx: Context, openid: str, number: str) -> bool:
+def _residents_own(ctx: Context, member: Member, openid: str, number: str) -> bool:
     """A ticket outside the member's grids that they reported or follow as a resident: the resident's answer fits."""
     with ctx.tickets.sessions() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-        return (ticket is not None and not ctx.found["member"].may_act_on(ticket)
+        return (ticket is not None and not member.may_act_on(ticket)
                 and steps.is_party(session, ticket, openid))
 
 
@@ -123,9 +127,9 @@ def usage_of(verb: str, rest: str) -> str:
     return f"{verb} 工单号 网格或部门"
 
 
-def act(message: Message, ctx: Context) -> str:
+def act(message: Message, ctx: Context, command: Command) -> str:
     """One command on one ticket, only within the member's grids."""
-    member, number, verb, rest = ctx.found["member"], ctx.found["number"], ctx.found["verb"], ctx.found["rest"]
+    member, number, verb, rest = command.member, command.number, command.verb, command.rest
     if not number:
         return texts.STAFF_NEED_NUMBER.format(usage=usage_of(verb, rest))
     ticket = ctx.tickets.by_number(number)
@@ -185,13 +189,12 @@ def taken(ticket: Ticket, member) -> str:
     return texts.STAFF_TAKEN.format(number=ticket.number, name=ticket.assignee_name)
 
 
-def asks_tasks(message: Message, ctx: Context) -> bool:
-    return message.type == "text" and bool(TASKS.match(message.text)) and _member(message, ctx) is not None
+def asks_tasks(message: Message, ctx: Context) -> Member | None:
+    return _member(message, ctx) if message.type == "text" and TASKS.match(message.text) else None
 
 
-def tasks(message: Message, ctx: Context) -> str:
+def tasks(message: Message, ctx: Context, member: Member) -> str:
     """The member's open tickets, their own first, then urgent, then oldest; the count says what is not shown."""
-    member = ctx.found["member"]
     mine = Ticket.assignee_openid == member.openid
     where = [Ticket.status.in_(steps.OPEN)]
     if member.grids is not None:
@@ -220,32 +223,25 @@ def tasks(message: Message, ctx: Context) -> str:
     return texts.STAFF_TASKS.format(count=count, own=own_first, lines="\n".join(lines))
 
 
-def asks_digest(message: Message, ctx: Context) -> bool:
-    """A secretary (config.yaml's, or bound by invite) asking for the day's digest."""
-    if message.type != "text" or ctx.role != "secretary":
-        return False
-    match = DIGEST.match(message.text)
-    if match is None:
-        return False
-    ctx.found["digest_day"] = match.group(1)
-    ctx.found["overdue_only"] = match.group(2).startswith(("超期", "超时", "逾期"))
-    return True
+def asks_digest(message: Message, ctx: Context) -> re.Match | None:
+    """A secretary (config.yaml's, or bound by invite) asking for the day's digest: the words (DIGEST) read."""
+    return DIGEST.match(message.text) if message.type == "text" and ctx.role == "secretary" else None
 
 
-def digest(message: Message, ctx: Context) -> str:
+def digest(message: Message, ctx: Context, asked: re.Match) -> str:
     """The digest the secretary gets each morning, for today so far (or yesterday), on asking."""
     recipient = next((r for r in daily.recipients(ctx.directory, ctx.staff) if r.person.openid == message.sender), None)
     if recipient is None:
         return texts.STAFF_USAGE
     zone = ZoneInfo(ctx.settings.config.timezone)
-    day = daily.yesterday(zone) if ctx.found.get("digest_day") in ("昨天", "昨日") else daily.today(zone)
+    day = daily.yesterday(zone) if asked.group(1) in ("昨天", "昨日") else daily.today(zone)
     with ctx.tickets.sessions() as session:
-        if ctx.found.get("overdue_only"):
+        if asked.group(2).startswith(("超期", "超时", "逾期")):
             return worklist.overdue(session, ctx.directory, recipient, utcnow())
         return daily.compose(session, ctx.directory, recipient, day)
 
 
-def usage(message: Message, ctx: Context) -> str:
+def usage(message: Message, ctx: Context, found: object = None) -> str:
     """The staff usage; to "收到" or "好的 马上去" (an answer to a task push), which 接单 to send; to words about the
     ticket just worked on ("你们看看这个" after its photos), what can be done with it."""
     if not ACK.match(message.text.strip()):
@@ -308,10 +304,8 @@ def _waiting(ctx: Context, member) -> list[Ticket]:
     return (first + [t for t in newest if t.id not in {p.id for p in first}])[:HINTED]
 
 
-def photo(message: Message, ctx: Context) -> str:
+def photo(message: Message, ctx: Context, pending: dict) -> str:
     """A photo soon after a command goes with that ticket (the 完成 photo); a late one is asked about."""
-
-    pending = ctx.found["pending"]
     at = datetime.fromisoformat(pending["at"]) if pending.get("at") else datetime.min
     if utcnow() - at > ctx.settings.config.conversation.addendum_window:
         states.end(ctx, message.sender)
@@ -327,7 +321,7 @@ def asks_bind(message: Message, ctx: Context) -> bool:
     return bool(match) and (match.group(1) is not None or ctx.role != "resident")
 
 
-def bind(message: Message, ctx: Context) -> str:
+def bind(message: Message, ctx: Context, found: object = None) -> str:
     """Bind with a one-time code; someone already bound hears so, whatever code they send.
 
     A bound member's code is never looked up: it would tell them, uncounted, which codes are waiting, and

@@ -107,15 +107,12 @@ def end(ctx: Context, sender: str) -> None:
 
 
 def awaiting(*steps: str) -> Filter:
-    """The person is answering a question we asked; the waiting state rides along in the context."""
+    """The person is answering a question we asked: the state waiting is what the filter finds."""
     unknown = [step for step in steps if step not in TABLE]
     if unknown:
         raise ValueError(f"unknown conversation steps {unknown}")
 
-    def check(message: Message, ctx: Context) -> bool:
+    def check(message: Message, ctx: Context) -> dict[str, Any] | None:
         pending = ctx.state.get(message.sender)
-        if step_of(pending) in steps:
-            ctx.found["pending"] = pending
-            return True
-        return False
+        return pending if step_of(pending) in steps else None
     return Filter(check, f"awaiting:{'|'.join(steps)}")

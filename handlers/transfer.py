@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain import steps
+from bot.domain import steps, texts
 from bot.store.models import Ticket
 from bot.settings import Person
-from bot.domain import texts
 from handlers.base import Context
 
 

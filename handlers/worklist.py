@@ -5,11 +5,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.domain import steps
+from bot.domain import steps, texts
 from bot.store.models import Ticket
 from bot.domain.reports import overdue_at, scope, since
 from bot.domain.worktime import span
-from bot.domain import texts
 
 OVERDUE_SHOWN = 10  # lines in the answer to 超期的工单; the rest are counted and left to the desk
 

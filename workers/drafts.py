@@ -5,9 +5,12 @@ import logging
 import time
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.errors import NoChannel
 from bot.domain.privacy import mask_openid
 from bot.domain.message import Message
+from handlers.draft import draft_in
 from handlers.intake import DRAFT_JOB, file_report
 from bot.domain import texts
 from bot import runtime
@@ -24,7 +27,8 @@ def file_draft(openid: str, draft_id: str) -> str:
     pending = rt.state.get(openid)
     if pending and "draft" not in pending:
         pending = pending.get("resume")  # a question in between (the reason for a 不满意) waits on top of it
-    if not pending or pending.get("draft", {}).get("id") != draft_id:
+    draft = draft_in(pending)
+    if draft is None or draft.key != draft_id:
         return "answered"  # filed, dropped or replaced by the resident meanwhile
     left = pending.get("deadline", 0) - time.time()
     if left > 0:
@@ -32,10 +36,9 @@ def file_draft(openid: str, draft_id: str) -> str:
         # when it is due, so a report is never left unfiled.
         rt.schedule(timedelta(seconds=left + 1), DRAFT_JOB, openid, draft_id)
         return "not yet"
-    draft = pending["draft"]
-    ctx = rt.context(Message(sender=openid, type="event", key=draft["key"]))
-    reply = file_report(openid, draft["key"], ctx, draft)
-    ticket = rt.tickets.by_source(draft["key"]) or _joined(rt, openid, draft)
+    ctx = rt.context(Message(sender=openid, type="event", key=draft.key))
+    reply = file_report(openid, draft.key, ctx, draft)
+    ticket = rt.tickets.by_source(draft.key) or _joined(rt, openid)
     if ticket is None:
         return "filed"
     if not ticket.building and not ticket.urgent:
@@ -49,11 +52,8 @@ def file_draft(openid: str, draft_id: str) -> str:
     return "filed"
 
 
-def _joined(rt, openid: str, draft: dict):
+def _joined(rt, openid: str):
     """The ticket a filed draft joined as a neighbour's duplicate."""
-    from sqlalchemy import select
-
-
     with rt.sessions() as session:
         return session.scalar(select(Ticket).join(Follower, Follower.ticket_id == Ticket.id)
                               .where(Follower.openid == openid).order_by(Follower.id.desc()).limit(1))
