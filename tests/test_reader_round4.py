@@ -125,3 +125,14 @@ def test_a_smell_since_last_night_and_a_thing_about_to_fall_on_people_are_urgent
 ])
 def test_a_false_alarm_found_out_is_not_urgent(text):
     assert analyze(text).urgent is False
+
+
+@pytest.mark.parametrize("text, category", [
+    ("8栋电梯里有人被关住了 快来人", "elevator"),
+    ("楼道着火了 快来人", "safety"),
+    ("煤气味好重 快来人啊", "gas"),
+    ("电梯困住人了 救命", "elevator"),
+])
+def test_a_cry_for_help_beside_an_emergency_is_no_problem_of_its_own(text, category):
+    a = analyze(text)
+    assert [(p.category, p.urgent) for p in a.problems] == [(category, True)]
