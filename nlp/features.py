@@ -74,7 +74,7 @@ class Featurizer:
         self._patterns = [(f"p:{k}", re.compile("|".join(v))) for k, v in lexicon.INTENT_PATTERNS.items()]
         self._patterns += [("p:progress", alternation([lexicon.PROGRESS_ASK])), ("p:info", alternation([lexicon.INFO_ASK])),
                            ("p:howto", re.compile(lexicon.HOWTO_ASK)), ("p:grievance", re.compile(lexicon.GRIEVANCE)),
-                           ("p:chitchat", re.compile(lexicon.CHITCHAT)), ("p:cue", re.compile(lexicon.PROBLEM_CUES)),
+                           ("p:chitchat", re.compile(lexicon.CHITCHAT)), ("p:fond", re.compile(lexicon.FOND)), ("p:cue", re.compile(lexicon.PROBLEM_CUES)),
                            ("p:stated", re.compile(lexicon.STATED)), ("p:waited", re.compile(lexicon.WAITED)),
                            ("p:nobody", alternation([lexicon.NOBODY_FIXES])), ("p:request", re.compile(lexicon.REQUEST))]
         self._question_words = re.compile(lexicon.QUESTION_WORDS)

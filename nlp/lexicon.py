@@ -151,6 +151,11 @@ NEUTRAL = ("单元门口 楼门口 单元门前 门口 楼道口 车库里 车�
 CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了吗|吃饭了|无聊|星期几|几号了|^(哈|呵|嘿|嗯|哦|噢|好|ok|行|收到|知道了)+[的啦吧!！。.~]*$"
             r"|几点下班|在哪(里|儿)?(办|打|领)|怎么办理|聪明")
 
+# Liking, admiring or enjoying (喜欢, 真好看, 羡慕, 哈哈): small talk that names a thing ("我家狗喜欢在电梯里照镜子")
+# tells no problem with it.
+FOND = (r"喜欢|爱(看|玩|去|在)|羡慕|感慨|可爱|哈哈|开心|热闹|真(好看|美|香|好吃|舒服|凉快|精神|漂亮|乖|亮堂|好)"
+        r"|(好|挺|蛮|特别|超)(美|好看|香|好吃|舒服|凉快|精神|漂亮|乖|可爱|有意思|和气)")
+
 # A "how do I" question that is really a complaint: "维修基金怎么用的也不公示".
 # An insult or grumble at people (物业都是垃圾, 你们就是一群废物): it says who, not what is broken.
 INSULT = (r"(?:你们|物业|社区|居委会?|网格员?|书记|政府|领导|工作人员|客服|这些人)[^，,。！!？?]{0,4}"

@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass
 
 from .numerals import number as _number
-from .phrases import hints_home, home_after, home_before  # where the resident lives: nlp/phrases.py
 
 _CN = "零〇一二两三四五六七八九十百幺"
 NUM = rf"(?:\d{{1,3}}|[{_CN}]{{1,4}})"
@@ -42,6 +41,11 @@ _DENIED_BEFORE = re.compile(r"(?:(?<!是)不是|并非|而非|不在)\s*$")
 _DENIED_AFTER = re.compile(r"\s*(?:的)?[\s,，.。…~～]*(?:(?:哦|噢|喔|啊|呃|额|嗯|哎|诶|唉|呀|我)\s*)*"
                            r"(?:不是(?=\s*(?:[,，。!！?？;；]|是|$))|不对(?!劲)|不不|不(?=\s*[,，])|错了|说错|写错|打错|搞错|记错|口误)")
 _EMERGENCY = {"110", "119", "120", "122", "999"}
+# The words that make an address the resident's home, around it ("我家住4栋", "我是3号楼的", "我家3号楼", "8栋的业主"),
+# never one they only name ("我家孩子在5号楼摔倒了"). The one rule for the reader and the conversation (nlp/phrases.py).
+_HOME_BEFORE = re.compile(r"(?:住|住在|家在|家是|家就在|(?:我|我们|俺)是|(?:我|我们|俺)家)\s*$")
+_HOME_AFTER = re.compile(r"\s*(?:的)?\s*(?:业主|住户|居民)")
+_HOME_HINT = re.compile(r"住|家|我是|我们是|业主|居民")
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def _denied(text, start, end):
 
 def parse(text):
     """Parse an already normalised message; a building the resident only lives in gives way to another one named."""
-    homes, other = _addresses(text) if hints_home(text) else ((), False)
+    homes, other = _addresses(text) if _HOME_HINT.search(text) else ((), False)
     if homes and other:
         for start, end in homes:  # blank the home out, keeping every other position where it was
             text = text[:start] + " " * (end - start) + text[end:]
@@ -135,8 +139,13 @@ def _addresses(text):
     return homes, other
 
 
+def says_home(text):
+    """The normalised message says an address it names is where the resident lives (我家住4栋, 我是3号楼的, 8栋的业主)."""
+    return bool(_HOME_HINT.search(text) and _addresses(text)[0])
+
+
 def _is_home(text, start, end):
-    return home_before(text, start) or home_after(text, end)
+    return bool(_HOME_BEFORE.search(text[max(0, start - 4):start]) or _HOME_AFTER.match(text, end))
 
 
 def _parse(text):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from nlp import lexicon
+from nlp import lexicon, location
+from nlp.text import normalize
 
 _CHINESE_FIGURES = {f: i for i, f in enumerate("一二三四五六七八九", 1)} | {"两": 2}
 
@@ -13,12 +14,6 @@ _CHINESE_FIGURES = {f: i for i, f in enumerate("一二三四五六七八九", 1)
 
 # "5", "5号", "A栋": a building said alone, as an answer to "which building?".
 _BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[A-Za-z])\s*(号|号楼|栋|幢|座)?\s*$")
-# The words that make an address the resident's home, around the address ("我家住4栋", "我是3号楼的", "8栋的业主")
-# and in a whole report ("我家住3号楼", "我住5栋", "我们家在2号楼"; "我家孩子在5号楼摔倒了" names one that is not).
-HOME_BEFORE = re.compile(r"(?:住|住在|家在|家是|(?:我|我们)是)\s*$")
-HOME_AFTER = re.compile(r"\s*(?:的)?\s*(?:业主|住户|居民)")
-HOME_HINT = re.compile(r"住|家在|家是|我是|我们是|业主|居民")
-_SAYS_HOME = re.compile(r"(?:我们?|俺)家?住|家住|(?:我们?|俺)家(?:就?在|是)?\s*[0-9０-９一二三四五六七八九十两]+\s*(?:号楼|号|栋|幢|座)")
 # Their home in words, answering "是在您家…吗？": 就是我家那栋, 对，就在我家楼下 (not 不是我家).
 _MY_HOME = re.compile(r"我家|我们家|俺家|家里|我住的|我住那")
 _NOT = re.compile(r"不是|不在|没在|别的|其他|其它")
@@ -36,24 +31,9 @@ def bare_number(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def home_before(text: str, start: int) -> bool:
-    """The words just before an address say it is where the resident lives (住在, 家是, 我是)."""
-    return bool(HOME_BEFORE.search(text[max(0, start - 4):start]))
-
-
-def home_after(text: str, end: int) -> bool:
-    """The words just after an address say it is the resident's home (的业主, 住户)."""
-    return bool(HOME_AFTER.match(text, end))
-
-
-def hints_home(text: str) -> bool:
-    """The message has any word of living somewhere (住, 家在, 业主): worth looking for a home address."""
-    return bool(HOME_HINT.search(text))
-
-
 def says_home(text: str) -> bool:
-    """The report says the building it names is where the resident lives."""
-    return bool(_SAYS_HOME.search(text))
+    """The report says the building it names is where the resident lives (one rule with the reader's: nlp/location.py)."""
+    return location.says_home(normalize(text))
 
 
 def means_my_home(text: str) -> bool:

@@ -1,5 +1,6 @@
 """Split a complaint into the separate problems it tells (灯坏了，还有垃圾没人收): one entry each, the main one first."""
 
+import re
 from dataclasses import dataclass
 
 from .features import CLAUSE
@@ -11,6 +12,8 @@ OWN_PROBLEM = 0.9
 # "物业也不管", "物业说是厂家的事": who fails to fix a problem is seldom a problem of its own.
 OWN_PROBLEM_PROPERTY = 0.99
 MIN_CLAUSE = 3  # characters: "还有", "麻烦了" name no problem
+# A clause that is nothing but a cry for help ("快来人", "救命啊") calls for help with the emergency told beside it.
+_CRY = re.compile(r"[\s!！~～]*(快|赶紧|赶快)?(来人|救命|救救我?|救人|快救人?)[啊呀啦了吧哪!！~～\s]*")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ def find_problems(analyzer, text, main, found, location, urgent):
             piece = text[start:end]
             dangers = sorted({e.danger for e in found if start <= e.at < end})
             keywords = analyzer.featurizer.keywords_in(piece)
-            if not dangers and not any(f.startswith(("k2:", "k3:")) and f[3:] != main for f in keywords):
+            if (not dangers or _CRY.fullmatch(piece)) and not any(f.startswith(("k2:", "k3:")) and f[3:] != main
+                                                                   for f in keywords):
                 # No strong word of another category: the clause is the main problem or words around it.
                 read.append((main, 1.0, start, end))
                 continue

@@ -100,7 +100,12 @@ TRIGGERS = [
     ("electric", r"电线杆[^,，。]{0,4}(倒|断)|((?<!充)电线|线头|电缆)[^,，。]{0,6}(拖|掉|垂|耷拉)"
                  r"|(电线|线|电箱|电表|插座|开关|电灯|灯|变压器|配电)[^。]{0,10}(噼里啪啦|噼啪|滋滋|啪啪|滋啦)"),
     ("electric", r"(水|漏|渗)[^。]{0,16}(灯线|吊灯|灯座|灯那|灯口|电视|电器|插着电|按钮|电梯井)|(水|漏)[^。]{0,16}灯[^,，。]{0,3}(闪|在闪|还亮着|亮着)|(按钮|电梯井)[^。]{0,6}(泡水|进水|灌)"
-                 r"|(电线|线|插座|插头|音箱|电器)[^。]{0,6}(泡着|被水泡|泡在水)"),
+                 rf"|(电线|线|插座|插头|音箱|电器|{_STRIP})[^。]{{0,6}}(泡着|被水泡|泡在水)"),
+    # Water on a thing still switched on ("滴在浴霸上，浴霸还开着"), a strip or a wire out in the rain, a crackle in it.
+    ("electric", rf"(水|漏|渗|滴)[^。]{{0,24}}(浴霸|灯|排气扇|换气扇|热水器|电器|插座|{_STRIP}|电视|冰箱|洗衣机)[^。]{{0,8}}"
+                 r"(还开着|开着呢|还亮着|亮着|还转着|还在转|还插着|插着电|通着电|没断电|还在用)"
+                 rf"|(滴|流|淋|浇|灌)(在|到|进)[^,，。]{{0,6}}(浴霸|电器|灯|插座|{_STRIP}|电箱|电表|开关|电线|充电)"
+                 rf"|({_STRIP}|电线|插座|充电器|充电线)[^。]{{0,20}}(淋着|淋湿|泡在?水|泡着)"),
     # Said in residents' own words, not the words above (issue #21): a smell with a headache, gas hissing or puffing
     # out, a smell likened to a stove or a lighter; a person gone down, not answering, bleeding or struck; someone
     # stuck inside a lift; a fire seen or burning; wires sparking; a hole with nothing over it; a weapon drawn.
@@ -130,6 +135,10 @@ TRIGGERS = [
     ("electric", r"(线|电线|插座|插坐|插头|灯|电缆)[^。]{0,10}打火|在打火|打火了|放电(?![动瓶线车])|麻了一下|电麻|spark"
                  r"|被电(了|到|着|一下)|电了(我|一下)|(摸|碰)[^,，。]{0,8}(发麻|有点麻|手麻|一麻|麻麻的|麻了)"
                  r"|(水|漏|渗)[^。]{0,16}充电(桩|柜|插座)|(开关|插座|电闸|电箱)[^。]{0,6}(渗水|流水|冒水)|水[^,，。]{0,4}顺着(灯|电线|插座|开关)"),
+    # Something about to fall with people below ("雨棚掉下来半边，挂在那晃，底下人来人往"): a fall, of the thing.
+    ("fall", r"(掉下来|挂在那|耷拉|晃悠|晃荡|歪着|往外歪|要掉|快掉|摇摇欲坠|松动|松了|裂了)[^。]{0,16}"
+             r"(底下|下面|下边|下方)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往|经常|天天)?[^,，。!！?？]{0,6}"
+             r"(人|小孩|孩子|老人|行人|学生|车)"),
     ("fall", r"(洞|坑|井|口子)[^。]{0,8}(敞着|没遮拦|没人围|不围|也不围)|没盖(盖子)?的(井|洞|坑)"
              rf"|{_PERSON}[^,，。]{{0,6}}掉(到|进|下)[^,，。]{{0,6}}(坑|洞|井)"),
 ]
@@ -151,7 +160,7 @@ LASTING = frozenset({"gas", "electric", "fall"})
 KIND = [
     ("gas", re.compile(r"煤气|燃气|天然气|液化气|瓦斯|漏气|臭鸡蛋")),
     ("elevator", re.compile(r"困|被关|关人|电梯|梯")),
-    ("facilities", re.compile(r"井盖|窟窿|塌|掉下去|掉进去|大洞")),
+    ("facilities", re.compile(r"井盖|窟窿|塌|掉下去|掉进去|大洞|掉下来|挂在那|耷拉|晃|歪|要掉|快掉|摇摇欲坠|松|裂")),
     ("leak", re.compile(r"^(水|漏|渗)|进水|泡水")),
     ("safety", re.compile(r"火|烟|焦|电线|带电|有电|漏电|触电|短路")),
 ]
@@ -194,14 +203,18 @@ _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     # the danger is over: "已经救出来了", "现在好了", "火灭了"; never "还没修好", "没出来"
     ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于|才)出来了?|好在没(大)?事|没什么大?事|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
              r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(基本)?(没|没有)(味|事|烟)|闻不到了?|一切正常|虚惊一场|原来是|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
-             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了|不用来了|误会了|搞错了|弄错了)"),
+             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了|不用来了|误会了|搞错了|弄错了"
+             # the fire brigade or the ambulance has come and gone: "消防来过了"
+             r"|(消防|消防车|消防队|消防员|救护车|119|120)[^,，。!！?？]{0,3}(来过了?|走了)"
+             # a false alarm, a smell gone: "报警两次均为误报", "煤气味没了"
+             r"|(均为|都为|都是|确认是?|原来是|结果是|查了是)误报|味儿?(已经)?(没了|散了))"),
     # the danger goes on: brings a past one back to now
-    ("still", r"还在|还有|还是有|也有|都有|又有|又闻到|又开始|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
+    ("still", r"还在|还有|还是有|也有|都有|又有|又闻到|一直闻|还闻|散不掉|散不去|散不了|又开始|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
     # nothing has been done: a lasting danger from the past is still there
     ("open", r"(还|也|都|一直)?(没|没有|未)(人)?(来)?(修|补|填|盖|封|换|处理|解决|管|弄)|赶紧|尽快|马上|快来"),
     # "昨天", "上周", "着过": the past; "昨天开始" and "昨天到现在" last until now
     ("past", r"(昨天|昨晚|昨日|昨儿|前天|前晚|上周|上个?星期|上个?礼拜|上个?月|上回|上次|去年|前年|前几天|前些天|前阵子|前段时间|那天|那次|之前|以前|曾经)"
-             r"(?!开始|起|以来|到现在|到今天|一直|就一直|就开始)|[着困漏冒]过(?![来去])|过一次"),
+             r"(?!(晚上|早上|夜里|半夜|下午|中午)?(开始|起|以来|到现在|到今天|一直|就一直|就开始))|[着困漏冒]过(?![来去])|过一次"),
     ("now", r"现在|目前|此刻|今天|今早|今晚|今儿|刚才|刚刚|这会儿?|正在|眼下"),
     ("again", r"又|再次|再一次"),
     ("sentence", r"[。!！?？]"),
@@ -272,11 +285,14 @@ def _current(text, hits):
     """The hits still happening now, reading the message's clauses in order (CATEGORIES.md: the past is not urgent)."""
     events = sorted([(m.start(), 1, m) for m in hits] + [(m.start(), 0, m) for m in _TIMELINE.finditer(text)],
                     key=lambda e: e[:2])
+    # A past said inside a hit that does not last ("门很猛 上次夹到她手了") is that hit's past.
+    inner_past = {m.start() for m in hits for _, t, e in events if not t and e.lastgroup == "past"
+                  and m.start() < e.start() < m.end() and _danger(text, m) not in LASTING}
     past = past_in_clause = False
     pending = []  # [hit, its danger, happening now, over]
     for _, is_hit, m in events:
         if is_hit:
-            pending.append([m, _danger(text, m), not past, False])
+            pending.append([m, _danger(text, m), not past and m.start() not in inner_past, False])
             continue
         what = m.lastgroup
         if what == "past":
