@@ -41,6 +41,7 @@ end
 return out
 """
 
+
 class ReplyCache:
     """Claims a message key on first sight and keeps the reply for the retries."""
 
@@ -74,7 +75,8 @@ class ReplyCache:
         """Keep the reply for the retries (a retry that comes while it is being worked out waits for it); with
         `pipeline`, only add the write to it."""
         try:
-            (pipeline or self.redis).set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep_for)
+            writer = self.redis if pipeline is None else pipeline
+            writer.set(self.prefix + key, (reply or "").encode("utf-8"), ex=self.keep_for)
         except RedisError as exc:
             log.warning("reply not cached: %s", exc)
 
