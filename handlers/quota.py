@@ -9,9 +9,12 @@ from handlers.base import Context, Filter, Message
 def within(ctx: Context, kind: str, sender: str) -> bool:
     """Count one more `kind` (message, ticket, page) for a resident; False past their quota.
 
-    Only a message's first sight counts: a retry (or a message Redis could not claim) is let through uncounted."""
+    Only a message's first sight counts: a retry (or a message Redis could not claim) is let through uncounted. The
+    message itself was counted with its claim (`ctx.message_count`, Runtime.answer), in the same round trip."""
     if ctx.quotas is None or ctx.role != "resident" or not ctx.fresh:
         return True
+    if kind == "message":
+        return ctx.message_count is None or ctx.quotas.allows(kind, sender, ctx.message_count)
     return ctx.quotas.take(kind, sender)
 
 

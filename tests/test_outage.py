@@ -154,7 +154,7 @@ def test_the_first_message_after_a_redis_restart_is_claimed_on_a_fresh_connectio
     redis_process.kill()
     redis_process.start()
     time.sleep(0.3)
-    assert runtime.replies.claim("msg:after") == (True, [])  # not None: claimed, so a retry is recognised
+    assert runtime.replies.claim("msg:after") == (True, [], None)  # not None: claimed, so a retry is recognised
     assert runtime.replies.claim("msg:after")[0] is False
 
 

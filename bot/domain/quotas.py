@@ -34,17 +34,27 @@ class Quotas:
         self._limits = {"message": (settings.messages_per_minute, 60), "ticket": (settings.tickets_per_day, 2 * DAY),
                         "page": (settings.urgent_pages_per_hour, 3600)}
 
-    def take(self, kind: str, openid: str) -> bool:
-        """Count one more `kind` for this resident; False when it is past the quota. Redis down: True (fail open)."""
-        most, seconds = self._limits[kind]
+    def key(self, kind: str, openid: str) -> tuple[str, int]:
+        """The Redis key that counts `kind` for this resident now, and its window in seconds."""
         key = f"{self.prefix}{kind}:{openid}"
         if kind == "ticket":  # a calendar day where the residents live: "明天可以再发" means tomorrow
             key += utcnow().replace(tzinfo=UTC).astimezone(self.zone).strftime(":%Y-%m-%d")
+        return key, self._limits[kind][1]
+
+    def take(self, kind: str, openid: str) -> bool:
+        """Count one more `kind` for this resident; False when it is past the quota. Redis down: True (fail open)."""
+        key, seconds = self.key(kind, openid)
         try:
             count = self._take(keys=[key], args=[seconds])
         except RedisError as exc:
             log.warning("quota not counted (Redis: %s)", exc)
             return True
+        return self.allows(kind, openid, count)
+
+    def allows(self, kind: str, openid: str, count: int) -> bool:
+        """Whether the `count`th `kind` of the window is within the quota (messages are counted with the webhook's
+        claim, bot/store/dedupe.py)."""
+        most = self._limits[kind][0]
         if count == most + 1:  # once per window, not once per message of a flood
             log.warning("%s past the quota of %d %ss", mask_openid(openid), most, kind)
         return count <= most

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from redis import Connection, Redis, UnixDomainSocketConnection
+from redis.client import Pipeline
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -85,20 +86,24 @@ def enqueue(queue: Queue, outbox_id: int, attempt: int, name: str, args: list) -
     queue.enqueue_many([_prepared(outbox_id, attempt, name, args)])
 
 
-def enqueue_committed(queue: Queue, jobs: list[Job]) -> int:
+def enqueue_committed(queue: Queue, jobs: list[Job], pipeline: Pipeline | None = None) -> int:
     """Right after commit: enqueue the new rows' jobs, all in one round trip; what Redis refuses waits for the relay.
 
-    The rows are not marked here: the relay marks them when it finds their jobs in Redis, a few seconds
-    on, in bulk (a mark per message cost the webhook a transaction)."""
+    With `pipeline` the jobs are only added to it, for the caller to send with its own writes. The rows are
+    not marked here: the relay marks them when it finds their jobs in Redis, a few seconds on, in bulk (a
+    mark per message cost the webhook a transaction)."""
     if not jobs:
         return 0
     try:
-        queue.enqueue_many([_prepared(job.outbox_id, 1, job.name, job.args) for job in jobs])
+        queue.enqueue_many([_prepared(job.outbox_id, 1, job.name, job.args) for job in jobs], pipeline=pipeline)
     except RedisError as exc:
-        log.warning("outbox %s not enqueued (Redis: %s); the relay will try again",
-                    ", ".join(str(job.outbox_id) for job in jobs), exc)
+        log.warning("outbox %s not enqueued (Redis: %s); the relay will try again", outbox_ids(jobs), exc)
         return 0
     return len(jobs)
+
+
+def outbox_ids(jobs: list[Job]) -> str:
+    return ", ".join(str(job.outbox_id) for job in jobs)
 
 
 def relay(sessions: sessionmaker[Session], queue: Queue, older_than: timedelta = timedelta(seconds=0),
