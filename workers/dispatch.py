@@ -86,9 +86,9 @@ def dispatch_ticket(ticket_id: int) -> str:
 
         sent = deliver_on(connection, ticket_id, "dispatch", recipient, lambda: rt.notifier.send(recipient, push),
                           claimed=plan_follow_up, sent=mark_dispatched)
-        if not sent:
-            photo.append(media.first_photo(connection, ticket_id, ticket.resident_openid))
-            connection.rollback()
+        if not sent:  # a run before this one sent it; if that worker died before marking the ticket, mark it now
+            mark_dispatched(connection)
+            connection.commit()
     # The assignee has it; a helper out of reach must not hold the ticket back.
     deliver_each(rt, ticket_id, "dispatch", [(helper, push) for helper in helpers])
     # The resident's first photo follows the text, if it is kept already (else workers/media.py sends it when it is).
