@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import Delivery
+from bot.store.models import Delivery, Ticket, TicketEvent
 
 GRID2 = "o_demo_grid2_zhang"
 
@@ -42,6 +42,23 @@ def test_a_failed_push_is_recorded_and_retried_until_sent_once(wechat, runtime, 
     assert row.status == "sent"
     assert len([t for t in fake_wechat.texts_to(GRID2) if "6号楼" in t]) == 1
     assert run_retries(wechat) == 0
+
+
+def test_a_worker_killed_after_recording_the_push_has_the_ticket_marked_dispatched_by_the_retry(wechat, runtime,
+                                                                                              fake_wechat):
+    """The worker died between recording the push as sent and marking the ticket dispatched: the job's next run
+    sends nothing again, and marks it."""
+    wechat.say("6号楼楼道灯坏了", sender="o_resident_killed")
+    with runtime.sessions() as session:
+        (ticket,) = session.scalars(select(Ticket)).all()
+        assert ticket.assignee_openid == GRID2
+        session.add(Delivery(ticket_id=ticket.id, event="dispatch", recipient=GRID2, status="sent", channel="custom"))
+        session.commit()
+    wechat.run_jobs()
+    with runtime.sessions() as session:
+        assert session.get(Ticket, ticket.id).status == "dispatched"
+        assert len(session.scalars(select(TicketEvent).where(TicketEvent.kind == "dispatched")).all()) == 1
+    assert [t for t in fake_wechat.texts_to(GRID2) if "6号楼" in t] == []
 
 
 def test_a_timeout_is_retried_and_the_push_arrives(wechat, runtime, fake_wechat):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.store import media
 from bot.errors import MediaUnavailable, NoChannel, StorageUnavailable
@@ -78,13 +78,18 @@ def _mark(rt, attachment_id: int, status: str, error: str | None, **paths) -> No
         session.commit()
 
 
-def first_photo(session, ticket_id: int) -> Attachment | None:
-    """The ticket's first resident photo kept (the before-picture); staff photos are after-pictures."""
-    ticket = session.get(Ticket, ticket_id)
-    return session.scalars(select(Attachment).where(
-        Attachment.ticket_id == ticket_id, Attachment.kind == "image", Attachment.fetch_status == "stored",
-        Attachment.added_by.is_not(None) if ticket.resident_openid is None
-        else Attachment.added_by == ticket.resident_openid).order_by(Attachment.id).limit(1)).first()
+# The ticket's first resident photo kept (the before-picture; staff photos are after-pictures): by the resident, or
+# by whoever added one to a ticket without a resident (entered by staff). Built once: every dispatch runs one.
+_FIRST_PHOTO = select(Attachment.stored).where(Attachment.ticket_id == bindparam("ticket_id"), Attachment.kind == "image",
+                                               Attachment.fetch_status == "stored").order_by(Attachment.id).limit(1)
+_FIRST_PHOTO_BY = {True: _FIRST_PHOTO.where(Attachment.added_by.is_not(None)),
+                   False: _FIRST_PHOTO.where(Attachment.added_by == bindparam("resident"))}
+
+
+def first_photo(connection, ticket_id: int, resident_openid: str | None) -> str | None:
+    """Where the ticket's first resident photo is kept, or None."""
+    return connection.scalar(_FIRST_PHOTO_BY[resident_openid is None],
+                             {"ticket_id": ticket_id, "resident": resident_openid})
 
 
 def push_first_photo(rt, ticket_id: int, recipients: list[str] | None = None) -> int:
@@ -92,13 +97,13 @@ def push_first_photo(rt, ticket_id: int, recipients: list[str] | None = None) ->
 
     Called when a task goes out and when a photo is kept: whichever comes second sends it."""
     with rt.sessions() as session:
-        photo = first_photo(session, ticket_id)
-        if photo is None:
+        stored = first_photo(session, ticket_id, session.scalar(select(Ticket.resident_openid)
+                                                                .where(Ticket.id == ticket_id)))
+        if stored is None:
             return 0
         tasked = recipients if recipients is not None else list(session.scalars(select(Delivery.recipient).where(
             Delivery.ticket_id == ticket_id, Delivery.status == "sent",
             (Delivery.event == "dispatch") | Delivery.event.startswith("transferred:"))))
-        stored = photo.stored
     try:
         data = rt.blobs.get(stored)
     except StorageUnavailable as exc:  # the photo stays on the desk; the next photo kept or task sent tries again
