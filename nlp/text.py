@@ -24,8 +24,12 @@ SLIPS = {
     "天燃气": "天然气", "化粪吃": "化粪池", "下水管到": "下水管道", "声空灯": "声控灯",
     "煤起": "煤气", "煤器": "煤气", "燃起味": "燃气味", "燃起的味": "燃气的味", "燃起泄": "燃气泄", "燃起表": "燃气表",
     "电提": "电梯", "着货": "着火", "井该": "井盖", "主干到": "主干道", "冒黑眼": "冒黑烟", "漏谁": "漏水", "留血": "流血", "人水倒": "人摔倒", "蟹蟹": "谢谢",
-    "灭火气": "灭火器",
+    "灭火气": "灭火器", "液化器": "液化气", "液化汽": "液化气", "着伙": "着火", "露电": "漏电", "流雪": "流血",
 }
+# 燃气 as dictation writes it (然起, 燃起, 然汽, 燃器): only before what gas has (a smell, a leak, a meter, a stove),
+# and never where 然 ends a word of its own (突然起火, 虽然起晚了, 突然汽车冲过来).
+_GAS_SLIP = re.compile(r"(?<![突虽忽竟既仍当自果依显偶居固悄安猛断骤毅全俨茫坦欣公决截了])(天)?[然燃][起汽器]"
+                       r"(?=(的)?(味|泄|漏|表|灶|管|罐|阀|总阀|报警|公司|费|卡|嘶))")
 # Idioms whose danger word is a figure of speech (temper, a busy shop, irritation, being furious, a smoker's habit),
 # said in plain words before the urgency rules and the models read them: "他火气很大" tells no fire.
 IDIOMS = {
@@ -61,6 +65,8 @@ def normalize(text, max_chars=400):
     text = _t2s().convert(text)
     text = _ZHE.sub("着", text)
     text = _SLIPS.sub(lambda m: SLIPS[m.group(0)], text)
+    if "然" in text or "燃" in text:
+        text = _GAS_SLIP.sub(lambda m: "天然气" if m.group(1) else "燃气", text)
     text = _IDIOMS.sub(lambda m: IDIOMS[m.group(0)], text)
     if "烟" in text or "火" in text:
         for pattern, plain in FIGURES:

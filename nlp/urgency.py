@@ -22,13 +22,21 @@ _SOMEONE = (r"(?:我|我们|人|他|她|孩子|小孩|老人|老太太?|老头|�
 _INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|关在|困在|卡在|被关在|被困在)(?:电梯|电提|梯)?(?:里面|里头|里边|入面|里)"
            rf"|(?:里面|里头|里边|入面)(?:还)?有(?:\d+|[一两二三四五六七八九几]+)?个{_SOMEONE}"
            r"|(?:里面|里头|里边|入面)(?:的人|(?:还)?有?(?:\d+|[一两二三四五六七八九几]+)?个?(?:人|老人|小孩|孩子))"
-           r"|[在卡困关][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
+           r"|[在卡困关锁][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
 # What says the lift holds them: it will not open or move, or they cry out.
 _STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|门也不开|不动|没动|不走了|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
                         r"喊|哭|害怕|吓|困|关住|关着|关在|被关|卡|按铃|警铃|一直在|快来|快派|救")
 _LIFT = re.compile(r"电梯|电提|梯|轿厢|警铃")
+# Shut in the lift said by the verb alone ("关电梯里", "锁梯里头"), or in it for a long time ("在电梯里快一个钟头了").
+_SHUT_IN = re.compile(r"[关困卡锁][咗了着住在]?(?:电梯|梯|轿厢)(?:里|里面|里头|里边|入面)"
+                      r"|(?:电梯|梯|轿厢)(?:里|里面|里头|里边)[^,，。!！?？\s]{0,3}(?:好久|老半天|半天|好一会|半个?(?:小时|钟头)"
+                      r"|[一两二三四五六七八九十几\d]+(?:分钟|个?小时|个?钟头))")
 # A power strip, as residents name it: water on it is water on live electrics.
 _STRIP = r"插线板|插排|排插|接线板|拖线板|插板|插座板"
+# Something hanging, loose or cracked with people below: a fall, of the thing (see _HABITUAL).
+_DANGLING = (r"(掉下来|挂在那|耷拉|晃悠|晃荡|歪着|往外歪|要掉|快掉|摇摇欲坠|松动|松了|裂了)[^。]{0,16}"
+             r"(底下|下面|下边|下方)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往|经常|天天)?[^,，。!！?？]{0,6}"
+             r"(人|小孩|孩子|老人|行人|学生|车)")
 # What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
 _FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧车棚库场房]"
 
@@ -136,9 +144,11 @@ TRIGGERS = [
                  r"|被电(了|到|着|一下)|电了(我|一下)|(摸|碰)[^,，。]{0,8}(发麻|有点麻|手麻|一麻|麻麻的|麻了)"
                  r"|(水|漏|渗)[^。]{0,16}充电(桩|柜|插座)|(开关|插座|电闸|电箱)[^。]{0,6}(渗水|流水|冒水)|水[^,，。]{0,4}顺着(灯|电线|插座|开关)"),
     # Something about to fall with people below ("雨棚掉下来半边，挂在那晃，底下人来人往"): a fall, of the thing.
-    ("fall", r"(掉下来|挂在那|耷拉|晃悠|晃荡|歪着|往外歪|要掉|快掉|摇摇欲坠|松动|松了|裂了)[^。]{0,16}"
-             r"(底下|下面|下边|下方)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往|经常|天天)?[^,，。!！?？]{0,6}"
-             r"(人|小孩|孩子|老人|行人|学生|车)"),
+    ("fall", _DANGLING),
+    # Something big coming down now where people are ("大树还在往下倒，底下是人行道", "广告牌快倒了，正对着公交站").
+    ("fall", r"(往下掉|往下倒(?![水剩饭菜汤茶垃圾脏污洗尿油东西])|往下砸|往下落|往下塌|快要?倒|要倒了|倒下来|砸下来|随时(会|要|可能)?(掉|倒|塌|砸))[^。]{0,16}"
+             r"(底下|下面|下边|下方|楼下|旁边|边上|正对着|对着)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往)?[^,，。!！?？]{0,6}"
+             r"(人|小孩|孩子|老人|行人|学生|公交站|车站|幼儿园|学校|单元门|门口|大门|出入口|路口)"),
     ("fall", r"(洞|坑|井|口子)[^。]{0,8}(敞着|没遮拦|没人围|不围|也不围)|没盖(盖子)?的(井|洞|坑)"
              rf"|{_PERSON}[^,，。]{{0,6}}掉(到|进|下)[^,，。]{{0,6}}(坑|洞|井)"),
 ]
@@ -188,13 +198,24 @@ _AT_RISK = re.compile(r"老人|老太|老大爷|老爷子|老奶奶|奶奶|爷�
 
 _NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$")
 # A what-if: said before the danger ("万一着火", "怕起火", "哪天把人摔了") or after it ("着火了谁负责", "...就晚了").
-_HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|容易|可能会|会不会|担心|怕|哪天|迟早|早晚|再不|不然|这要|真|一点|以为|差点|险些|差一点|会(?!儿)|"
+_HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|容易|可能会|会不会|担心|怕|哪天|迟早|早晚|再不|不然|这要|真|一点|以为|会(?!儿)|"
+                           # a near miss, in the ways it is said: 差点, 差一丁点, 差啲, 差滴滴, 险险, 好险, 好悬
+                           r"差点|差一点|差一丁点|差丁点|差啲|差滴|差些|险些|险险|好险|好悬|"
                            r"老是|总是|经常|动不动就?|三天两头|隔三差五|演练|演习|培训|讲座)"
                            r"[^,，。!！?？]{0,8}$")
 _HYPOTHETICAL_AFTER = re.compile(r"[^,，。!！?？]{0,8}?(谁负责|谁来负责|就晚了|就完了|来不及|跑不出去|的话|往哪跑|怎么(进|跑|救|出)|拿什么|咋(跑|进|救)|演练|演习|不是第一次)")
 # "电梯困人那次", "困人的事都过去一个礼拜了": the danger named as a past event.
 _PAST_AFTER = re.compile(r"[^,，。!！?？]{0,3}?(那次|那回|那天|那件|的事|过去|过一次|过一回|过两次)")
 _HAZARD = re.compile(r"隐患")
+# "着火了咋整" at the head of its clause, after what could catch: a fear. With its place ("我家着火了怎么办") it is a fire.
+_WHAT_THEN = re.compile(r"[^,，。!！?？]{0,4}?(咋整|咋办|怎么办|怎么整|咋弄|咋搞|怎么搞|可咋|那还得了)")
+# A crack or a droop over where people usually are ("底下天天有小孩玩") is a hazard to mend, unless it is coming down.
+_HABITUAL = re.compile(r"天天|每天|平时|平常|经常|常常|常有|老有|总有|成天|一天到晚")
+_IMMINENT = re.compile(r"要掉|快掉|要倒|快倒|摇摇欲坠|随时|晃|往下|马上|正在|还在|现在|刚才|快来")
+_DANGLING_AT = re.compile(_DANGLING)
+# A wall or a fence that fell is a gap to mend, not a hole to fall into (a person under it is told in words of its own).
+_COLLAPSE_AT = re.compile(r"塌陷|坍塌|塌了|塌下来")
+_WALL = re.compile(r"墙|围栏|栅栏|篱笆|护栏|栏杆")
 _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
 
 # What a message says about time, read in order: the first alternative that matches at a place wins, so
@@ -309,8 +330,10 @@ def _current(text, hits):
             for p in pending:
                 p[2] = p[2] or p[1] in LASTING
         elif what == "over":
-            # What ends is the danger just told ("冒烟了，电梯困人了，人已经出来了": the smoke is still there).
-            told = next((p[1] for p in reversed(pending) if not p[3]), None)
+            # What ends is the danger just told ("冒烟了，电梯困人了，人已经出来了": the smoke is still there);
+            # coming out ends only someone shut in ("塌了个坑，孩子们一会儿就出来了" is children about to walk by).
+            out = "出来" in m.group(0)
+            told = next((p[1] for p in reversed(pending) if not p[3] and (not out or p[1] == "trapped")), None)
             for p in pending:
                 p[3] = p[3] or p[1] == told
             past = False
@@ -337,13 +360,18 @@ def _fits_context(text, match):
     if _SMOKE_SMELL_AT.match(text, match.start()) or _SMOKE_SEEN_AT.match(text, match.start()):
         return not _HARMLESS_SMOKE.search(text)
     if _INSIDE_AT.match(text, match.start()):  # someone in a lift that holds them, not one smoking in it
-        return bool(_LIFT.search(text) and _STUCK_NOW.search(text))
+        return bool(_LIFT.search(text) and (_STUCK_NOW.search(text) or _SHUT_IN.search(text)))
     if _STUCK_IN_AT.match(text, match.start()):  # stuck inside a lift that holds them, not a key in a lock
         # 困 or 关 says a person ("还困在里面"); 卡 or 在 needs the lift that holds them.
         return text[match.start()] in "困关" or bool(_LIFT.search(text) and _STUCK_NOW.search(text))
     if _HOLE_AT.match(text, match.start()):
         before = _clause_before(text, match)
         return not _HOLE_IN_A_THING.search(before) or bool(_GROUND.search(before))
+    if (hung := _DANGLING_AT.match(text, match.start())) and _HABITUAL.search(hung.group(0)):
+        return bool(_IMMINENT.search(text))
+    if _COLLAPSE_AT.match(text, match.start()):
+        before = _clause_before(text, match)
+        return not _WALL.search(before) or bool(_GROUND.search(before))
     if _NOT_WAKING_AT.match(text, match.start()):
         return not _ASLEEP.search(text)
     if _UNANSWERED_AT.match(text, match.start()):
@@ -361,4 +389,5 @@ def _hypothetical(text, match):
     end = _CLAUSE.search(text, match.end())
     stop = end.start() if end else len(text)
     return bool(_HAZARD.search(text, cut, stop) or _HYPOTHETICAL.search(text[cut:match.start()])
-                or _HYPOTHETICAL_AFTER.match(text, match.end(), stop))
+                or _HYPOTHETICAL_AFTER.match(text, match.end(), stop)
+                or (cut == match.start() and _WHAT_THEN.match(text, match.end(), stop)))

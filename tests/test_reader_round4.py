@@ -111,7 +111,7 @@ def test_unsure_reaches_further_than_venting_so_no_more_reports_go_unfiled():
 @pytest.mark.parametrize("text", [
     "从前天夜里就一直有股煤气味，窗户开着也散不去",
     "楼顶的广告牌松了，一刮风就晃，下面就是小区大门进出的人",
-    "五楼外面的空调外机架子歪着，底下天天有小孩玩",
+    "五楼外面的空调外机架子歪着，一刮风就晃，底下天天有小孩玩",
     "阳台的花盆架裂了，挂在外面晃悠，底下是人行道好多人",
 ])
 def test_a_smell_since_last_night_and_a_thing_about_to_fall_on_people_are_urgent(text):
