@@ -34,9 +34,9 @@ _SHUT_IN = re.compile(r"[关困卡锁][咗了着住在]?(?:电梯|梯|轿厢)(?:
 # A power strip, as residents name it: water on it is water on live electrics.
 _STRIP = r"插线板|插排|排插|接线板|拖线板|插板|插座板"
 # Something hanging, loose or cracked with people below: a fall, of the thing (see _HABITUAL).
-_DANGLING = (r"(掉下来|挂在那|耷拉|晃悠|晃荡|歪着|往外歪|要掉|快掉|摇摇欲坠|松动|松了|裂了)[^。]{0,16}"
-             r"(底下|下面|下边|下方)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往|经常|天天)?[^,，。!！?？]{0,6}"
-             r"(人|小孩|孩子|老人|行人|学生|车)")
+_DANGLING = (r"(掉下来|挂在那|耷拉|晃悠|晃荡|晃来晃去|在晃|就晃|直晃|乱晃|歪着|往外歪|要掉|快掉|摇摇欲坠|松动|松了|裂了|掀起来|翘起来|悬着)"
+             r"[^。]{0,16}(底下|下面|下边|下方|楼下)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往|经常|天天)?[^,，。!！?？]{0,6}"
+             r"(人|小孩|孩子|老人|行人|学生|车|单元门|门口|大门|出入口|路)")
 # What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
 _FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧车棚库场房]"
 
@@ -92,7 +92,7 @@ TRIGGERS = [
              r"|(箱子|纸箱|纸壳|东西|垃圾|被子|衣服|沙发|车|棚)着了"
              r"|(?<![a-z])(smoke|fire)(?![a-z])"),
     ("fire", r"烟(雾|感)报警器?[^,，。]{0,6}(响|叫|报警)"),
-    ("medical", rf"(流|出|淌|冒)了?(好多|很多|不少|一地|一脸|满脸)?的?血|满(脸|头|身|手)(是|都是)?血|一身血|头破|磕破|骨折|(腿|胳膊)好像断了"
+    ("medical", rf"(流|出|淌|冒)了?(好多|很多|不少|一地|一脸|满脸)?的?血|满(脸|头|身|手)(是|都是)?血|一身血|(?<![木石码枕馒锄斧])头破|磕破|骨折|(腿|胳膊)好像断了"
                 rf"|(?<!气)晕了|昏了|(?<!气)晕过去|昏过去|倒下了|倒地(?!沟|板|砖)|一动不动|躺着不动|意识不清|{_SOMEONE}被[^,，。]{{0,4}}咬(了|伤)"
                 rf"|(摔|跌|绊|滑|撞|倒|压)[^。!！?？]{{0,16}}(起不来|爬不起来|站不起来|动不了|不能动)"
                 rf"|{_SOMEONE}[^,，。]{{0,8}}(摔|跌|滚)(下来|下去)|砸(到|中|伤)了?(一个|个)?{_SOMEONE}(?![的家车晾放种挂养停])"
@@ -145,6 +145,9 @@ TRIGGERS = [
                  r"|(水|漏|渗)[^。]{0,16}充电(桩|柜|插座)|(开关|插座|电闸|电箱)[^。]{0,6}(渗水|流水|冒水)|水[^,，。]{0,4}顺着(灯|电线|插座|开关)"),
     # Something about to fall with people below ("雨棚掉下来半边，挂在那晃，底下人来人往"): a fall, of the thing.
     ("fall", _DANGLING),
+    # One piece fell and more hang loose ("刚掉了一块瓷砖…上面还有几块松的，随时还会掉"): the next may hit someone.
+    ("fall", r"(瓷砖|砖|玻璃|墙皮|外墙|保温|板|棚|招牌|广告牌|空调|花盆|窗|石头|水泥|铁皮|瓦)[^。]{0,8}(掉|落|砸)[^。]{0,24}"
+             r"(还有|剩下|剩的|另外)[^。]{0,10}(松|翘|悬|要掉|快掉|随时|晃|挂着)"),
     # Something big coming down now where people are ("大树还在往下倒，底下是人行道", "广告牌快倒了，正对着公交站").
     ("fall", r"(往下掉|往下倒(?![水剩饭菜汤茶垃圾脏污洗尿油东西])|往下砸|往下落|往下塌|快要?倒|要倒了|倒下来|砸下来|随时(会|要|可能)?(掉|倒|塌|砸))[^。]{0,16}"
              r"(底下|下面|下边|下方|楼下|旁边|边上|正对着|对着)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往)?[^,，。!！?？]{0,6}"
@@ -196,7 +199,8 @@ _KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
 _OFFICE = re.compile(r"物业|客服|保安|网格员|社区|居委会|热线|办公室|管家|师傅|维修|公司")
 _AT_RISK = re.compile(r"老人|老太|老大爷|老爷子|老奶奶|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|我妈|我爸|母亲|父亲|老伴|独居|一个人|孤寡|残疾|病人|孩子|小孩")
 
-_NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$")
+# "不" only right before the danger ("它不咬人"); "是不是着火了" asks.
+_NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$|(?<![是带有通漏冒着])不$")
 # A what-if: said before the danger ("万一着火", "怕起火", "哪天把人摔了") or after it ("着火了谁负责", "...就晚了").
 _HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|容易|可能会|会不会|担心|怕|哪天|迟早|早晚|再不|不然|这要|真|一点|以为|会(?!儿)|"
                            # a near miss, in the ways it is said: 差点, 差一丁点, 差啲, 差滴滴, 险险, 好险, 好悬
@@ -215,8 +219,14 @@ _IMMINENT = re.compile(r"要掉|快掉|要倒|快倒|摇摇欲坠|随时|晃|往
 _DANGLING_AT = re.compile(_DANGLING)
 # A wall or a fence that fell is a gap to mend, not a hole to fall into (a person under it is told in words of its own).
 _COLLAPSE_AT = re.compile(r"塌陷|坍塌|塌了|塌下来")
-_WALL = re.compile(r"墙|围栏|栅栏|篱笆|护栏|栏杆")
+_WALL = re.compile(r"墙|围栏|栅栏|篱笆|护栏|栏杆|棚|亭|架子")
+# ...unless someone is under it ("车棚塌了，里面还有人") or the rest still hangs ("塌下来一半，还吊着晃").
+_PEOPLE_UNDER = re.compile(r"(里面|里头|底下|下面)[^,，。!！?？没无]{0,4}(人|小孩|孩子|老人)|压(到|着|住)了?(人|小孩|孩子|老人)|砸(到|中|伤)")
 _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
+# An alarm that beeped once and stopped, asked about ("响了一下又不响了，要不要紧"): a question, not a leak or a fire.
+_ALARM_AT = re.compile(r"[^,，。!！?？]{0,8}(报警|烟感)")
+_BEEPED_ONCE = re.compile(r"(一下|一声|两声)[^,，。!！?？]{0,4}(停|不响|不叫|没动静|没声|没响)")
+_ASKS_WHAT = re.compile(r"要不要紧|要紧吗|正常吗|正不正常|什么意思|啥意思|怎么回事|咋回事|怎么判断|是不是坏|要不要换|需不需要")
 
 # What a message says about time, read in order: the first alternative that matches at a place wins, so
 # "现在好了" is an ending before it is a "now", and "还没出来" a danger going on before it is a fix not made.
@@ -224,7 +234,7 @@ _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     # the danger is over: "已经救出来了", "现在好了", "火灭了"; never "还没修好", "没出来"
     ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于|才)出来了?|好在没(大)?事|没什么大?事|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
              r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(基本)?(没|没有)(味|事|烟)|闻不到了?|一切正常|虚惊一场|原来是|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
-             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了|不用来了|误会了|搞错了|弄错了"
+             r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了|不用来了|误会了|搞错了|弄错了|(闻|看|报)错了|别来了"
              # the fire brigade or the ambulance has come and gone: "消防来过了"
              r"|(消防|消防车|消防队|消防员|救护车|119|120)[^,，。!！?？]{0,3}(来过了?|走了)"
              # a false alarm, a smell gone: "报警两次均为误报", "煤气味没了"
@@ -371,7 +381,9 @@ def _fits_context(text, match):
         return bool(_IMMINENT.search(text))
     if _COLLAPSE_AT.match(text, match.start()):
         before = _clause_before(text, match)
-        return not _WALL.search(before) or bool(_GROUND.search(before))
+        return not _WALL.search(before) or bool(_GROUND.search(before) or _PEOPLE_UNDER.search(text) or _IMMINENT.search(text, match.end()))
+    if _ALARM_AT.match(text, match.start()) and _BEEPED_ONCE.search(text) and _ASKS_WHAT.search(text):
+        return False
     if _NOT_WAKING_AT.match(text, match.start()):
         return not _ASLEEP.search(text)
     if _UNANSWERED_AT.match(text, match.start()):
