@@ -56,11 +56,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 _SPACES = re.compile(r"\s+")
 
 
+def _closed_up(text):
+    """A message typed one character at a time with a space after each ("厨 房 有 煤 气 味"), closed up where two
+    single characters meet; any other text as it is (a space there may end a clause: "楼顶漏水 电梯坏了")."""
+    words = text.split()
+    if len(words) < 4 or sum(len(word) == 1 for word in words) < 0.6 * len(words):
+        return text
+    out = words[0]
+    for before, word in zip(words, words[1:]):
+        out += word if len(before) == 1 and len(word) == 1 else " " + word
+    return out
+
+
 def normalize(text, max_chars=400):
     """Return the message in the form every reader below expects."""
     text = text[:max_chars]
     text = unicodedata.normalize("NFKC", text)  # full-width digits, letters and punctuation
     text = _CONTROL.sub(" ", text)
+    if " " in text:
+        text = _closed_up(text)
     text = _EMOJI.sub(lambda m: EMOJI[m.group(0)], text)
     text = _t2s().convert(text)
     text = _ZHE.sub("着", text)

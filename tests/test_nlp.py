@@ -615,3 +615,20 @@ def test_the_reader_says_when_it_cannot_tell_a_report_from_something_else():
     assert band.analyze("3号楼电梯坏了").intent_unsure  # a band covering everything: always unsure
     with pytest.raises(ValueError, match="unsure_between"):
         Analyzer.from_config({"unsure_between": [0.8, 0.2]})
+
+
+# A message typed one character at a time, a space after each (older residents on a phone keyboard).
+@pytest.mark.parametrize("text, category, urgent", [
+    ("楼 道 里 一 股 煤 气 味 好 大", "gas", True),
+    ("我 家 楼 上 漏 水 漏 到 我 家 了", "leak", False),
+    ("电 梯 里 有 人 困 住 了 出 不 来", "elevator", True),
+    ("单 元 门 口 路 灯 不 亮 了", "lighting", False),
+])
+def test_a_message_typed_a_character_at_a_time_reads_as_if_typed_together(text, category, urgent):
+    a = analyze(text)
+    assert (a.intent, a.category, a.urgent) == ("complaint", category, urgent)
+
+
+def test_spaces_between_words_still_end_clauses():
+    assert nlp.normalize("楼顶漏水 电梯坏了") == "楼顶漏水 电梯坏了"
+    assert nlp.normalize("5号楼 2单元 楼道灯 坏了") == "5号楼 2单元 楼道灯 坏了"
