@@ -46,7 +46,7 @@ def file_draft(openid: str, draft_id: str) -> str:
     push = Push(text=texts.DRAFT_FILED_PREFIX + reply, fields={"title": "已为您登记", "number": ticket.number},
                 template="notice")
     try:
-        deliver(rt.sessions, ticket.id, f"filed:{draft_id}"[:64], openid, lambda: rt.notifier.send(openid, push))
+        deliver(rt.engine, ticket.id, f"filed:{draft_id}"[:64], openid, lambda: rt.notifier.send(openid, push))
     except NoChannel as exc:
         log.warning("draft of %s filed as %s, resident not told: %s", mask_openid(openid), ticket.number, exc)
     return "filed"

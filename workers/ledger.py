@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import metrics
 from bot.domain.clock import utcnow
@@ -36,17 +35,14 @@ class InFlight(Exception):
     """Another worker is sending this push right now; try again later."""
 
 
-def deliver(where: Engine | sessionmaker[Session], ticket_id: int, event: str, recipient: str,
+def deliver(engine: Engine, ticket_id: int, event: str, recipient: str,
             send: Callable[[], str], claimed: Callable[[Connection], None] | None = None,
             sent: Callable[[Connection], None] | None = None) -> bool:
     """Send once per (ticket, event, recipient); False when it was already sent.
 
     `claimed` adds the caller's writes to the claim's commit; `sent` makes the caller's writes once the push is
     recorded as sent (both in Core, on the ledger's connection)."""
-    if not isinstance(where, Engine):
-        with where() as session:
-            where = session.get_bind()
-    with where.connect() as connection:
+    with engine.connect() as connection:
         return deliver_on(connection, ticket_id, event, recipient, send, claimed, sent)
 
 

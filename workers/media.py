@@ -114,7 +114,7 @@ def push_first_photo(rt, ticket_id: int, recipients: list[str] | None = None) ->
         if data is None:
             break
         try:
-            if deliver(rt.sessions, ticket_id, PHOTO_EVENT, openid,
+            if deliver(rt.engine, ticket_id, PHOTO_EVENT, openid,
                        lambda openid=openid: rt.notifier.send_photo(openid, stored.rsplit("/", 1)[-1], data)):
                 sent += 1
         except (OutsideWindow, NoChannel):

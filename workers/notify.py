@@ -214,7 +214,7 @@ def tell_added(ticket_id: int) -> str:
                                                   **facts))
     push = Push(text=text, fields=facts | {"title": "居民补充", "text": texts.clip(" ".join(said), 100)})
     try:
-        sent = deliver(rt.sessions, ticket_id, name, holder, lambda: rt.notifier.send(holder, push))
+        sent = deliver(rt.engine, ticket_id, name, holder, lambda: rt.notifier.send(holder, push))
     except NoChannel as exc:
         log.warning("ticket %s %s: %s", ticket_id, name, exc)
         return "unreachable"

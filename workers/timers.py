@@ -212,7 +212,7 @@ def run_step(ticket_id: int, step: str) -> str:
     failure = None
     for openid, push in pushes:
         try:
-            deliver(rt.sessions, ticket_id, step, openid, lambda o=openid, p=push: rt.notifier.send(o, p))
+            deliver(rt.engine, ticket_id, step, openid, lambda o=openid, p=push: rt.notifier.send(o, p))
         except Exception as exc:  # noqa: BLE001 - reach the others first, then fail the job so RQ retries
             log.warning("ticket %s %s: push to %s failed: %s", ticket_id, step, mask_openid(openid), exc)
             failure = failure or exc
