@@ -118,7 +118,6 @@ def open_report(sender: str, key: str, ctx: Context, draft: Draft, fresh: bool) 
             chase=ctx.settings.config.conversation.addendum_window if fresh else None)
                                 if draft.building else (None, None, None))
         if chased:
-
             _attach_media(ctx, duplicate.id, sender, draft.media)
             return _urgent_first(ctx, draft, chase_reply(ctx, duplicate)), None
         if duplicate is not None and duplicate.resident_openid != sender:
@@ -155,7 +154,6 @@ def open_report(sender: str, key: str, ctx: Context, draft: Draft, fresh: bool) 
 
 def _chased(ctx: Context, sender: str, ticket_id: int, draft: Draft) -> str | None:
     """The report is an open ticket of the resident's own, told again: a chase (an emergency's advice first)."""
-
     chased = chase_ticket(ctx, sender, ticket_id, draft.text)
     return _urgent_first(ctx, draft, chased) if chased else chased
 
@@ -349,7 +347,6 @@ def place_said(message: Message, ctx: Context, estate_id: str | None):
 
 def named_place(text: str):
     """The building (unit, room) a message names, a bare "5" or "5号" included; the building may be unknown."""
-
     bare = bare_number(text)
     location = parse_location(text)
     building = location.building or (bare.upper() if bare else None)

@@ -2,7 +2,7 @@
 question in between (a ticket number, a verdict, 我的工单) that is answered while our question still stands."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bot.domain import steps, texts
 from handlers.answers import (DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
