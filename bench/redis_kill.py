@@ -73,7 +73,7 @@ def main() -> None:
                                            for a in slowest))
     print(f"  tickets kept: {tickets[0]} (distinct messages {tickets[1]}); "
           f"pushes to grid workers: {sum(per_ticket.values())}; "
-          f"lost: {sum(1 for n in per_ticket.values() if n == 0)}; pushed twice: {sum(1 for n in per_ticket.values() if n > 1)}; "
+          f"lost: {list(per_ticket.values()).count(0)}; pushed twice: {sum(1 for n in per_ticket.values() if n > 1)}; "
           f"workers still running: {workers_alive}; took {time.monotonic() - started:.0f} s")
     ok = numbered == tickets[0] == args.messages == sum(per_ticket.values()) == len(per_ticket)
     print("RESULT:", "nothing lost, nothing duplicated" if ok else "FAILED")
