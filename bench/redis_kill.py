@@ -21,7 +21,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retry_storm import PROBLEMS  # noqa: E402
-from stack import Stack  # noqa: E402
+from stack import Stack, pushes_per_ticket, wait  # noqa: E402
 
 from bot.wechat.say import reply_text, signed_params, text_xml  # noqa: E402
 
@@ -35,14 +35,14 @@ def main() -> None:
     with Stack(rq_workers=2, buildings=args.messages // len(PROBLEMS) + 1) as stack:
         stack.start_relay(every=1)
         session = requests.Session()
-        answers, sent = [], threading.Event()
-        outage = {}
+        answers, outage = [], {}
 
         def deliver(i: int):
             if i == args.messages // 3 and not outage:
                 outage["at"] = time.monotonic()
                 stack.redis.kill()
-                threading.Timer(args.down, lambda: (stack.redis.start(), outage.setdefault("back", time.monotonic()))).start()
+                threading.Timer(args.down, lambda: (stack.redis.start(),
+                                                    outage.setdefault("back", time.monotonic()))).start()
             text = PROBLEMS[i % len(PROBLEMS)].format(b=i // len(PROBLEMS) + 1)
             t0 = time.monotonic()
             try:
@@ -57,31 +57,25 @@ def main() -> None:
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(deliver, range(args.messages)))
         time.sleep(max(0.0, args.down + 1 - (time.monotonic() - outage["at"])))
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            if stack.sql("select count(*) from deliveries where event='dispatch' and status='sent'")[0][0] >= args.messages:
-                break
-            time.sleep(1)
+        wait(lambda: stack.dispatched() >= args.messages, 600, 1)
         time.sleep(5)
         tickets = stack.sql("select count(*), count(distinct source_key) from tickets")[0]
-        pushes = [m for m in stack.standin.messages if m["touser"].startswith("o_bench_grid")]
+        numbers = [row[0] for row in stack.sql("select number from tickets")]
+        per_ticket = pushes_per_ticket(list(stack.standin.messages), numbers, to="o_bench_grid")
         workers_alive = sum(1 for p in stack.procs["worker"] if p.poll() is None)
     during = [a for a in answers if outage["at"] <= a[3] <= outage.get("back", outage["at"] + args.down)]
     numbered = sum(1 for a in answers if a[2] and re.search(r"工单号：\d+", a[2]))
-    per_ticket = {}
-    for push in pushes:
-        number = push["content"].split("工单号：")[1][:6]
-        per_ticket[number] = per_ticket.get(number, 0) + 1
     print(f"redis kill: {args.messages} messages, Redis down {args.down:.0f} s after message {args.messages // 3}; "
           f"{len(during)} messages arrived while it was down")
     slowest = sorted(answers, key=lambda a: -a[4])[:3]
     print(f"  answered 200: {sum(1 for a in answers if a[1] == 200)}; with a ticket number: {numbered}; "
           f"slowest answers: " + ", ".join(f"{a[4] * 1000:.0f} ms (sent {a[3] - outage['at']:+.1f} s from the kill)"
                                            for a in slowest))
-    print(f"  tickets kept: {tickets[0]} (distinct messages {tickets[1]}); pushes to grid workers: {len(pushes)}; "
-          f"lost: {args.messages - len(per_ticket)}; pushed twice: {sum(1 for n in per_ticket.values() if n > 1)}; "
+    print(f"  tickets kept: {tickets[0]} (distinct messages {tickets[1]}); "
+          f"pushes to grid workers: {sum(per_ticket.values())}; "
+          f"lost: {list(per_ticket.values()).count(0)}; pushed twice: {sum(1 for n in per_ticket.values() if n > 1)}; "
           f"workers still running: {workers_alive}; took {time.monotonic() - started:.0f} s")
-    ok = numbered == tickets[0] == args.messages == len(pushes) == len(per_ticket)
+    ok = numbered == tickets[0] == args.messages == sum(per_ticket.values()) == len(per_ticket)
     print("RESULT:", "nothing lost, nothing duplicated" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import Stack  # noqa: E402
+from stack import Stack, pushes_per_ticket, wait  # noqa: E402
 
 from bot.wechat.say import reply_text, signed_params, text_xml  # noqa: E402
 
@@ -61,17 +61,6 @@ def storm(stack: Stack, messages: int, copies: int, concurrency: int) -> dict:
                                           if not any(str(m).isdigit() for _, m in v)})[:5]}
 
 
-def wait_for_pushes(stack: Stack, expected: int, timeout: float = 300) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sent = stack.sql("select count(*) from deliveries where event = 'dispatch' and status = 'sent'")[0][0]
-        if sent >= expected:
-            break
-        time.sleep(0.5)
-    time.sleep(2)  # anything still running would show up as a duplicate now
-    return stack.sql("select count(*) from deliveries where event = 'dispatch' and status = 'sent'")[0][0]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
@@ -85,14 +74,12 @@ def main() -> None:
         started = time.monotonic()
         result = storm(stack, args.messages, args.copies, args.concurrency)
         elapsed = time.monotonic() - started
-        pushes = wait_for_pushes(stack, args.messages, args.wait)
+        wait(lambda: stack.dispatched() >= args.messages, args.wait)
+        time.sleep(2)  # anything still running would show up as a duplicate now
+        pushes = stack.dispatched()
         tickets = stack.sql("select count(*), count(distinct source_key) from tickets")[0]
         numbers = [row[0] for row in stack.sql("select number from tickets")]
-        per_ticket = {number: 0 for number in numbers}
-        for message in list(stack.standin.messages):
-            found = re.search(r"工单号：(\d+)", message.get("content") or "")
-            if message["touser"].startswith("o_bench_grid") and found and "新工单" in message["content"]:
-                per_ticket[found.group(1)] = per_ticket.get(found.group(1), 0) + 1
+        per_ticket = pushes_per_ticket(list(stack.standin.messages), numbers, to="o_bench_grid")
         to_grid = sum(per_ticket.values())
         # A spooled message's number reaches its resident as a push once the relay has answered it.
         later = sum(1 for message in list(stack.standin.messages)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -37,6 +38,26 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on port {port}")
+
+
+def wait(predicate, timeout: float, every: float = 0.5) -> bool:
+    """Poll `predicate` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return False
+
+
+def pushes_per_ticket(messages: list[dict], numbers: list[str], to: str) -> dict[str, int]:
+    """How many task pushes each ticket number got, among the stand-in's messages to openids starting with `to`."""
+    counts = dict.fromkeys(numbers, 0)
+    for message in messages:
+        found = re.search(r"工单号：(\d+)", message.get("content") or "")
+        if message["touser"].startswith(to) and found and "新工单" in message["content"]:
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    return counts
 
 
 def write_config(path: Path, buildings: int, per_grid: int = 20) -> Path:
@@ -190,6 +211,10 @@ class Stack:
         """SIGKILL a child and everything it forked, as the OOM killer or a pulled plug would."""
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+    def dispatched(self) -> int:
+        """Dispatch pushes the delivery ledger records as sent."""
+        return self.sql("select count(*) from deliveries where event = 'dispatch' and status = 'sent'")[0][0]
 
     def sql(self, query: str) -> list[tuple]:
         if self.database_url:

@@ -18,18 +18,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import Stack  # noqa: E402
+from stack import Stack, pushes_per_ticket, wait  # noqa: E402
 
 from bot.wechat.say import send_text  # noqa: E402
-
-
-def wait(predicate, timeout: float, every: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(every)
-    return False
 
 
 def main() -> None:
@@ -50,23 +41,17 @@ def main() -> None:
         print(f"worker SIGKILLed with its process group {killed - started:.0f} s in; pushes so far:",
               len(stack.standin.messages))
         stack.start_worker()
-        done = wait(lambda: stack.sql("select count(*) from deliveries where event='dispatch' and status='sent'")[0][0]
-                    >= args.tickets, 600, 1)
+        done = wait(lambda: stack.dispatched() >= args.tickets, 600, 1)
         print(f"every dispatch recorded as sent {time.monotonic() - killed:.0f} s after the kill")
         time.sleep(5)
-        pushes = [m for m in stack.standin.messages if m["touser"].startswith("o_demo_grid") and "新工单" in m["content"]]
-        tickets = stack.sql("select count(*) from tickets")[0][0]
         numbers = [row[0] for row in stack.sql("select number from tickets")]
-    per_ticket = {number: 0 for number in numbers}
-    for push in pushes:
-        number = push["content"].split("工单号：")[1][:6]
-        per_ticket[number] = per_ticket.get(number, 0) + 1
+        per_ticket = pushes_per_ticket(list(stack.standin.messages), numbers, to="o_demo_grid")
     lost = sorted(number for number, count in per_ticket.items() if count == 0)
     twice = sorted(number for number, count in per_ticket.items() if count > 1)
-    print(f"tickets: {tickets}; pushes to grid workers: {len(pushes)}; all delivered: {done}; "
+    print(f"tickets: {len(numbers)}; pushes to grid workers: {sum(per_ticket.values())}; all delivered: {done}; "
           f"tickets never pushed: {lost or 0}; tickets pushed more than once: {twice or 0}; "
           f"took {time.monotonic() - started:.0f} s")
-    ok = done and tickets == args.tickets and not lost and not twice
+    ok = done and len(numbers) == args.tickets and not lost and not twice
     print("RESULT:", "every push went out once" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

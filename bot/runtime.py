@@ -80,7 +80,6 @@ class Runtime:
     @cached_property
     def notifier(self):
         """Pushes through WeChat's API (workers only; the webhook never waits on WeChat)."""
-
         secrets = self.settings.secrets
         client = WeChatClient(self.redis, secrets.wechat_appid, secrets.wechat_secret,
                               api_base=secrets.wechat_api_base)
@@ -195,7 +194,6 @@ class Runtime:
         reply = dispatch(self.handlers, message, self.context(message), on_error=again)
         sent_key = f"minhu:spool:answered:{message.key}"
         if reply and not self.redis.exists(sent_key):
-
             self.notifier.send(message.sender, Push(text=reply, fields={"title": "您的消息已处理", "text": reply},
                                                     template="notice"))
             self.redis.set(sent_key, 1, ex=7 * 24 * 3600)

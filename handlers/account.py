@@ -33,11 +33,9 @@ def click(message: Message, ctx: Context, found: object = None) -> str | None:
         resume = pending if "draft" in pending else pending.get("resume")
         states.enter(ctx, message.sender, states.BIND, **({"resume": resume} if resume else {}))
         return texts.BIND_ASK
-    if key == MENU_HELP:
-        return texts.HELP
     if key == MENU_REPORT:
         return texts.REPORT_HOW
-    return texts.HELP  # a button this version does not know (an old menu still on WeChat): how to use the bot
+    return texts.HELP  # MENU_HELP, or a button this version does not know (an old menu still on WeChat)
 
 
 def bind_address(message: Message, ctx: Context, found: object = None) -> str:

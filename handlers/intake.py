@@ -118,7 +118,6 @@ def open_report(sender: str, key: str, ctx: Context, draft: Draft, fresh: bool) 
             chase=ctx.settings.config.conversation.addendum_window if fresh else None)
                                 if draft.building else (None, None, None))
         if chased:
-
             _attach_media(ctx, duplicate.id, sender, draft.media)
             return _urgent_first(ctx, draft, chase_reply(ctx, duplicate)), None
         if duplicate is not None and duplicate.resident_openid != sender:
@@ -135,8 +134,9 @@ def open_report(sender: str, key: str, ctx: Context, draft: Draft, fresh: bool) 
             if ticket is None:
                 # Told again once the ticket is no longer the one just opened: the resident is chasing it.
                 _attach_media(ctx, duplicate.id, sender, draft.media)
-                return _chased(ctx, sender, duplicate.id, draft) or texts.ALREADY_REPORTED.format(
-                    number=duplicate.number), None
+                chased = chase_ticket(ctx, sender, duplicate.id, draft.text)
+                return (_urgent_first(ctx, draft, chased) if chased
+                        else texts.ALREADY_REPORTED.format(number=duplicate.number)), None
             break
         if attempt == 0 and not within(ctx, "ticket", sender):
             reply, kept_on = no_more_tickets(ctx, sender, draft.text)
@@ -151,13 +151,6 @@ def open_report(sender: str, key: str, ctx: Context, draft: Draft, fresh: bool) 
             steps.alert(ctx.tickets, ticket.id, page=within(ctx, "page", sender))
     _attach_media(ctx, ticket.id, sender, draft.media)
     return accepted(ctx, ticket, draft.danger), ticket
-
-
-def _chased(ctx: Context, sender: str, ticket_id: int, draft: Draft) -> str | None:
-    """The report is an open ticket of the resident's own, told again: a chase (an emergency's advice first)."""
-
-    chased = chase_ticket(ctx, sender, ticket_id, draft.text)
-    return _urgent_first(ctx, draft, chased) if chased else chased
 
 
 def _urgent_first(ctx: Context, draft: Draft, reply: str) -> str:
@@ -349,7 +342,6 @@ def place_said(message: Message, ctx: Context, estate_id: str | None):
 
 def named_place(text: str):
     """The building (unit, room) a message names, a bare "5" or "5号" included; the building may be unknown."""
-
     bare = bare_number(text)
     location = parse_location(text)
     building = location.building or (bare.upper() if bare else None)

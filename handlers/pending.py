@@ -2,7 +2,7 @@
 question in between (a ticket number, a verdict, 我的工单) that is answered while our question still stands."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bot.domain import steps, texts
 from handlers.answers import (DONT_KNOW, adds_detail, category_answer, drops, estate_answer, place_first,
@@ -234,7 +234,7 @@ def _located(message: Message, ctx: Context, pending: dict, place) -> str:
     if adds_detail(text):
         steps.add_text(ctx.tickets, pending["ticket"], sender, text)  # before it moves, so the task push has it
     ticket, _ = steps.locate(ctx.tickets, pending["ticket"], sender, place.building, place.unit, place.room)
-    others = _place(ctx, sender, pending.get("others", []), place)
+    others = "".join(_locate_each(ctx, sender, pending.get("others", []), place, texts.ALSO_LOCATED))
     if ticket is None or ticket.status not in steps.OPEN:
         return others.lstrip("\n") or _as_new(message, ctx)  # dealt with meanwhile: a message like any other
     if not others:
@@ -254,11 +254,6 @@ def _locate_each(ctx: Context, sender: str, waiting: list[dict], place, line: st
     return said
 
 
-def _place(ctx: Context, sender: str, waiting: list[dict], place) -> str:
-    """Give the building to tickets filed with the emergency; say which moved where (one line each)."""
-    return "".join(_locate_each(ctx, sender, waiting, place, texts.ALSO_LOCATED))
-
-
 def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id: str | None, known: bool) -> str:
     """Another problem while an emergency waits for its place: its own report, at the building it names; naming
     none, filed now, and placed with the emergency by the next building named. (The caller asks again.)"""
@@ -268,7 +263,7 @@ def _another_meanwhile(message: Message, ctx: Context, pending: dict, estate_id:
     if known and same:
         # "路灯在5号楼": the place of the report filed with the emergency, not the emergency's.
         states.stay(ctx, sender, pending | {"others": [item for item in others if item is not same[0]]})
-        placed = _place(ctx, sender, same[:1], named_place(message.text))
+        placed = "".join(_locate_each(ctx, sender, same[:1], named_place(message.text), texts.ALSO_LOCATED))
         if placed:
             return placed.lstrip("\n")
     elif same:

@@ -16,7 +16,7 @@ from bot.store.models import Ticket
 from bot.domain.actions import add_note
 from handlers import states, worklist
 from handlers.base import Context, Filter, Message, is_staff, is_text, is_voice
-from handlers.followup import NUMBER
+from handlers.followup import NUMBER, own_ticket
 from handlers.intake import analysis_of
 from handlers.tickets import category_name, place_of
 from handlers.transfer import already, transfer
@@ -112,10 +112,8 @@ def _rest(message: Message, match: re.Match) -> str:
 
 def _residents_own(ctx: Context, member: Member, openid: str, number: str) -> bool:
     """A ticket outside the member's grids that they reported or follow as a resident: the resident's answer fits."""
-    with ctx.tickets.sessions() as session:
-        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-        return (ticket is not None and not member.may_act_on(ticket)
-                and steps.is_party(session, ticket, openid))
+    ticket = own_ticket(ctx, openid, number)
+    return ticket is not None and not member.may_act_on(ticket)
 
 
 def usage_of(verb: str, rest: str) -> str:

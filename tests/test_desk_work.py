@@ -106,7 +106,7 @@ def test_merging_moves_followers_photos_and_events_and_tells_residents_once(secr
     keep = number_in(wechat.say("3号楼2单元楼顶漏水了", sender="o_e"))
     other = number_in(wechat.say("3号楼2单元电梯坏了", sender="o_f"))
     wechat.image(sender="o_f", media_id="GONE_ALREADY")
-    steps.join(runtime.tickets, one(runtime, other).id, "o_g", "电梯又停了")
+    runtime.tickets.join("o_g", "电梯又停了", ticket_id=one(runtime, other).id)
     answer = post(secretary, f"/tickets/{other}/merge", {"into": keep})
     assert answer.status_code == 302
     wechat.run_jobs()

@@ -4,7 +4,6 @@ import io
 import pytest
 from PIL import Image
 
-from bot.store import media
 from bot.store.models import Attachment
 from tests.conversation import GRID1, config_changes, number_in, rows, settings, ticket  # noqa: F401 (fixtures)
 from tests.desk import add_user, login
@@ -30,8 +29,8 @@ def test_a_videos_thumbnail_is_kept_cleaned_and_shown_on_the_desk(wechat, runtim
 
     (clip,) = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id)
     assert (clip.kind, clip.fetch_status, clip.content_type) == ("video", "stored", "video/mp4")
-    assert media.path_of(tmp_path, clip.stored).read_bytes() == MP4  # the video as sent
-    thumb = Image.open(media.path_of(tmp_path, clip.thumbnail))
+    assert runtime.blobs.get(clip.stored) == MP4  # the video as sent
+    thumb = Image.open(io.BytesIO(runtime.blobs.get(clip.thumbnail)))
     assert thumb.format == "JPEG" and max(thumb.size) <= 320 and not thumb.getexif().get_ifd(GPS)
 
     add_user(runtime, username="li", role="grid_worker", grid="grid-1", name="李建国")
@@ -51,7 +50,7 @@ def test_a_video_whose_thumbnail_wechat_will_not_give_is_kept_without_one(wechat
     wechat.run_jobs()
     (clip,) = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id)
     assert clip.fetch_status == "stored" and clip.thumbnail is None and "40007" in clip.fetch_error
-    assert media.path_of(tmp_path, clip.stored).read_bytes() == MP4
+    assert runtime.blobs.get(clip.stored) == MP4
 
 
 @pytest.fixture
@@ -81,7 +80,7 @@ def test_a_grid_worker_on_wecom_gets_the_first_photo_after_the_task_text(wechat,
     (_, task), (token, image) = fake_wecom.sent
     assert number in task["text"]["content"] and token == "WECOM_TOKEN"
     assert image["touser"] == "LiJianGuo" and image["agentid"] == 1000002
-    assert media.path_of(tmp_path, photo.stored).read_bytes() in fake_wecom.uploads[image["image"]["media_id"]]
+    assert runtime.blobs.get(photo.stored) in fake_wecom.uploads[image["image"]["media_id"]]
     assert not [m for m in fake_wechat.messages if m["touser"] == GRID1]  # nothing through WeChat for him
 
 

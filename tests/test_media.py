@@ -3,7 +3,6 @@ import io
 
 from PIL import Image, ImageDraw
 
-from bot.store import media
 from bot.store.models import Attachment, Delivery
 from tests.desk import add_user, login
 from tests.conversation import GRID1, config_changes, number_in, rows, settings, ticket  # noqa: F401 (fixtures)
@@ -45,9 +44,9 @@ def test_a_residents_photo_is_kept_without_its_position_and_follows_the_task_pus
 
     (photo,) = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id)
     assert photo.fetch_status == "stored" and photo.fetch_attempts == 1
-    kept = Image.open(media.path_of(tmp_path, photo.stored))
+    kept = Image.open(io.BytesIO(runtime.blobs.get(photo.stored)))
     assert kept.size == (1200, 900) and not kept.getexif().get_ifd(GPS) and not kept.getexif().get(0x010F)
-    assert max(Image.open(media.path_of(tmp_path, photo.thumbnail)).size) == 320
+    assert max(Image.open(io.BytesIO(runtime.blobs.get(photo.thumbnail))).size) == 320
     # The grid worker: the task's text, then the photo as an image message.
     to_worker = [m for m in fake_wechat.messages if m["touser"] == GRID1]
     assert [m["kind"] for m in to_worker] == ["text", "image"] and number in to_worker[0]["content"]
@@ -80,7 +79,7 @@ def test_a_fetch_that_fails_is_retried_then_succeeds(wechat, runtime, fake_wecha
     wechat.run_due_jobs()  # RQ's retry, as if its time had come
     (photo,) = rows(runtime, Attachment, Attachment.id == photo.id)
     assert (photo.fetch_status, photo.fetch_attempts, photo.fetch_error) == ("stored", 2, None)
-    assert media.path_of(tmp_path, photo.stored) is not None
+    assert runtime.blobs.exists(photo.stored)
     # The timers ran too (a reminder may come between): the photo came after the task text, once.
     to_worker = [m for m in fake_wechat.messages if m["touser"] == GRID1]
     assert to_worker[0]["kind"] == "text" and number in to_worker[0]["content"]
@@ -117,4 +116,4 @@ def test_a_voice_note_is_kept_as_sent(wechat, runtime, fake_wechat, tmp_path):
     wechat.run_jobs()
     voices = rows(runtime, Attachment, Attachment.ticket_id == ticket(runtime, number).id, Attachment.kind == "voice")
     assert voices and voices[0].fetch_status == "stored" and voices[0].stored.endswith(".amr")
-    assert media.path_of(tmp_path, voices[0].stored).read_bytes().startswith(b"#!AMR")
+    assert runtime.blobs.get(voices[0].stored).startswith(b"#!AMR")

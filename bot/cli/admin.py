@@ -5,19 +5,12 @@ import secrets
 import sys
 
 import click
+from sqlalchemy import select
 
-from bot.store import db as database
-from bot.cli.base import cli_settings
+from bot.cli.base import cli_sessions, cli_settings
 from bot.web.dashboard.auth import hash_password
 from bot.store.models import ApiKey, User
 from bot.web.dashboard.open311 import key_hash
-
-
-def _sessions(settings=None):
-    settings = settings or cli_settings()
-    engine = database.make_engine(settings.database_url)
-    database.upgrade(engine)
-    return settings, database.make_sessions(engine)
 
 
 @click.group("user")
@@ -35,10 +28,6 @@ def user() -> None:
 def user_add(username: str, role: str, display_name: str | None, community: str | None, grid: str | None,
              password_stdin: bool) -> None:
     """Create an account, or set a new password for an existing one."""
-    from sqlalchemy import select
-
-
-
     settings = cli_settings()
     config = settings.config
     communities = {c.id: c for c in config.communities}
@@ -59,8 +48,8 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
         password = click.prompt("密码 (password)", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("the password must be at least 8 characters")
-    _, sessions = _sessions(settings)  # after the arguments are checked: a mistake there needs no database
-    with sessions() as session:
+    # After the arguments are checked: a mistake there needs no database.
+    with cli_sessions(settings, upgrade=True) as sessions, sessions() as session:
         account = session.scalar(select(User).where(User.username == username))
         if account is None:
             account = User(username=username)
@@ -75,11 +64,7 @@ def user_add(username: str, role: str, display_name: str | None, community: str 
 @user.command("list")
 def user_list() -> None:
     """Show the accounts (never their passwords)."""
-    from sqlalchemy import select
-
-
-    _, sessions = _sessions()
-    with sessions() as session:
+    with cli_sessions(cli_settings(), upgrade=True) as sessions, sessions() as session:
         for account in session.scalars(select(User).order_by(User.username)):
             click.echo(f"{account.username}\t{account.role}\t{account.grid_id or account.community_id or '-'}\t"
                        f"{account.display_name or ''}\tlast login: {account.last_login_at or 'never'}")
@@ -94,10 +79,8 @@ def apikey() -> None:
 @click.argument("name")
 def apikey_add(name: str) -> None:
     """Make a key for a city system; it is printed once and only its hash is kept."""
-
-    _, sessions = _sessions()
     key = "mh_" + secrets.token_urlsafe(32)
-    with sessions() as session:
+    with cli_sessions(cli_settings(), upgrade=True) as sessions, sessions() as session:
         session.add(ApiKey(name=name, key_hash=key_hash(key)))
         session.commit()
     click.echo(key)

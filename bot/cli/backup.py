@@ -30,10 +30,8 @@ def _summary(manifest: dict) -> str:
                    "on MINHU_DATABASE_URL's server)")
 def backup(out_dir: Path | None, keep: int, check_archive: Path | None, scratch_url: str | None) -> None:
     """Back up the database, the stored media and config.yaml into one dated archive; or --check one."""
-
     settings = cli_settings()
     if check_archive is not None:
-
         manifest = check_backup(check_archive, scratch_url, settings.secrets.database_url)
         click.echo(f"{check_archive}: ok — every checksum matches and the database restores: {_summary(manifest)}")
         return
@@ -52,7 +50,6 @@ def backup(out_dir: Path | None, keep: int, check_archive: Path | None, scratch_
 @click.option("--force", is_flag=True, help="replace a database that already holds data")
 def restore(archive: Path, force: bool) -> None:
     """Restore a backup archive: the database and the media; its config file is put beside the one in use."""
-
     settings = cli_settings()
     done = restore_backup(archive, settings, force)
     click.echo(f"restored {_summary(done.manifest)}")

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli.served import beside_serve
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
+from bot.store import db
 from bot.store.keptsecret import kept_secret
 
 
@@ -18,6 +22,18 @@ def cli_settings() -> Settings:
         return load_settings(env=beside_serve(dict(os.environ)))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def cli_sessions(settings: Settings, upgrade: bool = False) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the settings' database for one command, closed after it; `upgrade` first migrates it."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        if upgrade:
+            db.upgrade(engine)
+        yield db.make_sessions(engine)
+    finally:
+        engine.dispose()
 
 
 def demo_token(data_dir: Path) -> str:

@@ -13,7 +13,6 @@ from bot.store.media import checked_store
 @click.command()
 def check() -> None:
     """Validate config.yaml and the environment, and say what would be used."""
-
     settings = cli_settings()
     config = settings.config
     estates = [e for c in config.communities for e in c.estates]

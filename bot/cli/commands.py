@@ -6,7 +6,10 @@ import sys
 import time
 
 import click
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker
+from rq.serializers import JSONSerializer
 
 from bot.cli.serve import default_workers, relay_loop, run, run_workers
 from bot import runtime
@@ -38,7 +41,6 @@ class Worker(SimpleWorker):
               help="RQ worker processes  [default: 16, fewer where memory is short]")
 def serve(host: str, port: int, web_workers: int, rq_workers: int | None) -> None:
     """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
-
     sys.exit(run(cli_settings(), host, port, web_workers, rq_workers or default_workers()))
 
 
@@ -49,14 +51,7 @@ def serve(host: str, port: int, web_workers: int, rq_workers: int | None) -> Non
 def worker(burst: bool, processes: int) -> None:
     """Run RQ workers that keep their connections and caches across jobs, with RQ's scheduler (retries need it)."""
     if processes > 1:
-
         sys.exit(run_workers(processes, burst))
-    from rq.serializers import JSONSerializer
-
-
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
     rt = runtime.get(cli_settings)
     while True:
         try:
@@ -78,7 +73,6 @@ def worker(burst: bool, processes: int) -> None:
 @click.option("--every", default=5.0, show_default=True, help="seconds between passes")
 def relay(once: bool, every: float) -> None:
     """Re-enqueue outbox rows that never reached Redis (run one, anywhere)."""
-
     relay_loop(runtime.get(cli_settings), every=every, once=once)
 
 
@@ -90,7 +84,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the tables to the newest version."""
-
     settings = cli_settings()
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)

@@ -6,17 +6,14 @@ import json
 import sys
 
 import click
+from sqlalchemy import select
 
 from bot.store.models import TicketEvent
-from bot.cli.base import cli_settings
-from bot.store import db
+from bot.cli.base import cli_sessions, cli_settings
 
 
 def corrected(session, since=None) -> list[dict]:
     """Each category correction: what the resident said, what the reader chose, what staff made it."""
-    from sqlalchemy import select
-
-
     query = select(TicketEvent).where(TicketEvent.kind == "recategorized").order_by(TicketEvent.id)
     if since is not None:
         query = query.where(TicketEvent.at >= since)
@@ -31,12 +28,8 @@ def corrected(session, since=None) -> list[dict]:
               help="where to write the JSON lines")
 def corrections(since, output) -> None:
     """Export category corrections made on the desk as JSON lines {text, predicted, category, at} for retraining."""
-
-    settings = cli_settings()
-    engine = db.make_engine(settings.database_url)
-    with db.make_sessions(engine)() as session:
+    with cli_sessions(cli_settings()) as sessions, sessions() as session:
         rows = corrected(session, since)
-    engine.dispose()
     for row in rows:
         output.write(json.dumps(row, ensure_ascii=False) + "\n")
     if output is not sys.stdout:

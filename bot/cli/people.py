@@ -4,16 +4,8 @@ from __future__ import annotations
 import click
 
 from bot.cli.base import cli_settings
-from bot.errors import ConfigError
 from bot import runtime
 from bot.wechat.client import WeChatError
-
-
-def _runtime():
-    try:
-        return runtime.get(cli_settings)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def menu_json(buttons) -> dict:
@@ -33,8 +25,7 @@ def menu() -> None:
 @menu.command("push")
 def menu_push() -> None:
     """Replace the account's menu with the one in config.yaml."""
-
-    rt = _runtime()
+    rt = runtime.get(cli_settings)
     buttons = rt.settings.config.menu
     if not buttons:
         raise click.ClickException(f"{rt.settings.config_path}: menu is empty")
@@ -60,7 +51,7 @@ def staff_invite(name: str, grid_id: str | None, secretary: bool, community_id: 
     """Print a one-time code (valid 7 days); the person sends `绑定 <code>` to the account."""
     if not secretary and not grid_id:
         raise click.BadParameter("a grid worker needs --grid (or give --secretary)", param_hint="--grid")
-    rt = _runtime()
+    rt = runtime.get(cli_settings)
     try:
         code = rt.staff.invite(name, grid_id, "secretary" if secretary else "grid_worker", community_id)
     except ValueError as exc:
@@ -71,7 +62,7 @@ def staff_invite(name: str, grid_id: str | None, secretary: bool, community_id: 
 @staff.command("list")
 def staff_list() -> None:
     """Everyone who is staff: config.yaml's people, then those bound with a code."""
-    rt = _runtime()
+    rt = runtime.get(cli_settings)
     for member in rt.staff.members():
         scope = "全部网格" if member.grids is None else "、".join(sorted(member.grids))
         origin = "config.yaml" if rt.staff.in_config(member.openid) else "invite"
@@ -82,7 +73,7 @@ def staff_list() -> None:
 @click.argument("who")
 def staff_remove(who: str) -> None:
     """Unbind someone bound with a code (by openid or name); they may then bind with a new invite."""
-    removed = _runtime().staff.remove(who)
+    removed = runtime.get(cli_settings).staff.remove(who)
     if not removed:
         raise click.ClickException(f"no one bound by invite is called {who!r} (config.yaml's staff are changed there)")
     for member in removed:

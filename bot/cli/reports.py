@@ -8,24 +8,15 @@ from datetime import UTC
 
 import click
 
-from bot.cli.base import cli_settings
-from bot.store import db
+from bot.cli.base import cli_sessions, cli_settings
 from bot.domain.routing import Directory
 from bot.domain.digest import compose, day_range, recipients, today, yesterday
 from bot.domain.staff import StaffDirectory
-from bot.domain.reports import figures, rates
+from bot.domain.reports import MEASURES, figures, rates
 from bot import runtime
 from workers import schedule
 from workers.daily import send_digests
 from workers.timers import sweep
-
-COLUMNS = ("new", "accepted", "resolved", "overdue", "due_accept", "accepted_in_time", "due_resolve",
-           "resolved_by_end", "rated", "satisfied")
-
-
-def _store(settings):
-    engine = db.make_engine(settings.database_url)
-    return db.make_sessions(engine), Directory(settings.config)
 
 
 @click.command()
@@ -34,7 +25,6 @@ def _store(settings):
 @click.option("--send", is_flag=True, help="Send to each secretary who has not had it (once per day).")
 def digest(day, send: bool) -> None:
     """Print (or send) the secretaries' daily digest."""
-
     settings = cli_settings()
     day = day.date() if day else yesterday(settings.zone)
     if day > today(settings.zone):
@@ -49,10 +39,9 @@ def digest(day, send: bool) -> None:
             click.echo(f"{openid}: {outcome}")
         runtime.get(cli_settings).close()
         return
-
-    sessions, directory = _store(settings)
-    staff = StaffDirectory(directory, sessions, None)  # the staff table only: no invite codes are read here
-    with sessions() as session:
+    directory = Directory(settings.config)
+    with cli_sessions(settings) as sessions, sessions() as session:
+        staff = StaffDirectory(directory, sessions, None)  # the staff table only: no invite codes are read here
         for recipient in recipients(directory, staff):
             click.echo(f"→ {recipient.person.name} ({recipient.person.openid})")
             click.echo(compose(session, directory, recipient, day) + "\n")
@@ -80,7 +69,6 @@ def _pad(text: str, width: int, left: bool = False) -> str:
 @click.option("--csv", "as_csv", is_flag=True, help="CSV on standard output, one row per total, category and grid.")
 def report(first, last, community: str | None, as_csv: bool) -> None:
     """The period's figures by category and grid, with the three rates (definitions in bot/domain/reports.py)."""
-
     settings = cli_settings()
     if last < first:
         raise click.BadParameter("--to is before --from")
@@ -88,10 +76,10 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
     if community is not None and community not in known:
         raise click.BadParameter(f"unknown community {community!r}; known: {', '.join(known)}",
                                  param_hint="--community")
-    sessions, directory = _store(settings)
+    directory = Directory(settings.config)
     start, _ = day_range(first.date(), settings.zone)
     _, end = day_range(last.date(), settings.zone)
-    with sessions() as session:
+    with cli_sessions(settings) as sessions, sessions() as session:
         fig = figures(session, start, end, [community] if community else None, lists=False)
     config = settings.config
     rows = [("total", "", "合计", fig.total())]
@@ -101,9 +89,9 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
              for gid, counts in sorted(fig.by(1).items(), key=lambda item: str(item[0]))]
     if as_csv:
         out = csv.writer(sys.stdout)
-        out.writerow(["scope", "key", "name", *COLUMNS, "response_rate", "resolution_rate", "satisfaction_rate"])
+        out.writerow(["scope", "key", "name", *MEASURES, "response_rate", "resolution_rate", "satisfaction_rate"])
         for scope, key, name, counts in rows:
-            out.writerow([scope, key, name, *(counts[c] for c in COLUMNS),
+            out.writerow([scope, key, name, *(counts[c] for c in MEASURES),
                           *(_percent(*pair) for pair in rates(counts).values())])
         return
     until = ""
@@ -126,10 +114,8 @@ def report(first, last, community: str | None, as_csv: bool) -> None:
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 def scheduler(every: float, once: bool) -> None:
     """Sweep for due reminders and escalations, and enqueue the daily digest at its time (any number may run)."""
-
     rt = runtime.get(cli_settings)
     if once:
-
         click.echo(f"follow-ups enqueued: {sweep(rt)}")
         click.echo(schedule.tick(rt) or "nothing due")
         return

@@ -14,7 +14,6 @@ from bot.wechat.say import send_text
 @click.option("--msg-id", default=None, help="WeChat's MsgId (default: a new one)")
 def say(text: str, sender: str, url: str, msg_id: str | None) -> None:
     """Send a signed text message to a running bot, as WeChat would, and print the reply."""
-
     settings = cli_settings()
     secrets = settings.secrets
     token = secrets.wechat_token or demo_token(secrets.data_dir)

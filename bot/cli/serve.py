@@ -274,7 +274,6 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
          redis_server: EmbeddedRedis | None = None) -> int:
     """Everything but starting Redis: the stand-in, the children and the relay, until a signal stops them; the
     embedded Redis, when there is one, is watched with the children."""
-
     data_dir = settings.secrets.data_dir
     standin = None
     if not settings.secrets.wechat_token:
@@ -282,7 +281,6 @@ def _run(settings: Settings, env: dict, host: str, port: int, web_workers: int, 
         log.warning("MINHU_WECHAT_TOKEN not set: demo token in %s (use `minhu say` to talk to the bot)",
                     data_dir / "wechat_token")
     if not settings.secrets.wechat_appid:
-
         standin = StandIn(log_pushes=True)
         standin.start()
         env.update(MINHU_WECHAT_APPID=standin.appid, MINHU_WECHAT_SECRET=standin.secret,

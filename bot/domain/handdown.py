@@ -33,17 +33,9 @@ class Case:
     media_url: str = ""
 
 
-def _number(value: str) -> bool:
+def _parses(parse, value: str) -> bool:
     try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _datetime(value: str) -> bool:
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parse(value)
     except ValueError:
         return False
     return True
@@ -63,9 +55,9 @@ def _answer(question: ServiceQuestion, given: list[str]) -> tuple[str | None, st
         if value not in question.values:
             return None, f"{name}: {value!r} is not one of {', '.join(question.values)}"
         return question.values[value], None
-    if question.datatype == "number" and not _number(value):
+    if question.datatype == "number" and not _parses(float, value):
         return None, f"{name}: a number expected, got {value!r}"
-    if question.datatype == "datetime" and not _datetime(value):
+    if question.datatype == "datetime" and not _parses(datetime.fromisoformat, value.replace("Z", "+00:00")):
         return None, f"{name}: a W3C date-time expected, got {value!r}"
     return value[:500], None
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from bot.domain import clock
 from bot.store.models import Ticket as T
 
+# What a period's counters hold, in the order `minhu report --csv` writes them.
 MEASURES = ("new", "accepted", "resolved", "overdue", "due_accept", "accepted_in_time",
             "due_resolve", "resolved_by_end", "rated", "satisfied")
 RECURRING_DAYS, RECURRING_MIN = 30, 3

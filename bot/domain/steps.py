@@ -217,11 +217,6 @@ def alert(store: TicketStore, ticket_id: int, page: bool = True):
     return store.apply(ticket_id, "system", change)
 
 
-def join(store: TicketStore, ticket_id: int, openid: str, text: str):
-    """A neighbour reports the same problem: they follow the ticket instead of opening another."""
-    return store.join(openid, text, ticket_id=ticket_id)
-
-
 def add_text(store: TicketStore, ticket_id: int, openid: str, text: str, tell: bool = False):
     """A later message of the reporter's about the same problem, added whole to the ticket's text and passed on to
     whoever holds it: at once when `tell` (an emergency), else gathered a few minutes (followup.tell_added_every)."""

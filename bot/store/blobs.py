@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from bot.errors import ConfigError, StorageUnavailable
+from bot.settings import Secrets
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 KEY_MAX = 512
@@ -99,9 +100,9 @@ class FolderBlobs:
         """Nothing held open."""
 
 
-# The variables that choose a bucket; the standard AWS names stand in for the two keys when the MINHU_ ones are unset.
-S3_VARIABLES = ("MINHU_MEDIA_S3_BUCKET", "MINHU_MEDIA_S3_ENDPOINT", "MINHU_MEDIA_S3_REGION", "MINHU_MEDIA_S3_PREFIX",
-                "MINHU_MEDIA_S3_ADDRESSING_STYLE", "MINHU_MEDIA_S3_ACCESS_KEY_ID", "MINHU_MEDIA_S3_SECRET_ACCESS_KEY")
+# The variables that choose a bucket (Secrets' media_s3_* fields); the standard AWS names stand in for the two keys
+# when the MINHU_ ones are unset.
+S3_VARIABLES = tuple(f"MINHU_{name.upper()}" for name in Secrets.model_fields if name.startswith("media_s3_"))
 BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 STYLES = ("auto", "path", "virtual")
 

@@ -7,7 +7,6 @@ camera's serial) after turning it upright, with a thumbnail for the desk; voice 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -24,10 +23,6 @@ EXTENSIONS = {"audio/amr": ".amr", "audio/mpeg": ".mp3", "audio/x-speex": ".spee
 
 class NotAPhoto(ValueError):
     """The bytes WeChat sent for a photo are no image Pillow can read."""
-
-
-def media_root(data_dir: Path) -> Path:
-    return data_dir / "media"
 
 
 def clean_photo(data: bytes) -> tuple[bytes, bytes]:
@@ -71,13 +66,6 @@ def keep_thumbnail(blobs, ticket_id: int, attachment_id: int, picture: bytes) ->
     key = f"{ticket_id}/{attachment_id}.thumb.jpg"
     blobs.put(key, clean_photo(picture)[1], "image/jpeg")
     return key
-
-
-def path_of(data_dir: Path, relative: str) -> Path | None:
-    """The stored file for a path kept on an attachment, None when it would lead outside media/."""
-    root = media_root(data_dir).resolve()
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
 
 
 def open_blobs(settings) -> Blobs:

@@ -103,8 +103,6 @@ def check_backup(archive: Path, scratch_url: str | None = None, server_url: str 
 @dataclass
 class Restored:
     manifest: dict
-    tables: dict[str, int]
-    media_files: int
     media_aside: Path | None
     config_at: Path
 
@@ -147,4 +145,4 @@ def restore_backup(archive: Path, settings: Settings, force: bool = False) -> Re
             (Path(folder) / MEDIA).rename(media_dir)
         config_at = data_dir / f"config.restored-{stamp}.yaml"
         shutil.move(Path(folder) / CONFIG_FILE, config_at)
-    return Restored(opened.manifest, got, len(opened.media), aside, config_at)
+    return Restored(opened.manifest, aside, config_at)
