@@ -128,14 +128,20 @@ def test_days_later_the_same_kind_of_problem_is_a_new_report(wechat, runtime, mo
     assert chases_of(runtime, number) == [] and numbers_in(wechat.say("8号楼", sender="r15e")) != [number]
 
 
-@pytest.mark.parametrize("config_changes", [{"conversation": {"addendum_window": 1}}])  # one second
-def test_a_chase_a_while_after_the_last_tells_the_grid_worker_again(wechat, runtime, fake_wechat):
-    import time
+def the_window_passes(runtime, clock: FakeClock, reporter: str, *others: str) -> None:
+    """The one-second addendum window passes on minhu's clock; Redis forgets the reporter's newest ticket with it."""
+    assert 0 < runtime.redis.ttl(runtime.recent.key(reporter)) <= 1  # Redis's own expiry, at the window's length
+    clock.advance(seconds=1.1)
+    a_while_later(runtime, reporter, *others)
 
+
+@pytest.mark.parametrize("config_changes", [{"conversation": {"addendum_window": 1}}])  # one second
+def test_a_chase_a_while_after_the_last_tells_the_grid_worker_again(wechat, runtime, fake_wechat, monkeypatch):
+    clock = install(monkeypatch, FakeClock(datetime(2026, 11, 2, 2, 0)))
     number = number_in(wechat.say("6号楼电梯坏了", sender="r15f"))
-    time.sleep(1.1)
+    the_window_passes(runtime, clock, "r15f")
     wechat.say("电梯修好了吗", sender="r15f")
-    time.sleep(1.1)
+    clock.advance(seconds=1.1)
     wechat.say("怎么还没人来修", sender="r15f")
     wechat.run_jobs()
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 2
@@ -143,20 +149,20 @@ def test_a_chase_a_while_after_the_last_tells_the_grid_worker_again(wechat, runt
 
 
 @pytest.mark.parametrize("config_changes", [{"conversation": {"addendum_window": 1}}])  # one second
-def test_many_neighbours_chasing_at_once_make_one_push_and_the_next_counts_them(wechat, runtime, fake_wechat):
-    import time
-
+def test_many_neighbours_chasing_at_once_make_one_push_and_the_next_counts_them(wechat, runtime, fake_wechat,
+                                                                               monkeypatch):
+    clock = install(monkeypatch, FakeClock(datetime(2026, 11, 2, 2, 0)))
     number = number_in(wechat.say("6号楼电梯坏了", sender="rb0"))
     for n in range(1, 5):
         assert number in wechat.say("6号楼电梯又停了", sender=f"rb{n}")  # they follow it
-    time.sleep(1.1)
+    the_window_passes(runtime, clock, *(f"rb{n}" for n in range(5)))
     for n in range(1, 5):  # told again with the building: a follower's chase, written with the join
         assert wechat.say("6号楼电梯又停了", sender=f"rb{n}").startswith(f"已帮您催办工单{number}（电梯，6号楼）")
     assert wechat.say("6号楼电梯又停了", sender="rb1").startswith(f"已帮您催办工单{number}")  # the same words again
     assert [e.detail["count"] for e in chases_of(runtime, number)] == [1, 2, 3, 4]
     wechat.run_jobs()
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 1
-    time.sleep(1.1)
+    clock.advance(seconds=1.1)
     wechat.say("6号楼电梯还是不行 老人下不了楼", sender="rb2")
     wechat.run_jobs()
     assert len(pushes(fake_wechat, GRID2, "【催办】", number)) == 2

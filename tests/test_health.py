@@ -79,7 +79,7 @@ def test_cli_adds_users_and_api_keys(env, runtime, client, monkeypatch):
     with runtime.sessions() as db:
         user = db.scalar(select(User).where(User.username == "li"))
         assert (user.role, user.grid_id, user.community_id) == ("grid_worker", "grid-1", "xingfu")
-        assert "a-long-password" not in user.password_hash
+        assert "a-long-password" not in user.password_hash and user.password_hash.startswith("scrypt:32768:")
     assert login(client, "li", "a-long-password").status_code == 302
     result = runner.invoke(main, ["apikey", "add", "city"])
     key = result.stdout.strip().splitlines()[0]

@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -21,6 +23,9 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+# What is checked is the pool's own: who starts and stops the processes. The workers' jobs on PostgreSQL are the
+# in-process tests' (each store test runs on both) and the deploy units' and scale-out tests' (real workers on it).
+@pytest.mark.sqlite_only
 def test_two_workers_push_the_task_and_all_stop_on_sigterm(wechat, runtime, env, fake_wechat):
     from rq import Worker
 
