@@ -206,6 +206,7 @@ _GAS_NAMED = re.compile(r"煤气|燃气|天然气|液化气|瓦斯|气表|气管
 _WATER_OUT = re.compile(r"喷水|冒水|滋水|出水|水管|往外喷|漏水|流水")
 # A pit people twist an ankle in is one to fill, not one to fall into.
 _TRIPPED = re.compile(r"崴|扭了?(伤|到)?脚|绊")
+_PIT = re.compile(r"坑|塌|洞|陷")
 _FELL_IN = re.compile(r"(掉|摔|跌|陷|栽)(进|下去|到坑|到洞)")
 _HOLE_AT = re.compile(r"(大)?窟窿|大洞")
 # What a hole is in when it is in a thing, not in the ground: told in the same clause before it.
@@ -313,6 +314,8 @@ def scan(text):
         found = [Emergency("safety", "fire", 0)] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
         if not found and (safe := _MADE_SAFE.search(text)) and not _STILL.search(text, safe.end()):
             dropped.add("over")
+        if not found and _PIT.search(text) and _TRIPPED.search(text) and not _FELL_IN.search(text):
+            dropped.add("context")  # a pit people twist an ankle in: the model adds no alarm of its own
         return found, dropped
     found = [Emergency(_kind(m, danger), danger, m.start()) for m, danger in _current(text, hits)]
     if len(found) < len(hits):
