@@ -326,7 +326,8 @@ def unsure_report(message: Message, ctx: Context) -> bool:
     analysis = analysis_of(message, ctx)
     location = analysis.location
     return (analysis.intent == "complaint" and analysis.intent_unsure and not analysis.urgent
-            and not (location or location.spot) and not kept_media(ctx, message.sender))
+            and not (location or location.spot) and not kept_media(ctx, message.sender)
+            and fits_recent(message, ctx, analysis) is None)  # more about the ticket just opened adds to it
 
 
 def ask_report_or_not(message: Message, ctx: Context, found: object = None) -> str:
