@@ -4,7 +4,7 @@ from __future__ import annotations
 from handlers import (account, chase, emergency, entered, followup, intake, media, notices, offscript, pending,
                       quota, resident, staff_commands as staff)
 from handlers.base import Context, Filter, Handler, Message, dispatch, event, is_image, is_location, is_voice
-from handlers.states import BIND, DRAFT_STEPS, LOCATE, RATING_NOTE, STAFF, UNPLACED, awaiting
+from handlers.states import BIND, DRAFT_STEPS, LOCATE, RATING_NOTE, REPORT_OR_NOT, STAFF, UNPLACED, awaiting
 
 __all__ = ["Context", "Handler", "Message", "build_handlers", "dispatch"]
 
@@ -36,6 +36,8 @@ def build_handlers() -> list[Handler]:
         Handler(is_image & awaiting(STAFF), staff.photo),
         # Past a resident's messages of a minute nothing below runs; staff commands, above, always do.
         Handler(quota.too_fast, quota.slow_down),
+        Handler(words & awaiting(REPORT_OR_NOT) & Filter(pending.answers_report_or_not, "answers_report_or_not"),
+                pending.report_or_not),
         Handler(notices.about_notices, still_asking(notices.choose)),
         # English: a short English answer (the question waiting, if any, still stands).
         Handler(words & Filter(offscript.is_english, "english"), still_asking(resident.english)),
@@ -62,6 +64,7 @@ def build_handlers() -> list[Handler]:
         Handler(words & Filter(offscript.no_problem_told, "no_problem_told"), resident.grumble),
         Handler(words & intent("complaint") & chase.chases_own, emergency.chase),
         Handler(words & emergency.neighbours, emergency.join_neighbours),
+        Handler(words & Filter(intake.unsure_report, "unsure_report"), intake.ask_report_or_not),
         Handler(words & intent("complaint"), intake.start_report),
         Handler(words & intent("greeting", "help"), resident.help_text),
         Handler(words & intent("thanks"), resident.thanks),

@@ -313,6 +313,24 @@ def start_report(message: Message, ctx: Context, found: object = None) -> str:
     return next_step(message, ctx, draft)
 
 
+def unsure_report(message: Message, ctx: Context) -> bool:
+    """Read as a report, yet the reader is unsure it reports anything and it names no building, room or place: ask
+    (a thing alone is no report: "漏水停水都是家常便饭")."""
+    analysis = analysis_of(message, ctx)
+    location = analysis.location
+    return (analysis.intent == "complaint" and analysis.intent_unsure and not analysis.urgent
+            and not (location or location.spot) and not kept_media(ctx, message.sender)
+            and fits_recent(message, ctx, analysis) is None)  # more about the ticket just opened adds to it
+
+
+def ask_report_or_not(message: Message, ctx: Context, found: object = None) -> str:
+    """Ask whether the words report a problem (issue #21: ask rather than file); kept as long as a draft is."""
+    until = time.time() + ctx.settings.config.conversation.draft_timeout.total_seconds()
+    if not states.enter(ctx, message.sender, states.REPORT_OR_NOT, text=message.text, key=message.key, until=until):
+        return start_report(message, ctx)  # Redis down: nothing to hold the words, so read them as a report
+    return texts.REPORT_OR_NOT
+
+
 def new_problem(message: Message, ctx: Context, category: str | None) -> bool:
     """The message tells a problem of its own: confidently another category, and not words about where."""
     analysis = analysis_of(message, ctx)

@@ -2,6 +2,7 @@
 question in between (a ticket number, a verdict, 我的工单) that is answered while our question still stands."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from bot.domain import steps, texts
@@ -19,7 +20,7 @@ from handlers.tickets import assignee_of, category_name, place_of
 from handlers.chase import status
 from bot.store.models import Ticket
 from nlp import Location
-from nlp.phrases import acknowledges
+from nlp.phrases import acknowledges, answers_other, answers_report
 
 _IN_BETWEEN = {"greeting": texts.HELP, "help": texts.HELP, "thanks": texts.THANKS}
 # An emergency of these dangers continues a report of these kinds: sparks from the wires or the light just told,
@@ -62,6 +63,23 @@ def still_asking(callback: Callback) -> Callback:
             reply += question(ctx, message.sender, before)
         return reply
     return answer
+
+
+def answers_report_or_not(message: Message, ctx: Context) -> dict | None:
+    """The answer (1 or 2) to whether the words before report a problem, while that question stands."""
+    pending = states.waiting(ctx, message.sender)
+    if states.step_of(pending) != states.REPORT_OR_NOT or pending.get("until", 0) <= time.time():
+        return None
+    text = message.text
+    return pending if answers_report(text) or answers_other(text) else None
+
+
+def report_or_not(message: Message, ctx: Context, pending: dict) -> str:
+    """1: the words before are read as the report they may be; 2: nothing is filed."""
+    states.end(ctx, message.sender)
+    if answers_other(message.text):
+        return texts.NOT_A_REPORT
+    return start_report(replace(message, key=pending["key"], text=pending["text"]), ctx)
 
 
 def continue_report(message: Message, ctx: Context, pending: dict) -> str:

@@ -18,6 +18,8 @@ ESTATE, BUILDING, HOME, CATEGORY = "estate", "building", "home", "category"
 LOCATE, UNPLACED = "locate", "unplaced"
 VERDICT, RATING_NOTE = "verdict", "rating_note"
 BIND, MEDIA, STAFF = "bind", "media", "staff"
+# Whether words the reader is unsure report anything do (回复1 反映问题 / 2 其他).
+REPORT_OR_NOT = "report_or_not"
 # A report being told: its draft rides along in the state.
 DRAFT_STEPS = (ESTATE, BUILDING, HOME, CATEGORY)
 # A verdict's own questions: whatever waited before them rides along (`resume`) and stands again after them.
@@ -38,7 +40,7 @@ class State:
 # a building waits for it only once the report's own state has ended; photos sent first and a grid worker's
 # photo never replace another question; a verdict's questions give back whatever waited under them.
 _ANY_QUESTION = frozenset({*DRAFT_STEPS, *ASIDE, BIND})
-_EVERY = frozenset({*DRAFT_STEPS, *ASIDE, LOCATE, UNPLACED, BIND, MEDIA, STAFF})
+_EVERY = frozenset({*DRAFT_STEPS, *ASIDE, LOCATE, UNPLACED, BIND, MEDIA, STAFF, REPORT_OR_NOT})
 TABLE: dict[str | None, State] = {
     None: State("nothing: the message is read afresh", (), _EVERY),
     ESTATE: State("which estate the report is in", ("pending.continue_report",), _ANY_QUESTION),
@@ -53,6 +55,8 @@ TABLE: dict[str | None, State] = {
     BIND: State("the home address to bind", ("account.bind_address",), _ANY_QUESTION),
     MEDIA: State("the words that go with photos sent first", ("intake.start_report", "chase.chase", "resident.chitchat"),
                  _ANY_QUESTION | {MEDIA}),
+    REPORT_OR_NOT: State("whether words that name nothing report a problem (1) or not (2)",
+                         ("pending.report_or_not",), _ANY_QUESTION),
     STAFF: State("a grid worker's photo for the ticket they act on", ("staff_commands.photo",),
                  _ANY_QUESTION | {STAFF}),
 }

@@ -149,7 +149,9 @@ NEUTRAL = ("单元门口 楼门口 单元门前 门口 楼道口 车库里 车�
 
 # Short messages that are small talk, not a problem.
 CHITCHAT = (r"你叫(什么|啥)|你是谁|机器人|真人|天气|笑话|吃了吗|吃饭了|无聊|星期几|几号了|^(哈|呵|嘿|嗯|哦|噢|好|ok|行|收到|知道了)+[的啦吧!！。.~]*$"
-            r"|几点下班|在哪(里|儿)?(办|打|领)|怎么办理|聪明")
+            r"|几点下班|在哪(里|儿)?(办|打|领)|怎么办理|聪明"
+            # resigned, nothing to fix: "漏水停水都是家常便饭", "住顶楼就这点不好", "还不如坐公交", "哪个小区没有"
+            r"|家常便饭|就这点不好|还不如|哪个小区(没有|不是|都)|都(一个样|这样|差不多)|说了也白说|也就这样|懒得说|习惯就好")
 
 # Liking, admiring or enjoying (喜欢, 真好看, 羡慕, 哈哈): small talk that names a thing ("我家狗喜欢在电梯里照镜子")
 # tells no problem with it.
@@ -240,7 +242,9 @@ INTENT_PATTERNS = {
         r"(处理|办|修)到哪(一步)?了", r"有(回音|回复|结果)(了)?(吗|没)",
         # a ticket number alone or asked about, a nudge, a promise not kept: "100023", "催一下", "说好的周三来修"
         r"^\s*\d{6}\s*$|(?<!\d)\d{6}(?!\d)[^,，。!！?？]{0,6}(谁|怎么|咋|啥|什么|进度|到哪|呢|[?？])|催(一下|一催|单|催)"
-        r"|说好(的)?[^,，。!！?？]{0,8}(来|修|到|处理)|(反映|报|说)过了?[^。!！?？]{0,10}(结果|回复|进展|消息|答复)",
+        r"|说好(的)?[^,，。!！?？]{0,8}(来|修|到|处理)|(反映|报|说)过了?[^。!！?？]{0,10}(结果|回复|进展|消息|答复)"
+        # a promise and the time since: "物业说配件下周到 都过去两周了", "师傅说下午来 现在都晚上九点了"
+        r"|说[^。!！?？]{0,14}(来|到|修|换|弄|处理)[^。!！?？]{0,12}(都|已经)[^。!！?？]{0,8}(过去|过了|了)",
         r"(?<![a-z])(any (update|news|progress|feedback)|updates?\?|status|progress|follow(ing)? up|eta|still (waiting|pending)"
         r"|when will|how long (do|will|should)|check (on )?(my|the)|my (case|ticket|report|complaint|request)"
         r"|(is|are) (it|someone|anyone|they) (still )?coming)(?![a-z])",
@@ -251,7 +255,9 @@ INTENT_PATTERNS = {
         r"不会(用|弄)", r"要填什么",
         # using the service, who pays or whom to ask: "怎么催单", "工单号在哪里看", "维修费谁出", "该找物业还是开发商"
         r"怎么(取消|催|修改|改|查|看)|(在哪里?|在哪儿|哪里)(看|查)|(能|可以)改吗|值班(吗|么|[?？])|几点(上班|下班|开门|关门)"
-        r"|谁(出钱|来出|出)[吗呀啊?？]*$|(该|应该|要|得)找(谁|哪)|(找|归)[^,，。!！?？]{1,6}还是[^,，。!！?？]{0,3}(找|归)?",
+        r"|谁(出钱|来出|出)[吗呀啊?？]*$|(该|应该|要|得)找(谁|哪)|(找|归)[^,，。!！?？]{1,6}还是[^,，。!！?？]{0,3}(找|归)?"
+        # whose job a thing is: "灭火器归谁管", "监控是谁装的 坏了该谁修"
+        r"|归(谁|哪个?(部门|单位|公司))|(该|由|应该)谁(来)?(修|管|换|负责|出钱)|是谁(装|负责|管)的",
         r"(?<![a-z])(how (do|can|to|much|long|many)|where (can|is|do|are|'s)|what time|what's the|is there (a|an|any)"
         r"|can (i|my|we)|do i need|phone number|opening hours)(?![a-z])", r"(报修|投诉|反映|报事)(一般|要|得)?(多久|多长时间)", r"(能不能|可以|能否)(语音|拍照|上传|发图)", r"应该怎么(办|操作|做)",
     ],

@@ -91,6 +91,21 @@ def picks_neither(text: str) -> bool:
     return bool(_NEITHER.search(text))
 
 
+# The answers to "回复1 反映问题，回复2 其他" (handlers: a report the reader is unsure of).
+_REPORT_ANSWER = re.compile(r"\s*(1|１|一|反映问题|反映|是的?|对|报修|投诉)[。.!！]?\s*")
+_OTHER_ANSWER = re.compile(r"\s*(2|２|二|其他|其它|不是|不用|没有|没事)[。.!！了]?\s*")
+
+
+def answers_report(text: str) -> bool:
+    """1 to "回复1 反映问题，回复2 其他": the words before report a problem."""
+    return bool(_REPORT_ANSWER.fullmatch(text))
+
+
+def answers_other(text: str) -> bool:
+    """2 to "回复1 反映问题，回复2 其他": the words before report nothing."""
+    return bool(_OTHER_ANSWER.fullmatch(text))
+
+
 def acknowledges(text: str) -> bool:
     """Only an ok (好的, 收到, 嗯嗯): nothing to add to a report."""
     return bool(_ACK.match(text))

@@ -12,6 +12,12 @@ OWN_PROBLEM = 0.9
 # "物业也不管", "物业说是厂家的事": who fails to fix a problem is seldom a problem of its own.
 OWN_PROBLEM_PROPERTY = 0.99
 MIN_CLAUSE = 3  # characters: "还有", "麻烦了" name no problem
+# A clause opened by a word that adds another matter (还有, 另外, 而且, 再一个) tells a problem of its own when the
+# model, reading it alone, leans to another category at all (measured on the corpus: docs/READER.md, round 8).
+# So does one that says its thing is broken too ("楼道灯也坏了", "监控也不亮").
+_JOINED = re.compile(r"(就算了|就不说了|不说了|还有就是|还有|另外|另一个是?|而且|并且|再一个|再有|再就是|再者|此外|同时|顺便说一下|顺便说下|顺便|以及)[\s,，、:：]*$")
+_TOO = re.compile(r"[^,，。!！?？\s]{1,8}?也(坏|不|没|停|满|堵|漏|破|断|掉|有|是|在|吵|臭|乱)")
+OWN_PROBLEM_JOINED = 0.6
 # A clause that is nothing but a cry for help ("快来人", "救命啊") calls for help with the emergency told beside it.
 _CRY = re.compile(r"[\s!！~～]*(快|赶紧|赶快)?(来人|救命|救救我?|救人|快救人?)[啊呀啦了吧哪!！~～\s]*")
 
@@ -37,6 +43,11 @@ def clauses(text):
     return spans
 
 
+def _joined(text, start):
+    """True when the clause at `start` is told as another matter: after 还有/另外/而且/就算了, or its thing "也坏了"."""
+    return bool(_JOINED.search(text, max(0, start - 8), start) or _TOO.match(text, start))
+
+
 def find_problems(analyzer, text, main, found, location, urgent):
     """The problems of a complaint whose main category is `main`; `found` are its emergencies (nlp.urgency), and
     `urgent` whether it is urgent at all (a community's urgent word makes the main problem urgent)."""
@@ -59,7 +70,8 @@ def find_problems(analyzer, text, main, found, location, urgent):
         # Another problem only beside a clause that tells the main one: otherwise the clauses are sides of one.
         if any(best == main for best, *_ in read):
             for best, p, start, end in read:
-                if best != main and p >= (OWN_PROBLEM_PROPERTY if best == "property" else OWN_PROBLEM):
+                if best != main and p >= (OWN_PROBLEM_PROPERTY if best == "property"
+                                          else OWN_PROBLEM_JOINED if _joined(text, start) else OWN_PROBLEM):
                     told.setdefault(best, []).append((start, end))
     order = [main, *told]
     hurry = {main} if urgent and not found else set()

@@ -97,7 +97,9 @@ TRIGGERS = [
                 rf"|(摔|跌|绊|滑|撞|倒|压)[^。!！?？]{{0,16}}(起不来|爬不起来|站不起来|动不了|不能动)"
                 rf"|{_SOMEONE}[^,，。]{{0,8}}(摔|跌|滚)(下来|下去)|砸(到|中|伤)了?(一个|个)?{_SOMEONE}(?![的家车晾放种挂养停])"
                 rf"|(叫|喊|拍)[他她人]?[^,，。]{{0,2}}(没反应|不应|没动静)|(快|赶紧)?叫(救护车|120)|快打120|(有人|{_SOMEONE})倒在"
-                r"|咬(人|伤)了?|咬破|头磕(到|破|伤)|磕到头"),
+                r"|咬(人|伤)了?|咬破|头磕(到|破|伤)|磕到头"
+                # fallen and now drowsy, confused or hardly answering ("摔了一跤 现在迷迷糊糊的 问话也不怎么答")
+                r"|(摔|跌|磕|撞|滚|栽)[^。!！?？]{0,24}(迷迷糊糊|迷糊|糊涂|昏昏沉沉|昏沉|想睡|犯困|睁不开|认不出|不太?(应|答|理人)|不怎么(应|答|说话|理人)|没(啥|什么)?反应)"),
     ("medical", r"(门|器材|秋千|滑梯|闸)[^,，。]{0,6}(夹|卡)(住|到|了)[^,，。]{0,6}(手|脚|胳膊|腿|头|小孩|孩子|老人)"
                 r"|(手|脚|胳膊|腿|头)[^,，。]{0,8}(夹|卡)住"),
     ("fall", r"(井|沟|坑|洞)[^,，。!！?？]{0,8}(没有?|不见了?|丢了?|唔见)[^,，。]{0,2}(盖|盖子|盖板|篦子)|(盖板|篦子)[^,，。]{0,4}(丢|没了|不见|唔见)"
@@ -106,13 +108,18 @@ TRIGGERS = [
     ("electric", r"(线头|铜线|铜丝|铜片|线芯)[^,，。]{0,6}(露|裸|在外)|露(着|出)[^,，。]{0,3}(铜线|线头|铜丝|铜片)|(线|线头|电线)[^,，。]{0,6}(通电|通着电)"
                  r"|(?<![光网])线[^,，。]{0,6}露(出|在|着)"),
     ("electric", r"电线杆[^,，。]{0,4}(倒|断)|((?<!充)电线|线头|电缆)[^,，。]{0,6}(拖|掉|垂|耷拉)"
-                 r"|(电线|线|电箱|电表|插座|开关|电灯|灯|变压器|配电)[^。]{0,10}(噼里啪啦|噼啪|滋滋|啪啪|滋啦)"),
+                 r"|(电线|线|电箱|电表|插座|开关|电灯|灯|变压器|配电)[^。]{0,10}(噼里啪啦|噼啪|滋滋|啪啪|滋啦)"
+                 # a flash or a crack at the box itself ("淌到电表箱上了 刚才还啪地闪了一下")
+                 r"|(电箱|电表|配电|电闸|插座|开关)[^。]{0,16}(啪的?一声|啪地|闪了一下|闪了下|冒了一下|嘭的?一声)"
+                 # a tree or a branch broken or fallen onto a live line ("树断了一大枝 横在路上 还压着一根电线"); one
+                 # that grew onto the wires ("树枝压到电线上了，风一吹就晃") is pruning, as most writers label it
+                 r"|(树|树枝|枝|枝子|树干|树杈|竹子)[^。]{0,6}(断|倒|折|刮下来|掉下来)[^。]{0,16}(压|搭|挂|靠|砸|倒|横)(在|着|到)?[^,，。]{0,6}(电线|高压线|电缆|线上)"),
     ("electric", r"(水|漏|渗)[^。]{0,16}(灯线|吊灯|灯座|灯那|灯口|电视|电器|插着电|按钮|电梯井)|(水|漏)[^。]{0,16}灯[^,，。]{0,3}(闪|在闪|还亮着|亮着)|(按钮|电梯井)[^。]{0,6}(泡水|进水|灌)"
                  rf"|(电线|线|插座|插头|音箱|电器|{_STRIP})[^。]{{0,6}}(泡着|被水泡|泡在水)"),
     # Water on a thing still switched on ("滴在浴霸上，浴霸还开着"), a strip or a wire out in the rain, a crackle in it.
     ("electric", rf"(水|漏|渗|滴)[^。]{{0,24}}(浴霸|灯|排气扇|换气扇|热水器|电器|插座|{_STRIP}|电视|冰箱|洗衣机)[^。]{{0,8}}"
                  r"(还开着|开着呢|还亮着|亮着|还转着|还在转|还插着|插着电|通着电|没断电|还在用)"
-                 rf"|(滴|流|淋|浇|灌)(在|到|进)[^,，。]{{0,6}}(浴霸|电器|灯|插座|{_STRIP}|电箱|电表|开关|电线|充电)"
+                 rf"|(滴|流|淋|浇|灌|淌|漫|冲|溅|喷|渗)(在|到|进)[^,，。]{{0,6}}(浴霸|电器|灯|插座|{_STRIP}|电箱|电表|开关|电线|充电|配电|电闸)"
                  rf"|({_STRIP}|电线|插座|充电器|充电线)[^。]{{0,20}}(淋着|淋湿|泡在?水|泡着)"),
     # Said in residents' own words, not the words above (issue #21): a smell with a headache, gas hissing or puffing
     # out, a smell likened to a stove or a lighter; a person gone down, not answering, bleeding or struck; someone
@@ -187,6 +194,20 @@ _NOT_WAKING_AT = re.compile(r"(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反�
 _ASLEEP = re.compile(r"睡")
 _HARMLESS_SMOKE = re.compile(r"抽烟|吸烟|烟瘾|烟头|香烟|烟民|二手烟|油烟|烧烤|炒菜|做饭|熏|腊肉|烧香|蚊香|艾灸|(没|没有|不是)(着火|起火|失火)")
 _UNANSWERED_AT = re.compile(_UNANSWERED)
+# A swollen battery parked is a hazard to move; charging, hot, smoking or smelling, it is about to catch fire.
+_SWOLLEN_AT = re.compile(r"(电池|电瓶)[^,，。]{0,6}鼓包")
+_HEATING = re.compile(r"充|烫|发热|很热|好热|冒|味|烟|火|噼|滋")
+# "工单怎么被关了": a report closed, no one shut in.
+_CLOSED_AT = re.compile(r"被关")
+_REPORT_BEFORE = re.compile(r"(单|单子|投诉|报修|诉求|申请|帖子?)[^,，。!！?？]{0,4}$")
+# "嘶嘶地往外喷水，总阀在哪": water hissing out of a pipe, no gas named.
+_HISS_AT = re.compile(r"嘶嘶|(总阀|阀门|燃气表|气表|表|灶|气管)[^。]{0,12}嘶嘶")
+_GAS_NAMED = re.compile(r"煤气|燃气|天然气|液化气|瓦斯|气表|气管|灶|味")
+_WATER_OUT = re.compile(r"喷水|冒水|滋水|出水|水管|往外喷|漏水|流水")
+# A pit people twist an ankle in is one to fill, not one to fall into.
+_TRIPPED = re.compile(r"崴|扭了?(伤|到)?脚|绊")
+_PIT = re.compile(r"坑|塌|洞|陷")
+_FELL_IN = re.compile(r"(掉|摔|跌|陷|栽)(进|下去|到坑|到洞)")
 _HOLE_AT = re.compile(r"(大)?窟窿|大洞")
 # What a hole is in when it is in a thing, not in the ground: told in the same clause before it.
 _HOLE_IN_A_THING = re.compile(r"桶|箱|袋|盆|墙|门|窗|网|棚|顶|布|衣|裤|鞋|伞|包|篮|管|板|罩|帘|柜|车")
@@ -240,7 +261,7 @@ _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
              # a false alarm, a smell gone: "报警两次均为误报", "煤气味没了"
              r"|(均为|都为|都是|确认是?|原来是|结果是|查了是)误报|味儿?(已经)?(没了|散了))"),
     # the danger goes on: brings a past one back to now
-    ("still", r"还在|还有|还是有|也有|都有|又有|又闻到|一直闻|还闻|散不掉|散不去|散不了|又开始|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着"),
+    ("still", r"还在|还有|还是有|也有|都有|又有|又闻到|一直闻|还闻|散不掉|散不去|散不了|又开始|仍然|仍在|仍有|一直在|一直有|越来越|更(重|浓|大|多|厉害|严重)|还没出来|还困|还[^,，。!！?？\s]{1,2}着|还(搭|压|挂|靠|横|躺|泡|淹)在"),
     # nothing has been done: a lasting danger from the past is still there
     ("open", r"(还|也|都|一直)?(没|没有|未)(人)?(来)?(修|补|填|盖|封|换|处理|解决|管|弄)|赶紧|尽快|马上|快来"),
     # "昨天", "上周", "着过": the past; "昨天开始" and "昨天到现在" last until now
@@ -293,6 +314,8 @@ def scan(text):
         found = [Emergency("safety", "fire", 0)] if "火" in text and _FIRE_ONLY.fullmatch(text) else []
         if not found and (safe := _MADE_SAFE.search(text)) and not _STILL.search(text, safe.end()):
             dropped.add("over")
+        if not found and _PIT.search(text) and _TRIPPED.search(text) and not _FELL_IN.search(text):
+            dropped.add("context")  # a pit people twist an ankle in: the model adds no alarm of its own
         return found, dropped
     found = [Emergency(_kind(m, danger), danger, m.start()) for m, danger in _current(text, hits)]
     if len(found) < len(hits):
@@ -374,6 +397,8 @@ def _fits_context(text, match):
     if _STUCK_IN_AT.match(text, match.start()):  # stuck inside a lift that holds them, not a key in a lock
         # 困 or 关 says a person ("还困在里面"); 卡 or 在 needs the lift that holds them.
         return text[match.start()] in "困关" or bool(_LIFT.search(text) and _STUCK_NOW.search(text))
+    if (_COLLAPSE_AT.match(text, match.start()) or _HOLE_AT.match(text, match.start())) and _TRIPPED.search(text):
+        return bool(_FELL_IN.search(text))
     if _HOLE_AT.match(text, match.start()):
         before = _clause_before(text, match)
         return not _HOLE_IN_A_THING.search(before) or bool(_GROUND.search(before))
@@ -384,6 +409,12 @@ def _fits_context(text, match):
         return not _WALL.search(before) or bool(_GROUND.search(before) or _PEOPLE_UNDER.search(text) or _IMMINENT.search(text, match.end()))
     if _ALARM_AT.match(text, match.start()) and _BEEPED_ONCE.search(text) and _ASKS_WHAT.search(text):
         return False
+    if _SWOLLEN_AT.match(text, match.start()):
+        return bool(_HEATING.search(text, match.end()) or _HEATING.search(_clause_before(text, match)))
+    if _CLOSED_AT.match(text, match.start()):
+        return not _REPORT_BEFORE.search(_clause_before(text, match)) and not text.startswith(("闭", "掉"), match.end())
+    if text.startswith("嘶嘶", match.start()) or (_HISS_AT.match(text, match.start()) and "嘶嘶" in match.group(0)):
+        return bool(_GAS_NAMED.search(text)) or not _WATER_OUT.search(text)
     if _NOT_WAKING_AT.match(text, match.start()):
         return not _ASLEEP.search(text)
     if _UNANSWERED_AT.match(text, match.start()):

@@ -12,6 +12,8 @@ CONTACTS = "{community}的联系电话：\n{lines}"
 CONTACTS_END = "有问题也可以直接发给我，我马上登记、派人处理。"
 ENGLISH = ("Hello! This is the residents' service of the community: tell us in Chinese what is broken and in which "
            "building (for example 3号楼楼道灯坏了), and a grid worker is sent. Emergencies: call 110, 119 or 120.")
+REPORT_OR_NOT = "您是想反映一个问题吗？回复1 反映问题，回复2 其他。"
+NOT_A_REPORT = "好的，不登记工单。有具体的问题（什么坏了、在几号楼）随时发给我。"
 GRUMBLE = "您的心情我们理解。有具体的问题（什么坏了、在几号楼）直接发给我，我马上登记、派人处理。"
 CANNOT_ANSWER = "这个问题我这儿查不到，可以打电话问一下。"
 PERSON_WANTED = "想找工作人员的话，可以直接打电话："
