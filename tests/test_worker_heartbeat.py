@@ -69,3 +69,27 @@ def test_jobs_run_by_the_worker_finish(runtime, wechat, fake_wechat):
     assert all(Job.fetch(job_id, connection=runtime.redis, serializer=JSONSerializer).get_status() == "finished"
                for job_id in ids)
     assert "新工单待处理" in fake_wechat.texts_to("o_demo_grid1_li")[0]
+
+
+def test_the_state_is_written_when_it_changes(redis):
+    worker = a_worker(redis)
+    worker.set_state("idle")
+    redis.hset(worker.key, "state", "seen")  # what a second write of the same state would overwrite
+    worker.set_state("idle")
+    assert redis.hget(worker.key, "state") == b"seen"
+    worker.set_state("busy")
+    assert redis.hget(worker.key, "state") == b"busy" and worker.get_state() == "busy"
+
+
+def test_a_suspension_is_seen_within_a_second(redis):
+    import pytest
+    from rq.exceptions import StopRequested
+    from rq.suspension import suspend
+
+    worker = a_worker(redis)
+    worker.check_for_suspension(burst=True)
+    suspend(redis)
+    worker.check_for_suspension(burst=True)  # checked a moment ago: not asked again yet
+    worker.SUSPENSION_EVERY = 0.0
+    with pytest.raises(StopRequested):
+        worker.check_for_suspension(burst=True)

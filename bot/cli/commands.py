@@ -42,6 +42,26 @@ class Worker(SimpleWorker):
             pipe.execute()
         self._beat = (time.monotonic(), ttl)
 
+    # RQ writes the worker's state before and after each job (the same "idle" twice) and asks Redis whether workers
+    # are suspended (`rq suspend`) before each job: both a round trip each time that, in a burst, tells nothing new.
+    SUSPENSION_EVERY = 1.0
+    _written_state = None
+    _suspension_checked = float("-inf")
+
+    def set_state(self, state: str, pipeline=None) -> None:
+        """RQ's set_state, skipped when the state in Redis is this one already."""
+        if pipeline is None and state == self._written_state:
+            return
+        super().set_state(state, pipeline)
+        self._written_state = state
+
+    def check_for_suspension(self, burst: bool) -> None:
+        """RQ's check for `rq suspend`, at most once a second."""
+        if time.monotonic() - self._suspension_checked < self.SUSPENSION_EVERY:
+            return
+        super().check_for_suspension(burst)
+        self._suspension_checked = time.monotonic()
+
     def subscribe(self) -> None:
         self.pubsub = self.connection.pubsub()
         self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
