@@ -19,8 +19,9 @@ log = logging.getLogger("minhu")
 
 
 class Worker(SimpleWorker):
-    """RQ's SimpleWorker with its command channel polled every second, not every minute: redis-py's thread for
-    the channel stops only after its poll, so SIGTERM stopped a worker up to 60 s late (rq/rq#1613)."""
+    """RQ's SimpleWorker with fewer round trips to Redis a job, and its command channel polled every second, not every
+    minute: redis-py's thread for the channel stops only after its poll, so SIGTERM stopped a worker up to 60 s late
+    (rq/rq#1613)."""
 
     # RQ renews the worker's key (a TTL of worker_ttl + 60 s; it waits for a job at most worker_ttl - 15 s) between
     # each two steps of a job, three commands each time: in a burst, 9 of a job's 20 or so round trips to Redis.
