@@ -93,3 +93,14 @@ def test_a_suspension_is_seen_within_a_second(redis):
     worker.SUSPENSION_EVERY = 0.0
     with pytest.raises(StopRequested):
         worker.check_for_suspension(burst=True)
+
+
+def test_the_warm_up_reads_and_keeps_a_connection(runtime, wechat):
+    from workers.dispatch import warm_up
+
+    wechat.say("3号楼2单元楼顶漏水了")
+    before = [(ticket.id, ticket.status) for ticket in wechat.tickets()]
+    runtime.engine.dispose()
+    warm_up(runtime)
+    assert runtime.engine.pool.checkedin() == 1
+    assert [(ticket.id, ticket.status) for ticket in wechat.tickets()] == before

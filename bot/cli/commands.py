@@ -7,6 +7,7 @@ import time
 
 import click
 from rq import SimpleWorker
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.serve import default_workers, relay_loop, run, run_workers
 from bot import runtime
@@ -99,6 +100,10 @@ def worker(burst: bool, processes: int) -> None:
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     rt = runtime.get(cli_settings)
+    try:
+        workers.dispatch.warm_up(rt)
+    except SQLAlchemyError as exc:  # the database is not there yet: the first job pays for it, or is retried
+        log.warning("worker not warmed up (%s)", exc)
     while True:
         try:
             # SimpleWorker runs each job in this process (RQ's Worker forks a work-horse per job and loses every
