@@ -5,6 +5,7 @@ import logging
 from datetime import UTC
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import configure_mappers
 
 from bot.domain.clock import utcnow
 from bot.store.models import Ticket, TicketEvent
@@ -53,6 +54,18 @@ def task_recipients(rt, grid_id: str | None, assignee: str, session=None) -> lis
     grid = rt.directory.grids.get(grid_id) if grid_id else None
     helpers = rt.staff.bound_to(grid.id, session) if grid and assignee == grid.worker.openid else []
     return list(dict.fromkeys([assignee, *helpers]))
+
+
+def warm_up(rt) -> None:
+    """Run the dispatch's reads once, for no ticket, before a worker's first job: the first push of a burst waits less."""
+    # A worker's first dispatch cost about 0.4 s more CPU than the next under cProfile (the mappers' set-up, the
+    # statements' compilation, the database connection); with 16 workers a burst of 200 paid it 16 times.
+    configure_mappers()
+    with rt.engine.connect() as connection:
+        connection.execute(_TICKET, {"b_id": 0}).first()
+        rt.staff.bound_to("", connection)
+        media.first_photo(connection, 0, None)
+        media.first_photo(connection, 0, "")
 
 
 def dispatch_ticket(ticket_id: int) -> str:
