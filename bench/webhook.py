@@ -1,10 +1,10 @@
 """Load the webhook and a bare Flask+wechatpy echo the same way, in one run, and print both.
 
     python bench/webhook.py [--database-url postgresql://...] [--seconds 10] [--rounds 5] [--concurrency 16]
-                            [--web-workers 2] [--worker-class gthread|gevent] [--threads N]
+                            [--web-workers N] [--worker-class gthread|gevent] [--threads N]
 
-Every server runs under gunicorn with the web options of `minhu serve` (bot/cli/serve.py; `--worker-class` and
-`--threads` change them for a comparison) and they take turns under the same load, round after round, so a
+Every server runs under gunicorn with the web options of `minhu serve` (bot/cli/serve.py: one process on SQLite,
+two on PostgreSQL, two for the echo; `--web-workers`, `--worker-class` and `--threads` change them for a comparison) and they take turns under the same load, round after round, so a
 noisy machine hits them alike; the figures compared are each server's median round, and each round's own
 ratio (minhu's round against the echo's round just before it) is printed too. minhu runs on SQLite in a
 temporary folder, as the demo does, and with `--database-url` also on that PostgreSQL database (its
@@ -46,6 +46,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from stack import WEB_WORKER_OPTIONS, free_port, reset_postgres, wait_for_port  # noqa: E402
 
+from bot.cli.serve import web_processes  # noqa: E402
 from bot.wechat.say import signed_params  # noqa: E402
 
 TOKEN = "benchtoken"
@@ -192,7 +193,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="per round and server")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, help="gunicorn processes of every server instead of minhu serve's")
     parser.add_argument("--worker-class", help="gunicorn's worker class instead of minhu serve's")
     parser.add_argument("--threads", type=int, help="threads per gthread worker instead of minhu serve's")
     args = parser.parse_args()
@@ -218,6 +219,9 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade"], env=env, cwd=str(REPO), check=True,
                            stdout=subprocess.DEVNULL)
             servers.append((name, "bot.web.wsgi:app", str(REPO), env))
+        # As `minhu serve` runs them (one process on SQLite), unless --web-workers says; the echo gets two.
+        workers = {name: args.web_workers or (web_processes(minhus[name]) if name in minhus else 2)
+                   for name, *_ in servers}
         rounds: dict[str, list[dict]] = {name: [] for name, *_ in servers}
         running = []
         redis_of = dict(zip(minhus, redises))
@@ -225,7 +229,7 @@ def main() -> None:
         try:
             for name, app, cwd, env in servers:
                 port = free_port()
-                running.append((name, port, gunicorn(app, port, args.web_workers, options, env, cwd)))
+                running.append((name, port, gunicorn(app, port, workers[name], options, env, cwd)))
                 wait_for_port(port)
                 load(port, 5, args.concurrency)  # warm up: imports, jieba, connections, caches
             for number in range(1, args.rounds + 1):
@@ -258,7 +262,8 @@ def main() -> None:
 
     results = {name: sorted(runs, key=lambda r: r["rps"])[len(runs) // 2] for name, runs in rounds.items()}
     print(f"webhook benchmark: {args.rounds} rounds of {args.seconds:.0f} s per server (median round below), "
-          f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} workers ({' '.join(options)}), "
+          f"{args.concurrency} concurrent clients, gunicorn workers "
+          f"{', '.join(f'{name} {n}' for name, n in workers.items())} ({' '.join(options)}), "
           f"{os.cpu_count()} cores")
     print(f"{'server':<24}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'÷ echo':>9}"
           f"{'server CPU per request':>25}{'+ Redis':>9}{'+ PostgreSQL':>14}{'total':>9}")
