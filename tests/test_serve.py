@@ -135,22 +135,3 @@ def test_minhu_serve_runs_one_web_process_on_sqlite_and_two_on_postgresql():
     assert web_processes("sqlite:////data/minhu.db") == 1
     assert web_processes("postgresql://minhu@db/minhu") == 2
 
-
-def test_the_webhooks_threads_take_turns_at_one_sqlite_connection(tmp_path):
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    from bot.store.db import make_engine
-
-    # The webhook's engine (short waits): a thread waits for the process's one connection, not at the write lock.
-    engine = make_engine(f"sqlite:///{tmp_path}/minhu.db", wait=0.5, lock_wait=0.05)
-    try:
-        with engine.connect():
-            with pytest.raises(PoolTimeout):
-                engine.connect()
-    finally:
-        engine.dispose()
-    # Every other engine (workers, commands) keeps a connection per thread.
-    engine = make_engine(f"sqlite:///{tmp_path}/minhu.db")
-    with engine.connect(), engine.connect():
-        pass
-    engine.dispose()

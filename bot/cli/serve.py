@@ -225,7 +225,7 @@ ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
 
 def web_processes(database_url: str) -> int:
     """How many web processes `minhu serve` runs unless told: one on SQLite, whose one writer a second process
-    would only wait for (its threads take turns at one connection instead), two on PostgreSQL."""
+    would only wait for, two on PostgreSQL."""
     return 1 if database_url.startswith("sqlite") else 2
 
 

@@ -27,10 +27,7 @@ def make_engine(url: str, wait: float = 15, lock_wait: float | None = None, ping
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         lock_wait = wait if lock_wait is None else lock_wait
-        # The webhook's threads share one connection a process: they take turns at the pool, woken as soon as it
-        # is free, where on connections of their own they met at SQLite's write lock and its busy handler's sleeps.
-        pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": lock_wait} if wait < 15 else {}
-        engine = create_engine(url, connect_args={"timeout": lock_wait, "check_same_thread": False}, **pool)
+        engine = create_engine(url, connect_args={"timeout": lock_wait, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
