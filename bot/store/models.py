@@ -100,9 +100,11 @@ class TicketEvent(Base):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
-    # A ticket's chases or verdicts; one resident's own events, on a ticket or (unsubscribing) anywhere.
-    __table_args__ = (Index("ix_ticket_events_ticket_kind", "ticket_id", "kind"),
-                      Index("ix_ticket_events_actor_ticket_kind", "actor", "ticket_id", "kind"))
+    # A ticket's chases or verdicts; one resident's own events, on a ticket or (unsubscribing) anywhere. Each ends in
+    # id, so "the last chase" (ORDER BY id DESC LIMIT 1) reads one index entry: without it PostgreSQL walked the whole
+    # primary key backwards for a ticket never chased (11 ms at 8,559 events, growing with the table).
+    __table_args__ = (Index("ix_ticket_events_ticket_kind", "ticket_id", "kind", "id"),
+                      Index("ix_ticket_events_actor_ticket_kind", "actor", "ticket_id", "kind", "id"))
 
 
 class Outbox(Base):
