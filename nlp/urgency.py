@@ -17,16 +17,20 @@ _UNANSWERED = (r"(敲|叫|喊|拍|砸)[^,，。!！?？]{0,3}门[^,，。!！?�
 _PERSON = r"(?:有人|人|老人|老太太?|老头|大爷|大妈|阿姨|孩子|小孩|老伴|我妈|我爸|她|他|快递员|外卖员|孕妇|弟弟|妹妹)"
 # Someone who may be stuck or hurt: the teller, a relative, a child, a stranger.
 _SOMEONE = (r"(?:我|我们|人|他|她|孩子|小孩|老人|老太太?|老头|大爷|大妈|[妈爸婆公奶爷姥娘]{1,2}|老伴|女儿|儿子|闺女|阿姨|"
-            r"师傅|外卖员?|快递员?|孕妇|保洁|邻居|同学|一家人|几个人|[一两二三四五六七八九几]个(?:人|老人|孩子|小孩))")
+            r"师傅|外卖员?|快递员?|孕妇|保洁|邻居|同学|一家人|几个人|[一两二三四五六七八九几]个(?:人|老人|孩子|小孩)|"
+            # 粤 and 吴 words for them ("入面有个阿婆", "阿拉囡囡勒里厢")
+            r"阿婆|阿公|阿伯|阿嫲|阿爷|老豆|老窦|老母|细路(?:哥|女)?|细佬|小朋友|囡囡|小囡|宝宝|娃)")
 # Inside a lift: "我在里面", "里面有两个人", "困电梯里".
-_INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|关在|困在|卡在|被关在|被困在)(?:电梯|电提|梯)?(?:里面|里头|里边|入面|里)"
+_INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|喺|勒|辣|关在|困在|卡在|被关在|被困在|关勒|困勒|关喺|困喺)(?:电梯|电提|梯|升降机)?(?:里面|里头|里边|入面|里厢|里向|里)"
            rf"|(?:里面|里头|里边|入面)(?:还)?有(?:\d+|[一两二三四五六七八九几]+)?个{_SOMEONE}"
            r"|(?:里面|里头|里边|入面)(?:的人|(?:还)?有?(?:\d+|[一两二三四五六七八九几]+)?个?(?:人|老人|小孩|孩子))"
            r"|[在卡困关锁][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
 # What says the lift holds them: it will not open or move, or they cry out.
 _STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|门也不开|不动|没动|不走了|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
+                        # 粤 and 吴: 停咗, 开唔到, 冇人理; 停牢, 关牢, 出勿来, 开勿开
+                        r"停咗|停喺|开唔|出唔|冇人理|冇人嚟|停牢|关牢|卡牢|出勿来|开勿开|半路|半空|"
                         r"喊|哭|害怕|吓|困|关住|关着|关在|被关|卡|按铃|警铃|一直在|快来|快派|救")
-_LIFT = re.compile(r"电梯|电提|梯|轿厢|警铃")
+_LIFT = re.compile(r"电梯|电提|梯|轿厢|警铃|升降机")
 # Shut in the lift said by the verb alone ("关电梯里", "锁梯里头"), or in it for a long time ("在电梯里快一个钟头了").
 _SHUT_IN = re.compile(r"[关困卡锁][咗了着住在]?(?:电梯|梯|轿厢)(?:里|里面|里头|里边|入面)"
                       r"|(?:电梯|梯|轿厢)(?:里|里面|里头|里边)[^,，。!！?？\s]{0,3}(?:好久|老半天|半天|好一会|半个?(?:小时|钟头)"
@@ -37,6 +41,8 @@ _STRIP = r"插线板|插排|排插|接线板|拖线板|插板|插座板"
 _DANGLING = (r"(掉下来|挂在那|耷拉|晃悠|晃荡|晃来晃去|在晃|就晃|直晃|乱晃|歪着|往外歪|要掉|快掉|摇摇欲坠|松动|松了|裂了|掀起来|翘起来|悬着)"
              r"[^。]{0,16}(底下|下面|下边|下方|楼下)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往|经常|天天)?[^,，。!！?？]{0,6}"
              r"(人|小孩|孩子|老人|行人|学生|车|单元门|门口|大门|出入口|路)")
+# Water a person can go under: a pond, a pool, a river (never a drain: "钥匙掉进下水道").
+_WATER = r"(?:水里|水中|水池|池子|池里|鱼池|泳池|喷水池|景观池|池塘|水塘|荷花池|河里|河道|河中|湖里|湖中|塘里)"
 # What may stand beside a fire emoji in a message that is nothing else: an address, a cry, punctuation.
 _FILLER = r"[\W\d a-z_号楼栋幢座单元室道层上下里边快急救命来人啊呀了吧车棚库场房]"
 
@@ -52,7 +58,7 @@ TRIGGERS = [
     ("trapped", rf"(电梯|梯).{{0,12}}(?<![屋家])(里面?|里头)[^,，。]{{0,3}}(有人|有老人|有小孩|有孩子)(?={_STUCK})|(电梯|梯).{{0,12}}(里面?|里头)[^,，。]{{0,3}}人出不来"),
     ("trapped", r"(电梯|梯)[^。]{0,12}(出不来|出不去|停在两层)"), ("trapped", rf"(里面|里头)(还)?有(人|老人|小孩|孩子|我妈|我爸)(?={_STUCK})"),
     # fire and smoke; sparks are an electrical danger first
-    ("fire", r"(?<![打点])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾(?!报警|自动|隐患|演练|保险|探测)|烧起来|火势(?!图)|火(越来越|越烧越|烧得)大|火(蔓延|烧到|烧过来)|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
+    ("fire", r"(?<![打点开])(?<!打不)(?<!点不)(?<!打得)着火|(楼道|家|屋|房子|房间|厨房|车|楼)里?着了|烟雾(?!报警|探测)|起火|失火|火灾(?!报警|自动|隐患|演练|保险|探测)|烧起来|火势(?!图)|火(越来越|越烧越|烧得)大|火(蔓延|烧到|烧过来)|冒烟|浓烟|黑烟|冒火(?![花星])|明火|火苗窜|焦味|烧焦|焦糊"),
     ("electric", r"火花|火星"),
     # the past form ("楼里着过火", "电梯困过人"): a hit the timeline then reads as past, so the model adds no alarm
     ("fire", r"(着|起|失)过火"), ("gas", r"漏过气"), ("trapped", r"[困关]过人"),
@@ -137,7 +143,7 @@ TRIGGERS = [
                 r"|(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反应|不应)|(叫|喊|推)不醒"
                 rf"|{_PERSON}[^,，。]{{0,4}}从[^,，。]{{0,6}}(阳台|窗户|窗台|楼上|楼顶|楼梯)上?(掉|摔|跌|滚)(下来|下去)"
                 r"|(拿|持)着?(刀|菜刀|铁棍|棍棒|剪刀|凶器)|(要|想)跳(楼|下去)?(?=$|[,，。!！?？])"),
-    ("trapped", r"困(梯|电梯)|(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)"
+    ("trapped", r"困(梯|电梯)|(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|里向|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)"
                 r"|(电梯|梯)[!！\s]*有人[!！]"),
     # A stove whose flame will not go out is gas still coming; paper or rubbish burning in a stairway, with smoke,
     # fire or things that catch beside it, is a fire now ("楼道里有人烧纸 烟熏火燎的"); "烧纸的烟味" is only a smell.
@@ -159,6 +165,10 @@ TRIGGERS = [
     ("fall", r"(往下掉|往下倒(?![水剩饭菜汤茶垃圾脏污洗尿油东西])|往下砸|往下落|往下塌|快要?倒|要倒了|倒下来|砸下来|随时(会|要|可能)?(掉|倒|塌|砸))[^。]{0,16}"
              r"(底下|下面|下边|下方|楼下|旁边|边上|正对着|对着)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往)?[^,，。!！?？]{0,6}"
              r"(人|小孩|孩子|老人|行人|学生|公交站|车站|幼儿园|学校|单元门|门口|大门|出入口|路口)"),
+    # Someone slipped into a pond or a pool ("景观池那有个小孩滑进去了，大人正在捞"): a life at risk now.
+    ("medical", rf"{_SOMEONE}(?:不小心|一下子?|刚才|刚刚|自己)?(掉|滑|跌|摔|栽|落|翻)(进|到|下|入)了?[^,，。!！?？]{{0,6}}{_WATER}"
+                rf"|{_WATER}[^,，。!！?？]{{0,8}}{_SOMEONE}[^,，。!！?？]{{0,3}}(掉|滑|跌|摔|栽|落)(进去|下去|进水)"
+                rf"|{_WATER}[^,，。!！?？]{{0,4}}(掉|滑|跌|摔|栽|落)(进去|下去)了?(一|两|几)?个{_SOMEONE}"),
     ("fall", r"(洞|坑|井|口子)[^。]{0,8}(敞着|没遮拦|没人围|不围|也不围)|没盖(盖子)?的(井|洞|坑)"
              rf"|{_PERSON}[^,，。]{{0,6}}掉(到|进|下)[^,，。]{{0,6}}(坑|洞|井)"),
 ]
@@ -179,7 +189,7 @@ LASTING = frozenset({"gas", "electric", "fall"})
 # The category an emergency usually belongs to, to break ties in its favour.
 KIND = [
     ("gas", re.compile(r"煤气|燃气|天然气|液化气|瓦斯|漏气|臭鸡蛋")),
-    ("elevator", re.compile(r"困|被关|关人|电梯|梯")),
+    ("elevator", re.compile(r"困|被关|关人|电梯|梯|升降机|入面|里厢|里向")),
     ("facilities", re.compile(r"井盖|窟窿|塌|掉下去|掉进去|大洞|掉下来|挂在那|耷拉|晃|歪|要掉|快掉|摇摇欲坠|松|裂")),
     ("leak", re.compile(r"^(水|漏|渗)|进水|泡水")),
     ("safety", re.compile(r"火|烟|焦|电线|带电|有电|漏电|触电|短路")),
@@ -187,7 +197,7 @@ KIND = [
 
 _SMOKE_SMELL_AT = re.compile(_SMOKE_SMELL)
 _INSIDE_AT = re.compile(_INSIDE)
-_STUCK_IN_AT = re.compile(r"(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)")
+_STUCK_IN_AT = re.compile(r"(卡|关|困)(在|住|牢|着)?[^,，。]{0,2}(里面|里头|里边|里厢|里向|入面)|(现在|还|都|一直)在(电梯)?(里面|里头|里边|里厢)")
 _SMOKE_SEEN_AT = re.compile(r"(有|好多|很多|全是|都是|一股|大|满)烟(?![头囱花草民酒盒灰味])|(看到|看见|冒出|冒出来)[^,，。]{0,2}烟|烟从")
 # Not waking: someone asleep on duty ("保安在岗亭里睡觉，喊都喊不醒") is no one collapsed.
 _NOT_WAKING_AT = re.compile(r"(叫|喊|推|拍)[^,，。]{0,3}都(不醒|没反应|不应)|(叫|喊|推)不醒")
@@ -214,7 +224,7 @@ _HOLE_IN_A_THING = re.compile(r"桶|箱|袋|盆|墙|门|窗|网|棚|顶|布|衣|
 _GROUND = re.compile(r"地|路|井|坑|沟|坡|台阶|楼梯|草坪|绿地")
 # The resident says the danger is made safe ("阀门关了", "现在闻不到味了"): the model adds no alarm of its own.
 _STILL = re.compile(r"还(是|有|在)|仍|没散|没停")
-_MADE_SAFE = re.compile(r"闻不到|没味了|(阀门|总阀|气阀|阀)[^,，。]{0,3}关(了|上|掉|好)|关(了|掉|上)(阀门|总阀|气阀)|(拉|断)了?(电闸|总闸|闸)|断了电")
+_MADE_SAFE = re.compile(r"闻不到|没味了|没烟了|不冒了|不冒烟了|(?<!还)(跑|走|逃|自己)出来了|拔(了|掉|下)|取消|撤回|撤销|(阀门|总阀|气阀|阀)[^,，。]{0,3}关(了|上|掉|好)|关(了|掉|上)(阀门|总阀|气阀)|(拉|断)了?(电闸|总闸|闸)|断了电")
 # Knocking about a problem of the flat's own ("楼上漏水，敲门没人应") is no welfare check.
 _KNOCK_REASON = re.compile(r"漏|渗|滴水|吵|噪音|装修|挪车|堆")
 _OFFICE = re.compile(r"物业|客服|保安|网格员|社区|居委会|热线|办公室|管家|师傅|维修|公司")
@@ -223,7 +233,7 @@ _AT_RISK = re.compile(r"老人|老太|老大爷|老爷子|老奶奶|奶奶|爷�
 # "不" only right before the danger ("它不咬人"); "是不是着火了" asks.
 _NEGATED_BEFORE = re.compile(r"(?<!是)(没有?|不是|并非|并没有?|无|未|别)[^,，。!！?？]{0,3}$|(?<![是带有通漏冒着])不$")
 # A what-if: said before the danger ("万一着火", "怕起火", "哪天把人摔了") or after it ("着火了谁负责", "...就晚了").
-_HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|容易|可能会|会不会|担心|怕|哪天|迟早|早晚|再不|不然|这要|真|一点|以为|会(?!儿)|"
+_HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|容易|可能会|会不会|担心|怕|哪天|迟早|早晚|再不|不然|这要|真|一点|以为|会(?![儿所])|"
                            # a near miss, in the ways it is said: 差点, 差一丁点, 差啲, 差滴滴, 险险, 好险, 好悬
                            r"差点|差一点|差一丁点|差丁点|差啲|差滴|差些|险些|险险|好险|好悬|"
                            r"老是|总是|经常|动不动就?|三天两头|隔三差五|演练|演习|培训|讲座)"
@@ -245,6 +255,9 @@ _WALL = re.compile(r"墙|围栏|栅栏|篱笆|护栏|栏杆|棚|亭|架子")
 _PEOPLE_UNDER = re.compile(r"(里面|里头|底下|下面)[^,，。!！?？没无]{0,4}(人|小孩|孩子|老人)|压(到|着|住)了?(人|小孩|孩子|老人)|砸(到|中|伤)")
 _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
 # An alarm that beeped once and stopped, asked about ("响了一下又不响了，要不要紧"): a question, not a leak or a fire.
+# "救命 楼上又砸墙了": a cry of exasperation at a nuisance, not for help; another danger named is its own hit.
+_NUISANCE = re.compile(r"砸墙|电钻|钻|装修|吵|噪音|钢琴|弹琴|练琴|唱歌|音响|广场舞|跳舞|狗叫|叫了一|叫一|一闪一闪|忽明忽暗|闪来闪去|闪个不停|"
+                       r"臭|垃圾|蚊子|蟑螂|老鼠|滴答|接了.{0,2}盆|疯了|崩溃|心态崩|受不了|烦死|恐怖片|睡不着|抓狂|服了")
 _ALARM_AT = re.compile(r"[^,，。!！?？]{0,8}(报警|烟感)")
 _BEEPED_ONCE = re.compile(r"(一下|一声|两声)[^,，。!！?？]{0,4}(停|不响|不叫|没动静|没声|没响)")
 _ASKS_WHAT = re.compile(r"要不要紧|要紧吗|正常吗|正不正常|什么意思|啥意思|怎么回事|咋回事|怎么判断|是不是坏|要不要换|需不需要")
@@ -256,6 +269,8 @@ _TIMELINE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     ("over", r"(?<![没未不])(?:(救|拉|扒|抬|接|弄|人|都|已经|已|后来|就|刚|终于|才)出来了?|好在没(大)?事|没什么大?事|(已经|已|早就?)(修好|处理|解决|扑灭|灭了|补上|补好|盖上|盖好|换|好了|没事|走了)"
              r"|(现在|目前|已经|早就?|终于|总算|都)(好了|没事|正常|恢复)|(现在|目前|已经)(基本)?(没|没有)(味|事|烟)|闻不到了?|一切正常|虚惊一场|原来是|没事了|火(已经|已)?(扑)?灭了|扑灭了?"
              r"|(修|弄|处理|换|补|盖)好了|解决了|补上了|盖上了|不用来了|误会了|搞错了|弄错了|(闻|看|报)错了|别来了"
+             # out by oneself, pulled out, the smoke stopped, unplugged, called off (round 8)
+             r"|(跑|走|逃|爬|自己)出来了|(救|拉|捞|抱)(上来|起来)了|没烟了|不冒了|不冒烟了|(拔|拔掉|拔下)了?(插头|电源|插座)?(?![不出])(?![^,，。!！?？]{0,3}(还|仍|也))|取消|撤回|撤销|撤单"
              # the fire brigade or the ambulance has come and gone: "消防来过了"
              r"|(消防|消防车|消防队|消防员|救护车|119|120)[^,，。!！?？]{0,3}(来过了?|走了)"
              # a false alarm, a smell gone: "报警两次均为误报", "煤气味没了"
@@ -407,6 +422,8 @@ def _fits_context(text, match):
     if _COLLAPSE_AT.match(text, match.start()):
         before = _clause_before(text, match)
         return not _WALL.search(before) or bool(_GROUND.search(before) or _PEOPLE_UNDER.search(text) or _IMMINENT.search(text, match.end()))
+    if text.startswith(("救命", "救救"), match.start()) and _NUISANCE.search(text):
+        return False
     if _ALARM_AT.match(text, match.start()) and _BEEPED_ONCE.search(text) and _ASKS_WHAT.search(text):
         return False
     if _SWOLLEN_AT.match(text, match.start()):
