@@ -42,6 +42,10 @@ IDIOMS = {
 FIGURES = [
     (re.compile(r"(嗓子|喉咙|气得|热得|渴得|急得|晒得|头顶|脑门|脑袋|嘴)([^,，。!！?？\s]{0,3}?)冒烟"), r"\1\2难受"),
     (re.compile(r"(心里|心|急得|气得)([^,，。!！?？\s]{0,2}?)(着了火|着火)(似的|一样|一般)"), r"\1\2着急"),
+    # Mars, as sarcasm about a slow repair ("师傅是从火星赶过来的吗", "火星人都比你们快"), never sparks.
+    (re.compile(r"(?<=[从去自])火星|(?<![冒溅迸出有])火星(?=人|上|赶|回|取|出发)"), "外星"),
+    # The sky falling, as dismay ("天塌了，车位又被占了", "我的天都塌了"), never a day's collapse (昨天塌了个坑).
+    (re.compile(r"(?:^|(?<=[的我了啊呀真，,!！。\s]))天(都|也|要|快|真的?|简直)?塌(了|下来了)"), "天哪"),
 ]
 # Emoji that stand for the thing itself ("🚗🚗堵门口了"); faces and the rest are left as they are.
 EMOJI = {"🚗": "车", "🚙": "车", "🚕": "车", "🚘": "车", "🚖": "车", "🚐": "车", "🛵": "电动车", "🛴": "电动车",
@@ -82,7 +86,7 @@ def normalize(text, max_chars=400):
     if "然" in text or "燃" in text:
         text = _GAS_SLIP.sub(lambda m: "天然气" if m.group(1) else "燃气", text)
     text = _IDIOMS.sub(lambda m: IDIOMS[m.group(0)], text)
-    if "烟" in text or "火" in text:
+    if "烟" in text or "火" in text or "塌" in text:
         for pattern, plain in FIGURES:
             text = pattern.sub(plain, text)
     text = _SPACES.sub(" ", text).strip()

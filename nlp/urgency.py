@@ -19,16 +19,20 @@ _PERSON = r"(?:有人|人|老人|老太太?|老头|大爷|大妈|阿姨|孩子|�
 _SOMEONE = (r"(?:我|我们|人|他|她|孩子|小孩|老人|老太太?|老头|大爷|大妈|[妈爸婆公奶爷姥娘]{1,2}|老伴|女儿|儿子|闺女|阿姨|"
             r"师傅|外卖员?|快递员?|孕妇|保洁|邻居|同学|一家人|几个人|[一两二三四五六七八九几]个(?:人|老人|孩子|小孩)|"
             # 粤 and 吴 words for them ("入面有个阿婆", "阿拉囡囡勒里厢")
-            r"阿婆|阿公|阿伯|阿嫲|阿爷|老豆|老窦|老母|细路(?:哥|女)?|细佬|小朋友|囡囡|小囡|宝宝|娃)")
+            r"阿婆|阿公|阿伯|阿嫲|阿爷|老豆|老窦|老母|细路(?:哥|女)?|细佬|小朋友|囡囡|小囡|宝宝|娃|"
+            # 闽南 ("阮阿嬷佇内底", "阮囝")
+            r"阿嬷|阿妈|囝仔|囝)")
 # Inside a lift: "我在里面", "里面有两个人", "困电梯里".
-_INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|喺|勒|辣|关在|困在|卡在|被关在|被困在|关勒|困勒|关喺|困喺)(?:电梯|电提|梯|升降机)?(?:里面|里头|里边|入面|里厢|里向|里)"
-           rf"|(?:里面|里头|里边|入面)(?:还)?有(?:\d+|[一两二三四五六七八九几]+)?个{_SOMEONE}"
+_INSIDE = (rf"{_SOMEONE}[^,，。!！?？]{{0,6}}(?:在|搁|喺|勒|辣|佇|伫|踮|关在|困在|卡在|被关在|被困在|关勒|困勒|关喺|困喺|关佇|困佇)(?:电梯|电提|梯|升降机)?(?:里面|里头|里边|入面|里厢|里向|内底|里)"
+           rf"|(?:里面|里头|里边|入面|内底)(?:还)?有(?:\d+|[一两二三四五六七八九几]+)?个{_SOMEONE}"
            r"|(?:里面|里头|里边|入面)(?:的人|(?:还)?有?(?:\d+|[一两二三四五六七八九几]+)?个?(?:人|老人|小孩|孩子))"
            r"|[在卡困关锁][咗了着]?(?:电梯|电提|梯)(?:里|里面|里头)|(?:电梯|梯)(?:里|里面)?的人[^,，。]{0,3}(?:还|都)?(?:没|没有)出来")
 # What says the lift holds them: it will not open or move, or they cry out.
 _STUCK_NOW = re.compile(r"打不开|开不了|开不开|不开门|门不开|门也不开|不动|没动|不走了|停了|停住|停在|卡住|卡在|出不来|下不来|掉|往下坠|冲到|没反应|拍门|敲门|"
                         # 粤 and 吴: 停咗, 开唔到, 冇人理; 停牢, 关牢, 出勿来, 开勿开
                         r"停咗|停喺|开唔|出唔|冇人理|冇人嚟|停牢|关牢|卡牢|出勿来|开勿开|半路|半空|"
+                        # 闽南: 开袂开, 拍袂开, 出袂来, 无人应
+                        r"袂开|出袂|袂动|无人应|"
                         r"喊|哭|害怕|吓|困|关住|关着|关在|被关|卡|按铃|警铃|一直在|快来|快派|救")
 _LIFT = re.compile(r"电梯|电提|梯|轿厢|警铃|升降机")
 # Shut in the lift said by the verb alone ("关电梯里", "锁梯里头"), or in it for a long time ("在电梯里快一个钟头了").
@@ -161,6 +165,12 @@ TRIGGERS = [
     # One piece fell and more hang loose ("刚掉了一块瓷砖…上面还有几块松的，随时还会掉"): the next may hit someone.
     ("fall", r"(瓷砖|砖|玻璃|墙皮|外墙|保温|板|棚|招牌|广告牌|空调|花盆|窗|石头|水泥|铁皮|瓦)[^。]{0,8}(掉|落|砸)[^。]{0,24}"
              r"(还有|剩下|剩的|另外)[^。]{0,10}(松|翘|悬|要掉|快掉|随时|晃|挂着)"),
+    # A chunk fell and more is still coming down ("车库顶掉了一块水泥…上面还在往下掉渣"): the next may hit someone.
+    ("fall", r"(顶|天花板|吊顶|水泥|混凝土|墙|瓷砖|砖|石|楼板|阳台|檐|棚)[^。]{0,12}(掉|落|崩|塌|砸)[^。]{0,30}"
+             r"(还在|还|不停地?|一直|仍在|继续)[^,，。]{0,4}(往下|向下)(掉|落|砸|崩)(?!灰)"),
+    # A smell that goes on, with gas named before it ("燃气公司换表换了一半…这几天一直有股味儿").
+    ("gas", r"(煤气|燃气|天然气|液化气|气表|气管|气罐|钢瓶)(?!费|卡|缴|充值|账单)[^。!！?？]{0,40}?"
+            r"(一直|还|总|老|越来越|这几天|好几天|几天了|两三天|到现在)[^,，。臭圾烟霉香尿粪酸腥水没无不]{0,5}(味|气味)"),
     # Something big coming down now where people are ("大树还在往下倒，底下是人行道", "广告牌快倒了，正对着公交站").
     ("fall", r"(往下掉|往下倒(?![水剩饭菜汤茶垃圾脏污洗尿油东西])|往下砸|往下落|往下塌|快要?倒|要倒了|倒下来|砸下来|随时(会|要|可能)?(掉|倒|塌|砸))[^。]{0,16}"
              r"(底下|下面|下边|下方|楼下|旁边|边上|正对着|对着)[^。!！?？]{0,4}(是|有|就是|都是|好多|站着|人来人往)?[^,，。!！?？]{0,6}"
@@ -238,6 +248,8 @@ _HYPOTHETICAL = re.compile(r"(万一|如果|要是|假如|一旦|防止|以防|�
                            r"差点|差一点|差一丁点|差丁点|差啲|差滴|差些|险些|险险|好险|好悬|"
                            r"老是|总是|经常|动不动就?|三天两头|隔三差五|演练|演习|培训|讲座)"
                            r"[^,，。!！?？]{0,8}$")
+# A near miss said after the person it almost hit ("我差一点一脚踩空滚下去"): inside the danger's own words.
+_NEAR_MISS = re.compile(r"差点|差一点|差一丁点|差丁点|差啲|差滴|差些|险些|险险")
 _HYPOTHETICAL_AFTER = re.compile(r"[^,，。!！?？]{0,8}?(谁负责|谁来负责|就晚了|就完了|来不及|跑不出去|的话|往哪跑|怎么(进|跑|救|出)|拿什么|咋(跑|进|救)|演练|演习|不是第一次)")
 # "电梯困人那次", "困人的事都过去一个礼拜了": the danger named as a past event.
 _PAST_AFTER = re.compile(r"[^,，。!！?？]{0,3}?(那次|那回|那天|那件|的事|过去|过一次|过一回|过两次)")
@@ -253,6 +265,9 @@ _COLLAPSE_AT = re.compile(r"塌陷|坍塌|塌了|塌下来")
 _WALL = re.compile(r"墙|围栏|栅栏|篱笆|护栏|栏杆|棚|亭|架子")
 # ...unless someone is under it ("车棚塌了，里面还有人") or the rest still hangs ("塌下来一半，还吊着晃").
 _PEOPLE_UNDER = re.compile(r"(里面|里头|底下|下面)[^,，。!！?？没无]{0,4}(人|小孩|孩子|老人)|压(到|着|住)了?(人|小孩|孩子|老人)|砸(到|中|伤)")
+# Lying on the ground said of a thing ("铁栏杆也倒在地上好几天了"), not of a person.
+_FLOORED_AT = re.compile(r"(倒|躺)在?地上")
+_THING_BEFORE = re.compile(r"(栏杆|杆|柱子?|牌子?|板|架子?|树|树枝|柜子?|箱|桶|门|棚|椅子?|凳子?|车|灯|墙|砖|石头?|网|伞|花盆)[^,，。!！?？]{0,2}$")
 _CLAUSE = re.compile(r"[,，。!！?？;；\s]")
 # An alarm that beeped once and stopped, asked about ("响了一下又不响了，要不要紧"): a question, not a leak or a fire.
 # "救命 楼上又砸墙了": a cry of exasperation at a nuisance, not for help; another danger named is its own hit.
@@ -422,6 +437,10 @@ def _fits_context(text, match):
     if _COLLAPSE_AT.match(text, match.start()):
         before = _clause_before(text, match)
         return not _WALL.search(before) or bool(_GROUND.search(before) or _PEOPLE_UNDER.search(text) or _IMMINENT.search(text, match.end()))
+    if _FLOORED_AT.match(text, match.start()):
+        before = _clause_before(text, match)
+        if _THING_BEFORE.search(before) and not re.search(_PERSON, before):
+            return False
     if text.startswith(("救命", "救救"), match.start()) and _NUISANCE.search(text):
         return False
     if _ALARM_AT.match(text, match.start()) and _BEEPED_ONCE.search(text) and _ASKS_WHAT.search(text):
@@ -449,5 +468,6 @@ def _hypothetical(text, match):
     end = _CLAUSE.search(text, match.end())
     stop = end.start() if end else len(text)
     return bool(_HAZARD.search(text, cut, stop) or _HYPOTHETICAL.search(text[cut:match.start()])
+                or _NEAR_MISS.search(match.group(0))
                 or _HYPOTHETICAL_AFTER.match(text, match.end(), stop)
                 or (cut == match.start() and _WHAT_THEN.match(text, match.end(), stop)))
