@@ -19,9 +19,9 @@ def test_each_addendum_reaches_the_grid_worker_and_a_burst_comes_as_one_push(wec
     run_due(runtime)
     wechat.say(f"接单 {number}", sender=GRID2)
     clock.advance(minutes=20)
-    assert wechat.say("还是很臭 根本没弄干净", sender="o_r1") == f"已补充到工单{number}，网格员会一并看到。"
+    assert wechat.say("还是臭 根本没弄干净", sender="o_r1") == f"已补充到工单{number}，网格员会一并看到。"
     run_due(runtime)
-    assert fake_wechat.texts_to(GRID2)[-1] == f"工单{number}（环境卫生，5号楼）居民补充：还是很臭 根本没弄干净"
+    assert fake_wechat.texts_to(GRID2)[-1] == f"工单{number}（环境卫生，5号楼）居民补充：还是臭 根本没弄干净"
     told = len(fake_wechat.texts_to(GRID2))
     clock.advance(minutes=1)
     for said in ("垃圾都堆到路上了", "臭得不敢开窗"):
@@ -40,12 +40,12 @@ def test_each_addendum_reaches_the_grid_worker_and_a_burst_comes_as_one_push(wec
 
 def test_an_addendum_the_task_push_already_carried_is_not_sent_again(wechat, runtime, fake_wechat, clock):
     number = number_in(wechat.say("5号楼门口垃圾桶满了 很臭", sender="o_r1"))
-    wechat.say("还是很臭 根本没弄干净", sender="o_r1")  # before the task push went out
+    wechat.say("还是臭 根本没弄干净", sender="o_r1")  # before the task push went out
     run_due(runtime)
     clock.advance(minutes=10)
     run_due(runtime)
     (task,) = fake_wechat.texts_to(GRID2)
-    assert task.startswith("新工单待处理") and "补充：还是很臭 根本没弄干净" in task and number in task
+    assert task.startswith("新工单待处理") and "补充：还是臭 根本没弄干净" in task and number in task
 
 
 def test_an_addendum_reaches_whoever_holds_the_ticket_now(wechat, runtime, fake_wechat, clock):
@@ -54,9 +54,9 @@ def test_an_addendum_reaches_whoever_holds_the_ticket_now(wechat, runtime, fake_
     wechat.say(f"转派 {number} 第三网格", sender=GRID2)
     run_due(runtime)
     clock.advance(minutes=2)
-    wechat.say("还是很臭 根本没弄干净", sender="o_r1")
+    wechat.say("还是臭 根本没弄干净", sender="o_r1")
     run_due(runtime)
-    assert fake_wechat.texts_to("o_demo_grid3_chen")[-1].endswith("居民补充：还是很臭 根本没弄干净")
+    assert fake_wechat.texts_to("o_demo_grid3_chen")[-1].endswith("居民补充：还是臭 根本没弄干净")
     assert not [t for t in fake_wechat.texts_to(GRID2) if "居民补充" in t]
 
 
@@ -79,13 +79,13 @@ def test_how_often_the_addenda_go_out_is_configured(wechat, runtime, fake_wechat
     number = number_in(wechat.say("5号楼门口垃圾桶满了 很臭", sender="o_r1"))
     run_due(runtime)
     clock.advance(minutes=20)
-    wechat.say("还是很臭 根本没弄干净", sender="o_r1")
+    wechat.say("还是臭 根本没弄干净", sender="o_r1")
     run_due(runtime)
     clock.advance(minutes=1)
     wechat.say("垃圾都堆到路上了", sender="o_r1")
     clock.advance(minutes=10)
     run_due(runtime)
-    assert fake_wechat.texts_to(GRID2)[-1].endswith("还是很臭 根本没弄干净")
+    assert fake_wechat.texts_to(GRID2)[-1].endswith("还是臭 根本没弄干净")
     clock.advance(minutes=5)
     run_due(runtime)
     assert fake_wechat.texts_to(GRID2)[-1] == f"工单{number}（环境卫生，5号楼）居民补充：垃圾都堆到路上了"
