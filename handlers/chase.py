@@ -9,18 +9,24 @@ from bot.store.models import Ticket
 from handlers.base import Context, Filter, Message
 from handlers.intake import analysis_of, fits_recent, kept_media, start_report
 from handlers.tickets import category_name, chase_ticket, my_tickets, open_tickets
-from nlp.phrases import names_ticket_list, nobody_acts as _nobody_acts
+from nlp.phrases import kinds_named, names_ticket_list, nobody_acts as _nobody_acts
 from nlp.subject import subject_of
 
 
 def asked_after(message: Message, ctx: Context) -> Ticket | None:
-    """A question after an open ticket (人呢, 电梯修好了吗): the only one open, or the one its words name."""
+    """A question after an open ticket (人呢, 电梯修好了吗): the one its words name, or the only one open unless its
+    words name another kind of problem (漏水的事咋还没动静 with a lift ticket open: their list, not a chase)."""
     if names_ticket_list(message.text):
         return None
     tickets = open_tickets(ctx, message.sender)
     named = [t for t in tickets if subject_of(message.text, t.category) is not None
              or category_name(ctx, t.category) in message.text]
-    return named[0] if named else (tickets[0] if len(tickets) == 1 else None)
+    if named:
+        return named[0]
+    # 物业's words (没人来, 不管) say nobody acts, whatever the ticket is about: they name no other thing.
+    if len(tickets) == 1 and not kinds_named(message.text) - {tickets[0].category, "property", "other"}:
+        return tickets[0]
+    return None
 
 
 def repeats_own(message: Message, ctx: Context) -> Ticket | None:

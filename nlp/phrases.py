@@ -301,3 +301,12 @@ def asks_help_coming(text: str) -> bool:
 def asks_whom_to_call(text: str) -> bool:
     """Asks whom to call or for a person (电话, 找谁, 人工)."""
     return bool(_ASKS_WHOM_TO_CALL.search(text))
+
+
+def kinds_named(text: str) -> set[str]:
+    """The categories whose own words (weight 3 in lexicon.CATEGORY_KEYWORDS: 漏水, 停车, 路灯) the text says."""
+    text = normalize(text)
+    return {category for category, words in _KIND_WORDS.items() if any(word in text for word in words)}
+
+
+_KIND_WORDS = {category: tuple(weights.get(3, "").split()) for category, weights in lexicon.CATEGORY_KEYWORDS.items()}

@@ -78,6 +78,15 @@ def test_a_question_after_the_ticket_chases_it(wechat, runtime, fake_wechat, que
     assert pushes(fake_wechat, GRID2, "【催办】", question)
 
 
+@pytest.mark.parametrize("question", ["我妈前天打电话报的漏水，咋还没动静", "停车那事咋样了", "路灯修好了吗"])
+def test_a_question_about_another_kind_of_problem_does_not_chase_the_one_ticket_open(wechat, runtime, question):
+    number = number_in(wechat.say("6号楼电梯坏了", sender="r10c"))
+    a_while_later(runtime, "r10c")
+    reply = wechat.say(question, sender="r10c")
+    assert "催办" not in reply and number in reply  # their tickets, listed: the one open is about a lift
+    assert chases_of(runtime, number) == [] and wechat.ticket_count() == 1
+
+
 def test_saying_the_same_report_again_later_chases_it(wechat, runtime, fake_wechat):
     number = number_in(wechat.say("3号楼楼道灯坏了", sender="r15"))
     a_while_later(runtime, "r15")
