@@ -107,6 +107,7 @@ class Analyzer:
         self.vocabulary = loaded["vocabulary"]
         self.intent_model, self.category_model = loaded["intent"], loaded["category"]
         self.urgent_model, self.urgent_above = loaded["urgent"], loaded["thresholds"].get("urgent", 1.0)
+        self.urgent_ungated_above = loaded["thresholds"].get("urgent_ungated", 1.0)
         self.featurizer = Featurizer()
         self.spotter = Spotter(loaded["spots"])
         self.categories = tuple(dict.fromkeys([*CATEGORIES, *(keywords or {})]))
@@ -192,12 +193,14 @@ class Analyzer:
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         (best, p1), (second, p2) = ranked[0], ranked[1]
         danger = danger_of(found)
-        if (not urgent and not set_aside and self.urgent_model is not None
-                and any(f.startswith("d:") for f in feats)):
+        if not urgent and not set_aside and self.urgent_model is not None:
             # Said in words the rules do not know at all ("电梯不动了，我们在里面"): the model, above a threshold
-            # fitted on writers it did not train on, where the message holds a word residents use of a danger.
+            # fitted on writers it did not train on, where the message holds a word residents use of a danger, and
+            # above a second, higher one fitted the same way where it holds none ("上不来下不去 闷得慌").
             # What the rules set aside (past, negated, a what-if) stays so.
-            if self.urgent_model.predict_vector(vec, sums).get("True", 0.0) >= self.urgent_above:
+            gated = any(f.startswith("d:") for f in feats)
+            above = self.urgent_above if gated else self.urgent_ungated_above
+            if above < 1.0 and self.urgent_model.predict_vector(vec, sums).get("True", 0.0) >= above:
                 urgent, danger = True, DANGER_OF.get(best)
         problems = find_problems(self, text, best, found, location, urgent)
         insult = bool(_INSULT.search(text)) and not (location or _STAFF.search(text))

@@ -39,6 +39,9 @@ OWN_ALARMS_RIGHT = 0.5
 # not). Below it, fitted on writers who wrote emergencies in plain words, it raised alarms for a loose manhole cover
 # or a drain's smell (井盖松了, 下水道堵了...味道很大).
 URGENT_FLOOR = 0.5
+# With no danger word the model speaks only when it is sure: on round 10's held-out writers, alarms above 0.6 without
+# the gate added recall (0.942 to 0.952) for 0.002 of precision; lower, the ungated alarms are mostly wrong.
+URGENT_UNGATED_FLOOR = 0.6
 SEED = 7  # the SVMs shuffle their coordinates: the same corpus gives the same model
 MIN_DF = 3  # a feature seen in one or two messages only says little about the next writer
 
@@ -176,7 +179,15 @@ def build(rows, calibrate=True, log=print):
                 ruled = ["u:any" in docs[i] for i in written]
                 quiet = [not any(f.startswith("u:") for f in docs[i]) and any(f.startswith("d:") for f in docs[i])
                          for i in written]
-                thresholds["urgent"] = urgent_threshold(probs, ruled, quiet, [g == "True" for g in gold])
+                truth = [g == "True" for g in gold]
+                thresholds["urgent"] = urgent_threshold(probs, ruled, quiet, truth)
+                # Where no danger word opens the gate, the model alone, above a higher threshold fitted the same way
+                # on top of the gated alarms: rules-or-model must keep its held-out precision.
+                free = [not any(f.startswith("u:") for f in docs[i]) for i in written]
+                gated = [r or (q and p >= thresholds["urgent"]) for r, q, p in zip(ruled, quiet, probs)]
+                thresholds["urgent_ungated"] = urgent_threshold(
+                    probs, gated, [f and not q for f, q in zip(free, quiet)], truth, floor=URGENT_UNGATED_FLOOR)
+                log(held_out_report(probs, ruled, quiet, free, truth, thresholds))
         fitted[task] = (clf, scale)
         log(f"{task}: {len(clf.classes_)} classes, softmax scale {scale:.2f}")
     model = export(shared, fitted)
@@ -197,14 +208,14 @@ def distinct(rows):
     return out
 
 
-def urgent_threshold(probs, ruled, quiet, gold, precision=URGENT_PRECISION):
+def urgent_threshold(probs, ruled, quiet, gold, precision=URGENT_PRECISION, floor=URGENT_FLOOR):
     """The lowest probability at which the model's own alarms are right at least as often as wrong on held-out
     writers, and rules-or-model keeps its precision (1.0: the model is not used).
     The model speaks only where the rules named no emergency and set nothing aside, yet the message holds a word
     residents use of a danger (`quiet`, lexicon.DANGER_WORDS): what the rules set aside as past, negated or
     hypothetical stays set aside, and a message with no danger word at all ("他脾气很大") raises no alarm."""
     best = 1.0
-    for t in sorted({round(p, 3) for p in probs if p >= URGENT_FLOOR}, reverse=True):
+    for t in sorted({round(p, 3) for p in probs if p >= floor}, reverse=True):
         own = [q and not r and p >= t for r, q, p in zip(ruled, quiet, probs)]
         said = [r or o for r, o in zip(ruled, own)]
         right = sum(o and g for o, g in zip(own, gold))
@@ -212,6 +223,19 @@ def urgent_threshold(probs, ruled, quiet, gold, precision=URGENT_PRECISION):
             break
         best = t
     return best
+
+
+def held_out_report(probs, ruled, quiet, free, gold, thresholds):
+    """Held-out writers' urgent recall and precision: the rules alone, with the gated model, and with both models."""
+    def figures(said):
+        right = sum(s and g for s, g in zip(said, gold))
+        return f"recall {right / max(1, sum(gold)):.3f} precision {right / max(1, sum(said)):.3f}"
+
+    t, u = thresholds["urgent"], thresholds["urgent_ungated"]
+    gated = [r or (q and p >= t) for r, q, p in zip(ruled, quiet, probs)]
+    both = [g or (f and not q and p >= u) for g, f, q, p in zip(gated, free, quiet, probs)]
+    return (f"urgent held out (n={sum(gold)}): rules {figures(ruled)}; gated model at {t:.3f} {figures(gated)}; "
+            f"ungated at {u:.3f} {figures(both)}")
 
 
 def spots(rows):
