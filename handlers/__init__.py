@@ -60,6 +60,9 @@ def build_handlers() -> list[Handler]:
         Handler(words & Filter(intake.corrects_recent, "corrects_recent"), intake.add_correction),
         Handler(words & followup.asks_to_cancel, followup.cancel),
         Handler(words & chase.nobody_acts, emergency.chase),
+        # More of the same kind about the ticket just opened adds to it, however unsure the reader is that the words
+        # report anything (还是臭，根本没弄干净): never a grumble, a chase or a question whether it is a report.
+        Handler(words & intent("complaint") & Filter(intake.adds_to_recent, "adds_to_recent"), intake.start_report),
         # A grumble or an insult with nothing broken in it is answered, never filed.
         Handler(words & Filter(offscript.no_problem_told, "no_problem_told"), resident.grumble),
         Handler(words & intent("complaint") & chase.chases_own, emergency.chase),

@@ -226,6 +226,11 @@ def fits_recent(message: Message, ctx: Context, analysis) -> dict | None:
     return recent
 
 
+def adds_to_recent(message: Message, ctx: Context) -> dict | None:
+    """The ticket just opened, when this message is more about it (filter: `start_report` adds the words)."""
+    return fits_recent(message, ctx, analysis_of(message, ctx))
+
+
 def added_to_recent(message: Message, ctx: Context, analysis) -> str | None:
     """A second message about the ticket just opened adds to it instead of opening another."""
     recent = fits_recent(message, ctx, analysis)
@@ -319,8 +324,7 @@ def unsure_report(message: Message, ctx: Context) -> bool:
     analysis = analysis_of(message, ctx)
     location = analysis.location
     return (analysis.intent == "complaint" and analysis.intent_unsure and not analysis.urgent
-            and not (location or location.spot) and not kept_media(ctx, message.sender)
-            and fits_recent(message, ctx, analysis) is None)  # more about the ticket just opened adds to it
+            and not (location or location.spot) and not kept_media(ctx, message.sender))
 
 
 def ask_report_or_not(message: Message, ctx: Context, found: object = None) -> str:

@@ -3,7 +3,7 @@ answer, a grumble or an insult with no problem in it. They are answered, never f
 from __future__ import annotations
 
 from handlers.base import Context, Message
-from handlers.intake import analysis_of, fits_recent
+from handlers.intake import analysis_of
 from nlp.phrases import about_reporting, english_words, has_chinese, is_question, latin_in_chinese
 
 
@@ -25,7 +25,5 @@ def asks_community(message: Message, ctx: Context) -> bool:
 
 def no_problem_told(message: Message, ctx: Context) -> bool:
     """Read as a complaint, yet nothing broken is told: an insult at people, or words the reader is unsure report
-    anything (能不能管管) naming no place. Not words of the same kind about the ticket just opened (还是臭，根本没弄
-    干净): those add to it, however unsure the reader is that they report anything."""
-    analysis = analysis_of(message, ctx)
-    return analysis.venting and fits_recent(message, ctx, analysis) is None
+    anything (能不能管管) naming no place."""
+    return analysis_of(message, ctx).venting
